@@ -1,0 +1,187 @@
+import type {
+  OperationGetReplyV1,
+  OperationGetRequestV1,
+  OperationUpdatedV1,
+  TenantActivatedV1,
+  TenantCreatedV1,
+  TenantCreateReplyV1,
+  TenantCreateRequestV1,
+  TenantDeleteReplyV1,
+  TenantDeleteRequestV1,
+  TenantDeletedV1,
+  TenantDeletingV1,
+  TenantGetReplyV1,
+  TenantGetRequestV1,
+  TenantListReplyV1,
+  TenantListRequestV1,
+  TenantOperationRunV1,
+  TenantProvisioningFailedV1,
+  TenantProvisioningV1,
+  TenantResumedV1,
+  TenantResumeReplyV1,
+  TenantResumeRequestV1,
+  TenantSuspendedV1,
+  TenantSuspendReplyV1,
+  TenantSuspendRequestV1,
+  TenantSuspensionReasonClearedV1,
+} from './generated/types.ts';
+
+/** A JetStream stream: the subjects it captures and how long it keeps them. */
+export interface StreamDef {
+  name: string;
+  subjects: string[];
+  description: string;
+  /** `workqueue`: a message is gone once a consumer acks it; `limits`: kept for `maxAgeDays`. */
+  retention: 'limits' | 'workqueue';
+  maxAgeDays: number;
+}
+
+/** Every stream the platform uses. Names and subjects are made here and nowhere else. */
+export const streams = {
+  tenantEvents: {
+    name: 'EVENTS_TENANT',
+    subjects: ['events.tenant.>'],
+    description: 'Tenant lifecycle events, for any system that wants to follow tenants.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
+  operationEvents: {
+    name: 'EVENTS_OPERATION',
+    subjects: ['events.operation.>'],
+    description: 'Progress of long-running operations.',
+    retention: 'limits',
+    maxAgeDays: 7,
+  },
+  tenantWork: {
+    name: 'WORK_TENANT',
+    subjects: ['work.tenant.>'],
+    description: 'Work queue of the tenant workers (provision, suspend, resume, delete).',
+    retention: 'workqueue',
+    maxAgeDays: 7,
+  },
+  deadLetters: {
+    name: 'DEAD_LETTERS',
+    subjects: ['deadletter.>'],
+    description: 'Messages a consumer terminated (schema failures, permanent errors), with the reason.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
+} as const satisfies Record<string, StreamDef>;
+
+/** A message carried on JetStream in a CloudEvents envelope: an event or a work command. */
+export interface MessageDef {
+  subject: string;
+  stream: StreamDef;
+  /** Key of the data schema in `proto-schemas/`. */
+  schema: string;
+  kind: 'event' | 'command';
+  publisher: string;
+  consumers: readonly string[];
+}
+
+const tenantEvent = (name: string, consumers: readonly string[] = []) =>
+  ({
+    subject: `events.tenant.${name}.v1`,
+    stream: streams.tenantEvents,
+    schema: `events/tenant.${name}.v1`,
+    kind: 'event',
+    publisher: 'tenant',
+    consumers,
+  }) as const;
+
+/** Every CloudEvents type the platform publishes, with its subject, stream and data schema. */
+export const messages = {
+  'ocp.tenant.created.v1': tenantEvent('created'),
+  'ocp.tenant.provisioning.v1': tenantEvent('provisioning'),
+  'ocp.tenant.activated.v1': tenantEvent('activated'),
+  'ocp.tenant.provisioning_failed.v1': tenantEvent('provisioning_failed'),
+  'ocp.tenant.suspended.v1': tenantEvent('suspended'),
+  'ocp.tenant.suspension_reason_cleared.v1': tenantEvent('suspension_reason_cleared'),
+  'ocp.tenant.resumed.v1': tenantEvent('resumed'),
+  'ocp.tenant.deleting.v1': tenantEvent('deleting'),
+  'ocp.tenant.deleted.v1': tenantEvent('deleted'),
+  'ocp.operation.updated.v1': {
+    subject: 'events.operation.updated.v1',
+    stream: streams.operationEvents,
+    schema: 'events/operation.updated.v1',
+    kind: 'event',
+    publisher: 'tenant',
+    consumers: [],
+  },
+  'ocp.tenant.operation.run.v1': {
+    subject: 'work.tenant.operation.run.v1',
+    stream: streams.tenantWork,
+    schema: 'commands/tenant.operation.run.v1',
+    kind: 'command',
+    publisher: 'tenant',
+    consumers: ['tenant'],
+  },
+} as const satisfies Record<string, MessageDef>;
+
+export type MessageType = keyof typeof messages;
+
+/** The data type of each message type. */
+export interface MessageDataMap {
+  'ocp.tenant.created.v1': TenantCreatedV1;
+  'ocp.tenant.provisioning.v1': TenantProvisioningV1;
+  'ocp.tenant.activated.v1': TenantActivatedV1;
+  'ocp.tenant.provisioning_failed.v1': TenantProvisioningFailedV1;
+  'ocp.tenant.suspended.v1': TenantSuspendedV1;
+  'ocp.tenant.suspension_reason_cleared.v1': TenantSuspensionReasonClearedV1;
+  'ocp.tenant.resumed.v1': TenantResumedV1;
+  'ocp.tenant.deleting.v1': TenantDeletingV1;
+  'ocp.tenant.deleted.v1': TenantDeletedV1;
+  'ocp.operation.updated.v1': OperationUpdatedV1;
+  'ocp.tenant.operation.run.v1': TenantOperationRunV1;
+}
+
+/** A request/reply subject: short queries and commands from the gateway. */
+export interface RpcDef {
+  subject: string;
+  request: string;
+  reply: string;
+  server: string;
+  clients: readonly string[];
+}
+
+const tenantRpc = (name: string) =>
+  ({
+    subject: `rpc.tenant.${name}.v1`,
+    request: `rpc/tenant.${name}.v1.request`,
+    reply: `rpc/tenant.${name}.v1.reply`,
+    server: 'tenant',
+    clients: ['gateway'],
+  }) as const;
+
+/** Every request/reply method, served by one service in a queue group. */
+export const rpcs = {
+  'tenant.create.v1': tenantRpc('create'),
+  'tenant.get.v1': tenantRpc('get'),
+  'tenant.list.v1': tenantRpc('list'),
+  'tenant.suspend.v1': tenantRpc('suspend'),
+  'tenant.resume.v1': tenantRpc('resume'),
+  'tenant.delete.v1': tenantRpc('delete'),
+  'operation.get.v1': {
+    subject: 'rpc.operation.get.v1',
+    request: 'rpc/operation.get.v1.request',
+    reply: 'rpc/operation.get.v1.reply',
+    server: 'tenant',
+    clients: ['gateway'],
+  },
+} as const satisfies Record<string, RpcDef>;
+
+export type RpcName = keyof typeof rpcs;
+
+/** Request and reply types of each method. */
+export interface RpcMap {
+  'tenant.create.v1': { request: TenantCreateRequestV1; reply: TenantCreateReplyV1 };
+  'tenant.get.v1': { request: TenantGetRequestV1; reply: TenantGetReplyV1 };
+  'tenant.list.v1': { request: TenantListRequestV1; reply: TenantListReplyV1 };
+  'tenant.suspend.v1': { request: TenantSuspendRequestV1; reply: TenantSuspendReplyV1 };
+  'tenant.resume.v1': { request: TenantResumeRequestV1; reply: TenantResumeReplyV1 };
+  'tenant.delete.v1': { request: TenantDeleteRequestV1; reply: TenantDeleteReplyV1 };
+  'operation.get.v1': { request: OperationGetRequestV1; reply: OperationGetReplyV1 };
+}
+
+/** Base of every `$id` and `dataschema`. */
+export const schemaBase = 'https://ocp.local/schemas/';

@@ -1,0 +1,905 @@
+// Generated from proto-schemas/ by `pnpm gen`. Do not edit.
+export const schemaFiles = {
+  "commands/tenant.operation.run.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/commands/tenant.operation.run.v1.json",
+    "title": "TenantOperationRunV1",
+    "description": "Work item for the tenant workers: run (or resume) the operation. The operation row is the source of truth; redelivery is safe.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operationId",
+      "tenantId",
+      "kind"
+    ],
+    "properties": {
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "kind": {
+        "$ref": "../common/operation.v1.json#/properties/kind"
+      }
+    }
+  },
+  "common/cloudevent.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/cloudevent.v1.json",
+    "title": "CloudEventEnvelope",
+    "description": "CloudEvents 1.0 structured JSON envelope used for every event and work command. data is validated against the schema named by dataschema.",
+    "type": "object",
+    "required": [
+      "specversion",
+      "id",
+      "type",
+      "source",
+      "time",
+      "datacontenttype",
+      "dataschema",
+      "data"
+    ],
+    "properties": {
+      "specversion": {
+        "const": "1.0"
+      },
+      "id": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200
+      },
+      "type": {
+        "type": "string",
+        "pattern": "^ocp\\.[a-z0-9_.]+\\.v[0-9]+$"
+      },
+      "source": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200
+      },
+      "subject": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "time": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "datacontenttype": {
+        "const": "application/json"
+      },
+      "dataschema": {
+        "type": "string",
+        "format": "uri"
+      },
+      "data": {
+        "type": "object"
+      }
+    }
+  },
+  "common/operation.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/operation.v1.json",
+    "title": "Operation",
+    "description": "Long-running work with a state and progress.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "kind",
+      "tenantId",
+      "state",
+      "progress",
+      "error",
+      "createdAt",
+      "updatedAt"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "kind": {
+        "type": "string",
+        "enum": [
+          "tenant.provision",
+          "tenant.suspend",
+          "tenant.resume",
+          "tenant.delete"
+        ]
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "queued",
+          "running",
+          "succeeded",
+          "failed"
+        ]
+      },
+      "progress": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 100
+      },
+      "step": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      },
+      "error": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 2000
+      },
+      "attempts": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "updatedAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "startedAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      },
+      "finishedAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      }
+    }
+  },
+  "common/rpc-error.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/rpc-error.v1.json",
+    "title": "RpcError",
+    "description": "The error answer of any request/reply subject. The code is stable; the gateway maps it to an HTTP status.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "error"
+    ],
+    "properties": {
+      "error": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "code",
+          "message"
+        ],
+        "properties": {
+          "code": {
+            "type": "string",
+            "pattern": "^[A-Z][A-Z0-9_]+$",
+            "maxLength": 100
+          },
+          "message": {
+            "type": "string",
+            "maxLength": 2000
+          },
+          "field": {
+            "type": "string",
+            "maxLength": 200
+          }
+        }
+      }
+    }
+  },
+  "common/tenant.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/tenant.v1.json",
+    "title": "Tenant",
+    "description": "A tenant as the tenant service owns it. Secrets (the database role's password) are never part of it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "slug",
+      "displayName",
+      "plan",
+      "state",
+      "suspensionReasons",
+      "databaseName",
+      "databaseServerId",
+      "createdAt",
+      "updatedAt"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "slug": {
+        "$ref": "#/definitions/slug"
+      },
+      "displayName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200
+      },
+      "plan": {
+        "$ref": "#/definitions/plan"
+      },
+      "state": {
+        "$ref": "#/definitions/state"
+      },
+      "suspensionReasons": {
+        "type": "array",
+        "items": {
+          "$ref": "#/definitions/suspensionReason"
+        },
+        "uniqueItems": true,
+        "maxItems": 4
+      },
+      "databaseName": {
+        "type": "string",
+        "maxLength": 63
+      },
+      "databaseServerId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid"
+      },
+      "lastError": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 2000
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "updatedAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "deletedAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      }
+    },
+    "definitions": {
+      "slug": {
+        "type": "string",
+        "pattern": "^[a-z][a-z0-9-]{1,30}[a-z0-9]$",
+        "minLength": 3,
+        "maxLength": 32,
+        "description": "3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit."
+      },
+      "plan": {
+        "type": "string",
+        "pattern": "^[a-z][a-z0-9-]{0,31}$",
+        "description": "A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters."
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "pending",
+          "provisioning",
+          "active",
+          "suspended",
+          "failed",
+          "restoring",
+          "migrating",
+          "deleting",
+          "deleted"
+        ]
+      },
+      "suspensionReason": {
+        "type": "string",
+        "enum": [
+          "billing",
+          "quota",
+          "trial",
+          "manual"
+        ]
+      }
+    }
+  },
+  "events/operation.updated.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/operation.updated.v1.json",
+    "title": "OperationUpdatedV1",
+    "description": "An operation changed state or progress.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operation"
+    ],
+    "properties": {
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "events/tenant.activated.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.activated.v1.json",
+    "title": "TenantActivatedV1",
+    "description": "The tenant's database is ready and accepts connections (state active).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.created.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.created.v1.json",
+    "title": "TenantCreatedV1",
+    "description": "A tenant was registered and its provisioning queued (state pending).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.deleted.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.deleted.v1.json",
+    "title": "TenantDeletedV1",
+    "description": "The tenant's database and role are gone (state deleted).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.deleting.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.deleting.v1.json",
+    "title": "TenantDeletingV1",
+    "description": "Deletion of the tenant started (state deleting).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.provisioning.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.provisioning.v1.json",
+    "title": "TenantProvisioningV1",
+    "description": "Provisioning of the tenant's database started (state provisioning).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.provisioning_failed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.provisioning_failed.v1.json",
+    "title": "TenantProvisioningFailedV1",
+    "description": "Provisioning failed (state failed); the operation's error says why. Retrying is possible.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "error"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "error": {
+        "type": "string",
+        "maxLength": 2000
+      }
+    }
+  },
+  "events/tenant.resumed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.resumed.v1.json",
+    "title": "TenantResumedV1",
+    "description": "The last suspension reason was cleared; the tenant's database accepts connections again (state active).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "reason"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "reason": {
+        "$ref": "../common/tenant.v1.json#/definitions/suspensionReason"
+      }
+    }
+  },
+  "events/tenant.suspended.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.suspended.v1.json",
+    "title": "TenantSuspendedV1",
+    "description": "A suspension reason was added; the tenant's database refuses new connections (state suspended).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "reason"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "reason": {
+        "$ref": "../common/tenant.v1.json#/definitions/suspensionReason"
+      }
+    }
+  },
+  "events/tenant.suspension_reason_cleared.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.suspension_reason_cleared.v1.json",
+    "title": "TenantSuspensionReasonClearedV1",
+    "description": "One suspension reason was cleared while others still hold the tenant suspended.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "reason"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "reason": {
+        "$ref": "../common/tenant.v1.json#/definitions/suspensionReason"
+      }
+    }
+  },
+  "rpc/operation.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/operation.get.v1.reply.json",
+    "title": "OperationGetReplyV1",
+    "description": "One operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operation"
+    ],
+    "properties": {
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/operation.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/operation.get.v1.request.json",
+    "title": "OperationGetRequestV1",
+    "description": "Look an operation up.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operationId"
+    ],
+    "properties": {
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/tenant.create.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.create.v1.reply.json",
+    "title": "TenantCreateReplyV1",
+    "description": "The tenant (state pending) and its provisioning operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.create.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.create.v1.request.json",
+    "title": "TenantCreateRequestV1",
+    "description": "Register a tenant and queue its provisioning.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "slug",
+      "displayName",
+      "plan"
+    ],
+    "properties": {
+      "slug": {
+        "$ref": "../common/tenant.v1.json#/definitions/slug"
+      },
+      "displayName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200
+      },
+      "plan": {
+        "$ref": "../common/tenant.v1.json#/definitions/plan"
+      },
+      "idempotencyKey": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 300
+      },
+      "requestHash": {
+        "type": "string",
+        "maxLength": 128
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.delete.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.delete.v1.reply.json",
+    "title": "TenantDeleteReplyV1",
+    "description": "The tenant and the queued operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.delete.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.delete.v1.request.json",
+    "title": "TenantDeleteRequestV1",
+    "description": "Delete a tenant: its database and role are dropped (queues an operation).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.get.v1.reply.json",
+    "title": "TenantGetReplyV1",
+    "description": "One tenant.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.get.v1.request.json",
+    "title": "TenantGetRequestV1",
+    "description": "Look a tenant up by id or slug.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "slug": {
+        "type": "string",
+        "maxLength": 64
+      }
+    }
+  },
+  "rpc/tenant.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.list.v1.reply.json",
+    "title": "TenantListReplyV1",
+    "description": "A page of tenants and the cursor of the next page (null on the last).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextCursor"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/tenant.v1.json"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    }
+  },
+  "rpc/tenant.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.list.v1.request.json",
+    "title": "TenantListRequestV1",
+    "description": "One page of tenants, newest first.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      },
+      "cursor": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "state": {
+        "$ref": "../common/tenant.v1.json#/definitions/state"
+      },
+      "plan": {
+        "$ref": "../common/tenant.v1.json#/definitions/plan"
+      },
+      "slugPrefix": {
+        "type": "string",
+        "maxLength": 32
+      },
+      "includeDeleted": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/tenant.resume.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.resume.v1.reply.json",
+    "title": "TenantResumeReplyV1",
+    "description": "The tenant and the queued operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.resume.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.resume.v1.request.json",
+    "title": "TenantResumeRequestV1",
+    "description": "Resume a tenant for one reason (queues an operation).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "reason"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "reason": {
+        "$ref": "../common/tenant.v1.json#/definitions/suspensionReason"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.suspend.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.suspend.v1.reply.json",
+    "title": "TenantSuspendReplyV1",
+    "description": "The tenant and the queued operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.suspend.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.suspend.v1.request.json",
+    "title": "TenantSuspendRequestV1",
+    "description": "Suspend a tenant for one reason (queues an operation).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "reason"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "reason": {
+        "$ref": "../common/tenant.v1.json#/definitions/suspensionReason"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  }
+} as const;
+
+export const validatorNames = {
+  "commands/tenant.operation.run.v1": "commands_tenant_operation_run_v1",
+  "common/cloudevent.v1": "common_cloudevent_v1",
+  "common/operation.v1": "common_operation_v1",
+  "common/rpc-error.v1": "common_rpc_error_v1",
+  "common/tenant.v1": "common_tenant_v1",
+  "events/operation.updated.v1": "events_operation_updated_v1",
+  "events/tenant.activated.v1": "events_tenant_activated_v1",
+  "events/tenant.created.v1": "events_tenant_created_v1",
+  "events/tenant.deleted.v1": "events_tenant_deleted_v1",
+  "events/tenant.deleting.v1": "events_tenant_deleting_v1",
+  "events/tenant.provisioning.v1": "events_tenant_provisioning_v1",
+  "events/tenant.provisioning_failed.v1": "events_tenant_provisioning_failed_v1",
+  "events/tenant.resumed.v1": "events_tenant_resumed_v1",
+  "events/tenant.suspended.v1": "events_tenant_suspended_v1",
+  "events/tenant.suspension_reason_cleared.v1": "events_tenant_suspension_reason_cleared_v1",
+  "rpc/operation.get.v1.reply": "rpc_operation_get_v1_reply",
+  "rpc/operation.get.v1.request": "rpc_operation_get_v1_request",
+  "rpc/tenant.create.v1.reply": "rpc_tenant_create_v1_reply",
+  "rpc/tenant.create.v1.request": "rpc_tenant_create_v1_request",
+  "rpc/tenant.delete.v1.reply": "rpc_tenant_delete_v1_reply",
+  "rpc/tenant.delete.v1.request": "rpc_tenant_delete_v1_request",
+  "rpc/tenant.get.v1.reply": "rpc_tenant_get_v1_reply",
+  "rpc/tenant.get.v1.request": "rpc_tenant_get_v1_request",
+  "rpc/tenant.list.v1.reply": "rpc_tenant_list_v1_reply",
+  "rpc/tenant.list.v1.request": "rpc_tenant_list_v1_request",
+  "rpc/tenant.resume.v1.reply": "rpc_tenant_resume_v1_reply",
+  "rpc/tenant.resume.v1.request": "rpc_tenant_resume_v1_request",
+  "rpc/tenant.suspend.v1.reply": "rpc_tenant_suspend_v1_reply",
+  "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request"
+} as const;

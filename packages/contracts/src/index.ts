@@ -1,0 +1,19 @@
+export { buildAsyncApi } from './asyncapi.ts';
+export {
+  type MessageDataMap,
+  type MessageDef,
+  type MessageType,
+  messages,
+  type RpcDef,
+  type RpcMap,
+  type RpcName,
+  rpcs,
+  type StreamDef,
+  schemaBase,
+  streams,
+} from './catalog.ts';
+export { type CloudEvent, checkEvent, type EventCheck, makeEvent } from './cloudevent.ts';
+export { schemaFiles } from './generated/schemas.ts';
+export type * from './generated/types.ts';
+export { createAjv, loadSchemaFiles, type SchemaFile } from './load.ts';
+export { formatIssues, type SchemaKey, type Validation, type ValidationIssue, validate } from './validate.ts';
