@@ -2,7 +2,7 @@
 // Runs every test file of the tree in one node:test run, so the summary covers the whole suite.
 // Test files talk to real PostgreSQL and NATS; see test/README.md for what they expect.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages', 'services'];

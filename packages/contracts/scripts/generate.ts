@@ -5,10 +5,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
 import { buildAsyncApi } from '../src/asyncapi.ts';
 import { createAjv, loadSchemaFiles } from '../src/load.ts';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = fileURLToPath(new URL('../../../proto-schemas/', import.meta.url));
 const out = fileURLToPath(new URL('../src/generated/', import.meta.url));

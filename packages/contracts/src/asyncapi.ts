@@ -12,7 +12,8 @@ function rewriteRefs(value: unknown, fileKey: string): unknown {
     if (k === '$id' || k === '$schema') continue;
     if (k === '$ref' && typeof v === 'string') {
       const [path = '', pointer = ''] = v.split('#');
-      const target = path === '' ? fileKey : new URL(path, `x:/${fileKey}`).pathname.slice(1).replace(/\.json$/, '');
+      const target =
+        path === '' ? fileKey : new URL(path, `x:/${fileKey}`).pathname.slice(1).replace(/\.json$/, '');
       out.$ref = `#/components/schemas/${componentKey(target)}${pointer}`;
       continue;
     }

@@ -35,7 +35,9 @@ export function makeEvent<T extends MessageType>(
   return event;
 }
 
-export type EventCheck<T extends MessageType> = { ok: true; event: CloudEvent<T> } | { ok: false; issues: ValidationIssue[] };
+export type EventCheck<T extends MessageType> =
+  | { ok: true; event: CloudEvent<T> }
+  | { ok: false; issues: ValidationIssue[] };
 
 /** Checks the envelope and its data against the schemas; `expected` pins the type. */
 export function checkEvent<T extends MessageType>(value: unknown, expected?: T): EventCheck<T> {

@@ -18,7 +18,10 @@ function describe(e: ErrorObject): ValidationIssue {
   const path = e.instancePath || '/';
   switch (e.keyword) {
     case 'additionalProperties':
-      return { path: `${e.instancePath}/${String(e.params.additionalProperty)}`, message: 'is not a known field' };
+      return {
+        path: `${e.instancePath}/${String(e.params.additionalProperty)}`,
+        message: 'is not a known field',
+      };
     case 'required':
       return { path: `${e.instancePath}/${String(e.params.missingProperty)}`, message: 'is required' };
     case 'enum':

@@ -23,9 +23,13 @@ const tenant = {
 } as const;
 
 test('the generated types, validators and AsyncAPI document match proto-schemas', async () => {
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/contracts/scripts/generate.ts', '--check'], {
-    cwd: root,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'packages/contracts/scripts/generate.ts', '--check'],
+    {
+      cwd: root,
+    },
+  );
 });
 
 test('the AsyncAPI document is valid AsyncAPI 3 and names every subject of the catalog', async () => {
@@ -37,7 +41,12 @@ test('the AsyncAPI document is valid AsyncAPI 3 and names every subject of the c
     [],
   );
   assert.ok(document, 'the parser returned a document');
-  const addresses = new Set(document.channels().all().map((c) => c.address()));
+  const addresses = new Set(
+    document
+      .channels()
+      .all()
+      .map((c) => c.address()),
+  );
   for (const def of [...Object.values(messages), ...Object.values(rpcs)]) {
     assert.ok(addresses.has(def.subject), `channel for ${def.subject}`);
   }
@@ -60,5 +69,8 @@ test('slugs outside the documented shape are refused by the create request schem
     const res = validate('rpc/tenant.create.v1.request', { slug, displayName: 'X', plan: 'starter' });
     assert.equal(res.ok, false, `slug ${JSON.stringify(slug)} must be refused`);
   }
-  assert.equal(validate('rpc/tenant.create.v1.request', { slug: 'acme-2', displayName: 'X', plan: 'starter' }).ok, true);
+  assert.equal(
+    validate('rpc/tenant.create.v1.request', { slug: 'acme-2', displayName: 'X', plan: 'starter' }).ok,
+    true,
+  );
 });

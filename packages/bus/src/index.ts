@@ -1,0 +1,13 @@
+export {
+  type Bus,
+  type BusHooks,
+  type BusOptions,
+  type ConsumerSpec,
+  type Consumption,
+  createBus,
+  type DeliveryContext,
+  type EventHandler,
+  type RpcHandler,
+} from './bus.ts';
+export { PermanentError, RpcError, RpcUnavailableError, TransientError } from './errors.ts';
+export { childTraceparent, traceIdOf } from './trace.ts';

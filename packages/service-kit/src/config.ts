@@ -1,0 +1,91 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+
+/** A JSON Schema of a flat config: each property is read from the environment variable of its name. */
+export interface ConfigSchema {
+  type: 'object';
+  properties: Record<
+    string,
+    {
+      type: 'string' | 'integer' | 'number' | 'boolean';
+      default?: unknown;
+      secret?: boolean;
+      description?: string;
+    } & Record<string, unknown>
+  >;
+  required?: string[];
+  additionalProperties?: false;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the configuration once, at start: values from `env` coerced and checked against the
+ * schema, defaults applied. Every problem is reported at once, naming the variable.
+ */
+export function loadConfig<T>(
+  schema: ConfigSchema,
+  env: Record<string, string | undefined>,
+  check?: (c: T) => string[],
+): T {
+  const ajv = new Ajv.default({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+  addFormats.default(ajv);
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const validate = ajv.compile({ ...schema, additionalProperties: false });
+  const problems: string[] = [];
+  if (!validate(raw)) {
+    for (const e of validate.errors ?? []) {
+      const name = e.keyword === 'required' ? String(e.params.missingProperty) : e.instancePath.slice(1);
+      problems.push(`${name} ${e.message ?? 'is invalid'}`);
+    }
+  }
+  const config = raw as T;
+  if (problems.length === 0 && check) problems.push(...check(config));
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}
+
+/** The config for the startup log: secrets and passwords inside URLs replaced. */
+export function redactConfig(schema: ConfigSchema, config: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (schema.properties[k]?.secret) out[k] = '[redacted]';
+    else if (typeof v === 'string' && /^[a-z]+:\/\/[^/]*:[^@/]*@/i.test(v))
+      out[k] = v.replace(/(\/\/[^:/]*:)[^@/]*@/, '$1[redacted]@');
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Properties every service has. */
+export const commonConfig = {
+  NATS_URL: {
+    type: 'string',
+    default: 'nats://127.0.0.1:4222',
+    description: 'NATS server(s), comma-separated.',
+  },
+  DATABASE_URL: { type: 'string', minLength: 1, description: "The service's own PostgreSQL database." },
+  HTTP_HOST: { type: 'string', default: '127.0.0.1' },
+  HTTP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+  LOG_LEVEL: {
+    type: 'string',
+    enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+  },
+  SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 15000 },
+} as const;
+
+export interface CommonConfig {
+  NATS_URL: string;
+  DATABASE_URL: string;
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}

@@ -1,0 +1,62 @@
+import { type CommonConfig, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+
+export const configSchema = {
+  type: 'object',
+  properties: {
+    ...commonConfig,
+    HTTP_PORT: { ...commonConfig.HTTP_PORT, default: 8081 },
+    TENANT_DB_ADMIN_URL: {
+      type: 'string',
+      minLength: 1,
+      secret: true,
+      description: 'Admin connection (CREATEDB and CREATEROLE) of the default tenant database server.',
+    },
+    TENANT_TEMPLATE_DB: {
+      type: 'string',
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      default: 'ocp_template_odoo',
+      description: 'Database every tenant is cloned from. Made with Odoo core table shapes when missing.',
+    },
+    TENANT_DB_PREFIX: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9_]{0,15}$',
+      default: 't_',
+      description: 'Prefix of tenant database and role names.',
+    },
+    TENANT_SECRETS_KEY: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9+/=_-]{43,44}$',
+      secret: true,
+      description: 'A 32-byte key (base64) that encrypts the tenant database passwords at rest.',
+    },
+    WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 10 },
+    WORK_ACK_WAIT_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
+    WORK_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+    OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
+  },
+  required: ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY'],
+} as const satisfies ConfigSchema;
+
+export interface TenantConfig extends CommonConfig {
+  TENANT_DB_ADMIN_URL: string;
+  TENANT_TEMPLATE_DB: string;
+  TENANT_DB_PREFIX: string;
+  TENANT_SECRETS_KEY: string;
+  WORKER_CONCURRENCY: number;
+  WORK_ACK_WAIT_MS: number;
+  WORK_MAX_ATTEMPTS: number;
+  OUTBOX_POLL_MS: number;
+}
+
+/** The tenant service's configuration, from the environment, parsed once. */
+export function parseConfig(env: Record<string, string | undefined>): TenantConfig {
+  return loadConfig<TenantConfig>(configSchema, env, (c) => {
+    const problems: string[] = [];
+    if (Buffer.from(c.TENANT_SECRETS_KEY, 'base64').length !== 32) {
+      problems.push('TENANT_SECRETS_KEY must decode to 32 bytes (make one with `openssl rand -base64 32`)');
+    }
+    if (c.TENANT_DB_PREFIX.length + 32 > 63)
+      problems.push('TENANT_DB_PREFIX leaves no room for a slug in 63 characters');
+    return problems;
+  });
+}

@@ -1,0 +1,71 @@
+import type { Operation, Tenant } from '@ocp/contracts';
+
+export interface TenantRow {
+  id: string;
+  slug: string;
+  display_name: string;
+  plan: string;
+  state: Tenant['state'];
+  suspension_reasons: Tenant['suspensionReasons'];
+  database_name: string;
+  database_server_id: string | null;
+  db_password_sealed: string;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export interface OperationRow {
+  id: string;
+  kind: Operation['kind'];
+  tenant_id: string;
+  state: Operation['state'];
+  progress: number;
+  step: string | null;
+  error: string | null;
+  attempts: number;
+  params: { reason?: Tenant['suspensionReasons'][number] };
+  actor: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The public shape of a tenant: never its sealed password. */
+export function toTenant(r: TenantRow): Tenant {
+  return {
+    id: r.id,
+    slug: r.slug,
+    displayName: r.display_name,
+    plan: r.plan,
+    state: r.state,
+    suspensionReasons: r.suspension_reasons,
+    databaseName: r.database_name,
+    databaseServerId: r.database_server_id,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    deletedAt: iso(r.deleted_at),
+  };
+}
+
+export function toOperation(r: OperationRow): Operation {
+  return {
+    id: r.id,
+    kind: r.kind,
+    tenantId: r.tenant_id,
+    state: r.state,
+    progress: r.progress,
+    step: r.step,
+    error: r.error,
+    attempts: r.attempts,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+  };
+}

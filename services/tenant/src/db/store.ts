@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { type MessageDataMap, type MessageType, makeEvent, messages } from '@ocp/contracts';
+import { enqueueOutbox, type Pool, type PoolClient, type Queryable } from '@ocp/db';
+import type { OperationKind, SuspensionReason, TenantState } from '../domain/lifecycle.ts';
+import { type OperationRow, type TenantRow, toOperation } from './rows.ts';
+
+const SOURCE = 'ocp/tenant';
+
+/** Queues events in the outbox of the caller's transaction; the tenant id is the CloudEvents subject. */
+export async function emit(
+  client: Queryable,
+  items: Array<{ [T in MessageType]: { type: T; data: MessageDataMap[T]; subject: string } }[MessageType]>,
+  traceparent?: string,
+): Promise<void> {
+  await enqueueOutbox(
+    client,
+    items.map((item) => {
+      const event = makeEvent(item.type, item.data as never, { source: SOURCE, subject: item.subject });
+      return {
+        eventId: event.id,
+        subject: messages[item.type].subject,
+        payload: event,
+        ...(traceparent ? { headers: { traceparent } } : {}),
+      };
+    }),
+  );
+}
+
+export async function getTenant(db: Queryable, id: string): Promise<TenantRow | undefined> {
+  const { rows } = await db.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function lockTenant(client: PoolClient, id: string): Promise<TenantRow | undefined> {
+  const { rows } = await client.query<TenantRow>('SELECT * FROM tenants WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0];
+}
+
+export async function getTenantBySlug(db: Queryable, slug: string): Promise<TenantRow | undefined> {
+  const { rows } = await db.query<TenantRow>("SELECT * FROM tenants WHERE slug = $1 AND state <> 'deleted'", [
+    slug,
+  ]);
+  return rows[0];
+}
+
+export async function getOperation(db: Queryable, id: string): Promise<OperationRow | undefined> {
+  const { rows } = await db.query<OperationRow>('SELECT * FROM operations WHERE id = $1', [id]);
+  return rows[0];
+}
+
+/**
+ * Creates a queued operation and, in the same transaction, the work command that runs it and the
+ * event that announces it.
+ */
+export async function queueOperation(
+  client: PoolClient,
+  opts: {
+    tenantId: string;
+    kind: OperationKind;
+    params?: Record<string, unknown>;
+    actor?: string | undefined;
+  },
+  traceparent?: string,
+): Promise<OperationRow> {
+  const id = randomUUID();
+  const { rows } = await client.query<OperationRow>(
+    `INSERT INTO operations (id, kind, tenant_id, state, params, actor)
+     VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING *`,
+    [id, opts.kind, opts.tenantId, JSON.stringify(opts.params ?? {}), opts.actor ?? null],
+  );
+  const op = rows[0]!;
+  await emit(
+    client,
+    [
+      { type: 'ocp.operation.updated.v1', subject: opts.tenantId, data: { operation: toOperation(op) } },
+      {
+        type: 'ocp.tenant.operation.run.v1',
+        subject: opts.tenantId,
+        data: { operationId: id, tenantId: opts.tenantId, kind: opts.kind },
+      },
+    ],
+    traceparent,
+  );
+  return op;
+}
+
+/** Updates an operation and announces the change. */
+export async function updateOperation(
+  client: Queryable,
+  id: string,
+  patch: Partial<Pick<OperationRow, 'state' | 'progress' | 'step' | 'error'>> & { attempt?: boolean },
+): Promise<OperationRow> {
+  const { rows } = await client.query<OperationRow>(
+    `UPDATE operations SET
+       state = COALESCE($2, state),
+       progress = COALESCE($3, progress),
+       step = COALESCE($4, step),
+       error = CASE WHEN $5::boolean THEN $6 ELSE error END,
+       attempts = attempts + CASE WHEN $7::boolean THEN 1 ELSE 0 END,
+       started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
+       finished_at = CASE WHEN $2 IN ('succeeded', 'failed') THEN now() ELSE finished_at END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [
+      id,
+      patch.state ?? null,
+      patch.progress ?? null,
+      patch.step ?? null,
+      'error' in patch,
+      patch.error ?? null,
+      patch.attempt ?? false,
+    ],
+  );
+  const op = rows[0]!;
+  await emit(client, [
+    { type: 'ocp.operation.updated.v1', subject: op.tenant_id, data: { operation: toOperation(op) } },
+  ]);
+  return op;
+}
+
+/** Sets a tenant's state (and reasons); returns the row after the change. */
+export async function setTenantState(
+  client: Queryable,
+  id: string,
+  state: TenantState,
+  extra: { reasons?: SuspensionReason[]; lastError?: string | null; deleted?: boolean } = {},
+): Promise<TenantRow> {
+  const { rows } = await client.query<TenantRow>(
+    `UPDATE tenants SET state = $2,
+       suspension_reasons = COALESCE($3::text[], suspension_reasons),
+       last_error = CASE WHEN $4::boolean THEN $5 ELSE last_error END,
+       deleted_at = CASE WHEN $6::boolean THEN now() ELSE deleted_at END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, state, extra.reasons ?? null, 'lastError' in extra, extra.lastError ?? null, extra.deleted ?? false],
+  );
+  return rows[0]!;
+}
+
+/** The open operation of a tenant created before `opId`, which must finish first. */
+export async function earlierOpenOperation(
+  db: Queryable,
+  tenantId: string,
+  op: OperationRow,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM operations
+     WHERE tenant_id = $1 AND state IN ('queued', 'running') AND id <> $2
+       AND (created_at, id) < ($3, $2)
+     ORDER BY created_at LIMIT 1`,
+    [tenantId, op.id, op.created_at],
+  );
+  return rows[0]?.id;
+}
+
+/** The server a new tenant goes to: the accepting one with the most room. */
+export async function placeTenant(db: Pool | PoolClient): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT s.id FROM database_servers s
+     LEFT JOIN tenants t ON t.database_server_id = s.id AND t.state <> 'deleted'
+     WHERE s.accepting
+     GROUP BY s.id
+     HAVING count(t.id) < max(s.max_tenants)
+     ORDER BY max(s.max_tenants) - count(t.id) DESC, s.created_at
+     LIMIT 1`,
+  );
+  return rows[0]?.id;
+}

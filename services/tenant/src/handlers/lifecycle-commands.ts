@@ -1,0 +1,64 @@
+import type { RpcHandler } from '@ocp/bus';
+import { RpcError } from '@ocp/bus';
+import { withTransaction } from '@ocp/db';
+import { toOperation, toTenant } from '../db/rows.ts';
+import { lockTenant, queueOperation } from '../db/store.ts';
+import { type OperationKind, refuseOperation } from '../domain/lifecycle.ts';
+import type { HandlerContext } from './context.ts';
+
+async function queue(
+  ctx: HandlerContext,
+  tenantId: string,
+  kind: OperationKind,
+  opts: {
+    reason?: string;
+    actor?: string | undefined;
+    traceparent: string;
+    check?: (reasons: string[]) => string | undefined;
+  },
+) {
+  return await withTransaction(ctx.pool, async (client) => {
+    const row = await lockTenant(client, tenantId);
+    if (!row || row.state === 'deleted') throw new RpcError('TENANT_NOT_FOUND', `no tenant ${tenantId}`);
+    const refusal = refuseOperation(kind, row.state) ?? opts.check?.(row.suspension_reasons);
+    if (refusal) throw new RpcError('INVALID_STATE', refusal);
+    const op = await queueOperation(
+      client,
+      { tenantId, kind, params: opts.reason ? { reason: opts.reason } : {}, actor: opts.actor },
+      opts.traceparent,
+    );
+    return { tenant: toTenant(row), operation: toOperation(op) };
+  });
+}
+
+/** `rpc.tenant.suspend.v1`: queues a suspension for one reason. */
+export function suspendTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.suspend.v1'> {
+  return (req, { traceparent }) =>
+    queue(ctx, req.tenantId, 'tenant.suspend', {
+      reason: req.reason,
+      actor: req.actor,
+      traceparent,
+      check: (reasons) =>
+        reasons.includes(req.reason) ? `the tenant is already suspended for reason ${req.reason}` : undefined,
+    });
+}
+
+/** `rpc.tenant.resume.v1`: queues clearing one reason; other reasons keep the tenant suspended. */
+export function resumeTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.resume.v1'> {
+  return (req, { traceparent }) =>
+    queue(ctx, req.tenantId, 'tenant.resume', {
+      reason: req.reason,
+      actor: req.actor,
+      traceparent,
+      check: (reasons) =>
+        reasons.includes(req.reason)
+          ? undefined
+          : `the tenant is not suspended for reason ${req.reason} (its reasons: ${reasons.join(', ') || 'none'})`,
+    });
+}
+
+/** `rpc.tenant.delete.v1`: queues dropping the tenant's database and role. */
+export function deleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.delete.v1'> {
+  return (req, { traceparent }) =>
+    queue(ctx, req.tenantId, 'tenant.delete', { actor: req.actor, traceparent });
+}

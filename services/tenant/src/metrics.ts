@@ -1,0 +1,40 @@
+import type { OutboxRelay, Pool } from '@ocp/db';
+import { Gauge, type Registry } from 'prom-client';
+
+/** Domain metrics, read from the database when Prometheus scrapes. */
+export function registerTenantMetrics(registry: Registry, pool: Pool, relay: OutboxRelay): void {
+  new Gauge({
+    name: 'ocp_tenants',
+    help: 'Tenants by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query<{ state: string; n: string }>(
+        'SELECT state, count(*) AS n FROM tenants GROUP BY state',
+      );
+      this.reset();
+      for (const r of rows) this.set({ state: r.state }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'ocp_operations_open',
+    help: 'Operations queued or running, by kind and state.',
+    labelNames: ['kind', 'state'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query<{ kind: string; state: string; n: string }>(
+        "SELECT kind, state, count(*) AS n FROM operations WHERE state IN ('queued', 'running') GROUP BY kind, state",
+      );
+      this.reset();
+      for (const r of rows) this.set({ kind: r.kind, state: r.state }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'ocp_outbox_pending',
+    help: 'Events written but not yet published to JetStream.',
+    registers: [registry],
+    async collect() {
+      this.set(await relay.pending());
+    },
+  });
+}
