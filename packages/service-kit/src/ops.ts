@@ -41,8 +41,8 @@ export async function startOpsServer(opts: {
   logger: Logger;
 }): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: opts.logger.child({ component: 'ops-http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Probes and scrapes come every few seconds: only problems are worth a line.
+    loggerInstance: opts.logger.child({ component: 'ops-http' }, { level: 'warn' }) as FastifyBaseLogger,
   });
   await app.register(opsRoutes, { registry: opts.registry, checks: opts.checks });
   await app.listen({ host: opts.host, port: opts.port });

@@ -36,33 +36,38 @@ export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow
 /** Creates an empty database; returns its URL and a function that drops it. */
 export async function createTestDatabase(
   prefix = 'ocp_test_',
+  server = adminUrl(),
 ): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = uniqueName(prefix);
-  await adminQuery(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await adminQuery(`CREATE DATABASE ${pg.escapeIdentifier(name)}`, [], server);
   return {
     name,
-    url: urlFor(name),
+    url: urlFor(name, server),
     async drop() {
-      await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`, [], server);
     },
   };
 }
 
 /** Drops every database and role whose name starts with `prefix` (a test's own). */
-export async function dropByPrefix(prefix: string): Promise<void> {
+export async function dropByPrefix(prefix: string, server = adminUrl()): Promise<void> {
   const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const dbs = await adminQuery<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
-    like,
-  ]);
+  const dbs = await adminQuery<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE datname LIKE $1',
+    [like],
+    server,
+  );
   for (const { datname } of dbs.rows) {
-    await adminQuery(
-      `ALTER DATABASE ${pg.escapeIdentifier(datname)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true`,
-    );
-    await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+    const db = pg.escapeIdentifier(datname);
+    await adminQuery(`ALTER DATABASE ${db} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true`, [], server);
+    await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`, [], server);
   }
-  const roles = await adminQuery<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [
-    like,
-  ]);
-  for (const { rolname } of roles.rows)
-    await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`);
+  const roles = await adminQuery<{ rolname: string }>(
+    'SELECT rolname FROM pg_roles WHERE rolname LIKE $1',
+    [like],
+    server,
+  );
+  for (const { rolname } of roles.rows) {
+    await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`, [], server);
+  }
 }

@@ -237,7 +237,9 @@ export const schemaFiles = {
       "displayName": {
         "type": "string",
         "minLength": 1,
-        "maxLength": 200
+        "maxLength": 200,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+        "description": "A name to show: 1 to 200 characters, no control characters."
       },
       "plan": {
         "$ref": "#/definitions/plan"
@@ -619,7 +621,9 @@ export const schemaFiles = {
       "displayName": {
         "type": "string",
         "minLength": 1,
-        "maxLength": 200
+        "maxLength": 200,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+        "description": "A name to show: 1 to 200 characters, no control characters."
       },
       "plan": {
         "$ref": "../common/tenant.v1.json#/definitions/plan"

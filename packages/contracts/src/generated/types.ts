@@ -55,6 +55,9 @@ export type SuspensionReason = ("billing" | "quota" | "trial" | "manual")
 export interface Tenant {
 id: string
 slug: Slug
+/**
+ * A name to show: 1 to 200 characters, no control characters.
+ */
 displayName: string
 plan: Plan
 state: State
@@ -141,6 +144,9 @@ export interface TenantCreateRequestV1 {
  * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
  */
 slug: string
+/**
+ * A name to show: 1 to 200 characters, no control characters.
+ */
 displayName: string
 /**
  * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.

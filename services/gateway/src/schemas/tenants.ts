@@ -1,0 +1,92 @@
+import { schemaBase } from '@ocp/contracts';
+
+/** Route schemas reuse the contracts of proto-schemas/ by `$ref`; the gateway adds them to fastify. */
+const ref = (path: string) => ({ $ref: `${schemaBase}${path}` });
+const tenantDefs = (name: string) => ref(`common/tenant.v1.json#/definitions/${name}`);
+
+export const tenantRef = ref('common/tenant.v1.json');
+export const operationRef = ref('common/operation.v1.json');
+
+export const createTenantBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['slug', 'displayName'],
+  properties: {
+    slug: tenantDefs('slug'),
+    displayName: ref('rpc/tenant.create.v1.request.json#/properties/displayName'),
+    plan: { ...tenantDefs('plan'), default: 'starter' },
+  },
+} as const;
+
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[\\x21-\\x7e]+$',
+      description:
+        'Send the same key with the same body to get the same answer, once (printable ASCII, at most 200).',
+    },
+  },
+} as const;
+
+export const tenantAndOperation = {
+  type: 'object',
+  required: ['tenant', 'operation'],
+  properties: { tenant: tenantRef, operation: operationRef },
+} as const;
+
+export const tenantIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tenant'],
+  properties: {
+    tenant: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[a-z0-9-]+$',
+      description: 'The tenant id (a UUID) or its slug.',
+    },
+  },
+} as const;
+
+export const reasonBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { reason: { ...tenantDefs('suspensionReason'), default: 'manual' } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    cursor: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
+    state: tenantDefs('state'),
+    plan: tenantDefs('plan'),
+    slugPrefix: { type: 'string', maxLength: 32, pattern: '^[a-z0-9-]*$' },
+    includeDeleted: { type: 'boolean', default: false },
+  },
+} as const;
+
+export const listReply = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: tenantRef },
+    nextCursor: {
+      type: ['string', 'null'],
+      description: 'Pass as cursor for the next page; null on the last page.',
+    },
+  },
+} as const;
+
+export const operationParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', format: 'uuid' } },
+} as const;

@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { adminQuery, waitFor } from '@ocp/testkit';
+import pg from 'pg';
+import { subscribeTenantEvents } from '../support/events.ts';
+import { type Platform, startPlatform } from '../support/platform.ts';
+
+/** Opens a connection to `database` as a tenant's role, with its real generated password. */
+async function connectAs(p: Platform, role: string, password: string, database: string): Promise<pg.Client> {
+  const url = new URL(p.tenantEnv.TENANT_DB_ADMIN_URL!);
+  url.username = role;
+  url.password = password;
+  url.pathname = `/${database}`;
+  const c = new pg.Client({ connectionString: url.toString() });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
+}
+
+/** The tenant's database password, read as only the tenant service can: unsealed with its key. */
+async function passwordOf(p: Platform, tenantId: string): Promise<string> {
+  const { openSecret } = await import('../../services/tenant/src/domain/secrets.ts');
+  const { rows } = await adminQuery<{ db_password_sealed: string }>(
+    'SELECT db_password_sealed FROM tenants WHERE id = $1',
+    [tenantId],
+    p.tenantEnv.DATABASE_URL,
+  );
+  return openSecret(Buffer.from(p.tenantEnv.TENANT_SECRETS_KEY!, 'base64'), rows[0]!.db_password_sealed);
+}
+
+async function create(p: Platform, slug: string) {
+  const res = await p.api.call('POST', '/api/v1/tenants', { slug, displayName: `Tenant ${slug}` });
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  const op = await p.api.waitOperation(res.body.operation.id);
+  assert.equal(op.state, 'succeeded', JSON.stringify(op));
+  return (await p.api.call('GET', `/api/v1/tenants/${res.body.tenant.id}`)).body;
+}
+
+async function databases(p: Platform): Promise<string[]> {
+  const { rows } = await adminQuery<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE datname LIKE $1 AND NOT datistemplate ORDER BY 1',
+    [`${p.prefix.replaceAll('_', '\\_')}%`],
+  );
+  return rows.map((r) => r.datname);
+}
+
+describe('tenant lifecycle through the admin API', () => {
+  let p: Platform;
+  let events: Awaited<ReturnType<typeof subscribeTenantEvents>>;
+  before(async () => {
+    p = await startPlatform();
+    events = await subscribeTenantEvents(p.nats.url);
+  });
+  after(async () => {
+    await events?.close();
+    await p?.close();
+  });
+
+  test('a created tenant becomes active with its own database, owned by its own role', async () => {
+    const tenant = await create(p, 'acme');
+    assert.equal(tenant.state, 'active');
+    assert.equal(tenant.databaseName, `${p.prefix}acme`);
+    const { rows } = await adminQuery<{ owner: string; public_connect: boolean }>(
+      `SELECT pg_get_userbyid(datdba) AS owner, has_database_privilege('public', datname, 'CONNECT') AS public_connect
+       FROM pg_database WHERE datname = $1`,
+      [tenant.databaseName],
+    );
+    assert.deepEqual(rows, [{ owner: tenant.databaseName, public_connect: false }]);
+    const c = await connectAs(p, tenant.databaseName, await passwordOf(p, tenant.id), tenant.databaseName);
+    const users = await c.query('SELECT count(*)::int AS n FROM res_users WHERE share = false AND active');
+    assert.equal(users.rows[0].n, 1);
+    const owner = await c.query("SELECT tableowner FROM pg_tables WHERE tablename = 'ir_module_module'");
+    assert.equal(owner.rows[0].tableowner, tenant.databaseName, 'the tables belong to the tenant role');
+    await c.end();
+  });
+
+  test("a tenant's role cannot connect to another tenant's database", async () => {
+    const a = await create(p, 'alpha');
+    const b = await create(p, 'bravo');
+    await assert.rejects(
+      connectAs(p, a.databaseName, await passwordOf(p, a.id), b.databaseName),
+      /permission denied for database/,
+    );
+    const own = await connectAs(p, b.databaseName, await passwordOf(p, b.id), b.databaseName);
+    await own.end();
+  });
+
+  test('a suspended tenant refuses new connections and ends open ones; a resumed one accepts them', async () => {
+    const t = await create(p, 'sleepy');
+    const password = await passwordOf(p, t.id);
+    const open = await connectAs(p, t.databaseName, password, t.databaseName);
+    const ended = new Promise((resolve) => open.once('error', resolve));
+    const s = await p.api.call('POST', `/api/v1/tenants/${t.slug}/suspend`, { reason: 'manual' });
+    assert.equal(s.status, 202, JSON.stringify(s.body));
+    assert.equal((await p.api.waitOperation(s.body.operation.id)).state, 'succeeded');
+    await ended;
+    await assert.rejects(
+      connectAs(p, t.databaseName, password, t.databaseName),
+      /not currently accepting connections/,
+    );
+    const got = await p.api.call('GET', `/api/v1/tenants/${t.id}`);
+    assert.equal(got.body.state, 'suspended');
+    assert.deepEqual(got.body.suspensionReasons, ['manual']);
+
+    const r = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, { reason: 'manual' });
+    assert.equal(r.status, 202);
+    assert.equal((await p.api.waitOperation(r.body.operation.id)).state, 'succeeded');
+    const again = await connectAs(p, t.databaseName, password, t.databaseName);
+    await again.end();
+    assert.equal((await p.api.call('GET', `/api/v1/tenants/${t.id}`)).body.state, 'active');
+  });
+
+  test('resuming for one reason never clears another', async () => {
+    const t = await create(p, 'twice');
+    for (const reason of ['billing', 'manual']) {
+      const s = await p.api.call('POST', `/api/v1/tenants/${t.id}/suspend`, { reason });
+      assert.equal((await p.api.waitOperation(s.body.operation.id)).state, 'succeeded');
+    }
+    const dup = await p.api.call('POST', `/api/v1/tenants/${t.id}/suspend`, { reason: 'billing' });
+    assert.equal(dup.status, 409);
+    const r1 = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, { reason: 'manual' });
+    await p.api.waitOperation(r1.body.operation.id);
+    const mid = (await p.api.call('GET', `/api/v1/tenants/${t.id}`)).body;
+    assert.equal(mid.state, 'suspended');
+    assert.deepEqual(mid.suspensionReasons, ['billing']);
+    const wrong = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, { reason: 'quota' });
+    assert.equal(wrong.status, 409);
+    assert.match(wrong.body.detail, /not suspended for reason quota/);
+    const r2 = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, { reason: 'billing' });
+    await p.api.waitOperation(r2.body.operation.id);
+    assert.equal((await p.api.call('GET', `/api/v1/tenants/${t.id}`)).body.state, 'active');
+  });
+
+  test('a deleted tenant leaves no database and no role', async () => {
+    const t = await create(p, 'doomed');
+    const d = await p.api.call('DELETE', `/api/v1/tenants/${t.id}`);
+    assert.equal(d.status, 202);
+    assert.equal((await p.api.waitOperation(d.body.operation.id)).state, 'succeeded');
+    const db = await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [t.databaseName]);
+    const role = await adminQuery('SELECT 1 FROM pg_roles WHERE rolname = $1', [t.databaseName]);
+    assert.equal(db.rowCount, 0);
+    assert.equal(role.rowCount, 0);
+    const got = await p.api.call('GET', `/api/v1/tenants/${t.id}`);
+    assert.equal(got.body.state, 'deleted');
+    assert.ok(got.body.deletedAt);
+    const list = await p.api.call('GET', '/api/v1/tenants?limit=200');
+    assert.ok(
+      !list.body.items.some((i: { id: string }) => i.id === t.id),
+      'deleted tenants are left out of the list by default',
+    );
+  });
+
+  test("an independent JetStream subscriber sees every transition of a tenant's life, in order, once", async () => {
+    const t = await create(p, 'observed');
+    const s = await p.api.call('POST', `/api/v1/tenants/${t.id}/suspend`, {});
+    await p.api.waitOperation(s.body.operation.id);
+    const r = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, {});
+    await p.api.waitOperation(r.body.operation.id);
+    const d = await p.api.call('DELETE', `/api/v1/tenants/${t.id}`);
+    await p.api.waitOperation(d.body.operation.id);
+    const expected = [
+      'ocp.tenant.created.v1',
+      'ocp.tenant.provisioning.v1',
+      'ocp.tenant.activated.v1',
+      'ocp.tenant.suspended.v1',
+      'ocp.tenant.resumed.v1',
+      'ocp.tenant.deleting.v1',
+      'ocp.tenant.deleted.v1',
+    ];
+    const types = await waitFor('all lifecycle events', async () => {
+      const seen = events.typesFor(t.id);
+      return seen.length >= expected.length ? seen : undefined;
+    });
+    assert.deepEqual(types, expected);
+    const mine = events.seen.filter((e) => e.event.subject === t.id);
+    for (const e of mine) {
+      assert.equal(e.msgId, e.event.id, 'the Nats-Msg-Id is the event id');
+      assert.equal(e.event.specversion, '1.0');
+      assert.equal(e.event.source, 'ocp/tenant');
+    }
+    assert.equal(new Set(mine.map((e) => e.event.id)).size, mine.length);
+    assert.equal(mine.at(-1)?.event.data.tenant.state, 'deleted');
+  });
+});
+
+describe('bad input to the tenants API', () => {
+  let p: Platform;
+  before(async () => {
+    p = await startPlatform();
+  });
+  after(async () => p?.close());
+
+  test('a slug that is not a valid name is refused with 400 saying what a valid slug is, and no database is made', async () => {
+    const before = await databases(p);
+    for (const slug of ['a"; drop database x; --', '', 'x'.repeat(200), 'UPPER', '9lives', 'trailing-']) {
+      const res = await p.api.call('POST', '/api/v1/tenants', { slug, displayName: 'X' });
+      assert.equal(res.status, 400, `slug ${JSON.stringify(slug)}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.equal(res.body.field, 'body/slug');
+      assert.match(res.body.detail, /lowercase letters, digits and hyphens, starting with a letter/);
+    }
+    assert.deepEqual(await databases(p), before);
+  });
+
+  test('unknown fields, NUL bytes, non-finite numbers and a missing login are refused with clear errors', async () => {
+    const unknown = await p.api.call('POST', '/api/v1/tenants', {
+      slug: 'fine',
+      displayName: 'X',
+      plna: 'pro',
+    });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.detail, /body\/plna is not a known field/);
+    const nul = await p.api.call('POST', '/api/v1/tenants', { slug: 'fine', displayName: 'a\u0000b' });
+    assert.equal(nul.status, 400);
+    assert.match(nul.body.detail, /NUL/);
+    const huge = await p.api.call('GET', '/api/v1/tenants?limit=1e309');
+    assert.equal(huge.status, 400);
+    assert.match(huge.body.detail, /limit/);
+    const anon = await fetch(`${p.gateway.url}/api/v1/tenants`);
+    assert.equal(anon.status, 401);
+    const badLogin = await p.api.call('POST', '/api/v1/auth/login', {
+      email: 'owner@example.com',
+      password: 'wrong',
+    });
+    assert.equal(badLogin.status, 401);
+    const notJson = await p.api.call('POST', '/api/v1/tenants', '{"slug":', {});
+    assert.equal(notJson.status, 400);
+    const missing = await p.api.call('GET', '/api/v1/tenants/00000000-0000-4000-8000-000000000000');
+    assert.equal(missing.status, 404);
+    const noOp = await p.api.call('GET', '/api/v1/operations/00000000-0000-4000-8000-000000000000');
+    assert.equal(noOp.status, 404);
+  });
+
+  test('a slug that exists answers 409; the same Idempotency-Key and body create one tenant', async () => {
+    const headers = { 'idempotency-key': 'create-dup-1' };
+    const body = { slug: 'dup', displayName: 'Dup' };
+    const [a, b] = await Promise.all([
+      p.api.call('POST', '/api/v1/tenants', body, headers),
+      p.api.call('POST', '/api/v1/tenants', body, headers),
+    ]);
+    assert.equal(a.status, 202, JSON.stringify(a.body));
+    assert.equal(b.status, 202, JSON.stringify(b.body));
+    assert.equal(a.body.tenant.id, b.body.tenant.id);
+    assert.equal(a.body.operation.id, b.body.operation.id);
+    const again = await p.api.call('POST', '/api/v1/tenants', body, headers);
+    assert.equal(again.body.tenant.id, a.body.tenant.id);
+    const otherBody = await p.api.call('POST', '/api/v1/tenants', { ...body, displayName: 'Other' }, headers);
+    assert.equal(otherBody.status, 422);
+    const noKey = await p.api.call('POST', '/api/v1/tenants', body);
+    assert.equal(noKey.status, 409);
+    assert.match(noKey.body.detail, /already exists/);
+    await p.api.waitOperation(a.body.operation.id);
+    const list = await p.api.call('GET', '/api/v1/tenants?slugPrefix=dup');
+    assert.equal(list.body.items.length, 1);
+  });
+
+  test('the list pages with a cursor through every tenant once, newest first, and filters', async () => {
+    const slugs = ['page-a', 'page-b', 'page-c', 'page-d', 'page-e'];
+    for (const slug of slugs) {
+      const r = await p.api.call('POST', '/api/v1/tenants', {
+        slug,
+        displayName: slug,
+        plan: slug === 'page-c' ? 'pro' : 'starter',
+      });
+      assert.equal(r.status, 202);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `/api/v1/tenants?limit=2&slugPrefix=page-${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await p.api.call('GET', q);
+      assert.equal(res.status, 200);
+      assert.ok(res.body.items.length <= 2);
+      seen.push(...res.body.items.map((i: { slug: string }) => i.slug));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, [...slugs].reverse());
+    const pro = await p.api.call('GET', '/api/v1/tenants?plan=pro&slugPrefix=page-');
+    assert.deepEqual(
+      pro.body.items.map((i: { slug: string }) => i.slug),
+      ['page-c'],
+    );
+    const badCursor = await p.api.call('GET', '/api/v1/tenants?cursor=bm9wZQ');
+    assert.equal(badCursor.status, 400);
+  });
+});

@@ -1,0 +1,33 @@
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { CloudEvent } from '@ocp/contracts';
+
+/**
+ * An independent subscriber of the tenant lifecycle events, as another system would be: an
+ * ordered consumer over `events.tenant.>` that records every message it sees.
+ */
+export async function subscribeTenantEvents(url: string) {
+  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const js = jetstream(nc);
+  const seen: Array<{ event: CloudEvent; msgId: string | undefined; seq: number }> = [];
+  // The stream holds only events.tenant.>; a filter would need nats-server 2.10.
+  const consumer = await js.consumers.get('EVENTS_TENANT', { deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.consume();
+  const loop = (async () => {
+    for await (const m of messages) {
+      seen.push({ event: m.json<CloudEvent>(), msgId: m.headers?.get('Nats-Msg-Id'), seq: m.seq });
+    }
+  })();
+  return {
+    seen,
+    /** Event types about one tenant, in stream order. */
+    typesFor(tenantId: string): string[] {
+      return seen.filter((s) => s.event.subject === tenantId).map((s) => s.event.type);
+    },
+    async close() {
+      await messages.close();
+      await loop;
+      await nc.close();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { type Gateway, startGateway } from '@ocp/gateway';
+import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
+import { createLogger } from '@ocp/service-kit';
+import { startTenantService, type TenantService } from '@ocp/tenant';
+import { parseConfig as tenantConfig } from '@ocp/tenant/config';
+import {
+  adminUrl,
+  createTestDatabase,
+  dropByPrefix,
+  startNats,
+  type TestNats,
+  uniqueName,
+  urlFor,
+} from '@ocp/testkit';
+
+/** What a test needs to run the platform on its own names: NATS, databases, a tenant prefix. */
+export interface PlatformEnv {
+  nats: TestNats;
+  prefix: string;
+  tenantEnv: Record<string, string>;
+  gatewayEnv: Record<string, string>;
+  ownerPassword: string;
+  /** Removes what the test made: services' databases, tenant databases and roles, NATS. */
+  dispose(): Promise<void>;
+}
+
+/** Makes the names and settings of one test's platform (nothing runs yet). */
+export async function preparePlatform(
+  opts: { serverUrl?: string; tenantEnv?: Record<string, string> } = {},
+): Promise<PlatformEnv> {
+  const server = opts.serverUrl ?? adminUrl();
+  const nats = await startNats();
+  const tenantDb = await createTestDatabase('ocp_test_tenant_', server);
+  const gatewayDb = await createTestDatabase('ocp_test_gw_', server);
+  const prefix = `${uniqueName('t')}_`;
+  const ownerPassword = randomBytes(12).toString('base64url');
+  return {
+    nats,
+    prefix,
+    ownerPassword,
+    tenantEnv: {
+      NATS_URL: nats.url,
+      DATABASE_URL: tenantDb.url,
+      TENANT_DB_ADMIN_URL: urlFor('postgres', server),
+      TENANT_SECRETS_KEY: randomBytes(32).toString('base64'),
+      TENANT_DB_PREFIX: prefix,
+      TENANT_TEMPLATE_DB: `${prefix}template`,
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      OUTBOX_POLL_MS: '200',
+      ...opts.tenantEnv,
+    },
+    gatewayEnv: {
+      NATS_URL: nats.url,
+      DATABASE_URL: gatewayDb.url,
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      BOOTSTRAP_OWNER_EMAIL: 'owner@example.com',
+      BOOTSTRAP_OWNER_PASSWORD: ownerPassword,
+      RPC_TIMEOUT_MS: '3000',
+    },
+    async dispose() {
+      await nats.dispose();
+      await dropByPrefix(prefix, server);
+      await tenantDb.drop();
+      await gatewayDb.drop();
+    },
+  };
+}
+
+/** The tenant service and the gateway of one test, running in this process. */
+export interface Platform extends PlatformEnv {
+  tenant: TenantService;
+  gateway: Gateway;
+  api: Api;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] = {}): Promise<Platform> {
+  const env = await preparePlatform(opts);
+  const tcfg = tenantConfig(env.tenantEnv);
+  const tenant = await startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL));
+  const gcfg = gatewayConfig(env.gatewayEnv);
+  const gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
+  const api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
+  return {
+    ...env,
+    tenant,
+    gateway,
+    api,
+    async close() {
+      await gateway.close();
+      await tenant.close();
+      await env.dispose();
+    },
+  };
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A small client of the admin REST API. */
+export class Api {
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  static async login(baseUrl: string, email: string, password: string): Promise<Api> {
+    const res = await new Api(baseUrl).call<{ token: string }>('POST', '/api/v1/auth/login', {
+      email,
+      password,
+    });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return new Api(baseUrl, res.body.token);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely and assert on them.
+  async call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const init: RequestInit = {
+      method,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    };
+    const res = await fetch(`${this.baseUrl}${path}`, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  /** Follows an operation until it ends; returns it. */
+  // biome-ignore lint/suspicious/noExplicitAny: see call.
+  async waitOperation(id: string, timeoutMs = 20_000): Promise<any> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await this.call('GET', `/api/v1/operations/${id}`);
+      if (res.status === 200 && (res.body.state === 'succeeded' || res.body.state === 'failed'))
+        return res.body;
+      if (Date.now() > until) throw new Error(`operation ${id} did not end: ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
