@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test file of the tree in one node:test run, so the summary covers the whole suite.
 // Test files talk to real PostgreSQL and NATS; see test/README.md for what they expect.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,9 +19,26 @@ for (const f of existsSync('test/e2e') ? readdirSync('test/e2e') : []) {
 }
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
-const res = spawnSync(
+const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...selected.sort()],
-  { stdio: 'inherit' },
+  { stdio: ['ignore', 'pipe', 'inherit'] },
 );
-process.exit(res.status ?? 1);
+// The spec reporter's totals, repeated as one plain line that any CI can read.
+const totals = {};
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const text = tail + chunk.toString();
+  const lines = text.split('\n');
+  tail = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^\S*\s*(pass|fail|skipped|cancelled|todo) (\d+)$/.exec(line.trim());
+    if (m) totals[m[1]] = Number(m[2]);
+  }
+});
+child.on('close', (code) => {
+  const failed = (totals.fail ?? 0) + (totals.cancelled ?? 0);
+  console.log(`\ntests: ${totals.pass ?? 0} passed, ${failed} failed, ${totals.skipped ?? 0} skipped`);
+  process.exit(code ?? 1);
+});

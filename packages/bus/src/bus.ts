@@ -321,11 +321,9 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
           const c = await js.consumers.get(spec.stream.name, spec.durable);
           const iter = await c.consume({ max_messages: Math.max(concurrency * 2, 10) });
           current = iter;
-          // stop() may have run while the consumer was being looked up, before there was anything to close.
-          if (stopped) {
-            await iter.close();
-            break;
-          }
+          // stop() may have run while the consumer was being looked up, with nothing to close yet. Close
+          // now, unawaited: the close is queued into the iterator, and the loop below ends on it.
+          if (stopped) void iter.close();
           for await (const m of iter) {
             const p = handle(m).catch((e: unknown) =>
               log.error({ err: e }, 'unexpected error while handling'),

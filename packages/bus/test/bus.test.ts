@@ -13,7 +13,15 @@ import {
   TransientError,
   traceIdOf,
 } from '../src/index.ts';
-import { cleanups, connectForever, signal, startBus, storedMessages, tenantCreated, testLogger } from './helpers.ts';
+import {
+  cleanups,
+  connectForever,
+  signal,
+  startBus,
+  storedMessages,
+  tenantCreated,
+  testLogger,
+} from './helpers.ts';
 
 const enc = new TextEncoder();
 const created = messages['ocp.tenant.created.v1'];
@@ -38,7 +46,8 @@ async function deadLetters(jsm: JetStreamManager, durable: string): Promise<Dead
 async function settled(jsm: JetStreamManager, stream: string, durable: string, lastSeq: number) {
   return await waitFor(`consumer ${durable} to settle at stream sequence ${lastSeq}`, async () => {
     const info = await jsm.consumers.info(stream, durable);
-    const done = info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq === lastSeq;
+    const done =
+      info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq === lastSeq;
     return done ? info : undefined;
   });
 }
@@ -63,73 +72,91 @@ test('ensureStreams run again keeps the streams, their settings and what they ho
   assert.equal((await jsm.streams.info(streams.tenantEvents.name)).state.messages, 1);
 });
 
-test('two buses making the streams at once on a fresh server both succeed, and again on a made one', limit, async (t) => {
-  const defer = cleanups(t);
-  const nats = await startNats();
-  defer(() => nats.dispose());
-  const conns = await Promise.all([connectForever(nats.url), connectForever(nats.url)]);
-  for (const c of conns) defer(() => c.close());
-  const buses = await Promise.all(conns.map((nc) => createBus({ nc, logger: testLogger(), service: 'race' })));
-  for (const b of buses) defer(() => b.close());
+test(
+  'two buses making the streams at once on a fresh server both succeed, and again on a made one',
+  limit,
+  async (t) => {
+    const defer = cleanups(t);
+    const nats = await startNats();
+    defer(() => nats.dispose());
+    const conns = await Promise.all([connectForever(nats.url), connectForever(nats.url)]);
+    for (const c of conns) defer(() => c.close());
+    const buses = await Promise.all(
+      conns.map((nc) => createBus({ nc, logger: testLogger(), service: 'race' })),
+    );
+    for (const b of buses) defer(() => b.close());
 
-  await Promise.all(buses.map((b) => b.ensureStreams()));
-  await Promise.all(buses.map((b) => b.ensureStreams()));
+    await Promise.all(buses.map((b) => b.ensureStreams()));
+    await Promise.all(buses.map((b) => b.ensureStreams()));
 
-  const jsm = await jetstreamManager(conns[0]!);
-  assert.deepEqual((await jsm.streams.names().next()).sort(), catalogStreamNames);
-});
+    const jsm = await jetstreamManager(conns[0]!);
+    assert.deepEqual((await jsm.streams.names().next()).sort(), catalogStreamNames);
+  },
+);
 
-test('publishing the same event id twice stores one message, with the event id as Nats-Msg-Id', limit, async (t) => {
-  const { bus, jsm } = await startBus(t);
-  const event = tenantCreated();
+test(
+  'publishing the same event id twice stores one message, with the event id as Nats-Msg-Id',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const event = tenantCreated();
 
-  await bus.publish(event);
-  await bus.publish(event);
-  await bus.publish(tenantCreated());
+    await bus.publish(event);
+    await bus.publish(event);
+    await bus.publish(tenantCreated());
 
-  const stored = await storedMessages(jsm, streams.tenantEvents.name);
-  assert.equal(stored.length, 2, 'the repeat was dropped and the other event kept');
-  assert.equal(stored[0]?.header.get('Nats-Msg-Id'), event.id);
-  assert.equal(stored[0]?.json<CloudEvent>().id, event.id);
-});
+    const stored = await storedMessages(jsm, streams.tenantEvents.name);
+    assert.equal(stored.length, 2, 'the repeat was dropped and the other event kept');
+    assert.equal(stored[0]?.header.get('Nats-Msg-Id'), event.id);
+    assert.equal(stored[0]?.json<CloudEvent>().id, event.id);
+  },
+);
 
-test('publishing an event that fails its schema is refused before it reaches the stream', limit, async (t) => {
-  const { bus, jsm } = await startBus(t);
-  const event = tenantCreated();
-  const bad = { ...event, data: { ...event.data, tenant: { ...event.data.tenant, state: 'sleeping' } } };
+test(
+  'publishing an event that fails its schema is refused before it reaches the stream',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const event = tenantCreated();
+    const bad = { ...event, data: { ...event.data, tenant: { ...event.data.tenant, state: 'sleeping' } } };
 
-  await assert.rejects(bus.publish(bad as unknown as typeof event), (e: unknown) => {
-    assert.ok(e instanceof PermanentError);
-    assert.match(e.message, /\/data\/tenant\/state/);
-    return true;
-  });
-  assert.equal((await jsm.streams.info(streams.tenantEvents.name)).state.messages, 0);
-});
+    await assert.rejects(bus.publish(bad as unknown as typeof event), (e: unknown) => {
+      assert.ok(e instanceof PermanentError);
+      assert.match(e.message, /\/data\/tenant\/state/);
+      return true;
+    });
+    assert.equal((await jsm.streams.info(streams.tenantEvents.name)).state.messages, 0);
+  },
+);
 
-test("a consumer hands a valid event to its handler with typed data and a traceparent in the publisher's trace", limit, async (t) => {
-  const { bus } = await startBus(t);
-  const got = signal<{ slug: string; event: CloudEvent<'ocp.tenant.created.v1'>; ctx: DeliveryContext }>();
-  await bus.consume(
-    { durable: uniqueName('c'), stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'] },
-    async (event, ctx) => {
-      // Typed: `data.tenant.slug` is a string here without a cast.
-      const slug: string = event.data.tenant.slug;
-      got.resolve({ slug, event, ctx });
-    },
-  );
-  const publisherTrace = childTraceparent();
-  const event = tenantCreated({ slug: 'globex' });
+test(
+  "a consumer hands a valid event to its handler with typed data and a traceparent in the publisher's trace",
+  limit,
+  async (t) => {
+    const { bus } = await startBus(t);
+    const got = signal<{ slug: string; event: CloudEvent<'ocp.tenant.created.v1'>; ctx: DeliveryContext }>();
+    await bus.consume(
+      { durable: uniqueName('c'), stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'] },
+      async (event, ctx) => {
+        // Typed: `data.tenant.slug` is a string here without a cast.
+        const slug: string = event.data.tenant.slug;
+        got.resolve({ slug, event, ctx });
+      },
+    );
+    const publisherTrace = childTraceparent();
+    const event = tenantCreated({ slug: 'globex' });
 
-  await bus.publish(event, publisherTrace);
-  const { slug, event: received, ctx } = await got.promise;
+    await bus.publish(event, publisherTrace);
+    const { slug, event: received, ctx } = await got.promise;
 
-  assert.equal(slug, 'globex');
-  assert.deepEqual(received, event);
-  assert.equal(ctx.deliveryCount, 1);
-  assert.equal(ctx.subject, created.subject);
-  assert.equal(traceIdOf(ctx.traceparent), traceIdOf(publisherTrace), 'same trace id');
-  assert.notEqual(ctx.traceparent, publisherTrace, 'a span of its own');
-});
+    assert.equal(slug, 'globex');
+    assert.deepEqual(received, event);
+    assert.equal(ctx.deliveryCount, 1);
+    assert.equal(ctx.subject, created.subject);
+    assert.equal(traceIdOf(ctx.traceparent), traceIdOf(publisherTrace), 'same trace id');
+    assert.notEqual(ctx.traceparent, publisherTrace, 'a span of its own');
+  },
+);
 
 test('a consumer acks and skips an event type it does not handle', limit, async (t) => {
   const { bus, jsm } = await startBus(t);
@@ -149,104 +176,125 @@ test('a consumer acks and skips an event type it does not handle', limit, async 
   assert.deepEqual(await deadLetters(jsm, durable), []);
 });
 
-test('a message that fails its schema is terminated, never reaches the handler, and is dead-lettered with the reason', limit, async (t) => {
-  const { bus, jsm } = await startBus(t);
-  const durable = uniqueName('c');
-  const handled: string[] = [];
-  const good = tenantCreated();
-  const gotGood = signal();
-  // A short ack wait: a bad message left unacked would come back within the test.
-  await bus.consume(
-    { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'], ackWaitMs: 1000 },
-    async (event) => {
-      handled.push(event.id);
-      if (event.id === good.id) gotGood.resolve();
-    },
-  );
-  const wrong = tenantCreated();
-  const wrongState = { ...wrong, data: { ...wrong.data, tenant: { ...wrong.data.tenant, state: 'sleeping' } } };
+test(
+  'a message that fails its schema is terminated, never reaches the handler, and is dead-lettered with the reason',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const durable = uniqueName('c');
+    const handled: string[] = [];
+    const good = tenantCreated();
+    const gotGood = signal();
+    // A short ack wait: a bad message left unacked would come back within the test.
+    await bus.consume(
+      { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'], ackWaitMs: 1000 },
+      async (event) => {
+        handled.push(event.id);
+        if (event.id === good.id) gotGood.resolve();
+      },
+    );
+    const wrong = tenantCreated();
+    const wrongState = {
+      ...wrong,
+      data: { ...wrong.data, tenant: { ...wrong.data.tenant, state: 'sleeping' } },
+    };
 
-  await bus.publishRaw(created.subject, enc.encode(JSON.stringify(wrongState)), wrong.id);
-  await bus.publishRaw(created.subject, enc.encode('{not json'), uniqueName('raw'));
-  await bus.publish(good);
-  await gotGood.promise;
+    await bus.publishRaw(created.subject, enc.encode(JSON.stringify(wrongState)), wrong.id);
+    await bus.publishRaw(created.subject, enc.encode('{not json'), uniqueName('raw'));
+    await bus.publish(good);
+    await gotGood.promise;
 
-  const info = await settled(jsm, streams.tenantEvents.name, durable, 3);
-  assert.deepEqual(handled, [good.id], 'only the valid event reached the handler');
-  assert.equal(info.num_redelivered, 0, 'the bad messages were not redelivered');
-  const letters = await waitFor('two dead letters', async () => {
-    const l = await deadLetters(jsm, durable);
-    return l.length === 2 ? l : undefined;
-  });
-  const [first, second] = letters;
-  assert.equal(first?.consumer, durable);
-  assert.equal(first?.subject, created.subject);
-  assert.equal(first?.streamSequence, 1);
-  assert.match(first?.reason ?? '', /failed its schema.*\/data\/tenant\/state/);
-  assert.equal(JSON.parse(first?.payload ?? '').id, wrong.id, 'the record keeps the payload');
-  assert.equal(first?.headers['Nats-Msg-Id'], wrong.id);
-  assert.equal(second?.streamSequence, 2);
-  assert.match(second?.reason ?? '', /failed its schema/);
-  assert.equal(second?.payload, '{not json');
-});
+    const info = await settled(jsm, streams.tenantEvents.name, durable, 3);
+    assert.deepEqual(handled, [good.id], 'only the valid event reached the handler');
+    assert.equal(info.num_redelivered, 0, 'the bad messages were not redelivered');
+    const letters = await waitFor('two dead letters', async () => {
+      const l = await deadLetters(jsm, durable);
+      return l.length === 2 ? l : undefined;
+    });
+    const [first, second] = letters;
+    assert.equal(first?.consumer, durable);
+    assert.equal(first?.subject, created.subject);
+    assert.equal(first?.streamSequence, 1);
+    assert.match(first?.reason ?? '', /failed its schema.*\/data\/tenant\/state/);
+    assert.equal(JSON.parse(first?.payload ?? '').id, wrong.id, 'the record keeps the payload');
+    assert.equal(first?.headers['Nats-Msg-Id'], wrong.id);
+    assert.equal(second?.streamSequence, 2);
+    assert.match(second?.reason ?? '', /failed its schema/);
+    assert.equal(second?.payload, '{not json');
+  },
+);
 
-test('a handler that throws TransientError gets the message again after the delay, and it is then acked', limit, async (t) => {
-  const { bus, jsm } = await startBus(t);
-  const durable = uniqueName('c');
-  const retryAfterMs = 600;
-  const attempts: Array<{ count: number; at: number }> = [];
-  const done = signal();
-  await bus.consume(
-    { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'] },
-    async (_event, ctx) => {
-      attempts.push({ count: ctx.deliveryCount, at: Date.now() });
-      if (ctx.deliveryCount === 1) throw new TransientError('the database is busy', retryAfterMs);
-      done.resolve();
-    },
-  );
+test(
+  'a handler that throws TransientError gets the message again after the delay, and it is then acked',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const durable = uniqueName('c');
+    const retryAfterMs = 600;
+    const attempts: Array<{ count: number; at: number }> = [];
+    const done = signal();
+    await bus.consume(
+      { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'] },
+      async (_event, ctx) => {
+        attempts.push({ count: ctx.deliveryCount, at: Date.now() });
+        if (ctx.deliveryCount === 1) throw new TransientError('the database is busy', retryAfterMs);
+        done.resolve();
+      },
+    );
 
-  await bus.publish(tenantCreated());
-  await done.promise;
+    await bus.publish(tenantCreated());
+    await done.promise;
 
-  const info = await settled(jsm, streams.tenantEvents.name, durable, 1);
-  assert.deepEqual(
-    attempts.map((a) => a.count),
-    [1, 2],
-  );
-  const gap = (attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0);
-  // A lower bound only: the server must not redeliver before the delay the handler asked for.
-  assert.ok(gap >= retryAfterMs - 100, `redelivered after ${gap} ms, asked for ${retryAfterMs} ms`);
-  assert.equal(info.num_redelivered, 0, 'nothing waits for another delivery');
-  assert.deepEqual(await deadLetters(jsm, durable), []);
-});
+    const info = await settled(jsm, streams.tenantEvents.name, durable, 1);
+    assert.deepEqual(
+      attempts.map((a) => a.count),
+      [1, 2],
+    );
+    const gap = (attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0);
+    // A lower bound only: the server must not redeliver before the delay the handler asked for.
+    assert.ok(gap >= retryAfterMs - 100, `redelivered after ${gap} ms, asked for ${retryAfterMs} ms`);
+    assert.equal(info.num_redelivered, 0, 'nothing waits for another delivery');
+    assert.deepEqual(await deadLetters(jsm, durable), []);
+  },
+);
 
-test('a handler that throws PermanentError dead-letters the message at once, without a retry', limit, async (t) => {
-  const { bus, jsm } = await startBus(t);
-  const durable = uniqueName('c');
-  const counts: number[] = [];
-  await bus.consume(
-    { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'], ackWaitMs: 1000, retryDelaysMs: [50] },
-    async (_event, ctx) => {
-      counts.push(ctx.deliveryCount);
-      throw new PermanentError('the tenant no longer exists');
-    },
-  );
-  const event = tenantCreated();
+test(
+  'a handler that throws PermanentError dead-letters the message at once, without a retry',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const durable = uniqueName('c');
+    const counts: number[] = [];
+    await bus.consume(
+      {
+        durable,
+        stream: streams.tenantEvents,
+        types: ['ocp.tenant.created.v1'],
+        ackWaitMs: 1000,
+        retryDelaysMs: [50],
+      },
+      async (_event, ctx) => {
+        counts.push(ctx.deliveryCount);
+        throw new PermanentError('the tenant no longer exists');
+      },
+    );
+    const event = tenantCreated();
 
-  await bus.publish(event);
+    await bus.publish(event);
 
-  const [letter] = await waitFor('a dead letter', async () => {
-    const l = await deadLetters(jsm, durable);
-    return l.length > 0 ? l : undefined;
-  });
-  const info = await settled(jsm, streams.tenantEvents.name, durable, 1);
-  assert.equal(letter?.reason, 'the tenant no longer exists');
-  assert.equal(letter?.deliveryCount, 1);
-  assert.equal(JSON.parse(letter?.payload ?? '').id, event.id);
-  assert.deepEqual(counts, [1]);
-  assert.equal(info.delivered.stream_seq, 1);
-  assert.equal(info.num_redelivered, 0);
-});
+    const [letter] = await waitFor('a dead letter', async () => {
+      const l = await deadLetters(jsm, durable);
+      return l.length > 0 ? l : undefined;
+    });
+    const info = await settled(jsm, streams.tenantEvents.name, durable, 1);
+    assert.equal(letter?.reason, 'the tenant no longer exists');
+    assert.equal(letter?.deliveryCount, 1);
+    assert.equal(JSON.parse(letter?.payload ?? '').id, event.id);
+    assert.deepEqual(counts, [1]);
+    assert.equal(info.delivered.stream_seq, 1);
+    assert.equal(info.num_redelivered, 0);
+  },
+);
 
 test('stopping a consumer right after it starts returns and no handler runs afterwards', limit, async (t) => {
   const { bus } = await startBus(t);
@@ -284,41 +332,49 @@ test('request and serve make a round trip, and the server sees the caller trace 
   assert.equal(traceIdOf(calls[0]?.traceparent), traceIdOf(caller));
 });
 
-test('a request that fails the request schema is answered VALIDATION_FAILED without calling the handler', limit, async (t) => {
-  const { bus } = await startBus(t);
-  let called = 0;
-  bus.serve('tenant.create.v1', async () => {
-    called++;
-    throw new Error('must not be called');
-  });
+test(
+  'a request that fails the request schema is answered VALIDATION_FAILED without calling the handler',
+  limit,
+  async (t) => {
+    const { bus } = await startBus(t);
+    let called = 0;
+    bus.serve('tenant.create.v1', async () => {
+      called++;
+      throw new Error('must not be called');
+    });
 
-  await assert.rejects(
-    bus.request('tenant.create.v1', { slug: 'Bad Slug!', displayName: 'X', plan: 'starter' }),
-    (e: unknown) => {
+    await assert.rejects(
+      bus.request('tenant.create.v1', { slug: 'Bad Slug!', displayName: 'X', plan: 'starter' }),
+      (e: unknown) => {
+        assert.ok(e instanceof RpcError, `got ${String(e)}`);
+        assert.equal(e.code, 'VALIDATION_FAILED');
+        assert.equal(e.field, '/slug');
+        assert.match(e.message, /\/slug/);
+        return true;
+      },
+    );
+    assert.equal(called, 0);
+  },
+);
+
+test(
+  'an RpcError thrown by the handler reaches the caller with its code, message and field',
+  limit,
+  async (t) => {
+    const { bus } = await startBus(t);
+    bus.serve('tenant.get.v1', async () => {
+      throw new RpcError('TENANT_NOT_FOUND', 'no tenant has the slug acme', '/slug');
+    });
+
+    await assert.rejects(bus.request('tenant.get.v1', { slug: 'acme' }), (e: unknown) => {
       assert.ok(e instanceof RpcError, `got ${String(e)}`);
-      assert.equal(e.code, 'VALIDATION_FAILED');
+      assert.equal(e.code, 'TENANT_NOT_FOUND');
+      assert.equal(e.message, 'no tenant has the slug acme');
       assert.equal(e.field, '/slug');
-      assert.match(e.message, /\/slug/);
       return true;
-    },
-  );
-  assert.equal(called, 0);
-});
-
-test('an RpcError thrown by the handler reaches the caller with its code, message and field', limit, async (t) => {
-  const { bus } = await startBus(t);
-  bus.serve('tenant.get.v1', async () => {
-    throw new RpcError('TENANT_NOT_FOUND', 'no tenant has the slug acme', '/slug');
-  });
-
-  await assert.rejects(bus.request('tenant.get.v1', { slug: 'acme' }), (e: unknown) => {
-    assert.ok(e instanceof RpcError, `got ${String(e)}`);
-    assert.equal(e.code, 'TENANT_NOT_FOUND');
-    assert.equal(e.message, 'no tenant has the slug acme');
-    assert.equal(e.field, '/slug');
-    return true;
-  });
-});
+    });
+  },
+);
 
 test('an unexpected handler error reaches the caller as INTERNAL without its details', limit, async (t) => {
   const { bus } = await startBus(t);
@@ -337,11 +393,14 @@ test('an unexpected handler error reaches the caller as INTERNAL without its det
 test('a request nobody serves fails with RpcUnavailableError', limit, async (t) => {
   const { bus } = await startBus(t);
 
-  await assert.rejects(bus.request('operation.get.v1', { operationId: crypto.randomUUID() }, { timeoutMs: 1000 }), (e: unknown) => {
-    assert.ok(e instanceof RpcUnavailableError, `got ${String(e)}`);
-    assert.match(e.message, /rpc\.operation\.get\.v1/);
-    return true;
-  });
+  await assert.rejects(
+    bus.request('operation.get.v1', { operationId: crypto.randomUUID() }, { timeoutMs: 1000 }),
+    (e: unknown) => {
+      assert.ok(e instanceof RpcUnavailableError, `got ${String(e)}`);
+      assert.match(e.message, /rpc\.operation\.get\.v1/);
+      return true;
+    },
+  );
 });
 
 test('a consumer keeps receiving events across a nats-server restart', limit, async (t) => {

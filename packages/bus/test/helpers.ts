@@ -3,7 +3,7 @@ import type { TestContext } from 'node:test';
 import { type JetStreamManager, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { type CloudEvent, makeEvent, type TenantCreatedV1 } from '@ocp/contracts';
+import { type CloudEvent, type MessageType, makeEvent, messages, type TenantCreatedV1 } from '@ocp/contracts';
 import { startNats, type TestNats } from '@ocp/testkit';
 import { type Logger, pino } from 'pino';
 import { type Bus, createBus } from '../src/index.ts';
@@ -52,7 +52,9 @@ export async function startBus(t: TestContext, service = 'test'): Promise<BusRig
 }
 
 /** A valid `ocp.tenant.created.v1` event about a new tenant. */
-export function tenantCreated(opts: { id?: string; slug?: string } = {}): CloudEvent<'ocp.tenant.created.v1'> {
+export function tenantCreated(
+  opts: { id?: string; slug?: string } = {},
+): CloudEvent<'ocp.tenant.created.v1'> {
   const now = new Date().toISOString();
   const data: TenantCreatedV1 = {
     tenant: {
@@ -75,6 +77,9 @@ export function tenantCreated(opts: { id?: string; slug?: string } = {}): CloudE
     ...(opts.id ? { id: opts.id } : {}),
   });
 }
+
+/** The subject a message type is published on. */
+export const subjectOf = (type: MessageType): string => messages[type].subject;
 
 /** Every message a stream holds, oldest first. */
 export async function storedMessages(jsm: JetStreamManager, stream: string): Promise<StoredMsg[]> {

@@ -5,6 +5,7 @@ export type StartErrorCode =
   | 'CLI_NATS_NOT_FOUND'
   | 'CLI_NATS_FAILED'
   | 'CLI_SERVICE_MISSING'
+  | 'CLI_PORT_IN_USE'
   | 'CLI_GATEWAY_NOT_READY';
 
 /**

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Parser } from '@asyncapi/parser';
-import { checkEvent, makeEvent, messages, rpcs, validate } from '../src/index.ts';
+import { checkEvent, makeEvent, messages, rpcs, type Tenant, validate } from '../src/index.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-const tenant = {
+const tenant: Tenant = {
   id: '6f1c1d36-59a4-4a51-9a43-7e1fb1f1c001',
   slug: 'acme',
   displayName: 'Acme',
@@ -20,7 +20,7 @@ const tenant = {
   databaseServerId: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
-} as const;
+};
 
 test('the generated types, validators and AsyncAPI document match proto-schemas', async () => {
   await promisify(execFile)(

@@ -22,6 +22,8 @@ export async function migrate(opts: { databaseUrl: string; dir: string; logger: 
       direction: 'up',
       count: Number.POSITIVE_INFINITY,
       checkOrder: true,
+      // Another replica migrating at the same moment is waited for, not an error: it then finds nothing to do.
+      advisoryLockMode: 'wait',
       log,
       logger: { debug: log, info: log, warn: log, error: (m: string) => opts.logger.error(m) },
     });

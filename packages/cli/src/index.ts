@@ -1,0 +1,35 @@
+export { isLoopbackHost, loadConfig, redactUrl, repoRoot, type StartConfig } from './config.ts';
+export {
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
+export { StartError, type StartErrorCode } from './errors.ts';
+export { createLog, type LineSplitter, type Log, pipeLines, splitLines } from './log.ts';
+export { type EnsureNatsOptions, ensureNats, findOnPath, type NatsHandle } from './nats.ts';
+export { createPlatform, type Platform, type PlatformOptions } from './platform.ts';
+export {
+  databaseUrl,
+  type EnsurePostgresOptions,
+  ensureDatabases,
+  ensurePostgres,
+  type PostgresHandle,
+  probePostgres,
+} from './postgres.ts';
+export { readOrCreateSecret, readSecret, writeNewSecret } from './secret-file.ts';
+export {
+  type Endpoints,
+  publicUrl,
+  SERVICE_DATABASES,
+  SERVICES,
+  serviceSpecs,
+  tenantSecretsKey,
+} from './services.ts';
+export {
+  type BackoffOptions,
+  type ChildSpec,
+  type SupervisedChild,
+  stopProcess,
+  supervise,
+} from './supervisor.ts';
+export { answersOk, canConnect, type WaitOptions, waitUntil } from './wait.ts';

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isLoopbackHost } from './config.ts';
+import { StartError } from './errors.ts';
+import { type Log, pipeLines } from './log.ts';
+import { stopProcess } from './supervisor.ts';
+import { canConnect, waitUntil } from './wait.ts';
+
+/** The NATS server the platform uses. */
+export interface NatsHandle {
+  url: string;
+  /** True when we started this nats-server, so `stop()` ends it. */
+  startedHere: boolean;
+  /** Where JetStream keeps its data, when we started the server. */
+  storeDir: string | undefined;
+  /** Stops the nats-server if we started it; leaves one that was already running alone. */
+  stop(): Promise<void>;
+  /** Sends SIGTERM without waiting, for a start command that is exiting itself. */
+  abandon(): void;
+}
+
+/** Options of `ensureNats`. */
+export interface EnsureNatsOptions {
+  url: string;
+  /** The JetStream store of a nats-server we start. */
+  storeDir: string;
+  /** Directories searched for the nats-server binary (the `PATH`). */
+  searchPath: string[];
+  log: Log;
+  signal?: AbortSignal;
+}
+
+const NOT_FOUND =
+  'nats-server was not found on the PATH. Install it (Debian/Ubuntu: `sudo apt-get install nats-server`; ' +
+  'or download it from the NATS project) and run `pnpm start` again.';
+
+/** The nats-server binary in `searchPath`, or undefined. */
+export async function findOnPath(name: string, searchPath: string[]): Promise<string | undefined> {
+  for (const dir of searchPath) {
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
+ * Uses the NATS server at `url` when it accepts a TCP connection; otherwise starts a nats-server
+ * with JetStream on that port, storing into `storeDir`, and waits until it listens.
+ */
+export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
+  const { url, storeDir, searchPath, log, signal } = opts;
+  const { hostname, port: portText } = new URL(url);
+  const port = Number(portText || 4222);
+  if (await canConnect(hostname, port)) {
+    return { url, startedHere: false, storeDir: undefined, stop: async () => {}, abandon: () => {} };
+  }
+  if (!isLoopbackHost(hostname)) {
+    throw new StartError(
+      'CLI_NATS_FAILED',
+      `NATS at ${url} does not answer, and a nats-server can only be started on this machine. ` +
+        'Start that server, or unset OCP_NATS_URL to have one started here.',
+    );
+  }
+  const binary = await findOnPath('nats-server', searchPath);
+  if (!binary) throw new StartError('CLI_NATS_NOT_FOUND', NOT_FOUND);
+
+  await mkdir(storeDir, { recursive: true });
+  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Kept so that a server that refuses to start can say why in the error.
+  const recent: string[] = [];
+  const onLine = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    log.line('nats', line, 'stderr');
+  };
+  pipeLines(child.stdout!, onLine);
+  pipeLines(child.stderr!, onLine);
+
+  let stopping = false;
+  let exitedEarly: string | undefined;
+  child.once('error', (err) => {
+    exitedEarly = err.message;
+  });
+  child.once('exit', (code, sig) => {
+    exitedEarly = sig ? `killed by ${sig}` : `exit code ${code}`;
+    if (!stopping) {
+      log.error(`nats-server stopped unexpectedly (${exitedEarly}); the services cannot reach NATS now.`);
+    }
+  });
+
+  const stop = async () => {
+    stopping = true;
+    if (await stopProcess(child, 10_000)) log.error('nats-server did not exit within 10 s; killed it.');
+  };
+  try {
+    const up = await waitUntil(
+      async () => exitedEarly === undefined && (await canConnect('127.0.0.1', port)),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        signal,
+      },
+    );
+    if (!up || exitedEarly !== undefined) {
+      throw new StartError(
+        'CLI_NATS_FAILED',
+        `nats-server did not start listening on 127.0.0.1:${port}` +
+          `${exitedEarly ? ` (${exitedEarly})` : ''}. Its last lines:\n${recent.join('\n')}`,
+      );
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    startedHere: true,
+    storeDir,
+    stop,
+    abandon: () => {
+      stopping = true;
+      child.kill('SIGTERM');
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { redactUrl, type StartConfig } from './config.ts';
+import { StartError } from './errors.ts';
+import type { Log } from './log.ts';
+import { ensureNats, type NatsHandle } from './nats.ts';
+import { ensureDatabases, ensurePostgres, type PostgresHandle } from './postgres.ts';
+import {
+  checkEntriesExist,
+  publicUrl,
+  SERVICE_DATABASES,
+  SERVICES,
+  serviceSpecs,
+  tenantSecretsKey,
+} from './services.ts';
+import { type SupervisedChild, supervise } from './supervisor.ts';
+import { answersOk, canConnect, waitUntil } from './wait.ts';
+
+/** Timings of a platform; the defaults are what `pnpm start` uses. */
+export interface PlatformOptions {
+  /** How long the gateway may take to answer `/readyz` with 200. */
+  readyTimeoutMs?: number;
+  /** How long each service may take to exit after SIGTERM before it is killed. */
+  stopGraceMs?: number;
+}
+
+/** The whole platform on this machine: PostgreSQL, NATS and the services. */
+export interface Platform {
+  /**
+   * Brings everything up and resolves once the gateway is ready and the banner is printed.
+   * Rejects on the first failure; what was started by then is left for `stop()`.
+   */
+  start(signal: AbortSignal): Promise<void>;
+  /** Stops, in order, the services, then our nats-server, then our embedded PostgreSQL. */
+  stop(): Promise<void>;
+  /** Asks everything we started to stop, without waiting, for a start command that is exiting itself. */
+  abandon(): void;
+}
+
+function banner(config: StartConfig, postgres: PostgresHandle, nats: NatsHandle): string {
+  const url = publicUrl(config);
+  const databases = Object.values(SERVICE_DATABASES).join(', ');
+  const secrets = [postgres.embeddedDir ? ['postgres-password'] : [], 'tenant-secrets-key'].flat();
+  const data = [
+    postgres.embeddedDir
+      ? `PostgreSQL in ${postgres.embeddedDir}`
+      : `PostgreSQL at ${redactUrl(postgres.adminUrl)} (databases ${databases})`,
+    nats.storeDir ? `NATS JetStream in ${nats.storeDir}` : `NATS JetStream on the server at ${nats.url}`,
+    // Without these the data above cannot be read: back them up together.
+    `Secrets in ${config.dataDir} (${secrets.join(', ')})`,
+  ];
+  return [
+    '',
+    'The platform is running.',
+    `  Admin API:   ${url}/api/v1`,
+    `  OpenAPI UI:  ${url}/docs`,
+    `  Data:        ${data.join('\n               ')}`,
+    '',
+    "The first owner's credentials were printed above by the gateway on its first start",
+    "(look for 'First owner account'); they are shown only once.",
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Fails when a service's port is taken (most often by a platform that is still running), rather
+ * than letting that service crash-loop until the readiness wait gives up.
+ */
+async function checkPortsFree(config: StartConfig): Promise<void> {
+  const ports = [
+    ['OCP_HTTP_PORT', config.gatewayPort],
+    ['OCP_TENANT_HTTP_PORT', config.tenantPort],
+  ] as const;
+  for (const [name, port] of ports) {
+    if (await canConnect('127.0.0.1', port)) {
+      throw new StartError(
+        'CLI_PORT_IN_USE',
+        `Something already listens on 127.0.0.1:${port} (${name}); is the platform already running? ` +
+          `Stop it, or set ${name} to a free port.`,
+      );
+    }
+  }
+}
+
+/** The platform for `config`; nothing runs until `start()`. */
+export function createPlatform(config: StartConfig, log: Log, options: PlatformOptions = {}): Platform {
+  const { readyTimeoutMs = 60_000, stopGraceMs = 10_000 } = options;
+  let postgres: PostgresHandle | undefined;
+  let nats: NatsHandle | undefined;
+  const children: SupervisedChild[] = [];
+
+  return {
+    async start(signal) {
+      await checkEntriesExist(config.repoRoot, SERVICES);
+      await checkPortsFree(config);
+      postgres = await ensurePostgres({
+        url: config.postgresUrl,
+        dataDir: config.dataDir,
+        embeddedPort: config.embeddedPostgresPort,
+        log,
+      });
+      signal.throwIfAborted();
+
+      nats = await ensureNats({
+        url: config.natsUrl,
+        storeDir: join(config.dataDir, 'nats'),
+        searchPath: config.searchPath,
+        log,
+        signal,
+      });
+      log.info(nats.startedHere ? `NATS: started ${nats.url}.` : `NATS: using ${nats.url}.`);
+      signal.throwIfAborted();
+
+      const created = await ensureDatabases(postgres.adminUrl, Object.values(SERVICE_DATABASES));
+      if (created.length > 0) log.info(`Created the databases ${created.join(', ')}.`);
+      signal.throwIfAborted();
+
+      const specs = serviceSpecs(config, {
+        natsUrl: nats.url,
+        postgresAdminUrl: postgres.adminUrl,
+        tenantSecretsKey: await tenantSecretsKey(config.dataDir),
+      });
+      for (const spec of specs) children.push(supervise(spec, log));
+
+      const readyz = `${publicUrl(config)}/readyz`;
+      log.info(`Waiting for the gateway to answer ${readyz}.`);
+      if (
+        !(await waitUntil(() => answersOk(readyz), { timeoutMs: readyTimeoutMs, intervalMs: 500, signal }))
+      ) {
+        throw new StartError(
+          'CLI_GATEWAY_NOT_READY',
+          `The gateway did not answer GET ${readyz} with 200 within ${readyTimeoutMs / 1000} s. ` +
+            'Its own lines above, marked [gateway], say why.',
+        );
+      }
+      log.info(banner(config, postgres, nats));
+    },
+
+    async stop() {
+      // Each step runs even when one before it failed: a stuck service must not keep PostgreSQL up.
+      const step = async (what: string, run: () => Promise<unknown>) => {
+        log.info(`Stopping ${what}.`);
+        await run().catch((err: unknown) => log.error(`Stopping ${what} failed: ${(err as Error).message}`));
+      };
+      if (children.length > 0) {
+        await step('the services', () => Promise.all(children.map((child) => child.stop(stopGraceMs))));
+      }
+      if (nats?.startedHere) await step('nats-server', nats.stop);
+      if (postgres?.embeddedDir) await step('the embedded PostgreSQL', postgres.stop);
+    },
+
+    abandon() {
+      for (const child of children) child.abandon();
+      nats?.abandon();
+      postgres?.abandon();
+    },
+  };
+}

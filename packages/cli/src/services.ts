@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StartConfig } from './config.ts';
+import { StartError } from './errors.ts';
+import { databaseUrl } from './postgres.ts';
+import { readOrCreateSecret } from './secret-file.ts';
+import type { ChildSpec } from './supervisor.ts';
+
+/** The services, in start order: tenant first, so the gateway's first requests find it on the bus. */
+export const SERVICES = ['tenant', 'gateway'] as const;
+
+/** The database of each service, created on the server before the services start. */
+export const SERVICE_DATABASES = { gateway: 'ocp_gateway', tenant: 'ocp_tenant' } as const;
+
+/** Where the platform's servers are, as the services need to know them. */
+export interface Endpoints {
+  natsUrl: string;
+  /** A superuser's URL of the server's `postgres` database. */
+  postgresAdminUrl: string;
+  /** The tenant service's key for the tenant database passwords it stores. */
+  tenantSecretsKey: string;
+}
+
+/**
+ * The tenant service's `TENANT_SECRETS_KEY`, made once and kept in `<dataDir>/tenant-secrets-key`:
+ * the tenant database passwords stored with one key cannot be read with another.
+ */
+export async function tenantSecretsKey(dataDir: string): Promise<string> {
+  return await readOrCreateSecret(join(dataDir, 'tenant-secrets-key'), () =>
+    randomBytes(32).toString('base64'),
+  );
+}
+
+/** The gateway's public address: where users and the admin API are reached. */
+export function publicUrl(config: StartConfig): string {
+  return `http://127.0.0.1:${config.gatewayPort}`;
+}
+
+function entryFile(name: string): string {
+  return `services/${name}/src/main.ts`;
+}
+
+function entry(name: string): string[] {
+  return ['--import', 'tsx', entryFile(name)];
+}
+
+/** How to run each of `SERVICES`, in the same order. */
+export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSpec[] {
+  const common = {
+    command: process.execPath,
+    cwd: config.repoRoot,
+  };
+  const env = (own: Record<string, string>) => ({
+    ...config.childEnv,
+    NATS_URL: endpoints.natsUrl,
+    LOG_LEVEL: config.logLevel,
+    ...own,
+  });
+  return [
+    {
+      ...common,
+      name: 'tenant',
+      args: entry('tenant'),
+      env: env({
+        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.tenant),
+        TENANT_DB_ADMIN_URL: databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
+        TENANT_SECRETS_KEY: endpoints.tenantSecretsKey,
+        HTTP_PORT: String(config.tenantPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'gateway',
+      args: entry('gateway'),
+      env: env({
+        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.gateway),
+        HTTP_PORT: String(config.gatewayPort),
+        PUBLIC_URL: publicUrl(config),
+      }),
+    },
+  ];
+}
+
+/** Fails with the path when a service's entry file is missing, rather than crash-looping it. */
+export async function checkEntriesExist(repoRoot: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const file = join(repoRoot, entryFile(name));
+    try {
+      await access(file);
+    } catch {
+      throw new StartError(
+        'CLI_SERVICE_MISSING',
+        `${file} does not exist, so the ${name} service cannot start.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort } from '@ocp/testkit';
+import pg from 'pg';
+import {
+  canConnect,
+  createPlatform,
+  loadConfig,
+  repoRoot,
+  type StartConfig,
+  StartError,
+} from '../src/index.ts';
+import { cleanups, memoryLog, tempDir } from './helpers.ts';
+
+/**
+ * Stands in for a service's main.ts: prints the environment it was given, answers /readyz (after
+ * `READY_AFTER_MS`, with 503 until then), and on SIGTERM reports whether PostgreSQL and NATS are
+ * still up, which they must be while the services stop.
+ */
+const STAND_IN = `
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+const env = process.env;
+const up = (url: string) => new Promise<boolean>((resolve) => {
+  const u = new URL(url);
+  const s = connect(Number(u.port), u.hostname);
+  s.once('connect', () => { s.destroy(); resolve(true); });
+  s.once('error', () => resolve(false));
+});
+const keys = ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
+console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
+const readyAt = Date.now() + Number(READY_AFTER_MS);
+createServer((req, res) => {
+  res.statusCode = req.url === '/readyz' ? (Date.now() >= readyAt ? 200 : 503) : 404;
+  res.end();
+}).listen(Number(env.HTTP_PORT), '127.0.0.1');
+process.on('SIGTERM', async () => {
+  console.log('on SIGTERM: postgres up=' + (await up(env.DATABASE_URL!)) + ' nats up=' + (await up(env.NATS_URL!)));
+  process.exit(0);
+});
+`;
+
+interface Rig {
+  config: StartConfig;
+  ports: { pg: number; nats: number; gateway: number; tenant: number };
+}
+
+/** A repository with stand-in services, and a config whose servers and data are all the test's own. */
+async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: number): Promise<Rig> {
+  const root = await tempDir(defer, 'ocp-cli-root-');
+  // `--import tsx` is resolved from the services' working directory, the repository root.
+  await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+  for (const [name, readyAfter] of [
+    ['tenant', 0],
+    ['gateway', gatewayReadyAfterMs],
+  ] as const) {
+    await mkdir(join(root, 'services', name, 'src'), { recursive: true });
+    await writeFile(
+      join(root, 'services', name, 'src', 'main.ts'),
+      STAND_IN.replace('READY_AFTER_MS', String(readyAfter)),
+    );
+  }
+  const dataDir = join(root, 'data');
+  await mkdir(dataDir);
+  // The default data directory is 0755; mkdtemp's 0700 would keep out the postgres OS user under root.
+  await chmod(root, 0o755);
+  const ports = {
+    pg: await freePort(),
+    nats: await freePort(),
+    gateway: await freePort(),
+    tenant: await freePort(),
+  };
+  const config = loadConfig({
+    OCP_DATA_DIR: dataDir,
+    OCP_POSTGRES_URL: `postgres://nobody@127.0.0.1:${await freePort()}/postgres`,
+    OCP_EMBEDDED_PG_PORT: String(ports.pg),
+    OCP_NATS_URL: `nats://127.0.0.1:${ports.nats}`,
+    OCP_HTTP_PORT: String(ports.gateway),
+    OCP_TENANT_HTTP_PORT: String(ports.tenant),
+    OCP_LOG_LEVEL: 'debug',
+    PATH: process.env.PATH,
+  });
+  return { config: { ...config, repoRoot: root }, ports };
+}
+
+function envOf(lines: string[], service: string): Record<string, string> {
+  const line = lines.find((l) => l.startsWith(`[${service}] env `));
+  assert.ok(line, `${service} printed its environment`);
+  return JSON.parse(line.slice(`[${service}] env `.length));
+}
+
+test('the platform starts PostgreSQL, NATS and the services, prints where to log in, and stops the services first', async (t) => {
+  const defer = cleanups(t);
+  const { config, ports } = await rig(defer, 1_000);
+  const { log, lines } = memoryLog();
+  const platform = createPlatform(config, log, { stopGraceMs: 5_000 });
+  defer(() => platform.stop());
+
+  await platform.start(new AbortController().signal);
+
+  const url = `http://127.0.0.1:${ports.gateway}`;
+  assert.ok(lines.includes(`[start]   Admin API:   ${url}/api/v1`));
+  assert.ok(lines.includes(`[start]   OpenAPI UI:  ${url}/docs`));
+  assert.ok(lines.some((l) => l.includes(`PostgreSQL in ${join(config.dataDir, 'postgres')}`)));
+  assert.ok(lines.some((l) => l.includes(`NATS JetStream in ${join(config.dataDir, 'nats')}`)));
+  assert.ok(lines.some((l) => l.includes("(look for 'First owner account'); they are shown only once.")));
+
+  const tenant = envOf(lines, 'tenant');
+  const gateway = envOf(lines, 'gateway');
+  assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
+  assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).pathname, '/postgres');
+  assert.match(tenant.TENANT_SECRETS_KEY!, /^[A-Za-z0-9+/]{43}=$/);
+  assert.equal(tenant.HTTP_PORT, String(ports.tenant));
+  assert.equal(new URL(gateway.DATABASE_URL!).pathname, '/ocp_gateway');
+  assert.equal(gateway.HTTP_PORT, String(ports.gateway));
+  assert.equal(gateway.PUBLIC_URL, url);
+  for (const env of [tenant, gateway]) {
+    assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
+    assert.equal(env.LOG_LEVEL, 'debug');
+  }
+  const client = new pg.Client({ connectionString: tenant.TENANT_DB_ADMIN_URL });
+  await client.connect();
+  const dbs = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'ocp\\_%' ORDER BY 1");
+  await client.end();
+  assert.deepEqual(dbs.rows, [{ datname: 'ocp_gateway' }, { datname: 'ocp_tenant' }]);
+
+  await platform.stop();
+
+  for (const service of ['tenant', 'gateway']) {
+    assert.ok(
+      lines.includes(`[${service}] on SIGTERM: postgres up=true nats up=true`),
+      `${service} stopped first`,
+    );
+  }
+  const at = (text: string) => {
+    const i = lines.indexOf(`[start] ${text}`);
+    assert.notEqual(i, -1, `"${text}" was shown`);
+    return i;
+  };
+  assert.ok(at('Stopping the services.') < at('Stopping nats-server.'));
+  assert.ok(at('Stopping nats-server.') < at('Stopping the embedded PostgreSQL.'));
+  for (const port of Object.values(ports)) assert.equal(await canConnect('127.0.0.1', port), false);
+});
+
+test('the platform gives up with a clear message when the gateway does not become ready in time', async (t) => {
+  const defer = cleanups(t);
+  const { config } = await rig(defer, 3_600_000);
+  const platform = createPlatform(config, memoryLog().log, { readyTimeoutMs: 1_500 });
+  defer(() => platform.stop());
+
+  await assert.rejects(
+    platform.start(new AbortController().signal),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_GATEWAY_NOT_READY' &&
+      err.message.includes(`GET http://127.0.0.1:${config.gatewayPort}/readyz with 200 within 1.5 s`),
+  );
+});
+
+test('a missing service entry file stops the start before anything is started', async (t) => {
+  const defer = cleanups(t);
+  const { config } = await rig(defer, 0);
+  const empty = await tempDir(defer, 'ocp-cli-root-');
+  const platform = createPlatform({ ...config, repoRoot: empty }, memoryLog().log);
+
+  await assert.rejects(
+    platform.start(new AbortController().signal),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_SERVICE_MISSING' &&
+      err.message.includes(join(empty, 'services/tenant/src/main.ts')),
+  );
+  assert.deepEqual(await readdir(config.dataDir), []);
+});
+
+test("a service's port that is already taken stops the start before anything is started", async (t) => {
+  const defer = cleanups(t);
+  const { config } = await rig(defer, 0);
+  const taken = createServer().listen(config.tenantPort, '127.0.0.1');
+  await once(taken, 'listening');
+  defer(() => new Promise((resolve) => taken.close(resolve)));
+  const platform = createPlatform(config, memoryLog().log);
+
+  await assert.rejects(
+    platform.start(new AbortController().signal),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_PORT_IN_USE' &&
+      err.message.includes(`127.0.0.1:${config.tenantPort} (OCP_TENANT_HTTP_PORT)`),
+  );
+  assert.deepEqual(await readdir(config.dataDir), []);
+});
+
+test('the environment is read with defaults, and values that cannot work are refused by name', () => {
+  const config = loadConfig({});
+  assert.equal(config.dataDir, join(repoRoot, '.data'));
+  assert.equal(config.postgresUrl, 'postgres://root@127.0.0.1:5432/postgres');
+  assert.equal(config.embeddedPostgresPort, 54329);
+  assert.equal(config.natsUrl, 'nats://127.0.0.1:4222');
+  assert.equal(config.gatewayPort, 8080);
+  assert.equal(config.tenantPort, 8081);
+  assert.equal(config.logLevel, 'info');
+
+  assert.throws(
+    () => loadConfig({ OCP_HTTP_PORT: '80a', OCP_LOG_LEVEL: 'loud', OCP_NATS_URL: 'http://x' }),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_CONFIG_INVALID' &&
+      err.message.includes('OCP_HTTP_PORT=80a') &&
+      err.message.includes('OCP_LOG_LEVEL=loud') &&
+      err.message.includes('OCP_NATS_URL must start with nats://'),
+  );
+  assert.throws(
+    () => loadConfig({ OCP_TENANT_HTTP_PORT: '8080' }),
+    /OCP_HTTP_PORT and OCP_TENANT_HTTP_PORT are both 8080/,
+  );
+});
