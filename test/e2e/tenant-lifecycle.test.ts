@@ -179,7 +179,8 @@ describe('tenant lifecycle through the admin API', () => {
       assert.equal(e.event.source, 'ocp/tenant');
     }
     assert.equal(new Set(mine.map((e) => e.event.id)).size, mine.length);
-    assert.equal((mine.at(-1)?.event.data as { tenant?: { state: string } }).tenant?.state, 'deleted');
+    const last = mine.at(-1)?.event.data as { tenant?: { state: string } } | undefined;
+    assert.equal(last?.tenant?.state, 'deleted');
   });
 });
 
