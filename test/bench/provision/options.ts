@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Tenants provisioned through the API, and databases cloned raw: the same number of each. */
+  n: number;
+  concurrency: number;
+  /** Of each side, run first and not counted. */
+  warmup: number;
+  /** Extra settings of the tenant service (`--env KEY=VALUE`), to compare configurations. */
+  tenantEnv: Record<string, string>;
+  help: boolean;
+}
+
+export const usage = `pnpm bench:provision [--n 50] [--concurrency 10] [--warmup 3] [--env KEY=VALUE ...]
+  env: BENCH_N, BENCH_CONCURRENCY, BENCH_WARMUP; TEST_DATABASE_URL picks the PostgreSQL server.
+  --env sets a tenant service setting, e.g. --env OUTBOX_POLL_MS=1000 --env WORKER_CONCURRENCY=20.`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}\n${usage}`);
+  return value;
+}
+
+/** Options from the command line, then the environment, then the defaults of the issue (50, 10). */
+export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
+  // `pnpm bench:provision -- --n 5` hands the separator on; options after it are still ours.
+  const args = argv.filter((a) => a !== '--');
+  const { values } = parseArgs({
+    args,
+    options: {
+      n: { type: 'string' },
+      concurrency: { type: 'string', short: 'c' },
+      warmup: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const tenantEnv: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--env wants KEY=VALUE, not ${JSON.stringify(pair)}`);
+    tenantEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return {
+    n: positiveInt('--n', values.n ?? env.BENCH_N, 50),
+    concurrency: positiveInt('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 10),
+    warmup: positiveInt('--warmup', values.warmup ?? env.BENCH_WARMUP, 3, 0),
+    tenantEnv,
+    help: values.help ?? false,
+  };
+}
