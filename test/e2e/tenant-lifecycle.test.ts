@@ -182,6 +182,43 @@ describe('tenant lifecycle through the admin API', () => {
     const last = mine.at(-1)?.event.data as { tenant?: { state: string } } | undefined;
     assert.equal(last?.tenant?.state, 'deleted');
   });
+  test('a provisioning that fails leaves the tenant failed with the reason, and a retry provisions it', async () => {
+    const template = pg.escapeIdentifier(p.tenantEnv.TENANT_TEMPLATE_DB!);
+    await adminQuery(`ALTER DATABASE ${template} WITH IS_TEMPLATE false`);
+    await adminQuery(`DROP DATABASE ${template}`);
+    const res = await p.api.call('POST', '/api/v1/tenants', { slug: 'unlucky', displayName: 'Unlucky' });
+    const op = await p.api.waitOperation(res.body.operation.id);
+    assert.equal(op.state, 'failed');
+    assert.match(op.error, /does not exist/);
+    const failed = (await p.api.call('GET', '/api/v1/tenants/unlucky')).body;
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.lastError, /does not exist/);
+    const early = await p.api.call('POST', `/api/v1/tenants/${failed.id}/suspend`, {});
+    assert.equal(early.status, 409);
+
+    await adminQuery(`CREATE DATABASE ${template} TEMPLATE template0`);
+    await adminQuery(`ALTER DATABASE ${template} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+    const retry = await p.api.call('POST', '/api/v1/tenants/unlucky/retry');
+    assert.equal(retry.status, 202, JSON.stringify(retry.body));
+    assert.equal((await p.api.waitOperation(retry.body.operation.id)).state, 'succeeded');
+    const healed = (await p.api.call('GET', '/api/v1/tenants/unlucky')).body;
+    assert.equal(healed.state, 'active');
+    assert.equal(healed.lastError, null);
+    const again = await p.api.call('POST', '/api/v1/tenants/unlucky/retry');
+    assert.equal(again.status, 409);
+    await waitFor('the failure and the recovery events', async () => {
+      const types = events.typesFor(failed.id);
+      return types.includes('ocp.tenant.activated.v1') ? types : undefined;
+    }).then((types) =>
+      assert.deepEqual(types, [
+        'ocp.tenant.created.v1',
+        'ocp.tenant.provisioning.v1',
+        'ocp.tenant.provisioning_failed.v1',
+        'ocp.tenant.provisioning.v1',
+        'ocp.tenant.activated.v1',
+      ]),
+    );
+  });
 });
 
 describe('bad input to the tenants API', () => {

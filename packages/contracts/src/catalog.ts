@@ -20,6 +20,8 @@ import type {
   TenantResumedV1,
   TenantResumeReplyV1,
   TenantResumeRequestV1,
+  TenantRetryReplyV1,
+  TenantRetryRequestV1,
   TenantSuspendedV1,
   TenantSuspendReplyV1,
   TenantSuspendRequestV1,
@@ -161,6 +163,7 @@ export const rpcs = {
   'tenant.suspend.v1': tenantRpc('suspend'),
   'tenant.resume.v1': tenantRpc('resume'),
   'tenant.delete.v1': tenantRpc('delete'),
+  'tenant.retry.v1': tenantRpc('retry'),
   'operation.get.v1': {
     subject: 'rpc.operation.get.v1',
     request: 'rpc/operation.get.v1.request',
@@ -180,6 +183,7 @@ export interface RpcMap {
   'tenant.suspend.v1': { request: TenantSuspendRequestV1; reply: TenantSuspendReplyV1 };
   'tenant.resume.v1': { request: TenantResumeRequestV1; reply: TenantResumeReplyV1 };
   'tenant.delete.v1': { request: TenantDeleteRequestV1; reply: TenantDeleteReplyV1 };
+  'tenant.retry.v1': { request: TenantRetryRequestV1; reply: TenantRetryReplyV1 };
   'operation.get.v1': { request: OperationGetRequestV1; reply: OperationGetReplyV1 };
 }
 

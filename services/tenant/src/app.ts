@@ -19,6 +19,7 @@ import { createTenantHandler } from './handlers/create-tenant.ts';
 import {
   deleteTenantHandler,
   resumeTenantHandler,
+  retryTenantHandler,
   suspendTenantHandler,
 } from './handlers/lifecycle-commands.ts';
 import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
@@ -93,6 +94,7 @@ export async function startTenantService(
     bus.serve('tenant.suspend.v1', suspendTenantHandler(ctx));
     bus.serve('tenant.resume.v1', resumeTenantHandler(ctx));
     bus.serve('tenant.delete.v1', deleteTenantHandler(ctx));
+    bus.serve('tenant.retry.v1', retryTenantHandler(ctx));
     bus.serve('operation.get.v1', getOperationHandler(ctx));
     await bus.consume(
       {

@@ -828,6 +828,48 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.retry.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.retry.v1.reply.json",
+    "title": "TenantRetryReplyV1",
+    "description": "The tenant and the queued operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.retry.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.retry.v1.request.json",
+    "title": "TenantRetryRequestV1",
+    "description": "Provision a tenant whose provisioning failed again (queues an operation).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/tenant.suspend.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.suspend.v1.reply.json",
@@ -904,6 +946,8 @@ export const validatorNames = {
   "rpc/tenant.list.v1.request": "rpc_tenant_list_v1_request",
   "rpc/tenant.resume.v1.reply": "rpc_tenant_resume_v1_reply",
   "rpc/tenant.resume.v1.request": "rpc_tenant_resume_v1_request",
+  "rpc/tenant.retry.v1.reply": "rpc_tenant_retry_v1_reply",
+  "rpc/tenant.retry.v1.request": "rpc_tenant_retry_v1_request",
   "rpc/tenant.suspend.v1.reply": "rpc_tenant_suspend_v1_reply",
   "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request"
 } as const;

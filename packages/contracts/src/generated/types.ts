@@ -213,6 +213,19 @@ reason: ("billing" | "quota" | "trial" | "manual")
 actor?: string
 }
 
+export interface TenantRetryReplyV1 {
+tenant: Tenant
+operation: Operation
+}
+
+export interface TenantRetryRequestV1 {
+tenantId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
 export interface TenantSuspendReplyV1 {
 tenant: Tenant
 operation: Operation

@@ -14,13 +14,13 @@ async function queue(
     reason?: string;
     actor?: string | undefined;
     traceparent: string;
-    check?: (reasons: string[]) => string | undefined;
+    check?: (reasons: string[], state: string) => string | undefined;
   },
 ) {
   return await withTransaction(ctx.pool, async (client) => {
     const row = await lockTenant(client, tenantId);
     if (!row || row.state === 'deleted') throw new RpcError('TENANT_NOT_FOUND', `no tenant ${tenantId}`);
-    const refusal = refuseOperation(kind, row.state) ?? opts.check?.(row.suspension_reasons);
+    const refusal = refuseOperation(kind, row.state) ?? opts.check?.(row.suspension_reasons, row.state);
     if (refusal) throw new RpcError('INVALID_STATE', refusal);
     const op = await queueOperation(
       client,
@@ -61,4 +61,17 @@ export function resumeTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.res
 export function deleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.delete.v1'> {
   return (req, { traceparent }) =>
     queue(ctx, req.tenantId, 'tenant.delete', { actor: req.actor, traceparent });
+}
+
+/** `rpc.tenant.retry.v1`: provisions a tenant whose provisioning failed again. */
+export function retryTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.retry.v1'> {
+  return (req, { traceparent }) =>
+    queue(ctx, req.tenantId, 'tenant.provision', {
+      actor: req.actor,
+      traceparent,
+      check: (_reasons, state) =>
+        state === 'failed'
+          ? undefined
+          : `only a tenant whose provisioning failed can be retried; this one is ${state}`,
+    });
 }

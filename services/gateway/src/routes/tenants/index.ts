@@ -134,6 +134,24 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
     );
   }
 
+  app.post<{ Params: { tenant: string } }>(
+    '/api/v1/tenants/:tenant/retry',
+    {
+      schema: {
+        tags: ['tenants'],
+        summary: 'Retry a failed provisioning',
+        description: 'Provisions a tenant in state failed again. Answers 202 with the operation to follow.',
+        params: tenantIdParams,
+        response: { 202: tenantAndOperation },
+      },
+    },
+    async (req, reply) => {
+      const tenant = await lookup(req.params.tenant);
+      const result = await bus.request('tenant.retry.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
+      return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
+    },
+  );
+
   app.delete<{ Params: { tenant: string } }>(
     '/api/v1/tenants/:tenant',
     {
