@@ -11,4 +11,4 @@ export { createMetrics, type Metrics } from './metrics.ts';
 export { connectNats, type NatsHandle } from './nats.ts';
 export { opsRoutes, startOpsServer } from './ops.ts';
 export { createShutdown, handleSignals, type Shutdown, type ShutdownStep } from './shutdown.ts';
-export type { BusHooksLike, ReadinessCheck } from './types.ts';
+export type { ReadinessCheck } from './types.ts';

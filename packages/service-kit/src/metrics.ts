@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { BusHooksLike } from './types.ts';
+import type { BusHooks } from '@ocp/bus';
 
 /** A service's metric registry, with default process metrics and the bus and HTTP metrics. */
 export function createMetrics(service: string) {
@@ -25,7 +25,7 @@ export function createMetrics(service: string) {
     labelNames: ['subject'],
     registers: [registry],
   });
-  const busHooks: BusHooksLike = {
+  const busHooks: BusHooks = {
     onHandled(consumer, type, outcome, ms) {
       handled.inc({ consumer, type, outcome });
       handleSeconds.observe({ consumer, type }, ms / 1000);

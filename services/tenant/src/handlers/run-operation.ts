@@ -1,4 +1,5 @@
 import { type EventHandler, PermanentError, TransientError } from '@ocp/bus';
+import type { MessageDataMap } from '@ocp/contracts';
 import { type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationRow, type TenantRow, toTenant } from '../db/rows.ts';
 import {
@@ -11,7 +12,13 @@ import {
 } from '../db/store.ts';
 import type { DbServerAdmin } from '../dbserver/admin.ts';
 import { isTransientDbError } from '../dbserver/errors.ts';
-import { addReason, clearReason, type OperationKind, type SuspensionReason } from '../domain/lifecycle.ts';
+import {
+  addReason,
+  clearReason,
+  type OperationKind,
+  type SuspensionReason,
+  type TenantState,
+} from '../domain/lifecycle.ts';
 import { openSecret } from '../domain/secrets.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -23,129 +30,104 @@ interface RunContext extends HandlerContext {
 
 type Runner = (rc: RunContext) => Promise<void>;
 
+/** Lifecycle event types, each carrying the tenant and the operation that moved it. */
+type TransitionType = {
+  [T in keyof MessageDataMap]: MessageDataMap[T] extends { tenant: unknown; operationId: string } ? T : never;
+}[keyof MessageDataMap];
+type TransitionExtra<T extends TransitionType> = Omit<MessageDataMap[T], 'tenant' | 'operationId'>;
+
+/**
+ * Moves the tenant to `state` and queues the event that says so, in the caller's transaction:
+ * the change and its event commit together or not at all.
+ */
+async function transition<T extends TransitionType>(
+  client: PoolClient,
+  rc: RunContext,
+  state: TenantState,
+  type: T,
+  extra: TransitionExtra<T>,
+  change: Parameters<typeof setTenantState>[3] = {},
+): Promise<void> {
+  const next = await setTenantState(client, rc.tenant.id, state, change);
+  const data = { ...extra, tenant: toTenant(next), operationId: rc.op.id } as MessageDataMap[T];
+  await emit(
+    client,
+    [{ type, subject: next.id, data } as Parameters<typeof emit>[1][number]],
+    rc.traceparent,
+  );
+}
+
+/** Marks the operation running for this attempt. */
+const start = (client: PoolClient, rc: RunContext, progress: number, step: string) =>
+  updateOperation(client, rc.op.id, { state: 'running', progress, step, attempt: true });
+
+/** Ends the operation in the same transaction as the tenant change it made. */
+const finish = (client: PoolClient, rc: RunContext) =>
+  updateOperation(client, rc.op.id, { state: 'succeeded', progress: 100, step: 'done', error: null });
+
 async function adminFor(rc: RunContext): Promise<DbServerAdmin | undefined> {
   return rc.tenant.database_server_id ? await rc.servers.admin(rc.tenant.database_server_id) : undefined;
 }
 
-/** Ends the operation in the same transaction as the tenant change it made. */
-async function finish(client: PoolClient, op: OperationRow): Promise<void> {
-  await updateOperation(client, op.id, { state: 'succeeded', progress: 100, step: 'done', error: null });
-}
-
 const provision: Runner = async (rc) => {
-  const { tenant, op } = rc;
   await withTransaction(rc.pool, async (client) => {
-    const t = await lockTenant(client, tenant.id);
-    if (t && (t.state === 'pending' || t.state === 'failed')) {
-      const next = await setTenantState(client, t.id, 'provisioning', { lastError: null });
-      await emit(
-        client,
-        [
-          {
-            type: 'ocp.tenant.provisioning.v1',
-            subject: t.id,
-            data: { tenant: toTenant(next), operationId: op.id },
-          },
-        ],
-        rc.traceparent,
-      );
+    const t = await lockTenant(client, rc.tenant.id);
+    if (t?.state === 'pending' || t?.state === 'failed') {
+      await transition(client, rc, 'provisioning', 'ocp.tenant.provisioning.v1', {}, { lastError: null });
     }
-    await updateOperation(client, op.id, {
-      state: 'running',
-      progress: 10,
-      step: 'creating the role and the database',
-      attempt: true,
-    });
+    await start(client, rc, 10, 'creating the role and the database');
   });
   const admin = await adminFor(rc);
   if (!admin) throw new PermanentError('the tenant has no database server');
-  const role = tenant.database_name;
-  await admin.ensureRole(role, openSecret(rc.secretsKey, tenant.db_password_sealed));
-  await admin.ensureDatabase(tenant.database_name, rc.config.TENANT_TEMPLATE_DB, role);
-  await admin.secure(tenant.database_name, role);
+  const name = rc.tenant.database_name;
+  await admin.ensureRole(name, openSecret(rc.secretsKey, rc.tenant.db_password_sealed));
+  await admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB, name);
+  await admin.secure(name, name);
   await withTransaction(rc.pool, async (client) => {
-    const t = await lockTenant(client, tenant.id);
-    if (t?.state === 'provisioning') {
-      const next = await setTenantState(client, t.id, 'active');
-      await emit(
-        client,
-        [
-          {
-            type: 'ocp.tenant.activated.v1',
-            subject: t.id,
-            data: { tenant: toTenant(next), operationId: op.id },
-          },
-        ],
-        rc.traceparent,
-      );
-    }
-    await finish(client, op);
+    const t = await lockTenant(client, rc.tenant.id);
+    if (t?.state === 'provisioning') await transition(client, rc, 'active', 'ocp.tenant.activated.v1', {});
+    await finish(client, rc);
   });
 };
 
 const suspend: Runner = async (rc) => {
   const reason: SuspensionReason | undefined = rc.op.params.reason;
   if (!reason) throw new PermanentError('a suspension needs a reason');
-  await withTransaction(rc.pool, (c) =>
-    updateOperation(c, rc.op.id, {
-      state: 'running',
-      progress: 30,
-      step: 'refusing new connections',
-      attempt: true,
-    }),
-  );
-  const admin = await adminFor(rc);
+  await withTransaction(rc.pool, (c) => start(c, rc, 30, 'refusing new connections'));
   // Locking first and recording after: a crash in between locks again, which changes nothing.
-  await admin?.lock(rc.tenant.database_name);
+  await (await adminFor(rc))?.lock(rc.tenant.database_name);
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
     const { reasons, changed } = addReason(t.suspension_reasons, reason);
-    if (changed) {
-      const next = await setTenantState(client, t.id, 'suspended', { reasons });
-      await emit(
-        client,
-        [
-          {
-            type: 'ocp.tenant.suspended.v1',
-            subject: t.id,
-            data: { tenant: toTenant(next), operationId: rc.op.id, reason },
-          },
-        ],
-        rc.traceparent,
-      );
-    }
-    await finish(client, rc.op);
+    if (changed)
+      await transition(client, rc, 'suspended', 'ocp.tenant.suspended.v1', { reason }, { reasons });
+    await finish(client, rc);
   });
 };
 
 const resume: Runner = async (rc) => {
   const reason: SuspensionReason | undefined = rc.op.params.reason;
   if (!reason) throw new PermanentError('a resumption needs a reason');
-  await withTransaction(rc.pool, (c) =>
-    updateOperation(c, rc.op.id, {
-      state: 'running',
-      progress: 30,
-      step: 'clearing the reason',
-      attempt: true,
-    }),
-  );
-  const { unlock } = clearReason(rc.tenant.suspension_reasons, reason);
-  if (unlock) await (await adminFor(rc))?.unlock(rc.tenant.database_name);
+  await withTransaction(rc.pool, (c) => start(c, rc, 30, 'clearing the reason'));
+  if (clearReason(rc.tenant.suspension_reasons, reason).unlock) {
+    await (await adminFor(rc))?.unlock(rc.tenant.database_name);
+  }
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
-    const cleared = clearReason(t.suspension_reasons, reason);
-    if (cleared.changed) {
-      const next = await setTenantState(client, t.id, cleared.unlock ? 'active' : 'suspended', {
-        reasons: cleared.reasons,
-      });
-      const type = cleared.unlock ? 'ocp.tenant.resumed.v1' : 'ocp.tenant.suspension_reason_cleared.v1';
-      await emit(
+    const { reasons, changed, unlock } = clearReason(t.suspension_reasons, reason);
+    if (changed && unlock) {
+      await transition(client, rc, 'active', 'ocp.tenant.resumed.v1', { reason }, { reasons });
+    } else if (changed) {
+      await transition(
         client,
-        [{ type, subject: t.id, data: { tenant: toTenant(next), operationId: rc.op.id, reason } }],
-        rc.traceparent,
+        rc,
+        'suspended',
+        'ocp.tenant.suspension_reason_cleared.v1',
+        { reason },
+        { reasons },
       );
     }
-    await finish(client, rc.op);
+    await finish(client, rc);
   });
 };
 
@@ -153,44 +135,16 @@ const remove: Runner = async (rc) => {
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
     if (t.state !== 'deleting' && t.state !== 'deleted') {
-      const next = await setTenantState(client, t.id, 'deleting');
-      await emit(
-        client,
-        [
-          {
-            type: 'ocp.tenant.deleting.v1',
-            subject: t.id,
-            data: { tenant: toTenant(next), operationId: rc.op.id },
-          },
-        ],
-        rc.traceparent,
-      );
+      await transition(client, rc, 'deleting', 'ocp.tenant.deleting.v1', {});
     }
-    await updateOperation(client, rc.op.id, {
-      state: 'running',
-      progress: 30,
-      step: 'dropping the database and the role',
-      attempt: true,
-    });
+    await start(client, rc, 30, 'dropping the database and the role');
   });
   await (await adminFor(rc))?.drop(rc.tenant.database_name, rc.tenant.database_name);
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
-    if (t.state !== 'deleted') {
-      const next = await setTenantState(client, t.id, 'deleted', { deleted: true });
-      await emit(
-        client,
-        [
-          {
-            type: 'ocp.tenant.deleted.v1',
-            subject: t.id,
-            data: { tenant: toTenant(next), operationId: rc.op.id },
-          },
-        ],
-        rc.traceparent,
-      );
-    }
-    await finish(client, rc.op);
+    if (t.state !== 'deleted')
+      await transition(client, rc, 'deleted', 'ocp.tenant.deleted.v1', {}, { deleted: true });
+    await finish(client, rc);
   });
 };
 
@@ -208,17 +162,13 @@ async function fail(rc: RunContext, message: string): Promise<void> {
     if (rc.op.kind !== 'tenant.provision') return;
     const t = await lockTenant(client, rc.tenant.id);
     if (t?.state === 'provisioning' || t?.state === 'pending') {
-      const next = await setTenantState(client, t.id, 'failed', { lastError: message });
-      await emit(
+      await transition(
         client,
-        [
-          {
-            type: 'ocp.tenant.provisioning_failed.v1',
-            subject: t.id,
-            data: { tenant: toTenant(next), operationId: rc.op.id, error: message },
-          },
-        ],
-        rc.traceparent,
+        rc,
+        'failed',
+        'ocp.tenant.provisioning_failed.v1',
+        { error: message },
+        { lastError: message },
       );
     }
   });
