@@ -74,12 +74,16 @@ export function createOutboxRelay(opts: {
   let stopped = false;
   let ok = false;
   let wake: (() => void) | undefined;
+  // A notification that came while the relay was not napping (draining, marking): the next nap must
+  // not wait for the poll, since the drain in hand may have read before that commit.
+  let notified = false;
   let listener: pg.Client | undefined;
   let loop: Promise<void> | undefined;
   let lastCleanup = 0;
 
   const nap = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (notified) return resolve();
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
@@ -105,7 +109,10 @@ export function createOutboxRelay(opts: {
       await client.end();
       return false;
     }
-    client.on('notification', () => wake?.());
+    client.on('notification', () => {
+      notified = true;
+      wake?.();
+    });
     await client.query(`LISTEN ${CHANNEL}`);
     listener = client;
     return true;
@@ -159,6 +166,7 @@ export function createOutboxRelay(opts: {
           await nap(pollMs * 5);
           continue;
         }
+        notified = false;
         await drain();
         await cleanup();
         ok = true;

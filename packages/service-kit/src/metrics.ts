@@ -1,5 +1,5 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { BusHooks } from '@ocp/bus';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** A service's metric registry, with default process metrics and the bus and HTTP metrics. */
 export function createMetrics(service: string) {

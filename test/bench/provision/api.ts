@@ -97,7 +97,6 @@ export function apiSide(p: Platform, watch: ActivationWatch, concurrency: number
           const op = await p.api.call('GET', `/api/v1/operations/${operationId}`);
           throw new Error(`${(e as Error).message}; operation: ${JSON.stringify(op.body)}`, { cause: e });
         });
-        const activatedWall = Date.now();
         tenants.push({
           databaseName: res.body.tenant.databaseName,
           operationId,
@@ -105,7 +104,8 @@ export function apiSide(p: Platform, watch: ActivationWatch, concurrency: number
           acceptedAt,
           activatedAt,
           postedWall,
-          activatedWall,
+          // On the wall clock through the monotonic one: the receipt time, not when this code resumed.
+          activatedWall: postedWall + (activatedAt - postedAt),
           operation: { state: 'unknown', startedAt: null, finishedAt: null },
         });
       });

@@ -2,7 +2,10 @@ import { DbServerAdmin } from '../../../services/tenant/src/dbserver/admin.ts';
 import type { ApiSample } from './api.ts';
 import { type Summary, summarize } from './stats.ts';
 
-const STEPS = ['ensureRole', 'ensureDatabase', 'secure'] as const;
+// `satisfies`: a renamed step fails the typecheck instead of vanishing from the breakdown.
+const STEPS = ['ensureRole', 'ensureDatabase', 'secure'] as const satisfies ReadonlyArray<
+  keyof DbServerAdmin
+>;
 type Step = (typeof STEPS)[number];
 interface Span {
   start: number;
@@ -90,15 +93,14 @@ export function breakdown(tenants: readonly ApiSample[], spans: AdminSpans): Bre
         s.secure.end - s.secure.start,
         t.activatedAt - s.secure.end,
       ];
-      parts.forEach((v, i) => cols[i]!.push(v));
+      for (const [i, v] of parts.entries()) cols[i]!.push(v);
     } else missing++;
     const { startedAt, finishedAt } = t.operation;
     if (startedAt && finishedAt) {
       const started = Date.parse(startedAt);
       const finished = Date.parse(finishedAt);
-      [started - t.postedWall, finished - started, t.activatedWall - finished].forEach((v, i) =>
-        ops[i]!.push(v),
-      );
+      const parts = [started - t.postedWall, finished - started, t.activatedWall - finished];
+      for (const [i, v] of parts.entries()) ops[i]!.push(v);
     }
   }
   return {

@@ -3,6 +3,7 @@
  * same run, clones the same template N times with a bare `CREATE DATABASE ... TEMPLATE`, then prints
  * both sides' figures and their ratio. It prints figures; it never fails on them.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import { adminQuery } from '@ocp/testkit';
 import { type Platform, startPlatform } from '../../support/platform.ts';
@@ -13,6 +14,7 @@ import { parseOptions, usage } from './options.ts';
 import { formatReport, type SideResult } from './report.ts';
 import { summarize } from './stats.ts';
 
+const LOOP_SAMPLE_MS = 5;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 function side(label: string, batches: Batch[]): SideResult {
@@ -69,18 +71,32 @@ async function main(): Promise<void> {
     const second = opts.n - first;
     const raw: Batch[] = [];
     const viaApi: ApiBatch[] = [];
+    // The services share this process's event loop with the client: how long it made work wait.
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+    const measureApi = async (count: number) => {
+      loopDelay.enable();
+      try {
+        return await api.run(count);
+      } finally {
+        loopDelay.disable();
+      }
+    };
     progress(`raw clones: ${first}`);
     raw.push(await baseline.run(first));
     progress(`tenants through the API: ${first}`);
-    viaApi.push(await api.run(first));
+    viaApi.push(await measureApi(first));
     if (second > 0) {
       progress(`tenants through the API: ${second}`);
-      viaApi.push(await api.run(second));
+      viaApi.push(await measureApi(second));
       progress(`raw clones: ${second}`);
       raw.push(await baseline.run(second));
     }
 
-    const { rows } = await adminQuery<{ v: string }>('SHOW server_version', [], config.TENANT_DB_ADMIN_URL);
+    const { rows } = await adminQuery<{ v: string }>(
+      "SELECT current_setting('server_version') AS v",
+      [],
+      config.TENANT_DB_ADMIN_URL,
+    );
     const tenants = viaApi.flatMap((b) => b.tenants);
     const failed = tenants.filter((t) => t.operation.state !== 'succeeded');
     const header = [
@@ -90,6 +106,11 @@ async function main(): Promise<void> {
       `API-to-active: from sending POST /api/v1/tenants to receiving ${ACTIVATED_SUBJECT} on an independent ordered JetStream consumer`,
       `PostgreSQL ${rows[0]?.v}; tenant service in this process: WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, OUTBOX_POLL_MS ${config.OUTBOX_POLL_MS}`,
     ];
+    // The histogram holds the intervals between samples; the delay is what exceeds the interval.
+    const lag = (ns: number) => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS).toFixed(1);
+    header.push(
+      `event loop delay of this process (services and client) during the API batches: p50 ${lag(loopDelay.percentile(50))} ms, p99 ${lag(loopDelay.percentile(99))} ms, max ${lag(loopDelay.max)} ms`,
+    );
     if (failed.length > 0) header.push(`WARNING: ${failed.length} operations did not end succeeded`);
     console.log(
       formatReport({
