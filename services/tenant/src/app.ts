@@ -87,6 +87,13 @@ export async function startTenantService(
       config,
       secretsKey: Buffer.from(config.TENANT_SECRETS_KEY, 'base64'),
       logger,
+      dispatch: (command) => {
+        bus
+          .publish(command)
+          .catch((err: unknown) =>
+            logger.debug({ err }, 'direct dispatch failed; the outbox will publish it'),
+          );
+      },
     };
     bus.serve('tenant.create.v1', createTenantHandler(ctx));
     bus.serve('tenant.get.v1', getTenantHandler(ctx));

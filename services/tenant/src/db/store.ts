@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type MessageDataMap, type MessageType, makeEvent, messages } from '@ocp/contracts';
+import { type CloudEvent, type MessageDataMap, type MessageType, makeEvent, messages } from '@ocp/contracts';
 import { enqueueOutbox, type Pool, type PoolClient, type Queryable } from '@ocp/db';
 import type { OperationKind, SuspensionReason, TenantState } from '../domain/lifecycle.ts';
 import { type OperationRow, type TenantRow, toOperation } from './rows.ts';
@@ -11,19 +11,20 @@ export async function emit(
   client: Queryable,
   items: Array<{ [T in MessageType]: { type: T; data: MessageDataMap[T]; subject: string } }[MessageType]>,
   traceparent?: string,
-): Promise<void> {
+): Promise<CloudEvent[]> {
+  const events = items.map((item) =>
+    makeEvent(item.type, item.data as never, { source: SOURCE, subject: item.subject }),
+  );
   await enqueueOutbox(
     client,
-    items.map((item) => {
-      const event = makeEvent(item.type, item.data as never, { source: SOURCE, subject: item.subject });
-      return {
-        eventId: event.id,
-        subject: messages[item.type].subject,
-        payload: event,
-        ...(traceparent ? { headers: { traceparent } } : {}),
-      };
-    }),
+    events.map((event) => ({
+      eventId: event.id,
+      subject: messages[event.type].subject,
+      payload: event,
+      ...(traceparent ? { headers: { traceparent } } : {}),
+    })),
   );
+  return events;
 }
 
 export async function getTenant(db: Queryable, id: string): Promise<TenantRow | undefined> {
@@ -61,7 +62,7 @@ export async function queueOperation(
     actor?: string | undefined;
   },
   traceparent?: string,
-): Promise<OperationRow> {
+): Promise<{ op: OperationRow; command: CloudEvent }> {
   const id = randomUUID();
   const { rows } = await client.query<OperationRow>(
     `INSERT INTO operations (id, kind, tenant_id, state, params, actor)
@@ -69,19 +70,19 @@ export async function queueOperation(
     [id, opts.kind, opts.tenantId, JSON.stringify(opts.params ?? {}), opts.actor ?? null],
   );
   const op = rows[0]!;
-  await emit(
+  const [command] = await emit(
     client,
     [
-      { type: 'ocp.operation.updated.v1', subject: opts.tenantId, data: { operation: toOperation(op) } },
       {
         type: 'ocp.tenant.operation.run.v1',
         subject: opts.tenantId,
         data: { operationId: id, tenantId: opts.tenantId, kind: opts.kind },
       },
+      { type: 'ocp.operation.updated.v1', subject: opts.tenantId, data: { operation: toOperation(op) } },
     ],
     traceparent,
   );
-  return op;
+  return { op, command: command! };
 }
 
 /** Updates an operation and announces the change. */
@@ -135,22 +136,6 @@ export async function setTenantState(
     [id, state, extra.reasons ?? null, 'lastError' in extra, extra.lastError ?? null, extra.deleted ?? false],
   );
   return rows[0]!;
-}
-
-/** The open operation of a tenant created before `opId`, which must finish first. */
-export async function earlierOpenOperation(
-  db: Queryable,
-  tenantId: string,
-  op: OperationRow,
-): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM operations
-     WHERE tenant_id = $1 AND state IN ('queued', 'running') AND id <> $2
-       AND (created_at, id) < ($3, $2)
-     ORDER BY created_at LIMIT 1`,
-    [tenantId, op.id, op.created_at],
-  );
-  return rows[0]?.id;
 }
 
 /** The server a new tenant goes to: the accepting one with the most room. */

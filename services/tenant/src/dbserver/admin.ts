@@ -20,32 +20,25 @@ export class DbServerAdmin {
   /** Creates the login role, or sets its password when it exists (a retry after a crash). */
   async ensureRole(role: string, password: string): Promise<void> {
     const verifier = quoteLiteral(scramVerifier(password));
-    const exists = await this.pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    if (exists.rowCount === 0) {
-      try {
-        await this.pool.query(
-          `CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 100 PASSWORD ${verifier}`,
-        );
-        return;
-      } catch (e) {
-        if (!isCode(e, '42710')) throw e; // duplicate_object: made by an earlier attempt meanwhile
-      }
+    try {
+      await this.pool.query(
+        `CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 100 PASSWORD ${verifier}`,
+      );
+    } catch (e) {
+      if (!isCode(e, '42710')) throw e; // duplicate_object: made by an earlier attempt
+      await this.pool.query(`ALTER ROLE ${quoteIdent(role)} WITH LOGIN PASSWORD ${verifier}`);
     }
-    await this.pool.query(`ALTER ROLE ${quoteIdent(role)} WITH LOGIN PASSWORD ${verifier}`);
   }
 
   /** Clones the template as the tenant's database, owned by its role. */
   async ensureDatabase(name: string, template: string, owner: string): Promise<'created' | 'existed'> {
-    const exists = await this.pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      try {
-        await this.pool.query(
-          `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)} OWNER ${quoteIdent(owner)}`,
-        );
-        return 'created';
-      } catch (e) {
-        if (!isCode(e, '42P04')) throw e; // duplicate_database: an earlier attempt's statement finished
-      }
+    try {
+      await this.pool.query(
+        `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)} OWNER ${quoteIdent(owner)}`,
+      );
+      return 'created';
+    } catch (e) {
+      if (!isCode(e, '42P04')) throw e; // duplicate_database: an earlier attempt's statement finished
     }
     await this.pool.query(`ALTER DATABASE ${quoteIdent(name)} OWNER TO ${quoteIdent(owner)}`);
     return 'existed';
@@ -53,14 +46,21 @@ export class DbServerAdmin {
 
   /**
    * Shuts other roles out (CONNECT revoked from PUBLIC) and gives the tenant's role the objects
-   * inside, which the template's owner held.
+   * inside, which the template's owner held: one transaction on the tenant's database.
    */
   async secure(name: string, role: string): Promise<void> {
-    await this.pool.query(`REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
+    const revoke = `REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`;
     await this.withDatabase(name, async (c) => {
-      const owner = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [TEMPLATE_OWNER]);
-      if (owner.rowCount)
-        await c.query(`REASSIGN OWNED BY ${quoteIdent(TEMPLATE_OWNER)} TO ${quoteIdent(role)}`);
+      try {
+        await c.query(
+          `BEGIN; ${revoke}; REASSIGN OWNED BY ${quoteIdent(TEMPLATE_OWNER)} TO ${quoteIdent(role)}; COMMIT`,
+        );
+      } catch (e) {
+        await c.query('ROLLBACK');
+        // undefined_object: a template made elsewhere, without our owner role; nothing to hand over.
+        if (!isCode(e, '42704')) throw e;
+        await c.query(revoke);
+      }
     });
   }
 

@@ -1,3 +1,4 @@
+import type { CloudEvent } from '@ocp/contracts';
 import type { Pool } from '@ocp/db';
 import type { Logger } from 'pino';
 import type { TenantConfig } from '../config.ts';
@@ -10,4 +11,11 @@ export interface HandlerContext {
   config: TenantConfig;
   secretsKey: Buffer;
   logger: Logger;
+  /**
+   * Publishes a committed work command at once instead of waiting for the outbox relay, which
+   * publishes it again under the same id (JetStream drops the copy). Only for work commands:
+   * workers take a tenant's operations in order from the database, not from the stream, while
+   * events must keep the outbox's order.
+   */
+  dispatch(command: CloudEvent): void;
 }

@@ -49,7 +49,7 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
     const id = randomUUID();
     const dbName = databaseNameFor(ctx.config.TENANT_DB_PREFIX, req.slug);
     try {
-      return await withTransaction(ctx.pool, async (client) => {
+      const result = await withTransaction(ctx.pool, async (client) => {
         const { rows } = await client.query<TenantRow>(
           `INSERT INTO tenants (id, slug, display_name, plan, state, database_name, database_server_id, db_password_sealed)
            VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) RETURNING *`,
@@ -64,7 +64,7 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
           ],
         );
         const tenant = toTenant(rows[0]!);
-        const op = await queueOperation(
+        const { op, command } = await queueOperation(
           client,
           { tenantId: id, kind: 'tenant.provision', actor: req.actor },
           traceparent,
@@ -80,8 +80,10 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
             [req.idempotencyKey, req.requestHash ?? '', id, op.id],
           );
         }
-        return { tenant, operation: toOperation(op) };
+        return { reply: { tenant, operation: toOperation(op) }, command };
       });
+      ctx.dispatch(result.command);
+      return result.reply;
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       // The same key sent twice at once: the first one's answer, once it committed.

@@ -17,18 +17,20 @@ async function queue(
     check?: (reasons: string[], state: string) => string | undefined;
   },
 ) {
-  return await withTransaction(ctx.pool, async (client) => {
+  const result = await withTransaction(ctx.pool, async (client) => {
     const row = await lockTenant(client, tenantId);
     if (!row || row.state === 'deleted') throw new RpcError('TENANT_NOT_FOUND', `no tenant ${tenantId}`);
     const refusal = refuseOperation(kind, row.state) ?? opts.check?.(row.suspension_reasons, row.state);
     if (refusal) throw new RpcError('INVALID_STATE', refusal);
-    const op = await queueOperation(
+    const { op, command } = await queueOperation(
       client,
       { tenantId, kind, params: opts.reason ? { reason: opts.reason } : {}, actor: opts.actor },
       opts.traceparent,
     );
-    return { tenant: toTenant(row), operation: toOperation(op) };
+    return { reply: { tenant: toTenant(row), operation: toOperation(op) }, command };
   });
+  ctx.dispatch(result.command);
+  return result.reply;
 }
 
 /** `rpc.tenant.suspend.v1`: queues a suspension for one reason. */

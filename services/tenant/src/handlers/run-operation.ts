@@ -2,14 +2,7 @@ import { type EventHandler, PermanentError, TransientError } from '@ocp/bus';
 import type { MessageDataMap } from '@ocp/contracts';
 import { type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationRow, type TenantRow, toTenant } from '../db/rows.ts';
-import {
-  earlierOpenOperation,
-  emit,
-  getOperation,
-  lockTenant,
-  setTenantState,
-  updateOperation,
-} from '../db/store.ts';
+import { emit, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
 import type { DbServerAdmin } from '../dbserver/admin.ts';
 import { isTransientDbError } from '../dbserver/errors.ts';
 import {
@@ -175,32 +168,54 @@ async function fail(rc: RunContext, message: string): Promise<void> {
 }
 
 /**
+ * The operation, its tenant, and whether an older operation of the tenant is still open (it must
+ * finish first), in one round trip.
+ */
+async function loadOperation(ctx: HandlerContext, id: string) {
+  const { rows } = await ctx.pool.query<{ op: OperationRow; tenant: TenantRow; blocked: boolean }>(
+    `SELECT to_jsonb(o) AS op, to_jsonb(t) AS tenant,
+       EXISTS (SELECT 1 FROM operations e WHERE e.tenant_id = o.tenant_id AND e.state IN ('queued', 'running')
+               AND (e.created_at, e.id) < (o.created_at, o.id)) AS blocked
+     FROM operations o JOIN tenants t ON t.id = o.tenant_id WHERE o.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return { op: reviveDates(row.op), tenant: reviveDates(row.tenant), blocked: row.blocked };
+}
+
+/** Rows read as JSON carry their timestamps as text; the row types want Dates. */
+function reviveDates<T extends object>(row: T): T {
+  const out = { ...row } as Record<string, unknown>;
+  for (const key of ['created_at', 'updated_at', 'started_at', 'finished_at', 'deleted_at']) {
+    if (typeof out[key] === 'string') out[key] = new Date(out[key] as string);
+  }
+  return out as T;
+}
+
+/**
  * `work.tenant.operation.run.v1`: runs an operation to its end. Operations of one tenant run one at
  * a time, oldest first; a redelivered command (after a crash) picks the work up where it stopped,
  * since every step can run twice.
  */
 export function runOperationHandler(ctx: HandlerContext): EventHandler<'ocp.tenant.operation.run.v1'> {
   return async (event, delivery) => {
-    const op = await getOperation(ctx.pool, event.data.operationId);
-    if (!op) throw new PermanentError(`operation ${event.data.operationId} does not exist`);
-    if (op.state === 'succeeded' || op.state === 'failed') return;
-    if (await earlierOpenOperation(ctx.pool, op.tenant_id, op)) {
-      throw new TransientError('an earlier operation of this tenant is still open', 200);
-    }
+    const { operationId, tenantId } = event.data;
+    const lockKey = `tenant-op:${tenantId}`;
     const lock = await ctx.pool.connect();
     try {
       const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-        `tenant-op:${op.tenant_id}`,
+        lockKey,
       ]);
       if (!rows[0]?.ok)
         throw new TransientError('another worker is running an operation of this tenant', 500);
       try {
-        const fresh = (await getOperation(ctx.pool, op.id))!;
+        const found = await loadOperation(ctx, operationId);
+        if (!found) throw new PermanentError(`operation ${operationId} does not exist`);
+        const { op: fresh, tenant, blocked } = found;
         if (fresh.state === 'succeeded' || fresh.state === 'failed') return;
-        const tenant = (
-          await ctx.pool.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [op.tenant_id])
-        ).rows[0];
-        if (!tenant) throw new PermanentError(`tenant ${op.tenant_id} does not exist`);
+        if (blocked) throw new TransientError('an earlier operation of this tenant is still open', 200);
+        const op = fresh;
         const rc: RunContext = { ...ctx, op: fresh, tenant, traceparent: delivery.traceparent };
         const log = ctx.logger.child({ tenantId: tenant.id, operationId: op.id, kind: op.kind });
         try {
@@ -225,9 +240,7 @@ export function runOperationHandler(ctx: HandlerContext): EventHandler<'ocp.tena
           await fail(rc, message.slice(0, 2000));
         }
       } finally {
-        await lock
-          .query('SELECT pg_advisory_unlock(hashtext($1))', [`tenant-op:${op.tenant_id}`])
-          .catch(() => {});
+        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
       }
     } finally {
       lock.release();
