@@ -59,7 +59,7 @@ export async function startTenantService(
       max: config.WORKER_CONCURRENCY + 5,
       logger,
     });
-    const servers = new DbServers(pool, logger);
+    const servers = new DbServers(pool, logger, config.WORKER_CONCURRENCY + 1);
     const serverId = await servers.registerDefault(config.TENANT_DB_ADMIN_URL);
     const made = await (await servers.admin(serverId)).ensureTemplate(
       config.TENANT_TEMPLATE_DB,

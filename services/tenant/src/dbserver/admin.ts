@@ -19,7 +19,7 @@ export class DbServerAdmin {
 
   /** Creates the login role, or sets its password when it exists (a retry after a crash). */
   async ensureRole(role: string, password: string): Promise<void> {
-    const verifier = quoteLiteral(scramVerifier(password));
+    const verifier = quoteLiteral(await scramVerifier(password));
     try {
       await this.pool.query(
         `CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 100 PASSWORD ${verifier}`,

@@ -9,6 +9,8 @@ export class DbServers {
   constructor(
     private readonly servicePool: Pool,
     private readonly logger: Logger,
+    /** Connections per server: one for each operation that can run at once, and a spare. */
+    private readonly poolSize: number,
   ) {}
 
   async admin(serverId: string): Promise<DbServerAdmin> {
@@ -20,7 +22,7 @@ export class DbServers {
     );
     const url = rows[0]?.admin_url;
     if (!url) throw new Error(`database server ${serverId} is not registered`);
-    const pool = createPool({ url, name: 'ocp-tenant-admin', max: 5, logger: this.logger });
+    const pool = createPool({ url, name: 'ocp-tenant-admin', max: this.poolSize, logger: this.logger });
     const entry = { pool, admin: new DbServerAdmin(pool, url) };
     this.open.set(serverId, entry);
     return entry.admin;
