@@ -7,6 +7,7 @@ import { type Platform, startPlatform } from '../support/platform.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 const limit = { timeout: 60_000 };
+const cleanupLimit = { timeout: 30_000 };
 const lifecycle = ['ocp.tenant.created.v1', 'ocp.tenant.provisioning.v1', 'ocp.tenant.activated.v1'];
 
 interface Readiness {
@@ -61,132 +62,142 @@ async function assertLifecycleEvents(events: Events, tenantId: string): Promise<
   assert.deepEqual(events.typesFor(tenantId), lifecycle);
 }
 
-test('services reconnect to a restarted NATS by themselves, and say not-ready and answer 503 while it is down', limit, async (t) => {
-  let natsDown = false;
-  let p: Platform | undefined;
-  let events: Events | undefined;
-  t.after(async () => {
-    // Closing a connection or draining a bus needs a server to talk to.
-    if (natsDown) await p?.nats.start();
-    await events?.close();
-    await p?.close();
-  });
-  p = await startPlatform();
-  const urls = opsUrls(p);
-  events = await subscribeTenantEvents(p.nats.url);
-  assert.equal((await readiness(urls.gateway)).status, 200);
-  assert.equal((await readiness(urls.tenant)).status, 200);
-  const before = await createActive(p, 'before');
-  await assertLifecycleEvents(events, before.id);
+test(
+  'services reconnect to a restarted NATS by themselves, and say not-ready and answer 503 while it is down',
+  limit,
+  async (t) => {
+    let natsDown = false;
+    let p: Platform | undefined;
+    let events: Events | undefined;
+    t.after(async () => {
+      // Closing a connection or draining a bus needs a server to talk to.
+      if (natsDown) await p?.nats.start();
+      await events?.close();
+      await p?.close();
+    }, cleanupLimit);
+    p = await startPlatform();
+    const urls = opsUrls(p);
+    events = await subscribeTenantEvents(p.nats.url);
+    assert.equal((await readiness(urls.gateway)).status, 200);
+    assert.equal((await readiness(urls.tenant)).status, 200);
+    const before = await createActive(p, 'before');
+    await assertLifecycleEvents(events, before.id);
 
-  natsDown = true;
-  await p.nats.stop();
-  assert.deepEqual(await notReadyFor(urls.gateway, 'nats'), ['nats']);
-  const tenantFailing = await notReadyFor(urls.tenant, 'nats');
-  assert.ok(
-    tenantFailing.every((name) => name === 'nats' || name === 'outbox'),
-    `the tenant service names only NATS and the outbox it cannot publish: ${tenantFailing}`,
-  );
-
-  // A read, so that nothing changes if the request, buffered by the client, reaches the service
-  // after the reconnect. The abort only catches a hang: the gateway's RPC timeout is 3 s.
-  const res = await fetch(`${p.gateway.url}/api/v1/tenants`, {
-    headers: { authorization: `Bearer ${p.api.token}` },
-    signal: AbortSignal.timeout(Number(p.gatewayEnv.RPC_TIMEOUT_MS) + 10_000),
-  });
-  assert.equal(res.status, 503);
-  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  const problem = (await res.json()) as { status: number; code: string; detail: string };
-  assert.equal(problem.status, 503);
-  assert.equal(problem.code, 'SERVICE_UNAVAILABLE');
-  assert.match(problem.detail, /try again/);
-
-  await p.nats.start();
-  natsDown = false;
-  await ready(urls.gateway);
-  await ready(urls.tenant);
-
-  // Provisioning runs on the JetStream work consumer, so an active tenant shows it resumed.
-  const after = await createActive(p, 'after');
-  await assertLifecycleEvents(events, after.id);
-});
-
-test('services reconnect to a restarted PostgreSQL by themselves, say not-ready while it is down, and finish the operation it interrupted', limit, async (t) => {
-  let server: TestPostgres | undefined;
-  let pgDown = false;
-  let p: Platform | undefined;
-  let events: Events | undefined;
-  let blocker: pg.Client | undefined;
-  t.after(async () => {
-    await blocker?.end().catch(() => {});
-    if (pgDown) await server?.start();
-    await events?.close();
-    await p?.close();
-    await server?.dispose();
-  });
-  // The services' databases and the tenant databases all live on this server.
-  server = await startTestPostgres();
-  p = await startPlatform({ serverUrl: server.url });
-  const urls = opsUrls(p);
-  events = await subscribeTenantEvents(p.nats.url);
-  assert.equal((await readiness(urls.gateway)).status, 200);
-  assert.equal((await readiness(urls.tenant)).status, 200);
-  const before = await createActive(p, 'before');
-  await assertLifecycleEvents(events, before.id);
-
-  // Hold the next tenant's role name in an open transaction: its CREATE ROLE waits on it, so the
-  // restart surely interrupts provisioning under way.
-  const role = `${p.prefix}held`;
-  blocker = new pg.Client({ connectionString: server.url });
-  blocker.on('error', () => {});
-  await blocker.connect();
-  await blocker.query('BEGIN');
-  await blocker.query(`CREATE ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
-  const held = await p.api.call('POST', '/api/v1/tenants', { slug: 'held', displayName: 'Held' });
-  assert.equal(held.status, 202, JSON.stringify(held.body));
-  await waitFor('CREATE ROLE to be waiting on the lock', async () => {
-    const { rows } = await adminQuery(
-      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE ROLE%' AND query LIKE $1",
-      [`%${role}%`],
-      server.url,
+    natsDown = true;
+    await p.nats.stop();
+    assert.deepEqual(await notReadyFor(urls.gateway, 'nats'), ['nats']);
+    const tenantFailing = await notReadyFor(urls.tenant, 'nats');
+    assert.ok(
+      tenantFailing.every((name) => name === 'nats' || name === 'outbox'),
+      `the tenant service names only NATS and the outbox it cannot publish: ${tenantFailing}`,
     );
-    return rows.length > 0 ? true : undefined;
-  });
-  const mid = await p.api.call('GET', `/api/v1/operations/${held.body.operation.id}`);
-  assert.equal(mid.body.state, 'running');
 
-  pgDown = true;
-  await server.stop();
-  await blocker.end().catch(() => {});
-  blocker = undefined;
-  assert.deepEqual(await notReadyFor(urls.gateway, 'postgres'), ['postgres']);
-  const tenantFailing = await notReadyFor(urls.tenant, 'postgres');
-  assert.ok(
-    tenantFailing.every((name) => name === 'postgres' || name === 'outbox'),
-    `the tenant service names only PostgreSQL and the outbox that lives in it: ${tenantFailing}`,
-  );
+    // A read, so that nothing changes if the request, buffered by the client, reaches the service
+    // after the reconnect. The abort only catches a hang: the gateway's RPC timeout is 3 s.
+    const res = await fetch(`${p.gateway.url}/api/v1/tenants`, {
+      headers: { authorization: `Bearer ${p.api.token}` },
+      signal: AbortSignal.timeout(Number(p.gatewayEnv.RPC_TIMEOUT_MS) + 10_000),
+    });
+    assert.equal(res.status, 503);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const problem = (await res.json()) as { status: number; code: string; detail: string };
+    assert.equal(problem.status, 503);
+    assert.equal(problem.code, 'SERVICE_UNAVAILABLE');
+    assert.match(problem.detail, /try again/);
 
-  await server.start();
-  pgDown = false;
-  await ready(urls.gateway);
-  await ready(urls.tenant);
-  // The relay is back on its own connection, which holds its lock and LISTENs for new rows.
-  await waitFor('the outbox relay to hold its lock on a new connection', async () => {
-    const { rows } = await adminQuery(
-      `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory'
-       WHERE a.application_name = 'outbox-relay' AND a.datname = $1`,
-      [new URL(p?.tenantEnv.DATABASE_URL ?? '').pathname.slice(1)],
-      server.url,
+    await p.nats.start();
+    natsDown = false;
+    await ready(urls.gateway);
+    await ready(urls.tenant);
+
+    // Provisioning runs on the JetStream work consumer, so an active tenant shows it resumed.
+    const after = await createActive(p, 'after');
+    await assertLifecycleEvents(events, after.id);
+  },
+);
+
+test(
+  'services reconnect to a restarted PostgreSQL by themselves, say not-ready while it is down, and finish the operation it interrupted',
+  limit,
+  async (t) => {
+    let server: TestPostgres | undefined;
+    let pgDown = false;
+    let p: Platform | undefined;
+    let events: Events | undefined;
+    let blocker: pg.Client | undefined;
+    t.after(async () => {
+      await blocker?.end().catch(() => {});
+      if (pgDown) await server?.start();
+      await events?.close();
+      await p?.close();
+      await server?.dispose();
+    }, cleanupLimit);
+    // The services' databases and the tenant databases all live on this server.
+    server = await startTestPostgres();
+    p = await startPlatform({ serverUrl: server.url });
+    const urls = opsUrls(p);
+    events = await subscribeTenantEvents(p.nats.url);
+    assert.equal((await readiness(urls.gateway)).status, 200);
+    assert.equal((await readiness(urls.tenant)).status, 200);
+    const before = await createActive(p, 'before');
+    await assertLifecycleEvents(events, before.id);
+
+    // Hold the next tenant's role name in an open transaction: its CREATE ROLE waits on it, so the
+    // restart surely interrupts provisioning under way.
+    const role = `${p.prefix}held`;
+    blocker = new pg.Client({ connectionString: server.url });
+    blocker.on('error', () => {});
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`CREATE ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
+    const held = await p.api.call('POST', '/api/v1/tenants', { slug: 'held', displayName: 'Held' });
+    assert.equal(held.status, 202, JSON.stringify(held.body));
+    await waitFor('CREATE ROLE to be waiting on the lock', async () => {
+      const { rows } = await adminQuery(
+        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE ROLE%' AND query LIKE $1",
+        [`%${role}%`],
+        server.url,
+      );
+      return rows.length > 0 ? true : undefined;
+    });
+    const mid = await p.api.call('GET', `/api/v1/operations/${held.body.operation.id}`);
+    assert.equal(mid.body.state, 'running');
+
+    pgDown = true;
+    await server.stop();
+    await blocker.end().catch(() => {});
+    blocker = undefined;
+    assert.deepEqual(await notReadyFor(urls.gateway, 'postgres'), ['postgres']);
+    const tenantFailing = await notReadyFor(urls.tenant, 'postgres');
+    assert.ok(
+      tenantFailing.every((name) => name === 'postgres' || name === 'outbox'),
+      `the tenant service names only PostgreSQL and the outbox that lives in it: ${tenantFailing}`,
     );
-    return rows.length > 0 ? true : undefined;
-  });
 
-  const op = await p.api.waitOperation(held.body.operation.id, 30_000);
-  assert.equal(op.state, 'succeeded', JSON.stringify(op));
-  assert.ok(op.attempts >= 2, `the operation ran again after the restart (attempts ${op.attempts})`);
-  assert.equal((await p.api.call('GET', `/api/v1/tenants/${held.body.tenant.id}`)).body.state, 'active');
-  await assertLifecycleEvents(events, held.body.tenant.id);
+    await server.start();
+    pgDown = false;
+    await ready(urls.gateway);
+    await ready(urls.tenant);
+    // The relay has a connection again that holds its lock and listens for commits (its last
+    // statement is the LISTEN); without it the relay would only poll.
+    const serviceDb = new URL(p.tenantEnv.DATABASE_URL ?? '').pathname.slice(1);
+    await waitFor('the outbox relay to hold its lock and listen again', async () => {
+      const { rows } = await adminQuery(
+        `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory'
+         WHERE a.application_name = 'outbox-relay' AND a.datname = $1 AND a.query LIKE 'LISTEN %'`,
+        [serviceDb],
+        server.url,
+      );
+      return rows.length > 0 ? true : undefined;
+    });
 
-  const after = await createActive(p, 'after');
-  await assertLifecycleEvents(events, after.id);
-});
+    const op = await p.api.waitOperation(held.body.operation.id, 30_000);
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    assert.ok(op.attempts >= 2, `the operation ran again after the restart (attempts ${op.attempts})`);
+    assert.equal((await p.api.call('GET', `/api/v1/tenants/${held.body.tenant.id}`)).body.state, 'active');
+    await assertLifecycleEvents(events, held.body.tenant.id);
+
+    const after = await createActive(p, 'after');
+    await assertLifecycleEvents(events, after.id);
+  },
+);

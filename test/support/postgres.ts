@@ -45,20 +45,31 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     throw e;
   }
   const url = handle.url;
-  const stop = async () => {
-    const h = handle;
-    handle = undefined;
-    await h?.stop();
+  // One change at a time: a test's clean-up may ask for a start while its body is still stopping.
+  let last: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+  const serial = (step: () => Promise<void>): Promise<void> => {
+    const next = last.then(step);
+    last = next.catch(() => {});
+    return next;
   };
+  const stop = () =>
+    serial(async () => {
+      await handle?.stop();
+      handle = undefined;
+    });
   return {
     url,
     stop,
-    async start() {
-      if (handle) return;
-      handle = await startEmbeddedPostgres(opts);
-    },
+    start: () =>
+      serial(async () => {
+        // After dispose, a start from a test body still running (its failure already reported) would
+        // bring back a server nothing stops.
+        if (!disposed) handle ??= await startEmbeddedPostgres(opts);
+      }),
     output: () => lines.join('\n'),
     async dispose() {
+      disposed = true;
       await stop();
       await rm(root, { recursive: true, force: true });
     },

@@ -61,6 +61,7 @@ export interface ConsumerSpec<T extends MessageType> {
   types: readonly T[];
   /** Redelivery happens this long after a delivery that was neither acked nor kept alive. */
   ackWaitMs?: number;
+  /** Deliveries before a failing message is dead-lettered; -1 for no limit, as JetStream's `max_deliver`. */
   maxDeliver?: number;
   /** Messages handled at once by this process. */
   concurrency?: number;
@@ -294,7 +295,7 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
           attempt,
           traceId: traceIdOf(traceparent),
         };
-        if (err instanceof PermanentError || attempt >= maxDeliver) {
+        if (err instanceof PermanentError || (maxDeliver > 0 && attempt >= maxDeliver)) {
           log.error(ctx, 'handler failed for good; dead-lettering the message');
           await deadLetter(spec.durable, m, err instanceof Error ? err.message : String(err));
           m.term();

@@ -296,6 +296,38 @@ test(
   },
 );
 
+test(
+  'a consumer without a delivery limit keeps retrying a failing message and never dead-letters it',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const durable = uniqueName('c');
+    const counts: number[] = [];
+    const done = signal();
+    await bus.consume(
+      {
+        durable,
+        stream: streams.tenantEvents,
+        types: ['ocp.tenant.created.v1'],
+        maxDeliver: -1,
+        retryDelaysMs: [50],
+      },
+      async (_event, ctx) => {
+        counts.push(ctx.deliveryCount);
+        if (ctx.deliveryCount < 4) throw new Error('not yet');
+        done.resolve();
+      },
+    );
+
+    await bus.publish(tenantCreated());
+    await done.promise;
+
+    await settled(jsm, streams.tenantEvents.name, durable, 1);
+    assert.deepEqual(counts, [1, 2, 3, 4]);
+    assert.deepEqual(await deadLetters(jsm, durable), []);
+  },
+);
+
 test('stopping a consumer right after it starts returns and no handler runs afterwards', limit, async (t) => {
   const { bus } = await startBus(t);
   const seen: string[] = [];

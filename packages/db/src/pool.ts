@@ -20,6 +20,15 @@ export function createPool(opts: { url: string; name: string; max?: number; logg
   pool.on('error', (err) =>
     opts.logger.warn({ err: { message: err.message } }, 'idle database connection failed'),
   );
+  // The pool listens for errors of idle clients only. A checked-out client whose session ends
+  // between two queries (a server restart, pg_terminate_backend) would throw its 'error' event
+  // and end the process; with a listener, its next query fails instead and the pool drops it
+  // when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (err) =>
+      opts.logger.debug({ err: { message: err.message } }, 'database connection failed'),
+    );
+  });
   return pool;
 }
 

@@ -136,6 +136,9 @@ export class DbServerAdmin {
     const url = new URL(this.adminUrl);
     url.pathname = `/${encodeURIComponent(name)}`;
     const c = new pg.Client({ connectionString: url.toString(), application_name: 'ocp-tenant' });
+    // A session that ends between two queries (a server restart) fails the next one; without a
+    // listener its 'error' event would end the process.
+    c.on('error', () => {});
     await c.connect();
     try {
       return await fn(c);
