@@ -53,11 +53,10 @@ export function instrumentAdmin(): AdminSpans {
 export const SEGMENTS = [
   [
     'POST -> worker starts',
-    'outbox relay of the run command, JetStream delivery, worker checks, 1st transaction',
+    'gateway, create transaction, direct dispatch of the run command, JetStream delivery, worker checks',
   ],
-  ['ensureRole', 'SCRAM verifier, SELECT + CREATE ROLE'],
-  ['ensureDatabase', 'SELECT + CREATE DATABASE ... TEMPLATE ... OWNER, admin pool wait included'],
-  ['secure', 'REVOKE, a new connection to the tenant database, REASSIGN OWNED'],
+  ['role and clone', 'CREATE ROLE and CREATE DATABASE ... TEMPLATE side by side, with the 1st transaction'],
+  ['secure', 'a new connection to the tenant database: owner, REVOKE, REASSIGN OWNED in one transaction'],
   ['secure -> activated seen', 'last transaction, outbox relay, JetStream, this subscriber'],
 ] as const;
 
@@ -87,9 +86,9 @@ export function breakdown(tenants: readonly ApiSample[], spans: AdminSpans): Bre
     const s = spans.of(t.databaseName);
     if (s?.ensureRole && s.ensureDatabase && s.secure) {
       const parts = [
-        s.ensureRole.start - t.postedAt,
-        s.ensureRole.end - s.ensureRole.start,
-        s.ensureDatabase.end - s.ensureDatabase.start,
+        Math.min(s.ensureRole.start, s.ensureDatabase.start) - t.postedAt,
+        Math.max(s.ensureRole.end, s.ensureDatabase.end) -
+          Math.min(s.ensureRole.start, s.ensureDatabase.start),
         s.secure.end - s.secure.start,
         t.activatedAt - s.secure.end,
       ];

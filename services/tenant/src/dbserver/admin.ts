@@ -30,36 +30,35 @@ export class DbServerAdmin {
     }
   }
 
-  /** Clones the template as the tenant's database, owned by its role. */
-  async ensureDatabase(name: string, template: string, owner: string): Promise<'created' | 'existed'> {
+  /** Clones the template as the tenant's database; `secure` then gives it to the tenant's role. */
+  async ensureDatabase(name: string, template: string): Promise<'created' | 'existed'> {
     try {
-      await this.pool.query(
-        `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)} OWNER ${quoteIdent(owner)}`,
-      );
+      await this.pool.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
       return 'created';
     } catch (e) {
       if (!isCode(e, '42P04')) throw e; // duplicate_database: an earlier attempt's statement finished
+      return 'existed';
     }
-    await this.pool.query(`ALTER DATABASE ${quoteIdent(name)} OWNER TO ${quoteIdent(owner)}`);
-    return 'existed';
   }
 
   /**
-   * Shuts other roles out (CONNECT revoked from PUBLIC) and gives the tenant's role the objects
-   * inside, which the template's owner held: one transaction on the tenant's database.
+   * Gives the database and the objects inside (which the template's owner held) to the tenant's
+   * role and shuts every other role out (CONNECT revoked from PUBLIC): one transaction on the
+   * tenant's database.
    */
   async secure(name: string, role: string): Promise<void> {
-    const revoke = `REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`;
+    const db = quoteIdent(name);
+    const give = `ALTER DATABASE ${db} OWNER TO ${quoteIdent(role)}; REVOKE ALL ON DATABASE ${db} FROM PUBLIC`;
     await this.withDatabase(name, async (c) => {
       try {
         await c.query(
-          `BEGIN; ${revoke}; REASSIGN OWNED BY ${quoteIdent(TEMPLATE_OWNER)} TO ${quoteIdent(role)}; COMMIT`,
+          `BEGIN; ${give}; REASSIGN OWNED BY ${quoteIdent(TEMPLATE_OWNER)} TO ${quoteIdent(role)}; COMMIT`,
         );
       } catch (e) {
         await c.query('ROLLBACK');
         // undefined_object: a template made elsewhere, without our owner role; nothing to hand over.
         if (!isCode(e, '42704')) throw e;
-        await c.query(revoke);
+        await c.query(`BEGIN; ${give}; COMMIT`);
       }
     });
   }

@@ -63,18 +63,22 @@ async function adminFor(rc: RunContext): Promise<DbServerAdmin | undefined> {
 }
 
 const provision: Runner = async (rc) => {
-  await withTransaction(rc.pool, async (client) => {
-    const t = await lockTenant(client, rc.tenant.id);
-    if (t?.state === 'pending' || t?.state === 'failed') {
-      await transition(client, rc, 'provisioning', 'ocp.tenant.provisioning.v1', {}, { lastError: null });
-    }
-    await start(client, rc, 10, 'creating the role and the database');
-  });
   const admin = await adminFor(rc);
   if (!admin) throw new PermanentError('the tenant has no database server');
   const name = rc.tenant.database_name;
-  await admin.ensureRole(name, openSecret(rc.secretsKey, rc.tenant.db_password_sealed));
-  await admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB, name);
+  // Recording the start, making the role and cloning the template do not wait for one another:
+  // the clone is most of the time, and every step is safe to repeat after a failure of another.
+  await Promise.all([
+    withTransaction(rc.pool, async (client) => {
+      const t = await lockTenant(client, rc.tenant.id);
+      if (t?.state === 'pending' || t?.state === 'failed') {
+        await transition(client, rc, 'provisioning', 'ocp.tenant.provisioning.v1', {}, { lastError: null });
+      }
+      await start(client, rc, 10, 'creating the role and the database');
+    }),
+    admin.ensureRole(name, openSecret(rc.secretsKey, rc.tenant.db_password_sealed)),
+    admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB),
+  ]);
   await admin.secure(name, name);
   await withTransaction(rc.pool, async (client) => {
     const t = await lockTenant(client, rc.tenant.id);
