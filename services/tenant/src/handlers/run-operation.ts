@@ -68,7 +68,7 @@ const provision: Runner = async (rc) => {
   const name = rc.tenant.database_name;
   // Recording the start, making the role and cloning the template do not wait for one another:
   // the clone is most of the time, and every step is safe to repeat after a failure of another.
-  await Promise.all([
+  const steps = await Promise.allSettled([
     withTransaction(rc.pool, async (client) => {
       const t = await lockTenant(client, rc.tenant.id);
       if (t?.state === 'pending' || t?.state === 'failed') {
@@ -79,6 +79,9 @@ const provision: Runner = async (rc) => {
     admin.ensureRole(name, openSecret(rc.secretsKey, rc.tenant.db_password_sealed)),
     admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB),
   ]);
+  // All settle before a failure is handled, so the start is on record before the failure is.
+  const failed = steps.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   await admin.secure(name, name);
   await withTransaction(rc.pool, async (client) => {
     const t = await lockTenant(client, rc.tenant.id);
