@@ -1,4 +1,9 @@
 import type {
+  AuditQueryReplyV1,
+  AuditQueryRequestV1,
+  AuditRequestV1,
+  AuditVerifyReplyV1,
+  AuditVerifyRequestV1,
   OperationGetReplyV1,
   OperationGetRequestV1,
   OperationUpdatedV1,
@@ -61,6 +66,13 @@ export const streams = {
     retention: 'workqueue',
     maxAgeDays: 7,
   },
+  audit: {
+    name: 'AUDIT',
+    subjects: ['audit.>'],
+    description: 'What the gateway saw: every mutating request and every refused one, for the audit log.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
   deadLetters: {
     name: 'DEAD_LETTERS',
     subjects: ['deadletter.>'],
@@ -81,7 +93,7 @@ export interface MessageDef {
   consumers: readonly string[];
 }
 
-const tenantEvent = (name: string, consumers: readonly string[] = []) =>
+const tenantEvent = (name: string, consumers: readonly string[] = ['audit']) =>
   ({
     subject: `events.tenant.${name}.v1`,
     stream: streams.tenantEvents,
@@ -108,7 +120,15 @@ export const messages = {
     schema: 'events/operation.updated.v1',
     kind: 'event',
     publisher: 'tenant',
-    consumers: [],
+    consumers: ['audit'],
+  },
+  'ocp.audit.request.v1': {
+    subject: 'audit.request.v1',
+    stream: streams.audit,
+    schema: 'events/audit.request.v1',
+    kind: 'event',
+    publisher: 'gateway',
+    consumers: ['audit'],
   },
   'ocp.tenant.operation.run.v1': {
     subject: 'work.tenant.operation.run.v1',
@@ -135,6 +155,7 @@ export interface MessageDataMap {
   'ocp.tenant.deleted.v1': TenantDeletedV1;
   'ocp.operation.updated.v1': OperationUpdatedV1;
   'ocp.tenant.operation.run.v1': TenantOperationRunV1;
+  'ocp.audit.request.v1': AuditRequestV1;
 }
 
 /** A request/reply subject: short queries and commands from the gateway. */
@@ -164,6 +185,20 @@ export const rpcs = {
   'tenant.resume.v1': tenantRpc('resume'),
   'tenant.delete.v1': tenantRpc('delete'),
   'tenant.retry.v1': tenantRpc('retry'),
+  'audit.query.v1': {
+    subject: 'rpc.audit.query.v1',
+    request: 'rpc/audit.query.v1.request',
+    reply: 'rpc/audit.query.v1.reply',
+    server: 'audit',
+    clients: ['gateway'],
+  },
+  'audit.verify.v1': {
+    subject: 'rpc.audit.verify.v1',
+    request: 'rpc/audit.verify.v1.request',
+    reply: 'rpc/audit.verify.v1.reply',
+    server: 'audit',
+    clients: ['gateway'],
+  },
   'operation.get.v1': {
     subject: 'rpc.operation.get.v1',
     request: 'rpc/operation.get.v1.request',
@@ -185,6 +220,8 @@ export interface RpcMap {
   'tenant.delete.v1': { request: TenantDeleteRequestV1; reply: TenantDeleteReplyV1 };
   'tenant.retry.v1': { request: TenantRetryRequestV1; reply: TenantRetryReplyV1 };
   'operation.get.v1': { request: OperationGetRequestV1; reply: OperationGetReplyV1 };
+  'audit.query.v1': { request: AuditQueryRequestV1; reply: AuditQueryReplyV1 };
+  'audit.verify.v1': { request: AuditVerifyRequestV1; reply: AuditVerifyReplyV1 };
 }
 
 /** Base of every `$id` and `dataschema`. */

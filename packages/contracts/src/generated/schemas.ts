@@ -26,6 +26,102 @@ export const schemaFiles = {
       }
     }
   },
+  "common/audit-entry.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/audit-entry.v1.json",
+    "title": "AuditEntry",
+    "description": "One entry of the append-only, hash-chained audit log.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "seq",
+      "id",
+      "time",
+      "source",
+      "type",
+      "actor",
+      "action",
+      "outcome",
+      "data",
+      "prevHash",
+      "hash"
+    ],
+    "properties": {
+      "seq": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Position in the chain: 1, 2, 3, ... without gaps."
+      },
+      "id": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "The CloudEvents id of the event it records; one entry per id."
+      },
+      "time": {
+        "type": "string",
+        "format": "date-time",
+        "description": "When the recorded thing happened (the event's time)."
+      },
+      "source": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "type": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "The CloudEvents type recorded."
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 300,
+        "description": "operator:<id>, token:<id>, anonymous, or system:<service>."
+      },
+      "action": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "target": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 300
+      },
+      "tenantId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 64
+      },
+      "outcome": {
+        "$ref": "#/definitions/outcome"
+      },
+      "data": {
+        "type": "object",
+        "description": "The recorded event's data."
+      },
+      "prevHash": {
+        "type": "string",
+        "pattern": "^[0-9a-f]{64}$"
+      },
+      "hash": {
+        "type": "string",
+        "pattern": "^[0-9a-f]{64}$"
+      }
+    },
+    "definitions": {
+      "outcome": {
+        "type": "string",
+        "enum": [
+          "success",
+          "denied",
+          "failed"
+        ],
+        "description": "success; denied (401/403, refused by authentication or permission); failed (any other error)."
+      }
+    }
+  },
   "common/cloudevent.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/cloudevent.v1.json",
@@ -327,6 +423,107 @@ export const schemaFiles = {
       }
     }
   },
+  "events/audit.request.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/audit.request.v1.json",
+    "title": "AuditRequestV1",
+    "description": "A mutating request to the admin API, or a refused request of any kind, as the gateway saw it. Secrets (passwords, tokens) are never part of it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "actor",
+      "action",
+      "outcome",
+      "status",
+      "method",
+      "path",
+      "requestId",
+      "sourceIp",
+      "userAgent"
+    ],
+    "properties": {
+      "actor": {
+        "type": "string",
+        "maxLength": 300,
+        "description": "operator:<id>, token:<id> or anonymous."
+      },
+      "actorEmail": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 254
+      },
+      "action": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "What was asked, e.g. tenant.suspend, operator.create, auth.login."
+      },
+      "target": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 300,
+        "description": "What it was about, e.g. tenant:<id>, operator:<id>."
+      },
+      "tenantId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 64
+      },
+      "outcome": {
+        "$ref": "../common/audit-entry.v1.json#/definitions/outcome"
+      },
+      "status": {
+        "type": "integer",
+        "minimum": 100,
+        "maximum": 599
+      },
+      "reason": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 2000,
+        "description": "Why it was refused or failed."
+      },
+      "method": {
+        "type": "string",
+        "maxLength": 10
+      },
+      "path": {
+        "type": "string",
+        "maxLength": 2000
+      },
+      "requestId": {
+        "type": "string",
+        "maxLength": 100
+      },
+      "sourceIp": {
+        "type": "string",
+        "maxLength": 100
+      },
+      "userAgent": {
+        "type": "string",
+        "maxLength": 1000
+      },
+      "before": {
+        "type": [
+          "object",
+          "null"
+        ]
+      },
+      "after": {
+        "type": [
+          "object",
+          "null"
+        ]
+      }
+    }
+  },
   "events/operation.updated.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/events/operation.updated.v1.json",
@@ -546,6 +743,168 @@ export const schemaFiles = {
       },
       "reason": {
         "$ref": "../common/tenant.v1.json#/definitions/suspensionReason"
+      }
+    }
+  },
+  "rpc/audit.query.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/audit.query.v1.reply.json",
+    "title": "AuditQueryReplyV1",
+    "description": "A page of entries and the position to continue after (null on the last page).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextAfterSeq"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/audit-entry.v1.json"
+        }
+      },
+      "nextAfterSeq": {
+        "type": [
+          "integer",
+          "null"
+        ]
+      }
+    }
+  },
+  "rpc/audit.query.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/audit.query.v1.request.json",
+    "title": "AuditQueryRequestV1",
+    "description": "One page of audit entries in chain order (oldest first), filtered.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5000
+      },
+      "afterSeq": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "Only entries after this position (the cursor)."
+      },
+      "from": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "to": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 300
+      },
+      "tenantId": {
+        "type": "string",
+        "maxLength": 64
+      },
+      "tenantIds": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 64
+        },
+        "maxItems": 1000,
+        "description": "Only entries about these tenants (an operator limited to them)."
+      },
+      "action": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "outcome": {
+        "$ref": "../common/audit-entry.v1.json#/definitions/outcome"
+      }
+    }
+  },
+  "rpc/audit.verify.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/audit.verify.v1.reply.json",
+    "title": "AuditVerifyReplyV1",
+    "description": "Whether the chain holds over the range; when it does not, the first broken link.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "ok",
+      "checked",
+      "fromSeq",
+      "toSeq"
+    ],
+    "properties": {
+      "ok": {
+        "type": "boolean"
+      },
+      "checked": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "fromSeq": {
+        "type": [
+          "integer",
+          "null"
+        ]
+      },
+      "toSeq": {
+        "type": [
+          "integer",
+          "null"
+        ]
+      },
+      "firstBroken": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "seq",
+          "problem",
+          "detail"
+        ],
+        "properties": {
+          "seq": {
+            "type": "integer",
+            "description": "The position where the chain breaks."
+          },
+          "problem": {
+            "type": "string",
+            "enum": [
+              "changed",
+              "missing",
+              "relinked"
+            ],
+            "description": "changed: the entry's content no longer gives its hash; missing: positions are absent before it; relinked: its prevHash is not the previous entry's hash."
+          },
+          "detail": {
+            "type": "string",
+            "maxLength": 2000
+          }
+        }
+      }
+    }
+  },
+  "rpc/audit.verify.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/audit.verify.v1.request.json",
+    "title": "AuditVerifyRequestV1",
+    "description": "Check the hash chain over a range of positions (the whole log by default).",
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "fromSeq": {
+        "type": "integer",
+        "minimum": 1
+      },
+      "toSeq": {
+        "type": "integer",
+        "minimum": 1
       }
     }
   },
@@ -779,6 +1138,15 @@ export const schemaFiles = {
       },
       "includeDeleted": {
         "type": "boolean"
+      },
+      "tenantIds": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "format": "uuid"
+        },
+        "maxItems": 1000,
+        "description": "Only these tenants (an operator limited to them)."
       }
     }
   },
@@ -920,10 +1288,12 @@ export const schemaFiles = {
 
 export const validatorNames = {
   "commands/tenant.operation.run.v1": "commands_tenant_operation_run_v1",
+  "common/audit-entry.v1": "common_audit_entry_v1",
   "common/cloudevent.v1": "common_cloudevent_v1",
   "common/operation.v1": "common_operation_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/tenant.v1": "common_tenant_v1",
+  "events/audit.request.v1": "events_audit_request_v1",
   "events/operation.updated.v1": "events_operation_updated_v1",
   "events/tenant.activated.v1": "events_tenant_activated_v1",
   "events/tenant.created.v1": "events_tenant_created_v1",
@@ -934,6 +1304,10 @@ export const validatorNames = {
   "events/tenant.resumed.v1": "events_tenant_resumed_v1",
   "events/tenant.suspended.v1": "events_tenant_suspended_v1",
   "events/tenant.suspension_reason_cleared.v1": "events_tenant_suspension_reason_cleared_v1",
+  "rpc/audit.query.v1.reply": "rpc_audit_query_v1_reply",
+  "rpc/audit.query.v1.request": "rpc_audit_query_v1_request",
+  "rpc/audit.verify.v1.reply": "rpc_audit_verify_v1_reply",
+  "rpc/audit.verify.v1.request": "rpc_audit_verify_v1_request",
   "rpc/operation.get.v1.reply": "rpc_operation_get_v1_reply",
   "rpc/operation.get.v1.request": "rpc_operation_get_v1_request",
   "rpc/tenant.create.v1.reply": "rpc_tenant_create_v1_reply",

@@ -7,6 +7,44 @@ tenantId: string
 kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete")
 }
 
+export type Outcome = ("success" | "denied" | "failed")
+
+export interface AuditEntry {
+/**
+ * Position in the chain: 1, 2, 3, ... without gaps.
+ */
+seq: number
+/**
+ * The CloudEvents id of the event it records; one entry per id.
+ */
+id: string
+/**
+ * When the recorded thing happened (the event's time).
+ */
+time: string
+source: string
+/**
+ * The CloudEvents type recorded.
+ */
+type: string
+/**
+ * operator:<id>, token:<id>, anonymous, or system:<service>.
+ */
+actor: string
+action: string
+target?: (string | null)
+tenantId?: (string | null)
+outcome: Outcome
+/**
+ * The recorded event's data.
+ */
+data: {
+
+}
+prevHash: string
+hash: string
+}
+
 export interface CloudEventEnvelope {
 specversion: "1.0"
 id: string
@@ -73,6 +111,43 @@ updatedAt: string
 deletedAt?: (string | null)
 }
 
+export interface AuditRequestV1 {
+/**
+ * operator:<id>, token:<id> or anonymous.
+ */
+actor: string
+actorEmail?: (string | null)
+/**
+ * What was asked, e.g. tenant.suspend, operator.create, auth.login.
+ */
+action: string
+/**
+ * What it was about, e.g. tenant:<id>, operator:<id>.
+ */
+target?: (string | null)
+tenantId?: (string | null)
+/**
+ * success; denied (401/403, refused by authentication or permission); failed (any other error).
+ */
+outcome: ("success" | "denied" | "failed")
+status: number
+/**
+ * Why it was refused or failed.
+ */
+reason?: (string | null)
+method: string
+path: string
+requestId: string
+sourceIp: string
+userAgent: string
+before?: ({
+
+} | null)
+after?: ({
+
+} | null)
+}
+
 export interface OperationUpdatedV1 {
 operation: Operation
 }
@@ -124,6 +199,57 @@ export interface TenantSuspensionReasonClearedV1 {
 tenant: Tenant
 operationId: string
 reason: ("billing" | "quota" | "trial" | "manual")
+}
+
+export interface AuditQueryReplyV1 {
+items: AuditEntry[]
+nextAfterSeq: (number | null)
+}
+
+export interface AuditQueryRequestV1 {
+limit: number
+/**
+ * Only entries after this position (the cursor).
+ */
+afterSeq?: number
+from?: string
+to?: string
+actor?: string
+tenantId?: string
+/**
+ * Only entries about these tenants (an operator limited to them).
+ * 
+ * @maxItems 1000
+ */
+tenantIds?: string[]
+action?: string
+/**
+ * success; denied (401/403, refused by authentication or permission); failed (any other error).
+ */
+outcome?: ("success" | "denied" | "failed")
+}
+
+export interface AuditVerifyReplyV1 {
+ok: boolean
+checked: number
+fromSeq: (number | null)
+toSeq: (number | null)
+firstBroken?: {
+/**
+ * The position where the chain breaks.
+ */
+seq: number
+/**
+ * changed: the entry's content no longer gives its hash; missing: positions are absent before it; relinked: its prevHash is not the previous entry's hash.
+ */
+problem: ("changed" | "missing" | "relinked")
+detail: string
+}
+}
+
+export interface AuditVerifyRequestV1 {
+fromSeq?: number
+toSeq?: number
 }
 
 export interface OperationGetReplyV1 {
@@ -197,6 +323,12 @@ state?: ("pending" | "provisioning" | "active" | "suspended" | "failed" | "resto
 plan?: string
 slugPrefix?: string
 includeDeleted?: boolean
+/**
+ * Only these tenants (an operator limited to them).
+ * 
+ * @maxItems 1000
+ */
+tenantIds?: string[]
 }
 
 export interface TenantResumeReplyV1 {

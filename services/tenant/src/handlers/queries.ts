@@ -47,6 +47,7 @@ export function listTenantsHandler(ctx: HandlerContext): RpcHandler<'tenant.list
     if (req.state) where.push(`state = ${arg(req.state)}`);
     else if (!req.includeDeleted) where.push("state <> 'deleted'");
     if (req.plan) where.push(`plan = ${arg(req.plan)}`);
+    if (req.tenantIds) where.push(`id = ANY(${arg(req.tenantIds)}::uuid[])`);
     if (req.slugPrefix)
       where.push(`slug LIKE ${arg(`${req.slugPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
     if (req.cursor) {
