@@ -46,8 +46,10 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Messages not yet published, for metrics and readiness. */
   pending(): Promise<number>;
-  /** True while this relay holds the lock and its last pass succeeded. */
+  /** False while the relay cannot reach its database or its last pass failed; a standby is healthy. */
   healthy(): boolean;
+  /** True while this relay holds the lock, so it is the one publishing. */
+  leading(): boolean;
 }
 
 /**
@@ -162,7 +164,8 @@ export function createOutboxRelay(opts: {
     while (!stopped) {
       try {
         if (!listener && !(await connectListener())) {
-          ok = false;
+          // Another replica holds the lock and publishes; this one stands by, which is healthy.
+          ok = true;
           await nap(pollMs * 5);
           continue;
         }
@@ -199,5 +202,6 @@ export function createOutboxRelay(opts: {
       return Number(rows[0]?.n ?? 0);
     },
     healthy: () => ok,
+    leading: () => listener !== undefined,
   };
 }

@@ -207,7 +207,7 @@ test(
     });
     rig.defer(() => r.stop());
     r.start();
-    await waitFor('the relay to hold the lock', async () => (r.healthy() ? true : undefined));
+    await waitFor('the relay to hold the lock', async () => (r.leading() ? true : undefined));
     const msg = outboxMessage();
 
     // The fallback poll is a minute away: only the NOTIFY of the commit can bring this out in time.
@@ -302,7 +302,7 @@ test(
     const a = relay(rig, db, by('a', log));
     const b = relay(rig, db, by('b', log));
     a.start();
-    await waitFor('relay a to hold the lock', async () => (a.healthy() ? true : undefined));
+    await waitFor('relay a to hold the lock', async () => (a.leading() ? true : undefined));
     b.start();
     const early = [outboxMessage(), outboxMessage(), outboxMessage()];
 
@@ -313,7 +313,8 @@ test(
       log,
       early.map((m) => `a:${m.eventId}`),
     );
-    assert.equal(b.healthy(), false, 'relay b does not hold the lock');
+    assert.equal(b.leading(), false, 'relay b does not hold the lock');
+    assert.equal(b.healthy(), true, 'a standby relay is healthy');
 
     await a.stop();
     const late = [outboxMessage(), outboxMessage()];
@@ -321,7 +322,7 @@ test(
     await drained(b);
 
     assert.deepEqual(log, [...early.map((m) => `a:${m.eventId}`), ...late.map((m) => `b:${m.eventId}`)]);
-    assert.equal(b.healthy(), true);
+    assert.equal(b.leading(), true);
     assert.deepEqual(
       (await published(rig.jsm)).map((m) => m.eventId),
       [...early, ...late].map((m) => m.eventId),
