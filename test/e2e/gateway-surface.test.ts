@@ -32,6 +32,18 @@ describe('the gateway surface', () => {
       'POST /api/v1/tenants/{tenant}/suspend',
       'POST /api/v1/tenants/{tenant}/resume',
       'GET /api/v1/operations/{id}',
+      'POST /api/v1/me/password',
+      'POST /api/v1/operators',
+      'GET /api/v1/operators',
+      'GET /api/v1/operators/{id}',
+      'PATCH /api/v1/operators/{id}',
+      'DELETE /api/v1/operators/{id}',
+      'POST /api/v1/tokens',
+      'GET /api/v1/tokens',
+      'DELETE /api/v1/tokens/{id}',
+      'GET /api/v1/audit',
+      'GET /api/v1/audit/export',
+      'POST /api/v1/audit/verify',
     ]) {
       assert.ok(routes.includes(route), `${route} is documented (documented: ${routes.join(', ')})`);
     }
@@ -40,7 +52,19 @@ describe('the gateway surface', () => {
       'ops routes stay out of the API document',
     );
     assert.ok(doc.components.securitySchemes.bearer);
+    assert.ok(doc.components.securitySchemes.csrf);
     assert.ok(doc.paths['/api/v1/tenants']?.post?.responses['202']);
+    const ops = Object.entries(doc.paths).flatMap(([path, o]) =>
+      Object.entries(o).map(([m, op]) => ({
+        route: `${m.toUpperCase()} ${path}`,
+        op: op as Record<string, unknown>,
+      })),
+    );
+    for (const { route, op } of ops) {
+      if (route === 'POST /api/v1/auth/login')
+        assert.deepEqual(op.security, [], 'the login needs no credential');
+      else assert.match(String(op['x-permission']), /^[a-z]+(:[a-z-]+)?$/, `${route} states its permission`);
+    }
   });
 
   test('health, readiness and metrics answer, and metrics name the tenant and bus series', async () => {
@@ -61,19 +85,23 @@ describe('the gateway surface', () => {
       body: JSON.stringify({ email: 'OWNER@example.com', password: p.ownerPassword }),
     });
     assert.equal(res.status, 200);
-    const cookie = res.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /ocp_session=/);
-    assert.match(cookie, /HttpOnly/);
-    assert.match(cookie, /SameSite=Strict/);
-    const session = cookie.split(';')[0]!;
-    const me = await fetch(`${p.gateway.url}/api/v1/me`, { headers: { cookie: session } });
+    const cookies = res.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith('ocp_session=')) ?? '';
+    assert.match(session, /HttpOnly/);
+    assert.match(session, /SameSite=Strict/);
+    const csrf = cookies.find((c) => c.startsWith('ocp_csrf=')) ?? '';
+    assert.doesNotMatch(csrf, /HttpOnly/, 'the page can read the CSRF cookie');
+    assert.match(csrf, /SameSite=Strict/);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const jar = `${session.split(';')[0]}; ${csrf.split(';')[0]}`;
+    const me = await fetch(`${p.gateway.url}/api/v1/me`, { headers: { cookie: jar } });
     assert.equal(me.status, 200);
     assert.equal(((await me.json()) as { operator: { role: string } }).operator.role, 'owner');
     const out = await fetch(`${p.gateway.url}/api/v1/auth/logout`, {
       method: 'POST',
-      headers: { cookie: session },
+      headers: { cookie: jar, 'x-csrf-token': csrfToken },
     });
     assert.equal(out.status, 204);
-    assert.equal((await fetch(`${p.gateway.url}/api/v1/me`, { headers: { cookie: session } })).status, 401);
+    assert.equal((await fetch(`${p.gateway.url}/api/v1/me`, { headers: { cookie: jar } })).status, 401);
   });
 });

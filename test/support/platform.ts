@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { type AuditService, startAuditService } from '@ocp/audit';
+import { parseConfig as auditConfig } from '@ocp/audit/config';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
@@ -20,6 +22,7 @@ export interface PlatformEnv {
   prefix: string;
   tenantEnv: Record<string, string>;
   gatewayEnv: Record<string, string>;
+  auditEnv: Record<string, string>;
   ownerPassword: string;
   /** Removes what the test made: services' databases, tenant databases and roles, NATS. */
   dispose(): Promise<void>;
@@ -27,12 +30,13 @@ export interface PlatformEnv {
 
 /** Makes the names and settings of one test's platform (nothing runs yet). */
 export async function preparePlatform(
-  opts: { serverUrl?: string; tenantEnv?: Record<string, string> } = {},
+  opts: { serverUrl?: string; tenantEnv?: Record<string, string>; auditEnv?: Record<string, string> } = {},
 ): Promise<PlatformEnv> {
   const server = opts.serverUrl ?? adminUrl();
   const nats = await startNats();
   const tenantDb = await createTestDatabase('ocp_test_tenant_', server);
   const gatewayDb = await createTestDatabase('ocp_test_gw_', server);
+  const auditDb = await createTestDatabase('ocp_test_audit_', server);
   const prefix = `${uniqueName('t')}_`;
   const ownerPassword = randomBytes(12).toString('base64url');
   return {
@@ -60,41 +64,73 @@ export async function preparePlatform(
       BOOTSTRAP_OWNER_PASSWORD: ownerPassword,
       RPC_TIMEOUT_MS: '3000',
     },
+    auditEnv: {
+      NATS_URL: nats.url,
+      DATABASE_URL: auditDb.url,
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...opts.auditEnv,
+    },
     async dispose() {
       await nats.dispose();
       await dropByPrefix(prefix, server);
       await tenantDb.drop();
       await gatewayDb.drop();
+      await auditDb.drop();
     },
   };
 }
 
-/** The tenant service and the gateway of one test, running in this process. */
+/** The services of one test (tenant, audit, gateway), running in this process. */
 export interface Platform extends PlatformEnv {
   tenant: TenantService;
   gateway: Gateway;
+  /** The audit service running now: `stopAudit()` closes it, `startAudit()` starts another. */
+  audit: AuditService | undefined;
   api: Api;
+  stopAudit(): Promise<void>;
+  startAudit(): Promise<AuditService>;
   close(): Promise<void>;
+}
+
+/** Starts the audit service of a prepared platform, in this process. */
+export async function startAudit(env: PlatformEnv): Promise<AuditService> {
+  const config = auditConfig(env.auditEnv);
+  return await startAuditService(config, createLogger('audit', config.LOG_LEVEL));
 }
 
 export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] = {}): Promise<Platform> {
   const env = await preparePlatform(opts);
   const tcfg = tenantConfig(env.tenantEnv);
   const tenant = await startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL));
+  const audit = await startAudit(env);
   const gcfg = gatewayConfig(env.gatewayEnv);
   const gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
   const api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
-  return {
+  const platform: Platform = {
     ...env,
     tenant,
     gateway,
+    audit,
     api,
+    async stopAudit() {
+      const running = platform.audit;
+      platform.audit = undefined;
+      await running?.close();
+    },
+    async startAudit() {
+      if (platform.audit) throw new Error('the audit service is running already');
+      platform.audit = await startAudit(env);
+      return platform.audit;
+    },
     async close() {
       await gateway.close();
       await tenant.close();
+      await platform.stopAudit();
       await env.dispose();
     },
   };
+  return platform;
 }
 
 export interface ApiResponse<T = Record<string, unknown>> {

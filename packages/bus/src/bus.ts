@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -53,7 +54,7 @@ export type EventHandler<T extends MessageType> = (
 ) => Promise<void>;
 
 /** A durable consumer: one per purpose, shared by every replica of a service. */
-export interface ConsumerSpec<T extends MessageType> {
+export interface DurableSpec<T extends MessageType> {
   durable: string;
   stream: StreamDef;
   filterSubject?: string;
@@ -63,13 +64,42 @@ export interface ConsumerSpec<T extends MessageType> {
   ackWaitMs?: number;
   /** Deliveries before a failing message is dead-lettered; -1 for no limit, as JetStream's `max_deliver`. */
   maxDeliver?: number;
-  /** Messages handled at once by this process. */
-  concurrency?: number;
   /** Delays between attempts after a transient failure; the last one repeats. */
   retryDelaysMs?: readonly number[];
   /** Where a new consumer starts: everything in the stream, or only what comes after it is made. */
   deliverFrom?: 'all' | 'new';
 }
+
+/** A consumer that hands its handler one event at a time. */
+export interface ConsumerSpec<T extends MessageType> extends DurableSpec<T> {
+  /** Messages handled at once by this process. */
+  concurrency?: number;
+}
+
+/** A consumer that hands its handler the events in batches, one batch at a time. */
+export interface BatchConsumerSpec<T extends MessageType> extends DurableSpec<T> {
+  /** Most events in one batch (default 500). */
+  batchSize?: number;
+  /** How long a batch waits to fill once its first message is in (default 50 ms). */
+  maxWaitMs?: number;
+}
+
+/** What a batch handler learns beside its events. */
+export interface BatchContext {
+  /** The delivery of each event, in the same order as the events. */
+  deliveries: readonly DeliveryContext[];
+  /** Tell JetStream the whole batch is still being worked on. */
+  working(): void;
+}
+
+/**
+ * Handles a batch: when it returns, every event of the batch is acked; when it throws, every one is
+ * redelivered after its retry delay (or dead-lettered, as with `consume`).
+ */
+export type BatchHandler<T extends MessageType> = (
+  events: CloudEvent<T>[],
+  ctx: BatchContext,
+) => Promise<void>;
 
 /** A running consumer. */
 export interface Consumption {
@@ -84,6 +114,7 @@ export type RpcHandler<N extends RpcName> = (
 
 /** Outcome counters, for metrics. */
 export interface BusHooks {
+  /** `ms`: the time spent on the message; for a batch consumer, its share of the batch's time. */
   onHandled?(
     durable: string,
     type: string,
@@ -108,6 +139,15 @@ export interface Bus {
     hdrs?: Record<string, string>,
   ): Promise<void>;
   consume<T extends MessageType>(spec: ConsumerSpec<T>, handler: EventHandler<T>): Promise<Consumption>;
+  /**
+   * Pulls up to `batchSize` messages, or what came within `maxWaitMs` of the first, checks each (one
+   * that fails its schema is terminated and dead-lettered), and hands the valid ones to the handler
+   * in one call; then acks them all, or on failure has them all redelivered.
+   */
+  consumeBatch<T extends MessageType>(
+    spec: BatchConsumerSpec<T>,
+    handler: BatchHandler<T>,
+  ): Promise<Consumption>;
   serve<N extends RpcName>(name: N, handler: RpcHandler<N>): Subscription;
   request<N extends RpcName>(
     name: N,
@@ -127,7 +167,16 @@ export interface BusOptions {
 }
 
 const DAY_NS = nanos(24 * 60 * 60 * 1000);
+const EXPIRED = Symbol('expired');
+const HAND_BACK_DELAY_MS = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A checked message of a handled type, with what its handler is given. */
+interface Admitted<T extends MessageType> {
+  m: JsMsg;
+  event: CloudEvent<T>;
+  delivery: DeliveryContext;
+}
 
 /** Creates the bus of one service over an open NATS connection. */
 export async function createBus(opts: BusOptions): Promise<Bus> {
@@ -170,14 +219,17 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
     }
   }
 
-  async function ensureConsumer<T extends MessageType>(spec: ConsumerSpec<T>): Promise<void> {
+  async function ensureConsumer<T extends MessageType>(
+    spec: DurableSpec<T>,
+    maxAckPending: number,
+  ): Promise<void> {
     const m = await jsm();
     const cfg = {
       durable_name: spec.durable,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(spec.ackWaitMs ?? 30_000),
       max_deliver: spec.maxDeliver ?? 20,
-      max_ack_pending: Math.max(100, (spec.concurrency ?? 1) * 4),
+      max_ack_pending: maxAckPending,
       deliver_policy: spec.deliverFrom === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       ...(spec.filterSubject ? { filter_subject: spec.filterSubject } : {}),
     };
@@ -232,25 +284,24 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
     }
   }
 
-  async function consume<T extends MessageType>(
-    spec: ConsumerSpec<T>,
-    handler: EventHandler<T>,
-  ): Promise<Consumption> {
-    await ensureConsumer(spec);
-    const concurrency = spec.concurrency ?? 1;
+  /**
+   * What both kinds of consumer do with a message around their handler: check it, keep it alive,
+   * and settle it when the handler failed.
+   */
+  function consumerKit<T extends MessageType>(spec: DurableSpec<T>) {
     const delays = spec.retryDelaysMs ?? [250, 1000, 5000, 15000];
     const maxDeliver = spec.maxDeliver ?? 20;
     const ackWaitMs = spec.ackWaitMs ?? 30_000;
     const accepted = new Set<string>(spec.types);
-    const inflight = new Set<Promise<void>>();
-    let stopped = false;
-    let current: { close(): Promise<unknown> } | undefined;
     const log = logger.child({ consumer: spec.durable });
+    const report = (type: string, outcome: 'ack' | 'retry' | 'dead_letter' | 'ignored', ms: number) =>
+      hooks?.onHandled?.(spec.durable, type, outcome, ms);
 
-    async function handle(m: JsMsg): Promise<void> {
-      const started = performance.now();
-      const traceparent = childTraceparent(m.headers?.get('traceparent'));
-      let type = 'unknown';
+    /**
+     * Parses and checks a message. One that fails its schema is terminated and dead-lettered, one of
+     * a type this consumer does not handle is acked; both return undefined, settled already.
+     */
+    async function admit(m: JsMsg, started: number): Promise<Admitted<T> | undefined> {
       let parsed: unknown;
       try {
         parsed = JSON.parse(dec.decode(m.data));
@@ -265,82 +316,91 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
         // No reason on the ack: servers before 2.10 ignore `+TERM <reason>` and redeliver the message.
         // The reason is in the dead letter.
         m.term();
-        hooks?.onHandled?.(spec.durable, type, 'dead_letter', performance.now() - started);
-        return;
+        report('unknown', 'dead_letter', performance.now() - started);
+        return undefined;
       }
       const event = check.event;
-      type = event.type;
       if (!accepted.has(event.type)) {
         m.ack();
-        hooks?.onHandled?.(spec.durable, type, 'ignored', performance.now() - started);
-        return;
+        report(event.type, 'ignored', performance.now() - started);
+        return undefined;
       }
-      const keepAlive = setInterval(() => m.working(), Math.max(1000, ackWaitMs / 3));
-      try {
-        await handler(event as CloudEvent<T>, {
+      return {
+        m,
+        event: event as CloudEvent<T>,
+        delivery: {
           deliveryCount: m.info.deliveryCount,
-          traceparent,
+          traceparent: childTraceparent(m.headers?.get('traceparent')),
           subject: m.subject,
           working: () => m.working(),
-        });
-        m.ack();
-        hooks?.onHandled?.(spec.durable, type, 'ack', performance.now() - started);
-      } catch (err) {
-        const attempt = m.info.deliveryCount;
-        const ctx = {
-          err,
-          type,
-          eventId: event.id,
-          subject: event.subject,
-          attempt,
-          traceId: traceIdOf(traceparent),
-        };
-        if (err instanceof PermanentError || (maxDeliver > 0 && attempt >= maxDeliver)) {
-          log.error(ctx, 'handler failed for good; dead-lettering the message');
-          await deadLetter(spec.durable, m, err instanceof Error ? err.message : String(err));
-          m.term();
-          hooks?.onHandled?.(spec.durable, type, 'dead_letter', performance.now() - started);
-        } else {
-          const delay =
-            err instanceof TransientError && err.retryAfterMs !== undefined
-              ? err.retryAfterMs
-              : (delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000);
-          log.warn({ ...ctx, retryInMs: delay }, 'handler failed; the message will be redelivered');
-          m.nak(delay);
-          hooks?.onHandled?.(spec.durable, type, 'retry', performance.now() - started);
-        }
-      } finally {
-        clearInterval(keepAlive);
-      }
+        },
+      };
     }
 
-    // Supervises the pull loop: a lost consumer or stream (a NATS restart without its store)
-    // is made again and consumption goes on.
+    /** Settles a message whose handler failed: dead-lettered for good, or redelivered after a delay. */
+    async function settleFailure(
+      m: JsMsg,
+      err: unknown,
+    ): Promise<{ outcome: 'dead_letter' } | { outcome: 'retry'; delayMs: number }> {
+      const attempt = m.info.deliveryCount;
+      if (err instanceof PermanentError || (maxDeliver > 0 && attempt >= maxDeliver)) {
+        await deadLetter(spec.durable, m, err instanceof Error ? err.message : String(err));
+        m.term();
+        return { outcome: 'dead_letter' };
+      }
+      const delayMs =
+        err instanceof TransientError && err.retryAfterMs !== undefined
+          ? err.retryAfterMs
+          : (delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000);
+      m.nak(delayMs);
+      return { outcome: 'retry', delayMs };
+    }
+
+    /** Tells JetStream the messages are still being worked on until the returned function is called. */
+    function keepAlive(msgs: readonly JsMsg[]): () => void {
+      const timer = setInterval(
+        () => {
+          for (const m of msgs) m.working();
+        },
+        Math.max(1000, ackWaitMs / 3),
+      );
+      return () => clearInterval(timer);
+    }
+
+    return { log, report, admit, settleFailure, keepAlive };
+  }
+
+  /**
+   * Runs `drive` over the consumer's messages and supervises it: a lost consumer or stream (a NATS
+   * restart without its store) is made again and consumption goes on. `stop()` closes the message
+   * iterator, waits for `drive` to return, then for `finish`.
+   */
+  function supervise<T extends MessageType>(
+    spec: DurableSpec<T>,
+    log: Logger,
+    opts: { maxMessages: number; maxAckPending: number },
+    drive: (iter: ConsumerMessages, stopped: () => boolean) => Promise<void>,
+    finish: () => Promise<unknown> = async () => {},
+  ): Consumption {
+    let stopped = false;
+    let current: ConsumerMessages | undefined;
     const loop = (async () => {
       while (!stopped) {
         try {
           const c = await js.consumers.get(spec.stream.name, spec.durable);
-          const iter = await c.consume({ max_messages: Math.max(concurrency * 2, 10) });
+          const iter = await c.consume({ max_messages: opts.maxMessages });
           current = iter;
           // stop() may have run while the consumer was being looked up, with nothing to close yet. Close
-          // now, unawaited: the close is queued into the iterator, and the loop below ends on it.
+          // now, unawaited: the close is queued into the iterator, and `drive` ends on it.
           if (stopped) void iter.close();
-          for await (const m of iter) {
-            const p = handle(m).catch((e: unknown) =>
-              log.error({ err: e }, 'unexpected error while handling'),
-            );
-            inflight.add(p);
-            void p.finally(() => inflight.delete(p));
-            if (inflight.size >= concurrency) await Promise.race(inflight);
-            if (stopped) break;
-          }
+          await drive(iter, () => stopped);
         } catch (e) {
           if (stopped) break;
           log.warn({ err: e }, 'consumer interrupted; setting it up again');
           await sleep(1000);
           try {
             await ensureStream(spec.stream);
-            await ensureConsumer(spec);
+            await ensureConsumer(spec, opts.maxAckPending);
           } catch (e2) {
             log.warn({ err: e2 }, 'could not set the consumer up yet');
           }
@@ -354,12 +414,193 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
         stopped = true;
         await current?.close();
         await loop;
-        await Promise.allSettled([...inflight]);
+        await finish();
         running.delete(consumption);
       },
     };
     running.add(consumption);
     return consumption;
+  }
+
+  async function consume<T extends MessageType>(
+    spec: ConsumerSpec<T>,
+    handler: EventHandler<T>,
+  ): Promise<Consumption> {
+    const concurrency = spec.concurrency ?? 1;
+    const maxAckPending = Math.max(100, concurrency * 4);
+    await ensureConsumer(spec, maxAckPending);
+    const kit = consumerKit(spec);
+    const inflight = new Set<Promise<void>>();
+
+    async function handle(m: JsMsg): Promise<void> {
+      const started = performance.now();
+      const admitted = await kit.admit(m, started);
+      if (!admitted) return;
+      const { event, delivery } = admitted;
+      const stopKeepAlive = kit.keepAlive([m]);
+      try {
+        await handler(event, delivery);
+        m.ack();
+        kit.report(event.type, 'ack', performance.now() - started);
+      } catch (err) {
+        const ctx = {
+          err,
+          type: event.type,
+          eventId: event.id,
+          subject: event.subject,
+          attempt: m.info.deliveryCount,
+          traceId: traceIdOf(delivery.traceparent),
+        };
+        const settled = await kit.settleFailure(m, err);
+        if (settled.outcome === 'dead_letter') {
+          kit.log.error(ctx, 'handler failed for good; dead-lettering the message');
+        } else {
+          kit.log.warn(
+            { ...ctx, retryInMs: settled.delayMs },
+            'handler failed; the message will be redelivered',
+          );
+        }
+        kit.report(event.type, settled.outcome, performance.now() - started);
+      } finally {
+        stopKeepAlive();
+      }
+    }
+
+    return supervise(
+      spec,
+      kit.log,
+      { maxMessages: Math.max(concurrency * 2, 10), maxAckPending },
+      async (iter, stopped) => {
+        for await (const m of iter) {
+          const p = handle(m).catch((e: unknown) =>
+            kit.log.error({ err: e }, 'unexpected error while handling'),
+          );
+          inflight.add(p);
+          void p.finally(() => inflight.delete(p));
+          if (inflight.size >= concurrency) await Promise.race(inflight);
+          if (stopped()) break;
+        }
+      },
+      () => Promise.allSettled([...inflight]),
+    );
+  }
+
+  async function consumeBatch<T extends MessageType>(
+    spec: BatchConsumerSpec<T>,
+    handler: BatchHandler<T>,
+  ): Promise<Consumption> {
+    const batchSize = spec.batchSize ?? 500;
+    const maxWaitMs = spec.maxWaitMs ?? 50;
+    // Room for the batch in hand and the next one, pulled while this one is handled.
+    const maxAckPending = Math.max(100, batchSize * 2);
+    await ensureConsumer(spec, maxAckPending);
+    const kit = consumerKit(spec);
+
+    async function handleBatch(msgs: readonly JsMsg[]): Promise<void> {
+      const started = performance.now();
+      const admitted: Admitted<T>[] = [];
+      for (const m of msgs) {
+        const a = await kit.admit(m, started);
+        if (a) admitted.push(a);
+      }
+      if (admitted.length === 0) return;
+      const held = admitted.map((a) => a.m);
+      const stopKeepAlive = kit.keepAlive(held);
+      try {
+        await handler(
+          admitted.map((a) => a.event),
+          {
+            deliveries: admitted.map((a) => a.delivery),
+            working: () => {
+              for (const m of held) m.working();
+            },
+          },
+        );
+        for (const m of held) m.ack();
+        // The hooks count messages: each gets its share of the batch's time.
+        const each = (performance.now() - started) / admitted.length;
+        for (const a of admitted) kit.report(a.event.type, 'ack', each);
+      } catch (err) {
+        let retried = 0;
+        let deadLettered = 0;
+        let retryInMs = 0;
+        const each = (performance.now() - started) / admitted.length;
+        for (const a of admitted) {
+          const settled = await kit.settleFailure(a.m, err);
+          if (settled.outcome === 'retry') {
+            retried++;
+            retryInMs = Math.max(retryInMs, settled.delayMs);
+          } else deadLettered++;
+          kit.report(a.event.type, settled.outcome, each);
+        }
+        const ctx = {
+          err,
+          size: admitted.length,
+          firstEventId: admitted[0]?.event.id,
+          attempt: admitted[0]?.delivery.deliveryCount,
+        };
+        if (deadLettered > 0) {
+          kit.log.error(
+            { ...ctx, retried, deadLettered },
+            'batch handler failed; dead-lettered some messages',
+          );
+        } else {
+          kit.log.warn({ ...ctx, retryInMs }, 'batch handler failed; the batch will be redelivered');
+        }
+      } finally {
+        stopKeepAlive();
+      }
+    }
+
+    return supervise(spec, kit.log, { maxMessages: batchSize * 2, maxAckPending }, async (iter, stopped) => {
+      const it = iter[Symbol.asyncIterator]();
+      // A pull for the next message can outlive the batch that asked for it (the wait ran out first);
+      // it is kept for the next batch, so no message is dropped between two batches.
+      let next: Promise<IteratorResult<JsMsg>> | undefined;
+      let ended = false;
+      while (!ended && !stopped()) {
+        const batch: JsMsg[] = [];
+        let failure: unknown;
+        let timer: NodeJS.Timeout | undefined;
+        let expired: Promise<typeof EXPIRED> | undefined;
+        try {
+          while (batch.length < batchSize) {
+            next ??= it.next();
+            const r = expired ? await Promise.race([next, expired]) : await next;
+            if (r === EXPIRED) break;
+            next = undefined;
+            if (r.done) {
+              ended = true;
+              break;
+            }
+            batch.push(r.value);
+            // The wait starts with the first message: an idle consumer does not spin.
+            expired ??= new Promise((resolve) => {
+              timer = setTimeout(() => resolve(EXPIRED), maxWaitMs);
+            });
+          }
+        } catch (e) {
+          // The iterator failed (a lost consumer): the messages in hand are still handled first.
+          failure = e;
+          next = undefined;
+        } finally {
+          clearTimeout(timer);
+        }
+        if (batch.length > 0) await handleBatch(batch);
+        if (failure !== undefined) throw failure;
+      }
+      if (ended) return;
+      // Stopped: the iterator is closed and yields what it had pulled, then ends. Those messages go
+      // back, so a consumer that takes over (or this one, started again) need not wait for the ack
+      // wait to run out. After a short delay: redelivered at once, a message can still go to a pull
+      // request of the closed iterator, which the server drops only when it next looks at it.
+      for (;;) {
+        const r = await (next ?? it.next()).catch(() => ({ done: true as const, value: undefined }));
+        next = undefined;
+        if (r.done) break;
+        r.value.nak(HAND_BACK_DELAY_MS);
+      }
+    });
   }
 
   function serve<N extends RpcName>(name: N, handler: RpcHandler<N>): Subscription {
@@ -394,7 +635,19 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
             });
           }
           try {
-            reply(await handler(checked.value, { traceparent }));
+            const result = await handler(checked.value, { traceparent });
+            // The reply honours its contract too: a server bug must not reach callers as data.
+            const out = validate(def.reply as SchemaKey, result);
+            if (!out.ok) {
+              logger.error(
+                { subject: def.subject, issues: formatIssues(out.issues), traceId: traceIdOf(traceparent) },
+                'reply fails its schema',
+              );
+              return reply({
+                error: { code: 'INTERNAL', message: 'the service failed to answer; see its logs' },
+              });
+            }
+            reply(result);
           } catch (e) {
             if (e instanceof RpcError) {
               return reply({
@@ -449,6 +702,7 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
     },
     publishRaw,
     consume,
+    consumeBatch,
     serve,
     request,
     async close() {

@@ -1,4 +1,7 @@
 export {
+  type BatchConsumerSpec,
+  type BatchContext,
+  type BatchHandler,
   type Bus,
   type BusHooks,
   type BusOptions,
@@ -6,6 +9,7 @@ export {
   type Consumption,
   createBus,
   type DeliveryContext,
+  type DurableSpec,
   type EventHandler,
   type RpcHandler,
 } from './bus.ts';

@@ -22,6 +22,8 @@ export interface StartConfig {
   gatewayPort: number;
   /** `OCP_TENANT_HTTP_PORT`: the tenant service's port (health and metrics). */
   tenantPort: number;
+  /** `OCP_AUDIT_HTTP_PORT`: the audit service's port (health and metrics). */
+  auditPort: number;
   /** `OCP_LOG_LEVEL`: handed to every service. */
   logLevel: (typeof LOG_LEVELS)[number];
   /** The directories of `PATH`, searched for nats-server. */
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     natsUrl: url('OCP_NATS_URL', 'nats://127.0.0.1:4222', ['nats:']),
     gatewayPort: port('OCP_HTTP_PORT', 8080),
     tenantPort: port('OCP_TENANT_HTTP_PORT', 8081),
+    auditPort: port('OCP_AUDIT_HTTP_PORT', 8082),
     logLevel: logLevel as StartConfig['logLevel'],
     searchPath: (env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''),
     childEnv: Object.fromEntries(
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   const claim = (p: number, name: string) => ports.set(p, [...(ports.get(p) ?? []), name]);
   claim(config.gatewayPort, 'OCP_HTTP_PORT');
   claim(config.tenantPort, 'OCP_TENANT_HTTP_PORT');
+  claim(config.auditPort, 'OCP_AUDIT_HTTP_PORT');
   claim(config.embeddedPostgresPort, 'OCP_EMBEDDED_PG_PORT');
   if (problems.length === 0) claim(Number(new URL(config.natsUrl).port || 4222), 'the port of OCP_NATS_URL');
   for (const [p, names] of ports) {

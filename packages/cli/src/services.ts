@@ -7,11 +7,15 @@ import { databaseUrl } from './postgres.ts';
 import { readOrCreateSecret } from './secret-file.ts';
 import type { ChildSpec } from './supervisor.ts';
 
-/** The services, in start order: tenant first, so the gateway's first requests find it on the bus. */
-export const SERVICES = ['tenant', 'gateway'] as const;
+/** The services, in start order: the gateway last, so its first requests find the others on the bus. */
+export const SERVICES = ['tenant', 'audit', 'gateway'] as const;
 
 /** The database of each service, created on the server before the services start. */
-export const SERVICE_DATABASES = { gateway: 'ocp_gateway', tenant: 'ocp_tenant' } as const;
+export const SERVICE_DATABASES = {
+  audit: 'ocp_audit',
+  gateway: 'ocp_gateway',
+  tenant: 'ocp_tenant',
+} as const;
 
 /** Where the platform's servers are, as the services need to know them. */
 export interface Endpoints {
@@ -67,6 +71,15 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
         TENANT_DB_ADMIN_URL: databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
         TENANT_SECRETS_KEY: endpoints.tenantSecretsKey,
         HTTP_PORT: String(config.tenantPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'audit',
+      args: entry('audit'),
+      env: env({
+        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.audit),
+        HTTP_PORT: String(config.auditPort),
       }),
     },
     {

@@ -46,7 +46,7 @@ process.on('SIGTERM', async () => {
 
 interface Rig {
   config: StartConfig;
-  ports: { pg: number; nats: number; gateway: number; tenant: number };
+  ports: { pg: number; nats: number; gateway: number; tenant: number; audit: number };
 }
 
 /** A repository with stand-in services, and a config whose servers and data are all the test's own. */
@@ -56,6 +56,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
   for (const [name, readyAfter] of [
     ['tenant', 0],
+    ['audit', 0],
     ['gateway', gatewayReadyAfterMs],
   ] as const) {
     await mkdir(join(root, 'services', name, 'src'), { recursive: true });
@@ -73,6 +74,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     nats: await freePort(),
     gateway: await freePort(),
     tenant: await freePort(),
+    audit: await freePort(),
   };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
@@ -81,6 +83,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     OCP_NATS_URL: `nats://127.0.0.1:${ports.nats}`,
     OCP_HTTP_PORT: String(ports.gateway),
     OCP_TENANT_HTTP_PORT: String(ports.tenant),
+    OCP_AUDIT_HTTP_PORT: String(ports.audit),
     OCP_LOG_LEVEL: 'debug',
     PATH: process.env.PATH,
   });
@@ -111,6 +114,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
 
   const tenant = envOf(lines, 'tenant');
   const gateway = envOf(lines, 'gateway');
+  const audit = envOf(lines, 'audit');
   assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).pathname, '/postgres');
   assert.match(tenant.TENANT_SECRETS_KEY!, /^[A-Za-z0-9+/]{43}=$/);
@@ -118,7 +122,9 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(new URL(gateway.DATABASE_URL!).pathname, '/ocp_gateway');
   assert.equal(gateway.HTTP_PORT, String(ports.gateway));
   assert.equal(gateway.PUBLIC_URL, url);
-  for (const env of [tenant, gateway]) {
+  assert.equal(new URL(audit.DATABASE_URL!).pathname, '/ocp_audit');
+  assert.equal(audit.HTTP_PORT, String(ports.audit));
+  for (const env of [tenant, audit, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
@@ -126,11 +132,15 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   await client.connect();
   const dbs = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'ocp\\_%' ORDER BY 1");
   await client.end();
-  assert.deepEqual(dbs.rows, [{ datname: 'ocp_gateway' }, { datname: 'ocp_tenant' }]);
+  assert.deepEqual(dbs.rows, [
+    { datname: 'ocp_audit' },
+    { datname: 'ocp_gateway' },
+    { datname: 'ocp_tenant' },
+  ]);
 
   await platform.stop();
 
-  for (const service of ['tenant', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'gateway']) {
     assert.ok(
       lines.includes(`[${service}] on SIGTERM: postgres up=true nats up=true`),
       `${service} stopped first`,
@@ -203,6 +213,7 @@ test('the environment is read with defaults, and values that cannot work are ref
   assert.equal(config.natsUrl, 'nats://127.0.0.1:4222');
   assert.equal(config.gatewayPort, 8080);
   assert.equal(config.tenantPort, 8081);
+  assert.equal(config.auditPort, 8082);
   assert.equal(config.logLevel, 'info');
 
   assert.throws(

@@ -21,6 +21,44 @@ export const configSchema = {
     SESSION_TTL_HOURS: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
     RPC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 10485760, default: 65536 },
+    AUDIT_VERIFY_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 600000,
+      default: 60000,
+      description: 'How long POST /api/v1/audit/verify waits for the audit service to check the chain.',
+    },
+    LOGIN_MAX_FAILURES: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 5,
+      description: 'Failed logins of one account within the window that lock it.',
+    },
+    LOGIN_IP_MAX_FAILURES: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 20,
+      description: 'Failed logins from one source address within the window that lock it.',
+    },
+    LOGIN_FAILURE_WINDOW_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 900 },
+    LOGIN_LOCKOUT_SECONDS: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 86400,
+      default: 900,
+      description: 'How long a locked account or address is refused (429 with Retry-After).',
+    },
+    TRUST_PROXY_HOPS: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10,
+      default: 0,
+      description:
+        'Proxies in front of the gateway whose X-Forwarded-For is trusted for the source address (login limits, audit).',
+    },
+    OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
   },
   required: ['DATABASE_URL'],
 } as const satisfies ConfigSchema;
@@ -32,6 +70,13 @@ export interface GatewayConfig extends CommonConfig {
   SESSION_TTL_HOURS: number;
   RPC_TIMEOUT_MS: number;
   BODY_LIMIT_BYTES: number;
+  AUDIT_VERIFY_TIMEOUT_MS: number;
+  LOGIN_MAX_FAILURES: number;
+  LOGIN_IP_MAX_FAILURES: number;
+  LOGIN_FAILURE_WINDOW_SECONDS: number;
+  LOGIN_LOCKOUT_SECONDS: number;
+  TRUST_PROXY_HOPS: number;
+  OUTBOX_POLL_MS: number;
 }
 
 /** The gateway's configuration, from the environment, parsed once. */

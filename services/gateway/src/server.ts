@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createBus } from '@ocp/bus';
-import { createPool, migrate, ping } from '@ocp/db';
+import { streams } from '@ocp/contracts';
+import { createOutboxRelay, createPool, migrate, ping } from '@ocp/db';
 import {
   connectNats,
   createLogger,
@@ -13,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { configSchema, type GatewayConfig } from './config.ts';
 import { ensureFirstOwner } from './db/operators.ts';
+import { registerGatewayMetrics } from './metrics.ts';
 
 const migrationsDir = fileURLToPath(new URL('./db/migrations', import.meta.url));
 
@@ -24,7 +26,10 @@ export interface Gateway {
   close(reason?: string): Promise<void>;
 }
 
-/** Starts the gateway: migrations, NATS, the first owner, then the HTTP server. */
+/**
+ * Starts the gateway: migrations, the first owner, NATS, the relay of its outbox (audit entries)
+ * to the AUDIT stream, then the HTTP server.
+ */
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger = createLogger('gateway', config.LOG_LEVEL),
@@ -40,9 +45,27 @@ export async function startGateway(
       config.BOOTSTRAP_OWNER_PASSWORD,
     );
     const metrics = createMetrics('gateway');
+    let app: FastifyInstance | undefined;
+    // In the order they run: intake first, the outbox relay after the last request's audit entry.
+    shutdown.add('http', async () => app?.close());
     const nats = await connectNats({ url: config.NATS_URL, name: 'gateway', logger });
     const bus = await createBus({ nc: nats.nc, logger, service: 'gateway', hooks: metrics.busHooks });
-    const app = await buildApp({
+    shutdown.add('bus', () => bus.close());
+    const relay = createOutboxRelay({
+      pool,
+      databaseUrl: config.DATABASE_URL,
+      publish: bus.publishRaw,
+      logger,
+      pollMs: config.OUTBOX_POLL_MS,
+    });
+    shutdown.add('outbox relay', () => relay.stop());
+    shutdown.add('nats', () => nats.nc.drain());
+    shutdown.add('database pool', () => pool.end());
+    // The gateway publishes there itself, so it does not wait for another service to make it.
+    await bus.ensureStreams([streams.audit]);
+    relay.start();
+    registerGatewayMetrics(metrics.registry, relay);
+    app = await buildApp({
       config,
       pool,
       bus,
@@ -53,10 +76,6 @@ export async function startGateway(
         { name: 'postgres', check: () => ping(pool) },
       ],
     });
-    shutdown.add('http', () => app.close());
-    shutdown.add('bus', () => bus.close());
-    shutdown.add('nats', () => nats.nc.drain());
-    shutdown.add('database pool', () => pool.end());
     await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;

@@ -1,10 +1,53 @@
-import type { Pool } from '@ocp/db';
-import { generatePassword, hashPassword, tokenHash } from '../domain/passwords.ts';
+import type { Pool, Queryable } from '@ocp/db';
+import { generatePassword, hashPassword } from '../domain/passwords.ts';
+import type { Role } from '../domain/permissions.ts';
+import { type Cursor, keysetPage } from './pages.ts';
 
+/** An operator account as the API shows it: never its password hash. */
 export interface Operator {
   id: string;
-  email: string;
-  role: 'owner' | 'admin' | 'operator' | 'billing' | 'viewer';
+  kind: 'human' | 'service';
+  email: string | null;
+  name: string | null;
+  role: Role;
+  /** The tenants it is limited to; null: every tenant. */
+  tenantIds: string[] | null;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OperatorRow {
+  id: string;
+  kind: 'human' | 'service';
+  email: string | null;
+  name: string | null;
+  role: Role;
+  tenant_ids: string[] | null;
+  disabled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const OPERATOR_COLUMNS =
+  'id, kind, email, name, role, tenant_ids, disabled_at, created_at, updated_at';
+/** The same columns of `operators o`, for joins. */
+export const OPERATOR_COLUMNS_O = OPERATOR_COLUMNS.split(', ')
+  .map((c) => `o.${c}`)
+  .join(', ');
+
+export function toOperator(r: OperatorRow): Operator {
+  return {
+    id: r.id,
+    kind: r.kind,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    tenantIds: r.tenant_ids,
+    disabled: r.disabled_at !== null,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
 }
 
 /**
@@ -40,42 +83,119 @@ export async function ensureFirstOwner(
   }
 }
 
-export async function findOperatorByEmail(
-  pool: Pool,
+/** A person who may log in with this email: enabled, with a password. */
+export async function findLoginAccount(
+  q: Queryable,
   email: string,
-): Promise<(Operator & { password_hash: string }) | undefined> {
-  const { rows } = await pool.query<Operator & { password_hash: string }>(
-    'SELECT id, email, role, password_hash FROM operators WHERE lower(email) = lower($1) AND disabled_at IS NULL',
+): Promise<(OperatorRow & { password_hash: string }) | undefined> {
+  const { rows } = await q.query<OperatorRow & { password_hash: string }>(
+    `SELECT ${OPERATOR_COLUMNS}, password_hash FROM operators
+     WHERE kind = 'human' AND lower(email) = lower($1) AND disabled_at IS NULL`,
     [email],
   );
   return rows[0];
 }
 
-export async function createSession(
-  pool: Pool,
-  operatorId: string,
-  hash: Buffer,
-  ttlHours: number,
-): Promise<Date> {
-  const { rows } = await pool.query<{ expires_at: Date }>(
-    "INSERT INTO sessions (token_hash, operator_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 hour') RETURNING expires_at",
-    [hash, operatorId, ttlHours],
+export async function passwordHashOf(q: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await q.query<{ password_hash: string | null }>(
+    'SELECT password_hash FROM operators WHERE id = $1',
+    [id],
   );
-  return rows[0]!.expires_at;
+  return rows[0]?.password_hash ?? undefined;
 }
 
-/** The operator behind a live session token, or undefined. */
-export async function operatorForToken(pool: Pool, token: string): Promise<Operator | undefined> {
-  const { rows } = await pool.query<Operator>(
-    `SELECT o.id, o.email, o.role FROM sessions s JOIN operators o ON o.id = s.operator_id
-     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND o.disabled_at IS NULL`,
-    [tokenHash(token)],
+export async function setPassword(q: Queryable, id: string, hash: string): Promise<void> {
+  await q.query('UPDATE operators SET password_hash = $2, updated_at = now() WHERE id = $1', [id, hash]);
+}
+
+export async function getOperator(
+  q: Queryable,
+  id: string,
+  forUpdate = false,
+): Promise<OperatorRow | undefined> {
+  const { rows } = await q.query<OperatorRow>(
+    `SELECT ${OPERATOR_COLUMNS} FROM operators WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
   );
   return rows[0];
 }
 
-export async function revokeSession(pool: Pool, token: string): Promise<void> {
-  await pool.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [
-    tokenHash(token),
-  ]);
+export async function findServiceAccount(q: Queryable, name: string): Promise<OperatorRow | undefined> {
+  const { rows } = await q.query<OperatorRow>(
+    `SELECT ${OPERATOR_COLUMNS} FROM operators WHERE kind = 'service' AND lower(name) = lower($1)`,
+    [name],
+  );
+  return rows[0];
+}
+
+/** Inserts an account; undefined when the email (or service name) is taken. */
+export async function insertOperator(
+  q: Queryable,
+  o: {
+    kind: 'human' | 'service';
+    email?: string;
+    name?: string;
+    role: Role;
+    tenantIds: string[] | null;
+    passwordHash?: string;
+  },
+): Promise<OperatorRow | undefined> {
+  const { rows } = await q.query<OperatorRow>(
+    `INSERT INTO operators (kind, email, name, role, tenant_ids, password_hash)
+     VALUES ($1, $2, $3, $4, $5::uuid[], $6)
+     ON CONFLICT DO NOTHING
+     RETURNING ${OPERATOR_COLUMNS}`,
+    [o.kind, o.email ?? null, o.name ?? null, o.role, o.tenantIds, o.passwordHash ?? null],
+  );
+  return rows[0];
+}
+
+export async function updateOperator(
+  q: Queryable,
+  id: string,
+  patch: { role?: Role; tenantIds?: string[] | null; disabled?: boolean },
+): Promise<OperatorRow> {
+  const { rows } = await q.query<OperatorRow>(
+    `UPDATE operators SET
+       role = COALESCE($2, role),
+       tenant_ids = CASE WHEN $3 THEN $4::uuid[] ELSE tenant_ids END,
+       disabled_at = CASE WHEN $5::boolean IS NULL THEN disabled_at
+                          WHEN $5 THEN COALESCE(disabled_at, now()) ELSE NULL END,
+       updated_at = now()
+     WHERE id = $1 RETURNING ${OPERATOR_COLUMNS}`,
+    [id, patch.role ?? null, 'tenantIds' in patch, patch.tenantIds ?? null, patch.disabled ?? null],
+  );
+  return rows[0]!;
+}
+
+/** Deletes an account with its sessions and tokens. */
+export async function deleteOperator(q: Queryable, id: string): Promise<void> {
+  await q.query('DELETE FROM operators WHERE id = $1', [id]);
+}
+
+/**
+ * Serializes every change that could touch the set of owners, then counts the enabled people who
+ * are owners, leaving one out. Call inside the transaction that makes the change.
+ */
+export async function otherActiveOwners(q: Queryable, exceptId: string): Promise<number> {
+  await q.query("SELECT pg_advisory_xact_lock(hashtext('ocp_operators_owners'))");
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM operators
+     WHERE role = 'owner' AND kind = 'human' AND disabled_at IS NULL AND id <> $1`,
+    [exceptId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** One page of accounts, newest first (keyset over created_at, id). */
+export async function listOperators(
+  q: Queryable,
+  f: { limit: number; cursor?: Cursor; role?: Role; kind?: 'human' | 'service' },
+): Promise<{ rows: OperatorRow[]; next: Cursor | null }> {
+  return keysetPage<OperatorRow>(q, { from: 'operators', columns: OPERATOR_COLUMNS, key: '' }, f, (arg) => {
+    const where: string[] = [];
+    if (f.role) where.push(`role = ${arg(f.role)}`);
+    if (f.kind) where.push(`kind = ${arg(f.kind)}`);
+    return where;
+  });
 }

@@ -73,6 +73,14 @@ export const problemsPlugin = fp(
           e = apiError('PAYLOAD_TOO_LARGE', `the body is larger than ${app.initialConfig.bodyLimit} bytes`);
         else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
           e = apiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+        // The parser's own message quotes the body, which may hold a password: never echo it.
+        else if (
+          err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+          (err instanceof SyntaxError && err.statusCode === 400)
+        )
+          e = apiError('BAD_REQUEST', 'the body is not valid JSON');
+        else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+          e = apiError('BAD_REQUEST', 'the body is empty; send a JSON object, or no content-type header');
         else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
           e = apiError('BAD_REQUEST', err.message);
         else {
@@ -81,6 +89,7 @@ export const problemsPlugin = fp(
         }
         if (e.status >= 500 && e.code !== 'INTERNAL')
           req.log.warn({ code: e.code, detail: e.message }, 'service unavailable');
+        if (e.headers) reply.headers(e.headers);
         reply
           .code(e.status)
           .type('application/problem+json')
@@ -91,6 +100,7 @@ export const problemsPlugin = fp(
             detail: e.message,
             code: e.code,
             ...(e.field ? { field: e.field } : {}),
+            ...e.extra,
             requestId: req.id,
           });
       },

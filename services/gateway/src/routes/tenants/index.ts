@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Bus } from '@ocp/bus';
+import { type Bus, RpcError } from '@ocp/bus';
 import type { Tenant } from '@ocp/contracts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Permission } from '../../domain/permissions.ts';
+import { forbidden } from '../../errors.ts';
+import { checkTenantScope, tenantScopeOf } from '../../plugins/auth.ts';
 import {
   createTenantBody,
   idempotencyHeaders,
@@ -20,16 +23,48 @@ type Reason = Tenant['suspensionReasons'][number];
 export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
   const { bus } = opts;
   const rpc = { timeoutMs: opts.timeoutMs };
-  const actor = (req: FastifyRequest) => (req.operator ? `operator:${req.operator.id}` : 'anonymous');
+  const actor = (req: FastifyRequest) => req.principal?.actor ?? 'anonymous';
 
-  /** Resolves `{tenant}` (an id or a slug) to the tenant. */
-  async function lookup(key: string, traceparent?: string) {
+  /**
+   * Resolves `{tenant}` (an id or a slug) to the tenant, within the caller's tenants; notes it for
+   * the audit log. A limited caller gets 403 for any other tenant, existing or not.
+   */
+  async function lookup(req: FastifyRequest, key: string, permission: Permission) {
     const byId = UUID.test(key);
-    const { tenant } = await bus.request('tenant.get.v1', byId ? { tenantId: key } : { slug: key }, {
-      ...rpc,
-      ...(traceparent ? { traceparent } : {}),
-    });
+    req.audit.target = `tenant:${key}`;
+    if (byId) {
+      req.audit.tenantId = key;
+      checkTenantScope(req, key, permission);
+    }
+    let tenant: Tenant;
+    try {
+      ({ tenant } = await bus.request('tenant.get.v1', byId ? { tenantId: key } : { slug: key }, rpc));
+    } catch (e) {
+      if (tenantScopeOf(req) && e instanceof RpcError && e.code === 'TENANT_NOT_FOUND')
+        throw forbidden(
+          permission,
+          `this needs the permission ${permission} for tenant ${key}, which is not one of this account's tenants`,
+        );
+      throw e;
+    }
+    req.audit.target = `tenant:${tenant.id}`;
+    req.audit.tenantId = tenant.id;
+    checkTenantScope(req, tenant.id, permission);
     return tenant;
+  }
+
+  /** Notes the tenant before and after a change, and answers 202 with the operation to follow. */
+  function accepted(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    before: Tenant | null,
+    result: { tenant: Tenant; operation: { id: string } },
+  ) {
+    req.audit.target = `tenant:${result.tenant.id}`;
+    req.audit.tenantId = result.tenant.id;
+    req.audit.before = before;
+    req.audit.after = result.tenant;
+    return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
   }
 
   app.post<{
@@ -38,6 +73,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
   }>(
     '/api/v1/tenants',
     {
+      config: { permission: 'tenants:create', action: 'tenant.create' },
       schema: {
         tags: ['tenants'],
         summary: 'Create a tenant',
@@ -57,7 +93,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
           actor: actor(req),
           ...(key
             ? {
-                idempotencyKey: `${req.operator?.id}:${key}`,
+                idempotencyKey: `${req.principal?.operator.id}:${key}`,
                 requestHash: createHash('sha256')
                   .update(JSON.stringify([req.body.slug, req.body.displayName, req.body.plan]))
                   .digest('hex'),
@@ -66,7 +102,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
         },
         rpc,
       );
-      return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
+      return accepted(req, reply, null, result);
     },
   );
 
@@ -82,19 +118,25 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
   }>(
     '/api/v1/tenants',
     {
+      config: { permission: 'tenants:read', action: 'tenant.list' },
       schema: {
         tags: ['tenants'],
         summary: 'List tenants, newest first',
+        description: 'An account limited to some tenants sees only those.',
         querystring: listQuery,
         response: { 200: listReply },
       },
     },
-    async (req) => bus.request('tenant.list.v1', req.query, rpc),
+    async (req) => {
+      const scope = tenantScopeOf(req);
+      return bus.request('tenant.list.v1', { ...req.query, ...(scope ? { tenantIds: scope } : {}) }, rpc);
+    },
   );
 
   app.get<{ Params: { tenant: string } }>(
     '/api/v1/tenants/:tenant',
     {
+      config: { permission: 'tenants:read', action: 'tenant.read' },
       schema: {
         tags: ['tenants'],
         summary: 'Get a tenant by id or slug',
@@ -102,13 +144,14 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
         response: { 200: tenantRef },
       },
     },
-    async (req) => lookup(req.params.tenant),
+    async (req) => lookup(req, req.params.tenant, 'tenants:read'),
   );
 
   for (const action of ['suspend', 'resume'] as const) {
     app.post<{ Params: { tenant: string }; Body: { reason: Reason } | null }>(
       `/api/v1/tenants/:tenant/${action}`,
       {
+        config: { permission: `tenants:${action}`, action: `tenant.${action}` },
         schema: {
           tags: ['tenants'],
           summary: action === 'suspend' ? 'Suspend a tenant for a reason' : 'Clear one suspension reason',
@@ -122,14 +165,14 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
         },
       },
       async (req, reply) => {
-        const tenant = await lookup(req.params.tenant);
+        const tenant = await lookup(req, req.params.tenant, `tenants:${action}`);
         const reason = req.body?.reason ?? 'manual';
         const result = await bus.request(
           `tenant.${action}.v1`,
           { tenantId: tenant.id, reason, actor: actor(req) },
           rpc,
         );
-        return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
+        return accepted(req, reply, tenant, result);
       },
     );
   }
@@ -137,6 +180,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
   app.post<{ Params: { tenant: string } }>(
     '/api/v1/tenants/:tenant/retry',
     {
+      config: { permission: 'tenants:retry', action: 'tenant.retry' },
       schema: {
         tags: ['tenants'],
         summary: 'Retry a failed provisioning',
@@ -146,15 +190,16 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       },
     },
     async (req, reply) => {
-      const tenant = await lookup(req.params.tenant);
+      const tenant = await lookup(req, req.params.tenant, 'tenants:retry');
       const result = await bus.request('tenant.retry.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
-      return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
+      return accepted(req, reply, tenant, result);
     },
   );
 
   app.delete<{ Params: { tenant: string } }>(
     '/api/v1/tenants/:tenant',
     {
+      config: { permission: 'tenants:delete', action: 'tenant.delete' },
       schema: {
         tags: ['tenants'],
         summary: 'Delete a tenant',
@@ -164,9 +209,9 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       },
     },
     async (req, reply) => {
-      const tenant = await lookup(req.params.tenant);
+      const tenant = await lookup(req, req.params.tenant, 'tenants:delete');
       const result = await bus.request('tenant.delete.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
-      return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
+      return accepted(req, reply, tenant, result);
     },
   );
 }

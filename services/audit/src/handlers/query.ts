@@ -1,0 +1,42 @@
+import type { RpcHandler } from '@ocp/bus';
+import { RpcError } from '@ocp/bus';
+import type { AuditEntry } from '@ocp/contracts';
+import { type EntryFilter, findEntries, toApiEntry } from '../db/log.ts';
+import type { HandlerContext } from './context.ts';
+
+const ENVELOPE_BYTES = 64;
+
+/**
+ * `rpc.audit.query.v1`: a page of entries in chain order, filtered (time range `from` inclusive to
+ * `to` exclusive, actor, tenant or tenants, action, outcome), after the `afterSeq` cursor. A page
+ * holds `limit` entries or fewer: it also stops before the reply would not fit in one NATS message,
+ * and `nextAfterSeq` then says where to go on.
+ */
+export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> {
+  return async (req) => {
+    if (req.from !== undefined && req.to !== undefined && Date.parse(req.from) >= Date.parse(req.to)) {
+      throw new RpcError(
+        'VALIDATION_FAILED',
+        '`from` must be before `to` (from is inclusive, to exclusive)',
+        '/from',
+      );
+    }
+    const { limit, ...filter } = req;
+    const rows = await findEntries(ctx.pool, filter satisfies EntryFilter, limit + 1);
+    const items: AuditEntry[] = [];
+    let bytes = ENVELOPE_BYTES;
+    let cut = false;
+    for (const row of rows.slice(0, limit)) {
+      // `data` is canonical JSON already: its size as sent is its stored size.
+      const size = Buffer.byteLength(JSON.stringify({ ...row, data: 0 })) + Buffer.byteLength(row.data);
+      if (items.length > 0 && bytes + size + 1 > ctx.maxReplyBytes) {
+        cut = true;
+        break;
+      }
+      bytes += size + 1;
+      items.push(toApiEntry(row));
+    }
+    const more = cut || rows.length > limit;
+    return { items, nextAfterSeq: more ? (items[items.length - 1]?.seq ?? null) : null };
+  };
+}

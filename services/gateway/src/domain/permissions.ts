@@ -1,0 +1,143 @@
+/**
+ * The one permission table of the admin API. Every `/api/v1` route names one permission in its
+ * route config (or is `public`); the gateway refuses to start otherwise. Routes of later issues
+ * (backups, billing, quotas, modules) find their permissions here already.
+ *
+ * | permission         | owner | admin | operator | billing | viewer | what it allows                                    |
+ * | ------------------ | ----- | ----- | -------- | ------- | ------ | ------------------------------------------------- |
+ * | self               |   x   |   x   |    x     |    x    |   x    | /me, one's own password, logout                   |
+ * | tenants:read       |   x   |   x   |    x     |    x    |   x    | list and read tenants                             |
+ * | tenants:create  *  |   x   |   x   |    x     |         |        | create tenants                                    |
+ * | tenants:suspend    |   x   |   x   |    x     |         |        | suspend a tenant                                  |
+ * | tenants:resume     |   x   |   x   |    x     |         |        | clear a suspension reason                         |
+ * | tenants:retry      |   x   |   x   |    x     |         |        | retry a failed provisioning                       |
+ * | tenants:delete     |   x   |   x   |          |         |        | delete a tenant                                   |
+ * | operations:read    |   x   |   x   |    x     |         |   x    | follow long-running operations                    |
+ * | operators:read  *  |   x   |   x   |          |         |        | list and read operator accounts                   |
+ * | operators:write *  |   x   |   x   |          |         |        | invite, change, disable, delete; service accounts |
+ * | operators:owners * |   x   |       |          |         |        | make, change, disable or delete owners            |
+ * | tokens:own         |   x   |   x   |    x     |         |        | make, list and revoke one's own API tokens        |
+ * | tokens:all      *  |   x   |   x   |          |         |        | list and revoke everyone's API tokens             |
+ * | audit:read         |   x   |   x   |          |         |   x    | query the audit log                               |
+ * | audit:export       |   x   |   x   |          |         |        | export the audit log (NDJSON, CSV)                |
+ * | audit:verify    *  |   x   |   x   |          |         |        | check the audit log's hash chain                  |
+ * | backups:read       |   x   |   x   |    x     |         |   x    | list backups                                      |
+ * | backups:create     |   x   |   x   |    x     |         |        | back up now                                       |
+ * | backups:restore    |   x   |   x   |          |         |        | restore a backup (replaces data)                  |
+ * | backups:delete     |   x   |   x   |          |         |        | delete a backup                                   |
+ * | billing:read       |   x   |   x   |          |    x    |        | subscriptions, customers, invoices                |
+ * | billing:write      |   x   |   x   |          |    x    |        | checkout and portal links, plan changes           |
+ * | quotas:read        |   x   |   x   |    x     |    x    |   x    | usage and limits                                  |
+ * | quotas:write       |   x   |   x   |          |         |        | limit overrides                                   |
+ * | modules:read       |   x   |   x   |    x     |         |   x    | a tenant's Odoo modules                           |
+ * | modules:write      |   x   |   x   |    x     |         |        | install, upgrade, uninstall modules               |
+ *
+ * `*` marks a global permission: it acts beyond single tenants, so an account limited to some
+ * tenants never holds it, whatever its role (a limited operator cannot create tenants, a limited
+ * admin cannot manage operators). Owners are never limited to tenants.
+ *
+ * An API token holds the permissions in its scopes that its owner's role holds now: a request is
+ * allowed only when both allow it, so demoting an operator narrows every token it made.
+ */
+export const permissionDescriptions = {
+  self: "one's own account: /me, password change, logout",
+  'tenants:read': 'list and read tenants',
+  'tenants:create': 'create tenants',
+  'tenants:suspend': 'suspend a tenant',
+  'tenants:resume': 'clear a suspension reason of a tenant',
+  'tenants:retry': 'retry a failed provisioning',
+  'tenants:delete': 'delete a tenant',
+  'operations:read': 'follow long-running operations',
+  'operators:read': 'list and read operator accounts',
+  'operators:write': 'invite, change, disable and delete operators; service accounts',
+  'operators:owners': 'make, change, disable and delete owners',
+  'tokens:own': "make, list and revoke one's own API tokens",
+  'tokens:all': "list and revoke everyone's API tokens",
+  'audit:read': 'query the audit log',
+  'audit:export': 'export the audit log',
+  'audit:verify': "check the audit log's hash chain",
+  'backups:read': 'list backups',
+  'backups:create': 'back up a tenant now',
+  'backups:restore': 'restore a backup',
+  'backups:delete': 'delete a backup',
+  'billing:read': 'read subscriptions and customers',
+  'billing:write': 'change subscriptions, make checkout and portal links',
+  'quotas:read': 'read usage and limits',
+  'quotas:write': 'override limits',
+  'modules:read': "read a tenant's Odoo modules",
+  'modules:write': 'install, upgrade and uninstall Odoo modules',
+} as const;
+
+export type Permission = keyof typeof permissionDescriptions;
+export const allPermissions = Object.keys(permissionDescriptions) as Permission[];
+
+export const roleNames = ['owner', 'admin', 'operator', 'billing', 'viewer'] as const;
+export type Role = (typeof roleNames)[number];
+
+/** Permissions that reach beyond single tenants: never held by an account limited to tenants. */
+export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
+  'tenants:create',
+  'operators:read',
+  'operators:write',
+  'operators:owners',
+  'tokens:all',
+  'audit:verify',
+]);
+
+const allExcept = (...no: Permission[]) => allPermissions.filter((p) => !no.includes(p));
+
+/** The table above, as code. */
+export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(allPermissions),
+  admin: new Set(allExcept('operators:owners')),
+  operator: new Set<Permission>([
+    'self',
+    'tenants:read',
+    'tenants:create',
+    'tenants:suspend',
+    'tenants:resume',
+    'tenants:retry',
+    'operations:read',
+    'tokens:own',
+    'backups:read',
+    'backups:create',
+    'quotas:read',
+    'modules:read',
+    'modules:write',
+  ]),
+  billing: new Set<Permission>(['self', 'tenants:read', 'billing:read', 'billing:write', 'quotas:read']),
+  viewer: new Set<Permission>([
+    'self',
+    'tenants:read',
+    'operations:read',
+    'audit:read',
+    'backups:read',
+    'quotas:read',
+    'modules:read',
+  ]),
+};
+
+export const isPermission = (p: string): p is Permission => Object.hasOwn(permissionDescriptions, p);
+
+/** What an account may do: its role's permissions, less the global ones when it is limited to tenants. */
+export function accountPermissions(role: Role, tenantIds: readonly string[] | null): Set<Permission> {
+  const out = new Set(rolePermissions[role]);
+  if (tenantIds) for (const p of globalPermissions) out.delete(p);
+  return out;
+}
+
+/** Why a principal lacks a permission, in words a caller can act on. */
+export function whyDenied(
+  permission: Permission,
+  role: Role,
+  tenantIds: readonly string[] | null,
+  tokenScopes: readonly string[] | null,
+): string {
+  if (!rolePermissions[role].has(permission))
+    return `this needs the permission ${permission}, which the role ${role} does not have`;
+  if (tenantIds && globalPermissions.has(permission))
+    return `this needs the permission ${permission}, which an account limited to some tenants does not have`;
+  if (tokenScopes && !tokenScopes.includes(permission))
+    return `this needs the permission ${permission}, which is not among this API token's scopes`;
+  return `this needs the permission ${permission}`;
+}

@@ -1,0 +1,150 @@
+import {
+  type AuditRequestV1,
+  type CloudEvent,
+  checkEvent,
+  formatIssues,
+  makeEvent,
+  messages,
+} from '@ocp/contracts';
+import { enqueueOutbox, type Pool, type PoolClient, type Queryable, withTransaction } from '@ocp/db';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** What a handler tells the audit log about its request, beyond what the gateway sees itself. */
+export interface AuditNote {
+  /** Replaces the route's action (one route, several kinds of change). */
+  action?: string;
+  /** e.g. tenant:<id>, operator:<id>, token:<id>. */
+  target?: string | null;
+  tenantId?: string | null;
+  before?: object | null;
+  after?: object | null;
+  /** Who acted, when not the authenticated caller (a login names who logged in). */
+  actor?: string;
+  actorEmail?: string | null;
+  /** Why it was refused or failed, when the problem detail does not say it for the auditor. */
+  reason?: string;
+  /** The entry is in the outbox already (written in the transaction of the change). */
+  written?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    audit: AuditNote;
+  }
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const REFUSED = new Set([401, 403, 429]);
+const source = 'ocp/gateway';
+
+const cut = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+
+/** Mutating requests and refused ones of the admin API are audited, and reads that ask for it. */
+export function mustAudit(req: FastifyRequest, status: number): boolean {
+  if (!req.url.startsWith('/api/')) return false;
+  return MUTATING.has(req.method) || REFUSED.has(status) || req.routeOptions.config?.auditReads === true;
+}
+
+/** The `ocp.audit.request.v1` event of a request that ended with `status`. */
+export function auditEvent(
+  req: FastifyRequest,
+  status: number,
+  problemDetail?: string,
+): CloudEvent<'ocp.audit.request.v1'> {
+  const note = req.audit ?? {};
+  const p = req.principal;
+  const tenantId = note.tenantId ?? null;
+  const reason = note.reason ?? (status >= 400 ? problemDetail : undefined);
+  const data: AuditRequestV1 = {
+    actor: cut(note.actor ?? p?.actor ?? 'anonymous', 300),
+    actorEmail: note.actorEmail !== undefined ? note.actorEmail : (p?.operator.email ?? null),
+    action: cut(note.action ?? req.routeOptions.config?.action ?? 'api.unknown-route', 200),
+    target: note.target ?? null,
+    tenantId,
+    outcome: status < 400 ? 'success' : REFUSED.has(status) ? 'denied' : 'failed',
+    status,
+    reason: reason ? cut(reason, 2000) : null,
+    method: cut(req.method, 10),
+    // Never the query string: whatever a client put there stays out of the log.
+    path: cut(req.url.split('?')[0] ?? '', 2000),
+    requestId: cut(String(req.id), 100),
+    sourceIp: cut(req.ip ?? '', 100),
+    userAgent: cut(String(req.headers['user-agent'] ?? ''), 1000),
+    ...(note.before !== undefined ? { before: note.before } : {}),
+    ...(note.after !== undefined ? { after: note.after } : {}),
+  };
+  return makeEvent('ocp.audit.request.v1', data, { source, ...(tenantId ? { subject: tenantId } : {}) });
+}
+
+/** Puts the event in the outbox; a shape the schema refuses is cut to what it accepts, never lost. */
+async function enqueue(q: Queryable, req: FastifyRequest, event: CloudEvent<'ocp.audit.request.v1'>) {
+  let e = event;
+  const check = checkEvent(e, 'ocp.audit.request.v1');
+  if (!check.ok) {
+    req.log.error(
+      { issues: formatIssues(check.issues) },
+      'audit entry does not fit its schema; recording it without before/after',
+    );
+    const { before: _b, after: _a, ...rest } = e.data;
+    e = { ...e, data: rest };
+  }
+  await enqueueOutbox(q, [{ eventId: e.id, subject: messages['ocp.audit.request.v1'].subject, payload: e }]);
+}
+
+/**
+ * Runs a change to the gateway's own database and writes its audit entry in the same transaction,
+ * so a committed change always has its entry. `status` is what the request will answer.
+ */
+export async function auditedTransaction<T>(
+  pool: Pool,
+  req: FastifyRequest,
+  status: number,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const result = await withTransaction(pool, async (client) => {
+    const r = await fn(client);
+    await enqueue(client, req, auditEvent(req, status));
+    return r;
+  });
+  req.audit.written = true;
+  return result;
+}
+
+function detailOf(payload: unknown): string | undefined {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return undefined;
+  try {
+    const p = JSON.parse(payload) as { code?: string; detail?: string };
+    return p.detail ? (p.code ? `${p.code}: ${p.detail}` : p.detail) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One `ocp.audit.request.v1` event for every mutating request and every refused one, written to
+ * the gateway's outbox before the answer leaves (the relay publishes it to the AUDIT stream, also
+ * after NATS was away). Handlers add what only they know in `req.audit`.
+ */
+export const auditPlugin = fp(
+  async (app: FastifyInstance, opts: { pool: Pool }) => {
+    app.decorateRequest('audit', null as unknown as AuditNote);
+    app.addHook('onRequest', async (req) => {
+      req.audit = {};
+    });
+    app.addHook('onSend', async (req, reply, payload) => {
+      req.audit ??= {};
+      if (req.audit.written || !mustAudit(req, reply.statusCode)) return payload;
+      const event = auditEvent(req, reply.statusCode, detailOf(payload));
+      try {
+        await enqueue(opts.pool, req, event);
+        req.audit.written = true;
+      } catch (err) {
+        // The answer still goes out; the entry goes to the log so it can be recovered by hand.
+        req.log.error({ err, audit: event }, 'could not record the audit entry');
+      }
+      return payload;
+    });
+  },
+  { name: 'audit' },
+);

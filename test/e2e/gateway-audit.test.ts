@@ -1,0 +1,372 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { adminQuery } from '@ocp/testkit';
+import { type Platform, startPlatform } from '../support/platform.ts';
+import {
+  type Answer,
+  type AuditSubscriber,
+  call,
+  callFrom,
+  cookieCall,
+  invite,
+  login,
+  type SeenAudit,
+  type Session,
+  subscribeAudit,
+} from '../support/rbac.ts';
+
+interface Expect {
+  actor: string;
+  outcome: 'success' | 'denied' | 'failed';
+  action: string;
+  target?: string;
+  tenantId?: string;
+  /** Checks on the entry beyond the common fields. */
+  check?: (s: SeenAudit) => void;
+}
+
+describe('the audit trail of the gateway', () => {
+  let p: Platform;
+  let audit: AuditSubscriber;
+  let owner: Session;
+  /** Every secret the tests handle; none may appear in an audit event. */
+  const secrets = new Set<string>();
+  const remember = (s: Session) => {
+    for (const x of [s.password, s.token, s.csrfToken, s.cookie]) secrets.add(x);
+    return s;
+  };
+
+  before(async () => {
+    p = await startPlatform();
+    audit = await subscribeAudit(p.nats.url);
+    owner = remember(await login(p.gateway.url, 'owner@example.com', p.ownerPassword));
+    secrets.add(p.ownerPassword);
+  });
+  after(async () => {
+    await audit?.close();
+    await p?.close();
+  });
+
+  /** Waits for each answer's event and checks there is exactly one, as expected. */
+  async function expectEvents(cases: Array<[Answer, Expect]>) {
+    await audit.waitFor(cases.map(([res]) => res.requestId));
+    for (const [res, want] of cases) {
+      const events = audit.forRequest(res.requestId);
+      const what = `${want.action} (${res.status})`;
+      assert.equal(events.length, 1, `${what}: one event, not ${events.length}`);
+      const e = events[0]!;
+      assert.equal(e.event.source, 'ocp/gateway');
+      assert.equal(e.msgId, e.event.id, 'the event id is the Nats-Msg-Id');
+      assert.equal(e.data.actor, want.actor, `${what}: actor`);
+      assert.equal(e.data.outcome, want.outcome, `${what}: outcome`);
+      assert.equal(e.data.action, want.action, `${what}: action`);
+      assert.equal(e.data.status, res.status, `${what}: status`);
+      assert.match(e.data.sourceIp, /^127\.0\.0\.\d+$/, `${what}: source address`);
+      assert.equal(typeof e.data.userAgent, 'string');
+      if (want.target !== undefined) assert.equal(e.data.target, want.target, `${what}: target`);
+      if (want.tenantId !== undefined) {
+        assert.equal(e.data.tenantId, want.tenantId, `${what}: tenant`);
+        assert.equal(e.event.subject, want.tenantId, `${what}: the CloudEvents subject is the tenant`);
+      }
+      if (want.outcome !== 'success') assert.ok(e.data.reason, `${what}: a refusal or failure says why`);
+      want.check?.(e);
+    }
+  }
+
+  test('every mutating route records exactly one event with its actor and outcome; reads record none', async () => {
+    const doc = (await (await fetch(`${p.gateway.url}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const mutating = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => ['post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const ownerActor = `operator:${owner.id}`;
+    const cases = new Map<string, [Answer, Expect]>();
+    const run = async (route: string, res: Answer, want: Expect) => {
+      assert.ok(res.requestId, `${route} answers its request id`);
+      cases.set(route, [res, want]);
+      return res;
+    };
+
+    const fresh = remember(await login(p.gateway.url, 'owner@example.com', p.ownerPassword));
+    await run(
+      'POST /api/v1/auth/login',
+      await call(p.gateway.url, undefined, 'POST', '/api/v1/auth/login', {
+        email: 'owner@example.com',
+        password: p.ownerPassword,
+      }),
+      { actor: ownerActor, outcome: 'success', action: 'auth.login', target: ownerActor },
+    );
+    const created = await run(
+      'POST /api/v1/tenants',
+      await owner.call('POST', '/api/v1/tenants', { slug: 'audited', displayName: 'Audited' }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'tenant.create',
+        check: (e) => assert.equal((e.data.after as { slug: string }).slug, 'audited'),
+      },
+    );
+    const tenantId: string = created.body.tenant.id;
+    (cases.get('POST /api/v1/tenants')![1] as Expect).tenantId = tenantId;
+    await p.api.waitOperation(created.body.operation.id);
+    const read = await owner.call('GET', `/api/v1/tenants/${tenantId}`);
+    assert.equal(read.status, 200);
+
+    const suspended = await run(
+      'POST /api/v1/tenants/{tenant}/suspend',
+      await owner.call('POST', `/api/v1/tenants/audited/suspend`, { reason: 'manual' }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'tenant.suspend',
+        target: `tenant:${tenantId}`,
+        tenantId,
+        check: (e) => {
+          assert.equal((e.data.before as { state: string }).state, 'active');
+          assert.ok(e.data.after, 'the tenant after the change');
+        },
+      },
+    );
+    await p.api.waitOperation(suspended.body.operation.id);
+    const resumed = await run(
+      'POST /api/v1/tenants/{tenant}/resume',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/resume`, { reason: 'manual' }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'tenant.resume',
+        tenantId,
+        check: (e) =>
+          assert.deepEqual((e.data.before as { suspensionReasons: string[] }).suspensionReasons, ['manual']),
+      },
+    );
+    await p.api.waitOperation(resumed.body.operation.id);
+    await run(
+      'POST /api/v1/tenants/{tenant}/retry',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/retry`),
+      {
+        actor: ownerActor,
+        outcome: 'failed',
+        action: 'tenant.retry',
+        tenantId,
+      },
+    );
+    await run('DELETE /api/v1/tenants/{tenant}', await owner.call('DELETE', `/api/v1/tenants/${tenantId}`), {
+      actor: ownerActor,
+      outcome: 'success',
+      action: 'tenant.delete',
+      tenantId,
+    });
+
+    const invited = await run(
+      'POST /api/v1/operators',
+      await owner.call('POST', '/api/v1/operators', { email: 'audited@example.com', role: 'viewer' }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'operator.create',
+        check: (e) => assert.equal((e.data.after as { email: string }).email, 'audited@example.com'),
+      },
+    );
+    const invitedId: string = invited.body.operator.id;
+    secrets.add(invited.body.initialPassword);
+    (cases.get('POST /api/v1/operators')![1] as Expect).target = `operator:${invitedId}`;
+    await run(
+      'PATCH /api/v1/operators/{id}',
+      await owner.call('PATCH', `/api/v1/operators/${invitedId}`, { role: 'operator' }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'operator.update',
+        target: `operator:${invitedId}`,
+        check: (e) => {
+          assert.equal((e.data.before as { role: string }).role, 'viewer');
+          assert.equal((e.data.after as { role: string }).role, 'operator');
+        },
+      },
+    );
+    const invitee = remember(await login(p.gateway.url, 'audited@example.com', invited.body.initialPassword));
+    secrets.add('the new password of audited');
+    await run(
+      'POST /api/v1/me/password',
+      await invitee.call('POST', '/api/v1/me/password', {
+        currentPassword: invited.body.initialPassword,
+        newPassword: 'the new password of audited',
+      }),
+      { actor: `operator:${invitedId}`, outcome: 'success', action: 'operator.password-change' },
+    );
+    const made = await run(
+      'POST /api/v1/tokens',
+      await owner.call('POST', '/api/v1/tokens', { name: 'audited', scopes: ['tenants:read'] }),
+      { actor: ownerActor, outcome: 'success', action: 'token.create' },
+    );
+    secrets.add(made.body.token);
+    (cases.get('POST /api/v1/tokens')![1] as Expect).target = `token:${made.body.apiToken.id}`;
+    await run(
+      'DELETE /api/v1/tokens/{id}',
+      await owner.call('DELETE', `/api/v1/tokens/${made.body.apiToken.id}`),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'token.revoke',
+        target: `token:${made.body.apiToken.id}`,
+        check: (e) => assert.ok((e.data.after as { revokedAt: string }).revokedAt),
+      },
+    );
+    await run('DELETE /api/v1/operators/{id}', await owner.call('DELETE', `/api/v1/operators/${invitedId}`), {
+      actor: ownerActor,
+      outcome: 'success',
+      action: 'operator.delete',
+      check: (e) => assert.equal((e.data.before as { email: string }).email, 'audited@example.com'),
+    });
+    const verify = await owner.call('POST', '/api/v1/audit/verify', {});
+    await run('POST /api/v1/audit/verify', verify, {
+      actor: ownerActor,
+      outcome: verify.status === 200 ? 'success' : 'failed',
+      action: 'audit.verify',
+    });
+    const list = await owner.call('GET', '/api/v1/tenants');
+    assert.equal(list.status, 200);
+    await run('POST /api/v1/auth/logout', await fresh.call('POST', '/api/v1/auth/logout'), {
+      actor: ownerActor,
+      outcome: 'success',
+      action: 'auth.logout',
+    });
+
+    assert.deepEqual(
+      mutating.filter((r) => !cases.has(r)),
+      [],
+      'every mutating route of the app has a case here',
+    );
+    await expectEvents([...cases.values()]);
+    // The relay publishes in order: the reads came before the last write, so theirs would be here.
+    for (const r of [read, list])
+      assert.deepEqual(audit.forRequest(r.requestId), [], 'a read records nothing');
+  });
+
+  test('each refusal records one denied event, reads included: 401, 403 and 429', async () => {
+    const viewer = remember(await invite(owner, 'refused@example.com', 'viewer'));
+    const anonymous = await call(p.gateway.url, undefined, 'GET', '/api/v1/tenants');
+    const anonymousWrite = await call(p.gateway.url, undefined, 'POST', '/api/v1/tenants', {});
+    const forbiddenRead = await viewer.call('GET', '/api/v1/operators');
+    const forbiddenWrite = await viewer.call('POST', '/api/v1/tenants', { slug: 'nope', displayName: 'No' });
+    const csrf = await cookieCall(viewer, 'POST', '/api/v1/auth/logout');
+    const token = await owner.call('POST', '/api/v1/tokens', {
+      name: 'short-lived',
+      scopes: ['tenants:read'],
+    });
+    secrets.add(token.body.token);
+    await adminQuery(
+      "UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1",
+      [token.body.apiToken.id],
+      p.gatewayEnv.DATABASE_URL,
+    );
+    const expired = await call(p.gateway.url, token.body.token, 'GET', '/api/v1/tenants');
+    const url = `${p.gateway.url}/api/v1/auth/login`;
+    const wrong = await callFrom('127.0.0.7', url, 'POST', { email: viewer.email, password: 'guess 0' });
+    for (let i = 1; i < 5; i++)
+      await callFrom('127.0.0.7', url, 'POST', { email: viewer.email, password: `guess ${i}` });
+    const locked = await callFrom('127.0.0.7', url, 'POST', {
+      email: viewer.email,
+      password: viewer.password,
+    });
+    assert.deepEqual(
+      [anonymous, anonymousWrite, forbiddenRead, forbiddenWrite, csrf, expired, wrong, locked].map(
+        (r) => r.status,
+      ),
+      [401, 401, 403, 403, 403, 401, 401, 429],
+    );
+    const v = `operator:${viewer.id}`;
+    await expectEvents([
+      [anonymous, { actor: 'anonymous', outcome: 'denied', action: 'tenant.list' }],
+      [anonymousWrite, { actor: 'anonymous', outcome: 'denied', action: 'tenant.create' }],
+      [
+        forbiddenRead,
+        {
+          actor: v,
+          outcome: 'denied',
+          action: 'operator.list',
+          check: (e) => assert.match(e.data.reason ?? '', /operators:read/),
+        },
+      ],
+      [forbiddenWrite, { actor: v, outcome: 'denied', action: 'tenant.create' }],
+      [csrf, { actor: v, outcome: 'denied', action: 'auth.logout' }],
+      [
+        expired,
+        {
+          actor: `token:${token.body.apiToken.id}`,
+          outcome: 'denied',
+          action: 'tenant.list',
+          check: (e) => assert.match(e.data.reason ?? '', /expired/),
+        },
+      ],
+      [
+        wrong,
+        {
+          actor: 'anonymous',
+          outcome: 'denied',
+          action: 'auth.login',
+          target: v,
+          check: (e) => {
+            assert.equal(e.data.actorEmail, viewer.email);
+            assert.equal(e.data.sourceIp, '127.0.0.7');
+          },
+        },
+      ],
+      [locked, { actor: 'anonymous', outcome: 'denied', action: 'auth.login' }],
+    ]);
+  });
+
+  test('no password, token, CSRF token or cookie appears in an audit event or an error answer', async () => {
+    const leaky = 'leaky-password-in-broken-json';
+    secrets.add(leaky);
+    const broken = await call(
+      p.gateway.url,
+      undefined,
+      'POST',
+      '/api/v1/auth/login',
+      `{"email":"owner@example.com","password":"${leaky}"`,
+    );
+    assert.equal(broken.status, 400);
+    assert.ok(!broken.text.includes(leaky), `the parse error does not echo the body: ${broken.text}`);
+    const long = await owner.call('POST', '/api/v1/me/password', {
+      currentPassword: p.ownerPassword,
+      newPassword: 'short-leak',
+    });
+    assert.equal(long.status, 400);
+    assert.ok(!long.text.includes('short-leak') && !long.text.includes(p.ownerPassword));
+    secrets.add('short-leak');
+    await audit.waitFor([broken.requestId, long.requestId]);
+    assert.ok(audit.seen.length > 20, `the events of the tests before are here too (${audit.seen.length})`);
+    for (const s of audit.seen)
+      for (const secret of secrets)
+        assert.ok(!s.raw.includes(secret), `event ${s.data.action} (${s.data.requestId}) holds a secret`);
+    const ids = audit.seen.map((s) => s.data.requestId);
+    assert.equal(new Set(ids).size, ids.length, 'one event per request, never two');
+  });
+
+  test('an entry made while NATS is down reaches the AUDIT stream when it is back', async () => {
+    await p.nats.stop();
+    let res: Answer;
+    try {
+      // The token lives in the gateway's database: the change and its entry need no NATS.
+      res = await owner.call('POST', '/api/v1/tokens', { name: 'offline', scopes: ['tenants:read'] });
+      assert.equal(res.status, 201, res.text);
+      secrets.add(res.body.token);
+    } finally {
+      await p.nats.start();
+    }
+    const later = await subscribeAudit(p.nats.url);
+    try {
+      const [e] = await later.waitFor([res.requestId], 30_000);
+      assert.equal(e!.data.action, 'token.create');
+      assert.equal(e!.data.outcome, 'success');
+      assert.ok(!e!.raw.includes(res.body.token));
+    } finally {
+      await later.close();
+    }
+  });
+});
