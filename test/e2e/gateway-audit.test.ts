@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { adminQuery } from '@ocp/testkit';
+import type { AuditQueryReplyV1 } from '@ocp/contracts';
+import { adminQuery, waitFor } from '@ocp/testkit';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import {
   type Answer,
@@ -242,6 +243,24 @@ describe('the audit trail of the gateway', () => {
       'every mutating route of the app has a case here',
     );
     await expectEvents([...cases.values()]);
+    // And the audit log holds exactly one entry for each of those events.
+    const ids = [...cases.values()].flatMap(([res]) =>
+      audit.forRequest(res.requestId).map((e) => e.event.id),
+    );
+    const stored = await waitFor('the audit log to record every request', async () => {
+      const seen = new Map<string, number>();
+      let afterSeq: number | null = 0;
+      while (afterSeq !== null) {
+        const page: AuditQueryReplyV1 = await p.audit!.bus.request('audit.query.v1', {
+          limit: 5000,
+          afterSeq,
+        });
+        for (const e of page.items) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+        afterSeq = page.nextAfterSeq;
+      }
+      return ids.every((id) => seen.has(id)) ? seen : undefined;
+    });
+    for (const id of ids) assert.equal(stored.get(id), 1, `one audit entry for event ${id}`);
     // The relay publishes in order: the reads came before the last write, so theirs would be here.
     for (const r of [read, list])
       assert.deepEqual(audit.forRequest(r.requestId), [], 'a read records nothing');
