@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-
-/** The PostgreSQL server the tests use: `TEST_DATABASE_URL`, else the machine's own on 127.0.0.1:5432. */
-export function adminUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
-}
+import { adminUrl } from './config.ts';
 
 /** A URL to another database of the same server. */
 export function urlFor(database: string, base = adminUrl()): string {

@@ -48,7 +48,7 @@ export interface AuditConfig extends CommonConfig {
 }
 
 /** The audit service's configuration, from the environment, parsed once. */
-export function parseConfig(env: Record<string, string | undefined>): AuditConfig {
+export function parseConfig(env: Record<string, string | undefined> = process.env): AuditConfig {
   return loadConfig<AuditConfig>(configSchema, env, (c) =>
     c.APPEND_BATCH_WAIT_MS * 10 > c.ACK_WAIT_MS
       ? [

@@ -2,7 +2,7 @@ import { createLogger, handleSignals } from '@ocp/service-kit';
 import { startAuditService } from './app.ts';
 import { parseConfig } from './config.ts';
 
-const config = parseConfig(process.env);
+const config = parseConfig();
 const logger = createLogger('audit', config.LOG_LEVEL);
 try {
   const service = await startAuditService(config, logger);

@@ -80,6 +80,6 @@ export interface GatewayConfig extends CommonConfig {
 }
 
 /** The gateway's configuration, from the environment, parsed once. */
-export function parseConfig(env: Record<string, string | undefined>): GatewayConfig {
+export function parseConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   return loadConfig<GatewayConfig>(configSchema, env);
 }

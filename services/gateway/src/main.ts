@@ -2,7 +2,7 @@ import { createLogger, handleSignals } from '@ocp/service-kit';
 import { parseConfig } from './config.ts';
 import { startGateway } from './server.ts';
 
-const config = parseConfig(process.env);
+const config = parseConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
 try {
   const gateway = await startGateway(config, logger);

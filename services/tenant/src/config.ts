@@ -49,7 +49,7 @@ export interface TenantConfig extends CommonConfig {
 }
 
 /** The tenant service's configuration, from the environment, parsed once. */
-export function parseConfig(env: Record<string, string | undefined>): TenantConfig {
+export function parseConfig(env: Record<string, string | undefined> = process.env): TenantConfig {
   return loadConfig<TenantConfig>(configSchema, env, (c) => {
     const problems: string[] = [];
     if (Buffer.from(c.TENANT_SECRETS_KEY, 'base64').length !== 32) {

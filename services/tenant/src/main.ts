@@ -2,7 +2,7 @@ import { createLogger, handleSignals } from '@ocp/service-kit';
 import { startTenantService } from './app.ts';
 import { parseConfig } from './config.ts';
 
-const config = parseConfig(process.env);
+const config = parseConfig();
 const logger = createLogger('tenant', config.LOG_LEVEL);
 try {
   const service = await startTenantService(config, logger);
