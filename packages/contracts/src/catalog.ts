@@ -4,6 +4,19 @@ import type {
   AuditRequestV1,
   AuditVerifyReplyV1,
   AuditVerifyRequestV1,
+  BillingCheckoutCreateReplyV1,
+  BillingCheckoutCreateRequestV1,
+  BillingPortalCreateReplyV1,
+  BillingPortalCreateRequestV1,
+  BillingSubscriptionChangedV1,
+  BillingSubscriptionsGetReplyV1,
+  BillingSubscriptionsGetRequestV1,
+  BillingTenantAccessChangedV1,
+  BillingTenantPlanChangedV1,
+  BillingWebhookReceivedV1,
+  BillingWebhookRejectedV1,
+  BillingWebhooksListReplyV1,
+  BillingWebhooksListRequestV1,
   OperationGetReplyV1,
   OperationGetRequestV1,
   OperationUpdatedV1,
@@ -20,6 +33,7 @@ import type {
   TenantListReplyV1,
   TenantListRequestV1,
   TenantOperationRunV1,
+  TenantPlanChangedV1,
   TenantProvisioningFailedV1,
   TenantProvisioningV1,
   TenantResumedV1,
@@ -73,6 +87,20 @@ export const streams = {
     retention: 'limits',
     maxAgeDays: 30,
   },
+  webhooks: {
+    name: 'WEBHOOKS',
+    subjects: ['webhooks.>'],
+    description: 'Provider webhooks the gateway verified (and the ones it refused), for the billing service.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
+  billingEvents: {
+    name: 'EVENTS_BILLING',
+    subjects: ['events.billing.>'],
+    description: 'Subscription changes and billing decisions about tenants.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
   deadLetters: {
     name: 'DEAD_LETTERS',
     subjects: ['deadletter.>'],
@@ -114,6 +142,7 @@ export const messages = {
   'ocp.tenant.resumed.v1': tenantEvent('resumed'),
   'ocp.tenant.deleting.v1': tenantEvent('deleting'),
   'ocp.tenant.deleted.v1': tenantEvent('deleted'),
+  'ocp.tenant.plan_changed.v1': tenantEvent('plan_changed'),
   'ocp.operation.updated.v1': {
     subject: 'events.operation.updated.v1',
     stream: streams.operationEvents,
@@ -121,6 +150,46 @@ export const messages = {
     kind: 'event',
     publisher: 'tenant',
     consumers: ['audit'],
+  },
+  'ocp.billing.webhook_received.v1': {
+    subject: 'webhooks.received.v1',
+    stream: streams.webhooks,
+    schema: 'events/billing.webhook_received.v1',
+    kind: 'event',
+    publisher: 'gateway',
+    consumers: ['billing'],
+  },
+  'ocp.billing.webhook_rejected.v1': {
+    subject: 'webhooks.rejected.v1',
+    stream: streams.webhooks,
+    schema: 'events/billing.webhook_rejected.v1',
+    kind: 'event',
+    publisher: 'gateway',
+    consumers: ['billing'],
+  },
+  'ocp.billing.subscription_changed.v1': {
+    subject: 'events.billing.subscription_changed.v1',
+    stream: streams.billingEvents,
+    schema: 'events/billing.subscription_changed.v1',
+    kind: 'event',
+    publisher: 'billing',
+    consumers: ['audit'],
+  },
+  'ocp.billing.tenant_access_changed.v1': {
+    subject: 'events.billing.tenant_access_changed.v1',
+    stream: streams.billingEvents,
+    schema: 'events/billing.tenant_access_changed.v1',
+    kind: 'event',
+    publisher: 'billing',
+    consumers: ['tenant', 'audit'],
+  },
+  'ocp.billing.tenant_plan_changed.v1': {
+    subject: 'events.billing.tenant_plan_changed.v1',
+    stream: streams.billingEvents,
+    schema: 'events/billing.tenant_plan_changed.v1',
+    kind: 'event',
+    publisher: 'billing',
+    consumers: ['tenant', 'audit'],
   },
   'ocp.audit.request.v1': {
     subject: 'audit.request.v1',
@@ -156,6 +225,12 @@ export interface MessageDataMap {
   'ocp.operation.updated.v1': OperationUpdatedV1;
   'ocp.tenant.operation.run.v1': TenantOperationRunV1;
   'ocp.audit.request.v1': AuditRequestV1;
+  'ocp.tenant.plan_changed.v1': TenantPlanChangedV1;
+  'ocp.billing.webhook_received.v1': BillingWebhookReceivedV1;
+  'ocp.billing.webhook_rejected.v1': BillingWebhookRejectedV1;
+  'ocp.billing.subscription_changed.v1': BillingSubscriptionChangedV1;
+  'ocp.billing.tenant_access_changed.v1': BillingTenantAccessChangedV1;
+  'ocp.billing.tenant_plan_changed.v1': BillingTenantPlanChangedV1;
 }
 
 /** A request/reply subject: short queries and commands from the gateway. */
@@ -199,6 +274,34 @@ export const rpcs = {
     server: 'audit',
     clients: ['gateway'],
   },
+  'billing.subscriptions.get.v1': {
+    subject: 'rpc.billing.subscriptions.get.v1',
+    request: 'rpc/billing.subscriptions.get.v1.request',
+    reply: 'rpc/billing.subscriptions.get.v1.reply',
+    server: 'billing',
+    clients: ['gateway'],
+  },
+  'billing.webhooks.list.v1': {
+    subject: 'rpc.billing.webhooks.list.v1',
+    request: 'rpc/billing.webhooks.list.v1.request',
+    reply: 'rpc/billing.webhooks.list.v1.reply',
+    server: 'billing',
+    clients: ['gateway'],
+  },
+  'billing.checkout.create.v1': {
+    subject: 'rpc.billing.checkout.create.v1',
+    request: 'rpc/billing.checkout.create.v1.request',
+    reply: 'rpc/billing.checkout.create.v1.reply',
+    server: 'billing',
+    clients: ['gateway'],
+  },
+  'billing.portal.create.v1': {
+    subject: 'rpc.billing.portal.create.v1',
+    request: 'rpc/billing.portal.create.v1.request',
+    reply: 'rpc/billing.portal.create.v1.reply',
+    server: 'billing',
+    clients: ['gateway'],
+  },
   'operation.get.v1': {
     subject: 'rpc.operation.get.v1',
     request: 'rpc/operation.get.v1.request',
@@ -222,6 +325,16 @@ export interface RpcMap {
   'operation.get.v1': { request: OperationGetRequestV1; reply: OperationGetReplyV1 };
   'audit.query.v1': { request: AuditQueryRequestV1; reply: AuditQueryReplyV1 };
   'audit.verify.v1': { request: AuditVerifyRequestV1; reply: AuditVerifyReplyV1 };
+  'billing.subscriptions.get.v1': {
+    request: BillingSubscriptionsGetRequestV1;
+    reply: BillingSubscriptionsGetReplyV1;
+  };
+  'billing.webhooks.list.v1': { request: BillingWebhooksListRequestV1; reply: BillingWebhooksListReplyV1 };
+  'billing.checkout.create.v1': {
+    request: BillingCheckoutCreateRequestV1;
+    reply: BillingCheckoutCreateReplyV1;
+  };
+  'billing.portal.create.v1': { request: BillingPortalCreateRequestV1; reply: BillingPortalCreateReplyV1 };
 }
 
 /** Base of every `$id` and `dataschema`. */

@@ -122,6 +122,123 @@ export const schemaFiles = {
       }
     }
   },
+  "common/billing-subscription.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/billing-subscription.v1.json",
+    "title": "BillingSubscription",
+    "description": "A subscription of a billing provider (Stripe or Paddle Billing) in the platform's one model.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "provider",
+      "providerSubscriptionId",
+      "customerId",
+      "tenantId",
+      "plan",
+      "priceId",
+      "status",
+      "currentPeriodEnd",
+      "cancelAtPeriodEnd",
+      "lastEventId",
+      "lastEventType",
+      "lastEventAt",
+      "updatedAt"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "provider": {
+        "$ref": "#/definitions/provider"
+      },
+      "providerSubscriptionId": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "customerId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      },
+      "tenantId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 64
+      },
+      "plan": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 32
+      },
+      "priceId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      },
+      "status": {
+        "$ref": "#/definitions/status"
+      },
+      "currentPeriodEnd": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      },
+      "cancelAtPeriodEnd": {
+        "type": "boolean"
+      },
+      "lastEventId": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "lastEventType": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "lastEventAt": {
+        "type": "string",
+        "format": "date-time",
+        "description": "The provider's own time of the last event applied."
+      },
+      "updatedAt": {
+        "type": "string",
+        "format": "date-time"
+      }
+    },
+    "definitions": {
+      "provider": {
+        "type": "string",
+        "enum": [
+          "stripe",
+          "paddle"
+        ]
+      },
+      "status": {
+        "type": "string",
+        "enum": [
+          "trialing",
+          "active",
+          "past_due",
+          "unpaid",
+          "canceled",
+          "paused",
+          "incomplete",
+          "incomplete_expired"
+        ]
+      }
+    }
+  },
   "common/cloudevent.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/cloudevent.v1.json",
@@ -524,6 +641,169 @@ export const schemaFiles = {
       }
     }
   },
+  "events/billing.subscription_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/billing.subscription_changed.v1.json",
+    "title": "BillingSubscriptionChangedV1",
+    "description": "A subscription's state in the platform's model changed.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "subscription"
+    ],
+    "properties": {
+      "subscription": {
+        "$ref": "../common/billing-subscription.v1.json"
+      }
+    }
+  },
+  "events/billing.tenant_access_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/billing.tenant_access_changed.v1.json",
+    "title": "BillingTenantAccessChangedV1",
+    "description": "Billing's decision for a tenant: access revoked (suspend for reason billing) or granted (clear reason billing). The tenant service applies it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "access",
+      "provider",
+      "subscriptionId",
+      "status",
+      "reason"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "access": {
+        "type": "string",
+        "enum": [
+          "granted",
+          "revoked"
+        ]
+      },
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "subscriptionId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "status": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/status"
+      },
+      "reason": {
+        "type": "string",
+        "maxLength": 500
+      }
+    }
+  },
+  "events/billing.tenant_plan_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/billing.tenant_plan_changed.v1.json",
+    "title": "BillingTenantPlanChangedV1",
+    "description": "A tenant's subscription moved to a price that maps to another platform plan. The tenant service applies it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "plan",
+      "provider",
+      "subscriptionId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "plan": {
+        "$ref": "../common/tenant.v1.json#/definitions/plan"
+      },
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "subscriptionId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "events/billing.webhook_received.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/billing.webhook_received.v1.json",
+    "title": "BillingWebhookReceivedV1",
+    "description": "A provider's webhook whose signature the gateway verified over the raw bytes, as received. The CloudEvents id is <provider>:<provider event id>, so a redelivery by the provider is dropped by JetStream.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "provider",
+      "providerEventId",
+      "providerEventType",
+      "receivedAt",
+      "body"
+    ],
+    "properties": {
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "providerEventId": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200
+      },
+      "providerEventType": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "receivedAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "body": {
+        "type": "string",
+        "maxLength": 1048576,
+        "description": "The raw body, UTF-8, exactly as signed."
+      }
+    }
+  },
+  "events/billing.webhook_rejected.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/billing.webhook_rejected.v1.json",
+    "title": "BillingWebhookRejectedV1",
+    "description": "A webhook the gateway refused (bad or missing signature, stale timestamp, too large, wrong content type). The body is not kept.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "provider",
+      "reason",
+      "receivedAt",
+      "bodyBytes",
+      "sourceIp"
+    ],
+    "properties": {
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "reason": {
+        "type": "string",
+        "maxLength": 500
+      },
+      "receivedAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "bodyBytes": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "sourceIp": {
+        "type": "string",
+        "maxLength": 100
+      }
+    }
+  },
   "events/operation.updated.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/events/operation.updated.v1.json",
@@ -621,6 +901,26 @@ export const schemaFiles = {
       "operationId": {
         "type": "string",
         "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.plan_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.plan_changed.v1.json",
+    "title": "TenantPlanChangedV1",
+    "description": "The tenant's plan changed (from billing or an operator).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "previousPlan"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "previousPlan": {
+        "$ref": "../common/tenant.v1.json#/definitions/plan"
       }
     }
   },
@@ -905,6 +1205,259 @@ export const schemaFiles = {
       "toSeq": {
         "type": "integer",
         "minimum": 1
+      }
+    }
+  },
+  "rpc/billing.checkout.create.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.checkout.create.v1.reply.json",
+    "title": "BillingCheckoutCreateReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "url"
+    ],
+    "properties": {
+      "url": {
+        "type": "string",
+        "format": "uri"
+      }
+    }
+  },
+  "rpc/billing.checkout.create.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.checkout.create.v1.request.json",
+    "title": "BillingCheckoutCreateRequestV1",
+    "description": "A checkout link for a tenant (a new subscription), when the provider API key is configured.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "provider"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "priceId": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "returnUrl": {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 2000
+      }
+    }
+  },
+  "rpc/billing.portal.create.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.portal.create.v1.reply.json",
+    "title": "BillingPortalCreateReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "url"
+    ],
+    "properties": {
+      "url": {
+        "type": "string",
+        "format": "uri"
+      }
+    }
+  },
+  "rpc/billing.portal.create.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.portal.create.v1.request.json",
+    "title": "BillingPortalCreateRequestV1",
+    "description": "A customer-portal link for a tenant's customer, when the provider API key is configured.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "provider"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "priceId": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "returnUrl": {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 2000
+      }
+    }
+  },
+  "rpc/billing.subscriptions.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.subscriptions.get.v1.reply.json",
+    "title": "BillingSubscriptionsGetReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/billing-subscription.v1.json"
+        }
+      }
+    }
+  },
+  "rpc/billing.subscriptions.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.subscriptions.get.v1.request.json",
+    "title": "BillingSubscriptionsGetRequestV1",
+    "description": "The subscriptions of one tenant.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/billing.webhooks.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.webhooks.list.v1.reply.json",
+    "title": "BillingWebhooksListReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextCursor"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "id",
+            "provider",
+            "providerEventId",
+            "providerEventType",
+            "status",
+            "tenantId",
+            "receivedAt",
+            "detail"
+          ],
+          "properties": {
+            "id": {
+              "type": "string",
+              "maxLength": 300
+            },
+            "provider": {
+              "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+            },
+            "providerEventId": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "maxLength": 200
+            },
+            "providerEventType": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "maxLength": 200
+            },
+            "status": {
+              "$ref": "billing.webhooks.list.v1.request.json#/definitions/status"
+            },
+            "tenantId": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "maxLength": 64
+            },
+            "receivedAt": {
+              "type": "string",
+              "format": "date-time"
+            },
+            "detail": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "maxLength": 2000
+            }
+          }
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    }
+  },
+  "rpc/billing.webhooks.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/billing.webhooks.list.v1.request.json",
+    "title": "BillingWebhooksListRequestV1",
+    "description": "The webhook history, newest first.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 500
+      },
+      "cursor": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "status": {
+        "$ref": "#/definitions/status"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    },
+    "definitions": {
+      "status": {
+        "type": "string",
+        "enum": [
+          "applied",
+          "duplicate",
+          "rejected",
+          "unmatched",
+          "ignored",
+          "failed"
+        ],
+        "description": "applied: changed a subscription (or confirmed it); duplicate: the same provider event again; rejected: refused at the door; unmatched: no known tenant (kept, reported); ignored: a type the platform does not use; failed: could not be read."
       }
     }
   },
@@ -1289,16 +1842,23 @@ export const schemaFiles = {
 export const validatorNames = {
   "commands/tenant.operation.run.v1": "commands_tenant_operation_run_v1",
   "common/audit-entry.v1": "common_audit_entry_v1",
+  "common/billing-subscription.v1": "common_billing_subscription_v1",
   "common/cloudevent.v1": "common_cloudevent_v1",
   "common/operation.v1": "common_operation_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/tenant.v1": "common_tenant_v1",
   "events/audit.request.v1": "events_audit_request_v1",
+  "events/billing.subscription_changed.v1": "events_billing_subscription_changed_v1",
+  "events/billing.tenant_access_changed.v1": "events_billing_tenant_access_changed_v1",
+  "events/billing.tenant_plan_changed.v1": "events_billing_tenant_plan_changed_v1",
+  "events/billing.webhook_received.v1": "events_billing_webhook_received_v1",
+  "events/billing.webhook_rejected.v1": "events_billing_webhook_rejected_v1",
   "events/operation.updated.v1": "events_operation_updated_v1",
   "events/tenant.activated.v1": "events_tenant_activated_v1",
   "events/tenant.created.v1": "events_tenant_created_v1",
   "events/tenant.deleted.v1": "events_tenant_deleted_v1",
   "events/tenant.deleting.v1": "events_tenant_deleting_v1",
+  "events/tenant.plan_changed.v1": "events_tenant_plan_changed_v1",
   "events/tenant.provisioning.v1": "events_tenant_provisioning_v1",
   "events/tenant.provisioning_failed.v1": "events_tenant_provisioning_failed_v1",
   "events/tenant.resumed.v1": "events_tenant_resumed_v1",
@@ -1308,6 +1868,14 @@ export const validatorNames = {
   "rpc/audit.query.v1.request": "rpc_audit_query_v1_request",
   "rpc/audit.verify.v1.reply": "rpc_audit_verify_v1_reply",
   "rpc/audit.verify.v1.request": "rpc_audit_verify_v1_request",
+  "rpc/billing.checkout.create.v1.reply": "rpc_billing_checkout_create_v1_reply",
+  "rpc/billing.checkout.create.v1.request": "rpc_billing_checkout_create_v1_request",
+  "rpc/billing.portal.create.v1.reply": "rpc_billing_portal_create_v1_reply",
+  "rpc/billing.portal.create.v1.request": "rpc_billing_portal_create_v1_request",
+  "rpc/billing.subscriptions.get.v1.reply": "rpc_billing_subscriptions_get_v1_reply",
+  "rpc/billing.subscriptions.get.v1.request": "rpc_billing_subscriptions_get_v1_request",
+  "rpc/billing.webhooks.list.v1.reply": "rpc_billing_webhooks_list_v1_reply",
+  "rpc/billing.webhooks.list.v1.request": "rpc_billing_webhooks_list_v1_request",
   "rpc/operation.get.v1.reply": "rpc_operation_get_v1_reply",
   "rpc/operation.get.v1.request": "rpc_operation_get_v1_request",
   "rpc/tenant.create.v1.reply": "rpc_tenant_create_v1_reply",

@@ -45,6 +45,30 @@ prevHash: string
 hash: string
 }
 
+export type Provider = ("stripe" | "paddle")
+
+export type Status = ("trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused" | "incomplete" | "incomplete_expired")
+
+export interface BillingSubscription {
+id: string
+provider: Provider
+providerSubscriptionId: string
+customerId: (string | null)
+tenantId: (string | null)
+plan: (string | null)
+priceId: (string | null)
+status: Status
+currentPeriodEnd: (string | null)
+cancelAtPeriodEnd: boolean
+lastEventId: string
+lastEventType: string
+/**
+ * The provider's own time of the last event applied.
+ */
+lastEventAt: string
+updatedAt: string
+}
+
 export interface CloudEventEnvelope {
 specversion: "1.0"
 id: string
@@ -148,6 +172,48 @@ after?: ({
 } | null)
 }
 
+export interface BillingSubscriptionChangedV1 {
+subscription: BillingSubscription
+}
+
+export interface BillingTenantAccessChangedV1 {
+tenantId: string
+access: ("granted" | "revoked")
+provider: ("stripe" | "paddle")
+subscriptionId: string
+status: ("trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused" | "incomplete" | "incomplete_expired")
+reason: string
+}
+
+export interface BillingTenantPlanChangedV1 {
+tenantId: string
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+plan: string
+provider: ("stripe" | "paddle")
+subscriptionId: string
+}
+
+export interface BillingWebhookReceivedV1 {
+provider: ("stripe" | "paddle")
+providerEventId: string
+providerEventType: string
+receivedAt: string
+/**
+ * The raw body, UTF-8, exactly as signed.
+ */
+body: string
+}
+
+export interface BillingWebhookRejectedV1 {
+provider: ("stripe" | "paddle")
+reason: string
+receivedAt: string
+bodyBytes: number
+sourceIp: string
+}
+
 export interface OperationUpdatedV1 {
 operation: Operation
 }
@@ -170,6 +236,14 @@ operationId: string
 export interface TenantDeletingV1 {
 tenant: Tenant
 operationId: string
+}
+
+export interface TenantPlanChangedV1 {
+tenant: Tenant
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+previousPlan: string
 }
 
 export interface TenantProvisioningV1 {
@@ -250,6 +324,61 @@ detail: string
 export interface AuditVerifyRequestV1 {
 fromSeq?: number
 toSeq?: number
+}
+
+export interface BillingCheckoutCreateReplyV1 {
+url: string
+}
+
+export interface BillingCheckoutCreateRequestV1 {
+tenantId: string
+provider: ("stripe" | "paddle")
+priceId?: string
+returnUrl?: string
+}
+
+export interface BillingPortalCreateReplyV1 {
+url: string
+}
+
+export interface BillingPortalCreateRequestV1 {
+tenantId: string
+provider: ("stripe" | "paddle")
+priceId?: string
+returnUrl?: string
+}
+
+export interface BillingSubscriptionsGetReplyV1 {
+items: BillingSubscription[]
+}
+
+export interface BillingSubscriptionsGetRequestV1 {
+tenantId: string
+}
+
+export interface BillingWebhooksListReplyV1 {
+items: {
+id: string
+provider: ("stripe" | "paddle")
+providerEventId: (string | null)
+providerEventType: (string | null)
+/**
+ * applied: changed a subscription (or confirmed it); duplicate: the same provider event again; rejected: refused at the door; unmatched: no known tenant (kept, reported); ignored: a type the platform does not use; failed: could not be read.
+ */
+status: ("applied" | "duplicate" | "rejected" | "unmatched" | "ignored" | "failed")
+tenantId: (string | null)
+receivedAt: string
+detail: (string | null)
+}[]
+nextCursor: (string | null)
+}
+
+export interface BillingWebhooksListRequestV1 {
+limit: number
+cursor?: string
+provider?: ("stripe" | "paddle")
+status?: Status
+tenantId?: string
 }
 
 export interface OperationGetReplyV1 {
