@@ -245,7 +245,7 @@ test('the audit service consumes every tenant event, operation updates and gatew
   // @ts-expect-error: the work queue is the tenant workers' alone.
   const work: AuditedType = 'ocp.tenant.operation.run.v1';
   assert.ok(work);
-  assert.equal(auditedTypes(streams.tenantEvents).length, 9);
+  assert.equal(auditedTypes(streams.tenantEvents).length, 10);
   assert.deepEqual(auditedTypes(streams.operationEvents), ['ocp.operation.updated.v1']);
   assert.deepEqual(auditedTypes(streams.audit), ['ocp.audit.request.v1']);
   assert.deepEqual(auditedTypes(streams.tenantWork), []);
