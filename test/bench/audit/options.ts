@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { envPairs, positiveInt } from '../support/args.ts';
 
 export interface BenchOptions {
   /** Entries in the log before anything is measured. */
@@ -21,13 +22,8 @@ export const usage = `pnpm bench:audit [--entries 1000000] [--publish 50000] [--
   env: BENCH_ENTRIES, BENCH_PUBLISH, BENCH_QUERIES; TEST_DATABASE_URL picks the PostgreSQL server.
   --env sets an audit service setting, e.g. --env APPEND_BATCH_SIZE=1000 --env APPEND_BATCH_WAIT_MS=20.`;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}\n${usage}`);
-  return value;
-}
+const int = (name: string, raw: string | undefined, fallback: number, min = 1) =>
+  positiveInt(name, raw, fallback, min, usage);
 
 /** Options from the command line, then the environment, then the defaults of the issue. */
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
@@ -45,19 +41,14 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const auditEnv: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--env wants KEY=VALUE, not ${JSON.stringify(pair)}`);
-    auditEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const auditEnv = envPairs(values.env);
   return {
-    entries: positiveInt('--entries', values.entries ?? env.BENCH_ENTRIES, 1_000_000, 0),
-    publish: positiveInt('--publish', values.publish ?? env.BENCH_PUBLISH, 50_000),
-    queries: positiveInt('--queries', values.queries ?? env.BENCH_QUERIES, 2_000),
-    tenants: positiveInt('--tenants', values.tenants, 1_000),
-    days: positiveInt('--days', values.days, 30),
-    seedBatch: positiveInt('--seed-batch', values['seed-batch'], 5_000),
+    entries: int('--entries', values.entries ?? env.BENCH_ENTRIES, 1_000_000, 0),
+    publish: int('--publish', values.publish ?? env.BENCH_PUBLISH, 50_000),
+    queries: int('--queries', values.queries ?? env.BENCH_QUERIES, 2_000),
+    tenants: int('--tenants', values.tenants, 1_000),
+    days: int('--days', values.days, 30),
+    seedBatch: int('--seed-batch', values['seed-batch'], 5_000),
     auditEnv,
     help: values.help ?? false,
   };

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { envPairs, positiveInt } from '../support/args.ts';
 
 export interface BenchOptions {
   /** Tenants provisioned through the API, and databases cloned raw: the same number of each. */
@@ -15,13 +16,8 @@ export const usage = `pnpm bench:provision [--n 50] [--concurrency 10] [--warmup
   env: BENCH_N, BENCH_CONCURRENCY, BENCH_WARMUP; TEST_DATABASE_URL picks the PostgreSQL server.
   --env sets a tenant service setting, e.g. --env OUTBOX_POLL_MS=1000 --env WORKER_CONCURRENCY=20.`;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}\n${usage}`);
-  return value;
-}
+const int = (name: string, raw: string | undefined, fallback: number, min = 1) =>
+  positiveInt(name, raw, fallback, min, usage);
 
 /** Options from the command line, then the environment, then the defaults of the issue (50, 10). */
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
@@ -37,16 +33,11 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const tenantEnv: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--env wants KEY=VALUE, not ${JSON.stringify(pair)}`);
-    tenantEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const tenantEnv = envPairs(values.env);
   return {
-    n: positiveInt('--n', values.n ?? env.BENCH_N, 50),
-    concurrency: positiveInt('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 10),
-    warmup: positiveInt('--warmup', values.warmup ?? env.BENCH_WARMUP, 3, 0),
+    n: int('--n', values.n ?? env.BENCH_N, 50),
+    concurrency: int('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 10),
+    warmup: int('--warmup', values.warmup ?? env.BENCH_WARMUP, 3, 0),
     tenantEnv,
     help: values.help ?? false,
   };
