@@ -145,6 +145,20 @@ describe('the audit trail of the gateway', () => {
       },
     );
     await p.api.waitOperation(resumed.body.operation.id);
+    for (const kind of ['checkout', 'portal']) {
+      // Without a provider API key the billing service answers 409: a failed request, audited too.
+      const link = await owner.call('POST', `/api/v1/tenants/audited/billing/${kind}`, {
+        provider: 'stripe',
+      });
+      assert.ok([200, 409, 503].includes(link.status), link.text);
+      await run(`POST /api/v1/tenants/{tenant}/billing/${kind}`, link, {
+        actor: ownerActor,
+        outcome: link.status < 400 ? 'success' : 'failed',
+        action: `billing.${kind}.create`,
+        target: `tenant:${tenantId}`,
+        tenantId,
+      });
+    }
     await run(
       'POST /api/v1/tenants/{tenant}/retry',
       await owner.call('POST', `/api/v1/tenants/${tenantId}/retry`),

@@ -19,29 +19,33 @@ type Column = (typeof columns)[number];
  */
 // biome-ignore format: the table reads as a table.
 const matrix: Record<string, [permission: string, ...allowed: boolean[]]> = {
-  //                                          permission          owner admin oper  bill  view  scoped scopedOther
-  'POST /api/v1/auth/logout':               ['self',             Y,    Y,    Y,    Y,    Y,    Y,    Y],
-  'GET /api/v1/me':                         ['self',             Y,    Y,    Y,    Y,    Y,    Y,    Y],
-  'POST /api/v1/me/password':               ['self',             Y,    Y,    Y,    Y,    Y,    Y,    Y],
-  'GET /api/v1/tenants':                    ['tenants:read',     Y,    Y,    Y,    Y,    Y,    Y,    Y],
-  'POST /api/v1/tenants':                   ['tenants:create',   Y,    Y,    Y,    N,    N,    N,    N],
-  'GET /api/v1/tenants/{tenant}':           ['tenants:read',     Y,    Y,    Y,    Y,    Y,    Y,    N],
-  'POST /api/v1/tenants/{tenant}/suspend':  ['tenants:suspend',  Y,    Y,    Y,    N,    N,    Y,    N],
-  'POST /api/v1/tenants/{tenant}/resume':   ['tenants:resume',   Y,    Y,    Y,    N,    N,    Y,    N],
-  'POST /api/v1/tenants/{tenant}/retry':    ['tenants:retry',    Y,    Y,    Y,    N,    N,    Y,    N],
-  'DELETE /api/v1/tenants/{tenant}':        ['tenants:delete',   Y,    Y,    N,    N,    N,    N,    N],
-  'GET /api/v1/operations/{id}':            ['operations:read',  Y,    Y,    Y,    N,    Y,    Y,    N],
-  'GET /api/v1/operators':                  ['operators:read',   Y,    Y,    N,    N,    N,    N,    N],
-  'POST /api/v1/operators':                 ['operators:write',  Y,    Y,    N,    N,    N,    N,    N],
-  'GET /api/v1/operators/{id}':             ['operators:read',   Y,    Y,    N,    N,    N,    N,    N],
-  'PATCH /api/v1/operators/{id}':           ['operators:write',  Y,    Y,    N,    N,    N,    N,    N],
-  'DELETE /api/v1/operators/{id}':          ['operators:write',  Y,    Y,    N,    N,    N,    N,    N],
-  'POST /api/v1/tokens':                    ['tokens:own',       Y,    Y,    Y,    N,    N,    Y,    Y],
-  'GET /api/v1/tokens':                     ['tokens:own',       Y,    Y,    Y,    N,    N,    Y,    Y],
-  'DELETE /api/v1/tokens/{id}':             ['tokens:own',       Y,    Y,    Y,    N,    N,    Y,    Y],
-  'GET /api/v1/audit':                      ['audit:read',       Y,    Y,    N,    N,    Y,    N,    N],
-  'GET /api/v1/audit/export':               ['audit:export',     Y,    Y,    N,    N,    N,    N,    N],
-  'POST /api/v1/audit/verify':              ['audit:verify',     Y,    Y,    N,    N,    N,    N,    N],
+  //                                                permission          owner admin oper  bill  view  scoped scopedOther
+  'POST /api/v1/auth/logout':                       ['self',            Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'GET /api/v1/me':                                 ['self',            Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'POST /api/v1/me/password':                       ['self',            Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'GET /api/v1/tenants':                            ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'POST /api/v1/tenants':                           ['tenants:create',  Y,    Y,    Y,    N,    N,    N,    N],
+  'GET /api/v1/tenants/{tenant}':                   ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/suspend':          ['tenants:suspend', Y,    Y,    Y,    N,    N,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/resume':           ['tenants:resume',  Y,    Y,    Y,    N,    N,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/retry':            ['tenants:retry',   Y,    Y,    Y,    N,    N,    Y,    N],
+  'DELETE /api/v1/tenants/{tenant}':                ['tenants:delete',  Y,    Y,    N,    N,    N,    N,    N],
+  'GET /api/v1/operations/{id}':                    ['operations:read', Y,    Y,    Y,    N,    Y,    Y,    N],
+  'GET /api/v1/operators':                          ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
+  'POST /api/v1/operators':                         ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
+  'GET /api/v1/operators/{id}':                     ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
+  'PATCH /api/v1/operators/{id}':                   ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
+  'DELETE /api/v1/operators/{id}':                  ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
+  'POST /api/v1/tokens':                            ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
+  'GET /api/v1/tokens':                             ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
+  'DELETE /api/v1/tokens/{id}':                     ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
+  'GET /api/v1/audit':                              ['audit:read',      Y,    Y,    N,    N,    Y,    N,    N],
+  'GET /api/v1/audit/export':                       ['audit:export',    Y,    Y,    N,    N,    N,    N,    N],
+  'POST /api/v1/audit/verify':                      ['audit:verify',    Y,    Y,    N,    N,    N,    N,    N],
+  'GET /api/v1/tenants/{tenant}/subscriptions':     ['billing:read',    Y,    Y,    N,    Y,    N,    N,    N],
+  'GET /api/v1/billing/webhooks':                   ['billing:read',    Y,    Y,    N,    Y,    N,    N,    N],
+  'POST /api/v1/tenants/{tenant}/billing/checkout': ['billing:write',   Y,    Y,    N,    Y,    N,    N,    N],
+  'POST /api/v1/tenants/{tenant}/billing/portal':   ['billing:write',   Y,    Y,    N,    Y,    N,    N,    N],
 };
 /** Routes that answer without a login. */
 const publicRoutes = ['POST /api/v1/auth/login'];
@@ -101,6 +105,20 @@ const requests: Record<string, (c: Ctx) => Promise<{ path: string; body?: unknow
   'GET /api/v1/audit': async () => ({ path: '/api/v1/audit?limit=10' }),
   'GET /api/v1/audit/export': async () => ({ path: '/api/v1/audit/export?format=csv' }),
   'POST /api/v1/audit/verify': async () => ({ path: '/api/v1/audit/verify', body: {} }),
+  'GET /api/v1/tenants/{tenant}/subscriptions': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/subscriptions`,
+  }),
+  'GET /api/v1/billing/webhooks': async (c) => ({
+    path: `/api/v1/billing/webhooks?limit=10&tenantId=${c.tenant}`,
+  }),
+  'POST /api/v1/tenants/{tenant}/billing/checkout': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/billing/checkout`,
+    body: { provider: 'stripe', returnUrl: 'https://example.com/back' },
+  }),
+  'POST /api/v1/tenants/{tenant}/billing/portal': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/billing/portal`,
+    body: { provider: 'paddle' },
+  }),
 };
 
 async function createTenant(owner: Session, slug: string): Promise<{ id: string; operation: string }> {

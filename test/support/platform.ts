@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type AuditService, startAuditService } from '@ocp/audit';
 import { parseConfig as auditConfig } from '@ocp/audit/config';
+import { type BillingService, startBillingService } from '@ocp/billing';
+import { parseConfig as billingConfig } from '@ocp/billing/config';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
@@ -23,6 +25,7 @@ export interface PlatformEnv {
   tenantEnv: Record<string, string>;
   gatewayEnv: Record<string, string>;
   auditEnv: Record<string, string>;
+  billingEnv: Record<string, string>;
   ownerPassword: string;
   /** Removes what the test made: services' databases, tenant databases and roles, NATS. */
   dispose(): Promise<void>;
@@ -30,13 +33,19 @@ export interface PlatformEnv {
 
 /** Makes the names and settings of one test's platform (nothing runs yet). */
 export async function preparePlatform(
-  opts: { serverUrl?: string; tenantEnv?: Record<string, string>; auditEnv?: Record<string, string> } = {},
+  opts: {
+    serverUrl?: string;
+    tenantEnv?: Record<string, string>;
+    auditEnv?: Record<string, string>;
+    billingEnv?: Record<string, string>;
+  } = {},
 ): Promise<PlatformEnv> {
   const server = opts.serverUrl ?? adminUrl();
   const nats = await startNats();
   const tenantDb = await createTestDatabase('ocp_test_tenant_', server);
   const gatewayDb = await createTestDatabase('ocp_test_gw_', server);
   const auditDb = await createTestDatabase('ocp_test_audit_', server);
+  const billingDb = await createTestDatabase('ocp_test_billing_', server);
   const prefix = `${uniqueName('t')}_`;
   const ownerPassword = randomBytes(12).toString('base64url');
   return {
@@ -71,25 +80,39 @@ export async function preparePlatform(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       ...opts.auditEnv,
     },
+    billingEnv: {
+      NATS_URL: nats.url,
+      DATABASE_URL: billingDb.url,
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      OUTBOX_POLL_MS: '200',
+      BILLING_SWEEP_INTERVAL_MS: '200',
+      ...opts.billingEnv,
+    },
     async dispose() {
       await nats.dispose();
       await dropByPrefix(prefix, server);
       await tenantDb.drop();
       await gatewayDb.drop();
       await auditDb.drop();
+      await billingDb.drop();
     },
   };
 }
 
-/** The services of one test (tenant, audit, gateway), running in this process. */
+/** The services of one test (tenant, audit, billing, gateway), running in this process. */
 export interface Platform extends PlatformEnv {
   tenant: TenantService;
   gateway: Gateway;
   /** The audit service running now: `stopAudit()` closes it, `startAudit()` starts another. */
   audit: AuditService | undefined;
+  /** The billing service running now: `stopBilling()` closes it, `startBilling()` starts another. */
+  billing: BillingService | undefined;
   api: Api;
   stopAudit(): Promise<void>;
   startAudit(): Promise<AuditService>;
+  stopBilling(): Promise<void>;
+  startBilling(): Promise<BillingService>;
   close(): Promise<void>;
 }
 
@@ -99,11 +122,18 @@ export async function startAudit(env: PlatformEnv): Promise<AuditService> {
   return await startAuditService(config, createLogger('audit', config.LOG_LEVEL));
 }
 
+/** Starts the billing service of a prepared platform, in this process. */
+export async function startBilling(env: PlatformEnv): Promise<BillingService> {
+  const config = billingConfig(env.billingEnv);
+  return await startBillingService(config, createLogger('billing', config.LOG_LEVEL));
+}
+
 export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] = {}): Promise<Platform> {
   const env = await preparePlatform(opts);
   const tcfg = tenantConfig(env.tenantEnv);
   const tenant = await startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL));
   const audit = await startAudit(env);
+  const billing = await startBilling(env);
   const gcfg = gatewayConfig(env.gatewayEnv);
   const gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
   const api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
@@ -112,6 +142,7 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
     tenant,
     gateway,
     audit,
+    billing,
     api,
     async stopAudit() {
       const running = platform.audit;
@@ -123,9 +154,20 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
       platform.audit = await startAudit(env);
       return platform.audit;
     },
+    async stopBilling() {
+      const running = platform.billing;
+      platform.billing = undefined;
+      await running?.close();
+    },
+    async startBilling() {
+      if (platform.billing) throw new Error('the billing service is running already');
+      platform.billing = await startBilling(env);
+      return platform.billing;
+    },
     async close() {
       await gateway.close();
       await tenant.close();
+      await platform.stopBilling();
       await platform.stopAudit();
       await env.dispose();
     },

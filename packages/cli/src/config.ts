@@ -24,6 +24,8 @@ export interface StartConfig {
   tenantPort: number;
   /** `OCP_AUDIT_HTTP_PORT`: the audit service's port (health and metrics). */
   auditPort: number;
+  /** `OCP_BILLING_HTTP_PORT`: the billing service's port (health and metrics). */
+  billingPort: number;
   /** `OCP_LOG_LEVEL`: handed to every service. */
   logLevel: (typeof LOG_LEVELS)[number];
   /** The directories of `PATH`, searched for nats-server. */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     gatewayPort: port('OCP_HTTP_PORT', 8080),
     tenantPort: port('OCP_TENANT_HTTP_PORT', 8081),
     auditPort: port('OCP_AUDIT_HTTP_PORT', 8082),
+    billingPort: port('OCP_BILLING_HTTP_PORT', 8083),
     logLevel: logLevel as StartConfig['logLevel'],
     searchPath: (env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''),
     childEnv: Object.fromEntries(
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   claim(config.gatewayPort, 'OCP_HTTP_PORT');
   claim(config.tenantPort, 'OCP_TENANT_HTTP_PORT');
   claim(config.auditPort, 'OCP_AUDIT_HTTP_PORT');
+  claim(config.billingPort, 'OCP_BILLING_HTTP_PORT');
   claim(config.embeddedPostgresPort, 'OCP_EMBEDDED_PG_PORT');
   if (problems.length === 0) claim(Number(new URL(config.natsUrl).port || 4222), 'the port of OCP_NATS_URL');
   for (const [p, names] of ports) {

@@ -71,6 +71,7 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
     ['OCP_HTTP_PORT', config.gatewayPort],
     ['OCP_TENANT_HTTP_PORT', config.tenantPort],
     ['OCP_AUDIT_HTTP_PORT', config.auditPort],
+    ['OCP_BILLING_HTTP_PORT', config.billingPort],
   ] as const;
   for (const [name, port] of ports) {
     if (await canConnect('127.0.0.1', port)) {

@@ -8,11 +8,12 @@ import { readOrCreateSecret } from './secret-file.ts';
 import type { ChildSpec } from './supervisor.ts';
 
 /** The services, in start order: the gateway last, so its first requests find the others on the bus. */
-export const SERVICES = ['tenant', 'audit', 'gateway'] as const;
+export const SERVICES = ['tenant', 'audit', 'billing', 'gateway'] as const;
 
 /** The database of each service, created on the server before the services start. */
 export const SERVICE_DATABASES = {
   audit: 'ocp_audit',
+  billing: 'ocp_billing',
   gateway: 'ocp_gateway',
   tenant: 'ocp_tenant',
 } as const;
@@ -80,6 +81,15 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
       env: env({
         DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.audit),
         HTTP_PORT: String(config.auditPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'billing',
+      args: entry('billing'),
+      env: env({
+        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.billing),
+        HTTP_PORT: String(config.billingPort),
       }),
     },
     {

@@ -46,7 +46,7 @@ process.on('SIGTERM', async () => {
 
 interface Rig {
   config: StartConfig;
-  ports: { pg: number; nats: number; gateway: number; tenant: number; audit: number };
+  ports: { pg: number; nats: number; gateway: number; tenant: number; audit: number; billing: number };
 }
 
 /** A repository with stand-in services, and a config whose servers and data are all the test's own. */
@@ -57,6 +57,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
   for (const [name, readyAfter] of [
     ['tenant', 0],
     ['audit', 0],
+    ['billing', 0],
     ['gateway', gatewayReadyAfterMs],
   ] as const) {
     await mkdir(join(root, 'services', name, 'src'), { recursive: true });
@@ -75,6 +76,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     gateway: await freePort(),
     tenant: await freePort(),
     audit: await freePort(),
+    billing: await freePort(),
   };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
@@ -84,6 +86,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     OCP_HTTP_PORT: String(ports.gateway),
     OCP_TENANT_HTTP_PORT: String(ports.tenant),
     OCP_AUDIT_HTTP_PORT: String(ports.audit),
+    OCP_BILLING_HTTP_PORT: String(ports.billing),
     OCP_LOG_LEVEL: 'debug',
     PATH: process.env.PATH,
   });
@@ -115,6 +118,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   const tenant = envOf(lines, 'tenant');
   const gateway = envOf(lines, 'gateway');
   const audit = envOf(lines, 'audit');
+  const billing = envOf(lines, 'billing');
   assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).pathname, '/postgres');
   assert.match(tenant.TENANT_SECRETS_KEY!, /^[A-Za-z0-9+/]{43}=$/);
@@ -124,7 +128,9 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(gateway.PUBLIC_URL, url);
   assert.equal(new URL(audit.DATABASE_URL!).pathname, '/ocp_audit');
   assert.equal(audit.HTTP_PORT, String(ports.audit));
-  for (const env of [tenant, audit, gateway]) {
+  assert.equal(new URL(billing.DATABASE_URL!).pathname, '/ocp_billing');
+  assert.equal(billing.HTTP_PORT, String(ports.billing));
+  for (const env of [tenant, audit, billing, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
@@ -134,13 +140,14 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   await client.end();
   assert.deepEqual(dbs.rows, [
     { datname: 'ocp_audit' },
+    { datname: 'ocp_billing' },
     { datname: 'ocp_gateway' },
     { datname: 'ocp_tenant' },
   ]);
 
   await platform.stop();
 
-  for (const service of ['tenant', 'audit', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'gateway']) {
     assert.ok(
       lines.includes(`[${service}] on SIGTERM: postgres up=true nats up=true`),
       `${service} stopped first`,
@@ -214,6 +221,7 @@ test('the environment is read with defaults, and values that cannot work are ref
   assert.equal(config.gatewayPort, 8080);
   assert.equal(config.tenantPort, 8081);
   assert.equal(config.auditPort, 8082);
+  assert.equal(config.billingPort, 8083);
   assert.equal(config.logLevel, 'info');
 
   assert.throws(

@@ -20,18 +20,17 @@ const files = await loadSchemaFiles(root);
 const declared = new Set<string>();
 const chunks: string[] = [];
 for (const file of files) {
-  const isCommon = file.key.startsWith('common/');
   const ts = await compile(file.schema as never, String(file.schema.title), {
     bannerComment: '',
     cwd: `${root}${file.key.split('/')[0]}`,
-    declareExternallyReferenced: isCommon,
+    declareExternallyReferenced: true,
     additionalProperties: false,
     maxItems: -1,
     format: false,
     strictIndexSignatures: true,
   });
   // Each file is compiled alone, so shared declarations appear more than once: keep the first.
-  for (const decl of ts.split(/\n(?=(?:\/\*\*[\s\S]*?\*\/\n)?export )/)) {
+  for (const decl of ts.split(/\n(?=(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?export )/)) {
     const name = /export (?:interface|type) (\w+)/.exec(decl)?.[1];
     if (!name || declared.has(name)) continue;
     declared.add(name);

@@ -14,7 +14,7 @@ import {
   GENESIS_HASH,
   hashEntry,
 } from '../src/domain/chain.ts';
-import { type AuditedType, auditedTypes, toEntryContent } from '../src/domain/entry.ts';
+import { AUDITED_STREAMS, type AuditedType, auditedTypes, toEntryContent } from '../src/domain/entry.ts';
 
 function content(n: number, over: Partial<EntryContent> = {}): EntryContent {
   return {
@@ -241,6 +241,34 @@ test('a request the gateway saw keeps its own actor, action, target, tenant and 
   assert.equal(JSON.parse(e.data).userAgent, 'curl\u0000/8', 'data keeps the NUL, escaped');
 });
 
+test('a billing decision is recorded as done by billing, about the tenant it names', () => {
+  const tenantId = randomUUID();
+  const e = toEntryContent(
+    makeEvent(
+      'ocp.billing.tenant_access_changed.v1',
+      {
+        tenantId,
+        access: 'revoked',
+        provider: 'stripe',
+        subscriptionId: randomUUID(),
+        status: 'canceled',
+        reason: 'subscription sub_1 is canceled',
+      },
+      { source: 'ocp/billing', subject: tenantId },
+    ),
+  );
+  assert.deepEqual(
+    { actor: e.actor, action: e.action, target: e.target, tenantId: e.tenantId, outcome: e.outcome },
+    {
+      actor: 'system:billing',
+      action: 'billing.tenant_access_changed',
+      target: `tenant:${tenantId}`,
+      tenantId,
+      outcome: 'success',
+    },
+  );
+});
+
 test('the audit service consumes every tenant event, operation updates and gateway requests, and no work', () => {
   // @ts-expect-error: the work queue is the tenant workers' alone.
   const work: AuditedType = 'ocp.tenant.operation.run.v1';
@@ -249,4 +277,15 @@ test('the audit service consumes every tenant event, operation updates and gatew
   assert.deepEqual(auditedTypes(streams.operationEvents), ['ocp.operation.updated.v1']);
   assert.deepEqual(auditedTypes(streams.audit), ['ocp.audit.request.v1']);
   assert.deepEqual(auditedTypes(streams.tenantWork), []);
+  assert.deepEqual(auditedTypes(streams.billingEvents).sort(), [
+    'ocp.billing.subscription_changed.v1',
+    'ocp.billing.tenant_access_changed.v1',
+    'ocp.billing.tenant_plan_changed.v1',
+  ]);
+  // Every stream that carries an audited type has a durable consumer of the audit service.
+  const consumed = new Set<string>(AUDITED_STREAMS.map((s) => s.stream.name));
+  for (const stream of Object.values(streams)) {
+    if (auditedTypes(stream).length > 0)
+      assert.ok(consumed.has(stream.name), `${stream.name} is not audited`);
+  }
 });

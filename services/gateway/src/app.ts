@@ -8,18 +8,26 @@ import { opsRoutes, type ReadinessCheck } from '@ocp/service-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { GatewayConfig } from './config.ts';
+import { type GatewayConfig, secretList } from './config.ts';
 import { createLoginThrottle } from './db/login-throttle.ts';
+import {
+  paddleSignatureCheck,
+  type SignatureCheck,
+  stripeSignatureCheck,
+  type WebhookProvider,
+} from './domain/webhook-signatures.ts';
 import { apiError } from './errors.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
 import { problemsPlugin } from './plugins/problems.ts';
 import auditRoutes from './routes/audit/index.ts';
 import authRoutes from './routes/auth/index.ts';
+import billingRoutes from './routes/billing/index.ts';
 import operationRoutes from './routes/operations/index.ts';
 import operatorRoutes from './routes/operators/index.ts';
 import tenantRoutes from './routes/tenants/index.ts';
 import tokenRoutes from './routes/tokens/index.ts';
+import webhookRoutes from './routes/webhooks/index.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -36,14 +44,50 @@ const sharedSchemas = [
   'common/operation.v1',
   'rpc/tenant.create.v1.request',
   'rpc/audit.verify.v1.reply',
+  'common/billing-subscription.v1',
+  'rpc/billing.subscriptions.get.v1.reply',
+  'rpc/billing.webhooks.list.v1.request',
+  'rpc/billing.webhooks.list.v1.reply',
+  'rpc/billing.checkout.create.v1.reply',
 ] as const;
+
+/**
+ * A contract with its relative `$ref`s (`../common/x.json#...`) made absolute against its `$id`:
+ * the response serializer resolves only ids it was given, not paths relative to them.
+ */
+function absoluteRefs(value: unknown, base: string): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) =>
+        k === '$ref' && typeof x === 'string' && !x.startsWith('#')
+          ? [k, new URL(x, base).href]
+          : [k, walk(x)],
+      ),
+    );
+  };
+  return walk(value) as Record<string, unknown>;
+}
 
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
+  // A raw webhook body is verified and forwarded byte for byte, never stored as text here.
+  if (value instanceof Uint8Array) return false;
   if (Array.isArray(value)) return value.some(hasNul);
   if (value && typeof value === 'object')
     return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
   return false;
+}
+
+/** The signature check of each provider that has at least one secret configured. */
+function webhookChecks(config: GatewayConfig): Partial<Record<WebhookProvider, SignatureCheck>> {
+  const stripe = secretList(config.STRIPE_WEBHOOK_SECRETS);
+  const paddle = secretList(config.PADDLE_WEBHOOK_SECRETS);
+  return {
+    ...(stripe.length ? { stripe: stripeSignatureCheck(stripe) } : {}),
+    ...(paddle.length ? { paddle: paddleSignatureCheck(paddle) } : {}),
+  };
 }
 
 /** The gateway as a fastify app a test can build, listen on and close. */
@@ -67,7 +111,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       },
     },
   });
-  for (const key of sharedSchemas) app.addSchema(schemaFiles[key] as unknown as Record<string, unknown>);
+  for (const key of sharedSchemas) app.addSchema(absoluteRefs(schemaFiles[key], schemaFiles[key].$id));
 
   await app.register(problemsPlugin);
   // Before any route: an /api/v1 route without a permission stops the start.
@@ -80,7 +124,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         title: 'Odoo control plane admin API',
         version: '1.0.0',
         description: [
-          'Tenants, their operations, operators, API tokens and the audit log.',
+          'Tenants, their operations, operators, API tokens, the audit log and billing.',
           'Log in with POST /api/v1/auth/login and send the session token as a Bearer token, or use the session cookie; cookie writes also send the x-csrf-token header. Machines use API tokens (POST /api/v1/tokens) as Bearer tokens.',
           'Every route needs one permission (`x-permission`); GET /api/v1/me lists the caller’s. A refusal is a 403 problem naming the missing `permission`.',
         ].join('\n\n'),
@@ -155,6 +199,14 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     bus: deps.bus,
     timeoutMs: config.RPC_TIMEOUT_MS,
     verifyTimeoutMs: config.AUDIT_VERIFY_TIMEOUT_MS,
+  });
+  await app.register(billingRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(webhookRoutes, {
+    bus: deps.bus,
+    pool: deps.pool,
+    registry: deps.registry,
+    checks: webhookChecks(config),
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
   });
   return app;
 }

@@ -59,6 +59,28 @@ export const configSchema = {
         'Proxies in front of the gateway whose X-Forwarded-For is trusted for the source address (login limits, audit).',
     },
     OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
+    STRIPE_WEBHOOK_SECRETS: {
+      type: 'string',
+      maxLength: 2000,
+      secret: true,
+      description:
+        'Signing secrets of the Stripe webhook endpoint (whsec_...), comma-separated: during a rotation both the old and the new one. Unset: POST /webhooks/stripe answers 503.',
+    },
+    PADDLE_WEBHOOK_SECRETS: {
+      type: 'string',
+      maxLength: 2000,
+      secret: true,
+      description:
+        'Secret keys of the Paddle notification destination (pdl_ntfset_...), comma-separated: during a rotation both. Unset: POST /webhooks/paddle answers 503.',
+    },
+    WEBHOOK_BODY_LIMIT_BYTES: {
+      type: 'integer',
+      minimum: 1024,
+      // The body travels JSON-escaped inside one NATS message, whose default limit is 1 MiB.
+      maximum: 524288,
+      default: 262144,
+      description: 'Largest provider webhook body accepted; a larger one is refused with 400.',
+    },
   },
   required: ['DATABASE_URL'],
 } as const satisfies ConfigSchema;
@@ -77,7 +99,17 @@ export interface GatewayConfig extends CommonConfig {
   LOGIN_LOCKOUT_SECONDS: number;
   TRUST_PROXY_HOPS: number;
   OUTBOX_POLL_MS: number;
+  STRIPE_WEBHOOK_SECRETS?: string;
+  PADDLE_WEBHOOK_SECRETS?: string;
+  WEBHOOK_BODY_LIMIT_BYTES: number;
 }
+
+/** The secrets of a comma-separated list, trimmed; empty entries dropped. */
+export const secretList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /** The gateway's configuration, from the environment, parsed once. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {

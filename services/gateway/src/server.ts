@@ -28,7 +28,7 @@ export interface Gateway {
 
 /**
  * Starts the gateway: migrations, the first owner, NATS, the relay of its outbox (audit entries)
- * to the AUDIT stream, then the HTTP server.
+ * to the AUDIT and WEBHOOKS streams, then the HTTP server.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -61,8 +61,8 @@ export async function startGateway(
     shutdown.add('outbox relay', () => relay.stop());
     shutdown.add('nats', () => nats.nc.drain());
     shutdown.add('database pool', () => pool.end());
-    // The gateway publishes there itself, so it does not wait for another service to make it.
-    await bus.ensureStreams([streams.audit]);
+    // The gateway publishes there itself, so it does not wait for another service to make them.
+    await bus.ensureStreams([streams.audit, streams.webhooks]);
     relay.start();
     registerGatewayMetrics(metrics.registry, relay);
     app = await buildApp({

@@ -14,6 +14,11 @@ import {
 } from '@ocp/service-kit';
 import { configSchema, type TenantConfig } from './config.ts';
 import { DbServers } from './dbserver/registry.ts';
+import {
+  BILLING_DECISION_TYPES,
+  BILLING_DURABLE,
+  billingDecisionHandler,
+} from './handlers/billing-decisions.ts';
 import type { HandlerContext } from './handlers/context.ts';
 import { createTenantHandler } from './handlers/create-tenant.ts';
 import {
@@ -113,6 +118,18 @@ export async function startTenantService(
         concurrency: config.WORKER_CONCURRENCY,
       },
       runOperationHandler(ctx),
+    );
+    await bus.consume(
+      {
+        durable: BILLING_DURABLE,
+        stream: streams.billingEvents,
+        types: BILLING_DECISION_TYPES,
+        deliverFrom: 'all',
+        maxDeliver: -1,
+        // One at a time: a tenant's decisions apply in the order billing made them.
+        concurrency: 1,
+      },
+      billingDecisionHandler(ctx),
     );
     registerTenantMetrics(metrics.registry, pool, relay);
 

@@ -222,7 +222,8 @@ export const schemaFiles = {
         "enum": [
           "stripe",
           "paddle"
-        ]
+        ],
+        "title": "BillingProvider"
       },
       "status": {
         "type": "string",
@@ -235,7 +236,8 @@ export const schemaFiles = {
           "paused",
           "incomplete",
           "incomplete_expired"
-        ]
+        ],
+        "title": "BillingSubscriptionStatus"
       }
     }
   },
@@ -1457,7 +1459,8 @@ export const schemaFiles = {
           "ignored",
           "failed"
         ],
-        "description": "applied: changed a subscription (or confirmed it); duplicate: the same provider event again; rejected: refused at the door; unmatched: no known tenant (kept, reported); ignored: a type the platform does not use; failed: could not be read."
+        "description": "applied: changed a subscription (or confirmed it); duplicate: the same provider event again; rejected: refused at the door; unmatched: no known tenant (kept, reported); ignored: a type the platform does not use; failed: could not be read.",
+        "title": "BillingWebhookStatus"
       }
     }
   },

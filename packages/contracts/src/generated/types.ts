@@ -45,19 +45,19 @@ prevHash: string
 hash: string
 }
 
-export type Provider = ("stripe" | "paddle")
+export type BillingProvider = ("stripe" | "paddle")
 
-export type Status = ("trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused" | "incomplete" | "incomplete_expired")
+export type BillingSubscriptionStatus = ("trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused" | "incomplete" | "incomplete_expired")
 
 export interface BillingSubscription {
 id: string
-provider: Provider
+provider: BillingProvider
 providerSubscriptionId: string
 customerId: (string | null)
 tenantId: (string | null)
 plan: (string | null)
 priceId: (string | null)
-status: Status
+status: BillingSubscriptionStatus
 currentPeriodEnd: (string | null)
 cancelAtPeriodEnd: boolean
 lastEventId: string
@@ -179,9 +179,9 @@ subscription: BillingSubscription
 export interface BillingTenantAccessChangedV1 {
 tenantId: string
 access: ("granted" | "revoked")
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 subscriptionId: string
-status: ("trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused" | "incomplete" | "incomplete_expired")
+status: BillingSubscriptionStatus
 reason: string
 }
 
@@ -191,12 +191,12 @@ tenantId: string
  * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
  */
 plan: string
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 subscriptionId: string
 }
 
 export interface BillingWebhookReceivedV1 {
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 providerEventId: string
 providerEventType: string
 receivedAt: string
@@ -207,7 +207,7 @@ body: string
 }
 
 export interface BillingWebhookRejectedV1 {
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 reason: string
 receivedAt: string
 bodyBytes: number
@@ -332,7 +332,7 @@ url: string
 
 export interface BillingCheckoutCreateRequestV1 {
 tenantId: string
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 priceId?: string
 returnUrl?: string
 }
@@ -343,7 +343,7 @@ url: string
 
 export interface BillingPortalCreateRequestV1 {
 tenantId: string
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 priceId?: string
 returnUrl?: string
 }
@@ -356,16 +356,15 @@ export interface BillingSubscriptionsGetRequestV1 {
 tenantId: string
 }
 
+export type BillingWebhookStatus = ("applied" | "duplicate" | "rejected" | "unmatched" | "ignored" | "failed")
+
 export interface BillingWebhooksListReplyV1 {
 items: {
 id: string
-provider: ("stripe" | "paddle")
+provider: BillingProvider
 providerEventId: (string | null)
 providerEventType: (string | null)
-/**
- * applied: changed a subscription (or confirmed it); duplicate: the same provider event again; rejected: refused at the door; unmatched: no known tenant (kept, reported); ignored: a type the platform does not use; failed: could not be read.
- */
-status: ("applied" | "duplicate" | "rejected" | "unmatched" | "ignored" | "failed")
+status: BillingWebhookStatus
 tenantId: (string | null)
 receivedAt: string
 detail: (string | null)
@@ -376,8 +375,8 @@ nextCursor: (string | null)
 export interface BillingWebhooksListRequestV1 {
 limit: number
 cursor?: string
-provider?: ("stripe" | "paddle")
-status?: Status
+provider?: BillingProvider
+status?: BillingWebhookStatus
 tenantId?: string
 }
 

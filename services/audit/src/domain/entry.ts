@@ -32,6 +32,7 @@ export const AUDITED_STREAMS = [
   { durable: 'audit-tenant-events', stream: streams.tenantEvents },
   { durable: 'audit-operation-events', stream: streams.operationEvents },
   { durable: 'audit-requests', stream: streams.audit },
+  { durable: 'audit-billing-events', stream: streams.billingEvents },
 ] as const;
 
 const optional = (s: string | null | undefined) => (s == null ? null : storable(s));

@@ -24,6 +24,8 @@ export interface AuditNote {
   actorEmail?: string | null;
   /** Why it was refused or failed, when the problem detail does not say it for the auditor. */
   reason?: string;
+  /** Replaces the outcome the status implies (a refused webhook is a 400 that was denied). */
+  outcome?: 'success' | 'denied' | 'failed';
   /** The entry is in the outbox already (written in the transaction of the change). */
   written?: boolean;
 }
@@ -40,8 +42,12 @@ const source = 'ocp/gateway';
 
 const cut = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
 
-/** Mutating requests and refused ones of the admin API are audited, and reads that ask for it. */
+/**
+ * Mutating requests and refused ones of the admin API are audited, and reads that ask for it;
+ * every provider webhook too, accepted or refused.
+ */
 export function mustAudit(req: FastifyRequest, status: number): boolean {
+  if (req.url.startsWith('/webhooks/')) return true;
   if (!req.url.startsWith('/api/')) return false;
   return MUTATING.has(req.method) || REFUSED.has(status) || req.routeOptions.config?.auditReads === true;
 }
@@ -62,7 +68,7 @@ export function auditEvent(
     action: cut(note.action ?? req.routeOptions.config?.action ?? 'api.unknown-route', 200),
     target: note.target ?? null,
     tenantId,
-    outcome: status < 400 ? 'success' : REFUSED.has(status) ? 'denied' : 'failed',
+    outcome: note.outcome ?? (status < 400 ? 'success' : REFUSED.has(status) ? 'denied' : 'failed'),
     status,
     reason: reason ? cut(reason, 2000) : null,
     method: cut(req.method, 10),
