@@ -38,6 +38,7 @@ export async function preparePlatform(
     tenantEnv?: Record<string, string>;
     auditEnv?: Record<string, string>;
     billingEnv?: Record<string, string>;
+    gatewayEnv?: Record<string, string>;
   } = {},
 ): Promise<PlatformEnv> {
   const server = opts.serverUrl ?? adminUrl();
@@ -72,6 +73,7 @@ export async function preparePlatform(
       BOOTSTRAP_OWNER_EMAIL: 'owner@example.com',
       BOOTSTRAP_OWNER_PASSWORD: ownerPassword,
       RPC_TIMEOUT_MS: '3000',
+      ...opts.gatewayEnv,
     },
     auditEnv: {
       NATS_URL: nats.url,
