@@ -121,7 +121,7 @@ export interface MessageDef {
   consumers: readonly string[];
 }
 
-const tenantEvent = (name: string, consumers: readonly string[] = ['audit']) =>
+const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'billing']) =>
   ({
     subject: `events.tenant.${name}.v1`,
     stream: streams.tenantEvents,
