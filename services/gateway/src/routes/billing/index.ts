@@ -12,8 +12,7 @@ import {
   webhooksReply,
 } from '../../schemas/billing.ts';
 import { tenantIdParams } from '../../schemas/tenants.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { lookupTenant } from '../tenant-lookup.ts';
 
 type Provider = 'stripe' | 'paddle';
 interface LinkBody {
@@ -31,34 +30,9 @@ export default async function billingRoutes(app: FastifyInstance, opts: { bus: B
   const { bus } = opts;
   const rpc = { timeoutMs: opts.timeoutMs };
 
-  /**
-   * `{tenant}` (an id or a slug) as the tenant's id, within the caller's tenants. Unknown tenants
-   * are refused like other tenants for a limited caller, so it learns nothing about them.
-   */
-  async function tenantIdOf(req: FastifyRequest, key: string, permission: Permission): Promise<string> {
-    req.audit.target = `tenant:${key}`;
-    if (UUID.test(key)) checkTenantScope(req, key, permission);
-    let id: string;
-    try {
-      const { tenant } = await bus.request(
-        'tenant.get.v1',
-        UUID.test(key) ? { tenantId: key } : { slug: key },
-        rpc,
-      );
-      id = tenant.id;
-    } catch (e) {
-      if (tenantScopeOf(req) && e instanceof RpcError && e.code === 'TENANT_NOT_FOUND')
-        throw forbidden(
-          permission,
-          `this needs the permission ${permission} for tenant ${key}, which is not one of this account's tenants`,
-        );
-      throw e;
-    }
-    req.audit.target = `tenant:${id}`;
-    req.audit.tenantId = id;
-    checkTenantScope(req, id, permission);
-    return id;
-  }
+  /** `{tenant}` (an id or a slug) as the tenant's id, within the caller's tenants. */
+  const tenantIdOf = async (req: FastifyRequest, key: string, permission: Permission) =>
+    (await lookupTenant(bus, rpc, req, key, permission)).id;
 
   /** The billing service's "no API key for this provider" as the admin API says it. */
   function notConfigured(e: unknown, provider: Provider): never {

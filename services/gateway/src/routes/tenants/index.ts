@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { type Bus, RpcError } from '@ocp/bus';
+import type { Bus } from '@ocp/bus';
 import type { Tenant } from '@ocp/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../domain/permissions.ts';
-import { forbidden } from '../../errors.ts';
-import { checkTenantScope, tenantScopeOf } from '../../plugins/auth.ts';
+import { tenantScopeOf } from '../../plugins/auth.ts';
 import {
   createTenantBody,
   idempotencyHeaders,
@@ -15,8 +14,8 @@ import {
   tenantIdParams,
   tenantRef,
 } from '../../schemas/tenants.ts';
+import { lookupTenant } from '../tenant-lookup.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type Reason = Tenant['suspensionReasons'][number];
 
 /** `/api/v1/tenants`: create, list, get, suspend, resume, delete. Long work answers 202 with the operation. */
@@ -25,33 +24,8 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
   const rpc = { timeoutMs: opts.timeoutMs };
   const actor = (req: FastifyRequest) => req.principal?.actor ?? 'anonymous';
 
-  /**
-   * Resolves `{tenant}` (an id or a slug) to the tenant, within the caller's tenants; notes it for
-   * the audit log. A limited caller gets 403 for any other tenant, existing or not.
-   */
-  async function lookup(req: FastifyRequest, key: string, permission: Permission) {
-    const byId = UUID.test(key);
-    req.audit.target = `tenant:${key}`;
-    if (byId) {
-      req.audit.tenantId = key;
-      checkTenantScope(req, key, permission);
-    }
-    let tenant: Tenant;
-    try {
-      ({ tenant } = await bus.request('tenant.get.v1', byId ? { tenantId: key } : { slug: key }, rpc));
-    } catch (e) {
-      if (tenantScopeOf(req) && e instanceof RpcError && e.code === 'TENANT_NOT_FOUND')
-        throw forbidden(
-          permission,
-          `this needs the permission ${permission} for tenant ${key}, which is not one of this account's tenants`,
-        );
-      throw e;
-    }
-    req.audit.target = `tenant:${tenant.id}`;
-    req.audit.tenantId = tenant.id;
-    checkTenantScope(req, tenant.id, permission);
-    return tenant;
-  }
+  const lookup = (req: FastifyRequest, key: string, permission: Permission) =>
+    lookupTenant(bus, rpc, req, key, permission);
 
   /** Notes the tenant before and after a change, and answers 202 with the operation to follow. */
   function accepted(
