@@ -399,6 +399,11 @@ describe('tampering with the audit log', () => {
     p = await startPlatform();
     c = await client(p);
     sql = (text, values = []) => adminQuery(text, values, p.auditEnv.DATABASE_URL);
+    // The platform's own login is audited through the gateway's outbox; let it land first, so
+    // nothing comes between the 20 entries below.
+    await waitFor('the login entry', async () =>
+      (await all(c, {})).some((e) => e.action === 'auth.login') ? true : undefined,
+    );
     const prefix = uniqueName('operator:t');
     for (let i = 0; i < 20; i++) await c.bus.publish(request({ actor: `${prefix}-${i}` }));
     const seqs = await waitFor('20 entries', async () => {
