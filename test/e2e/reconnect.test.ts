@@ -160,7 +160,11 @@ test(
       );
       return rows.length > 0 ? true : undefined;
     });
-    const mid = await p.api.call('GET', `/api/v1/operations/${held.body.operation.id}`);
+    // The start is recorded beside the role and the clone, not before them: wait for it too.
+    const mid = await waitFor('the operation to be running', async () => {
+      const r = await p.api.call('GET', `/api/v1/operations/${held.body.operation.id}`);
+      return r.body.state === 'queued' ? undefined : r;
+    });
     assert.equal(mid.body.state, 'running');
 
     pgDown = true;

@@ -53,7 +53,11 @@ test('the tenant service killed in the middle of provisioning finishes the opera
     );
     return rows.length > 0 ? true : undefined;
   });
-  const mid = await api.call('GET', `/api/v1/operations/${created.body.operation.id}`);
+  // The start is recorded beside the role and the clone, not before them: wait for it too.
+  const mid = await waitFor('the operation to be running', async () => {
+    const r = await api.call('GET', `/api/v1/operations/${created.body.operation.id}`);
+    return r.body.state === 'queued' ? undefined : r;
+  });
   assert.equal(mid.body.state, 'running');
   const state = await api.call('GET', `/api/v1/tenants/${tenantId}`);
   assert.equal(state.body.state, 'provisioning');
