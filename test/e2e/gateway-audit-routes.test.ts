@@ -7,6 +7,7 @@ import type { AuditEntry, AuditQueryRequestV1, AuditVerifyRequestV1 } from '@ocp
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
+import { waitFor } from '@ocp/testkit';
 import { type PlatformEnv, preparePlatform } from '../support/platform.ts';
 import { invite, login, type Session, subscribeAudit } from '../support/rbac.ts';
 
@@ -160,6 +161,10 @@ describe('the audit routes of the gateway', () => {
       assert.ok(!done, 'the first page arrives before the audit service answers the second');
       text += dec.decode(value, { stream: true });
     }
+    // The gateway asks for the next page once it has written this one: give the request a moment.
+    await waitFor('the second page to be asked for', async () =>
+      audit.queries.length >= 2 ? true : undefined,
+    );
     assert.equal(audit.queries.length, 2, 'the second page is asked for, and not answered yet');
     audit.release();
     for (;;) {
