@@ -1,3 +1,4 @@
+export { classifyDbError, type DbErrorClass, isTransientDbError } from './errors.ts';
 export { claimInbox } from './inbox.ts';
 export { migrate } from './migrate.ts';
 export {
