@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 
 /** A JSON Schema of a flat config: each property is read from the environment variable of its name. */
 export interface ConfigSchema {
@@ -13,9 +14,15 @@ export interface ConfigSchema {
       description?: string;
     } & Record<string, unknown>
   >;
-  required?: string[];
+  required?: readonly string[];
   additionalProperties?: false;
 }
+
+/**
+ * The parsed config a schema describes, inferred from the schema itself (written once): a property
+ * with a default is always there, a required one too, any other is optional.
+ */
+export type ConfigOf<S extends ConfigSchema> = S extends JSONSchema ? FromSchema<S> : never;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -78,14 +85,26 @@ export const commonConfig = {
     enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     default: 'info',
   },
-  SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 15000 },
+  SHUTDOWN_TIMEOUT_MS: {
+    type: 'integer',
+    minimum: 100,
+    maximum: 600000,
+    default: 15000,
+    description:
+      'How long a stop may take: in-flight requests, messages and operation steps finish within it.',
+  },
+  NATS_STREAM_REPLICAS: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 5,
+    default: 1,
+    description: 'Replicas of every stream the service makes: 1 on one server, 3 on a JetStream cluster.',
+  },
 } as const;
 
-export interface CommonConfig {
-  NATS_URL: string;
-  DATABASE_URL: string;
-  HTTP_HOST: string;
-  HTTP_PORT: number;
-  LOG_LEVEL: string;
-  SHUTDOWN_TIMEOUT_MS: number;
-}
+/** The config every service has. */
+export type CommonConfig = ConfigOf<{
+  type: 'object';
+  properties: typeof commonConfig;
+  required: ['DATABASE_URL'];
+}>;

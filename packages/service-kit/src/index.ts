@@ -1,6 +1,7 @@
 export {
   type CommonConfig,
   ConfigError,
+  type ConfigOf,
   type ConfigSchema,
   commonConfig,
   loadConfig,
@@ -10,5 +11,21 @@ export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
 export { connectNats, type NatsHandle } from './nats.ts';
 export { opsRoutes, startOpsServer } from './ops.ts';
-export { createShutdown, handleSignals, type Shutdown, type ShutdownStep } from './shutdown.ts';
+export {
+  defineService,
+  loadServiceConfig,
+  type RunningService,
+  runMain,
+  runService,
+  type ServiceDefinition,
+  type ServiceRuntime,
+} from './runtime.ts';
+export {
+  createShutdown,
+  handleSignals,
+  SHUTDOWN_PHASES,
+  type Shutdown,
+  type ShutdownPhase,
+  type ShutdownStep,
+} from './shutdown.ts';
 export type { ReadinessCheck } from './types.ts';

@@ -7,10 +7,10 @@ import type { ReadinessCheck } from './types.ts';
  * `/healthz` (the process answers), `/readyz` (every dependency answers; 503 naming the ones that
  * do not) and `/metrics` (Prometheus text), as a plugin for any fastify app.
  */
-export const opsRoutes: FastifyPluginAsync<{ registry: Registry; checks: ReadinessCheck[] }> = async (
-  app,
-  opts,
-) => {
+export const opsRoutes: FastifyPluginAsync<{
+  registry: Registry;
+  checks: readonly ReadinessCheck[];
+}> = async (app, opts) => {
   app.get('/healthz', { config: { ops: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { ops: true } }, async (_req, reply) => {
     const results = await Promise.all(
@@ -37,7 +37,7 @@ export async function startOpsServer(opts: {
   host: string;
   port: number;
   registry: Registry;
-  checks: ReadinessCheck[];
+  checks: readonly ReadinessCheck[];
   logger: Logger;
 }): Promise<FastifyInstance> {
   const app = Fastify({

@@ -1,4 +1,4 @@
-import { type CommonConfig, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
 
 export const configSchema = {
   type: 'object',
@@ -39,21 +39,18 @@ export const configSchema = {
   required: ['DATABASE_URL'],
 } as const satisfies ConfigSchema;
 
-export interface AuditConfig extends CommonConfig {
-  APPEND_BATCH_SIZE: number;
-  APPEND_BATCH_WAIT_MS: number;
-  ACK_WAIT_MS: number;
-  VERIFY_CHUNK_SIZE: number;
-  DB_POOL_MAX: number;
+export type AuditConfig = ConfigOf<typeof configSchema>;
+
+/** Checks across fields. */
+export function checkConfig(c: AuditConfig): string[] {
+  return c.APPEND_BATCH_WAIT_MS * 10 > c.ACK_WAIT_MS
+    ? [
+        'ACK_WAIT_MS must be at least 10 times APPEND_BATCH_WAIT_MS, or events waiting for their batch to fill would be delivered again meanwhile',
+      ]
+    : [];
 }
 
 /** The audit service's configuration, from the environment, parsed once. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): AuditConfig {
-  return loadConfig<AuditConfig>(configSchema, env, (c) =>
-    c.APPEND_BATCH_WAIT_MS * 10 > c.ACK_WAIT_MS
-      ? [
-          'ACK_WAIT_MS must be at least 10 times APPEND_BATCH_WAIT_MS, or events waiting for their batch to fill would be delivered again meanwhile',
-        ]
-      : [],
-  );
+  return loadConfig<AuditConfig>(configSchema, env, checkConfig);
 }

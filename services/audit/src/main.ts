@@ -1,13 +1,4 @@
-import { createLogger, handleSignals } from '@ocp/service-kit';
-import { startAuditService } from './app.ts';
-import { parseConfig } from './config.ts';
+import { runMain } from '@ocp/service-kit';
+import { auditService } from './app.ts';
 
-const config = parseConfig();
-const logger = createLogger('audit', config.LOG_LEVEL);
-try {
-  const service = await startAuditService(config, logger);
-  handleSignals(service.close, logger);
-} catch (err) {
-  logger.fatal({ err }, 'the audit service could not start');
-  process.exit(1);
-}
+await runMain(auditService);

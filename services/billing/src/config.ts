@@ -1,4 +1,4 @@
-import { type CommonConfig, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
 
 export const configSchema = {
   type: 'object',
@@ -45,17 +45,7 @@ export const configSchema = {
   required: ['DATABASE_URL'],
 } as const satisfies ConfigSchema;
 
-export interface BillingConfig extends CommonConfig {
-  BILLING_PLAN_MAP: string;
-  BILLING_PAST_DUE_GRACE_SECONDS: number;
-  BILLING_SWEEP_INTERVAL_MS: number;
-  STRIPE_API_KEY?: string;
-  PADDLE_API_KEY?: string;
-  PADDLE_ENVIRONMENT: 'sandbox' | 'production';
-  OUTBOX_POLL_MS: number;
-  ACK_WAIT_MS: number;
-  DB_POOL_MAX: number;
-}
+export type BillingConfig = ConfigOf<typeof configSchema>;
 
 const PLAN = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -90,5 +80,10 @@ export function parsePlanMap(raw: string): { map: ReadonlyMap<string, string>; p
 
 /** The billing service's configuration, from the environment, parsed once. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): BillingConfig {
-  return loadConfig<BillingConfig>(configSchema, env, (c) => parsePlanMap(c.BILLING_PLAN_MAP).problems);
+  return loadConfig<BillingConfig>(configSchema, env, checkConfig);
+}
+
+/** Checks across fields. */
+export function checkConfig(c: BillingConfig): string[] {
+  return parsePlanMap(c.BILLING_PLAN_MAP).problems;
 }

@@ -34,7 +34,7 @@ export interface GatewayDeps {
   pool: Pool;
   bus: Bus;
   registry: Registry;
-  checks: ReadinessCheck[];
+  checks: readonly ReadinessCheck[];
   logger: Logger;
 }
 

@@ -1,4 +1,4 @@
-import { type CommonConfig, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
 
 export const configSchema = {
   type: 'object',
@@ -85,24 +85,7 @@ export const configSchema = {
   required: ['DATABASE_URL'],
 } as const satisfies ConfigSchema;
 
-export interface GatewayConfig extends CommonConfig {
-  PUBLIC_URL: string;
-  BOOTSTRAP_OWNER_EMAIL: string;
-  BOOTSTRAP_OWNER_PASSWORD?: string;
-  SESSION_TTL_HOURS: number;
-  RPC_TIMEOUT_MS: number;
-  BODY_LIMIT_BYTES: number;
-  AUDIT_VERIFY_TIMEOUT_MS: number;
-  LOGIN_MAX_FAILURES: number;
-  LOGIN_IP_MAX_FAILURES: number;
-  LOGIN_FAILURE_WINDOW_SECONDS: number;
-  LOGIN_LOCKOUT_SECONDS: number;
-  TRUST_PROXY_HOPS: number;
-  OUTBOX_POLL_MS: number;
-  STRIPE_WEBHOOK_SECRETS?: string;
-  PADDLE_WEBHOOK_SECRETS?: string;
-  WEBHOOK_BODY_LIMIT_BYTES: number;
-}
+export type GatewayConfig = ConfigOf<typeof configSchema>;
 
 /** The secrets of a comma-separated list, trimmed; empty entries dropped. */
 export const secretList = (value: string | undefined): string[] =>

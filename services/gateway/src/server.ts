@@ -1,22 +1,40 @@
 import { fileURLToPath } from 'node:url';
-import { createBus } from '@ocp/bus';
 import { streams } from '@ocp/contracts';
-import { createOutboxRelay, createPool, migrate, ping } from '@ocp/db';
-import {
-  connectNats,
-  createLogger,
-  createMetrics,
-  createShutdown,
-  type Logger,
-  redactConfig,
-} from '@ocp/service-kit';
+import { defineService, type Logger, runService } from '@ocp/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { configSchema, type GatewayConfig } from './config.ts';
 import { ensureFirstOwner } from './db/operators.ts';
-import { registerGatewayMetrics } from './metrics.ts';
 
-const migrationsDir = fileURLToPath(new URL('./db/migrations', import.meta.url));
+/**
+ * The gateway: the admin API, the webhook ingress and the first owner. Its outbox (audit entries,
+ * rejected webhooks) is published to the AUDIT and WEBHOOKS streams, which it makes itself so that
+ * it does not wait for another service to make them.
+ */
+export const gatewayService = defineService({
+  name: 'gateway',
+  configSchema,
+  migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
+  streams: [streams.audit, streams.webhooks],
+  outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
+  async start(rt) {
+    const firstOwner = await ensureFirstOwner(
+      rt.pool,
+      rt.config.BOOTSTRAP_OWNER_EMAIL,
+      rt.config.BOOTSTRAP_OWNER_PASSWORD,
+    );
+    return { firstOwner };
+  },
+  http: (rt) =>
+    buildApp({
+      config: rt.config,
+      pool: rt.pool,
+      bus: rt.bus,
+      registry: rt.registry,
+      logger: rt.logger,
+      checks: rt.checks,
+    }),
+});
 
 export interface Gateway {
   app: FastifyInstance;
@@ -26,68 +44,14 @@ export interface Gateway {
   close(reason?: string): Promise<void>;
 }
 
-/**
- * Starts the gateway: migrations, the first owner, NATS, the relay of its outbox (audit entries)
- * to the AUDIT and WEBHOOKS streams, then the HTTP server.
- */
-export async function startGateway(
-  config: GatewayConfig,
-  logger: Logger = createLogger('gateway', config.LOG_LEVEL),
-): Promise<Gateway> {
-  logger.info({ config: redactConfig(configSchema, config) }, 'starting');
-  const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  await migrate({ databaseUrl: config.DATABASE_URL, dir: migrationsDir, logger });
-  const pool = createPool({ url: config.DATABASE_URL, name: 'ocp-gateway', logger });
-  try {
-    const firstOwner = await ensureFirstOwner(
-      pool,
-      config.BOOTSTRAP_OWNER_EMAIL,
-      config.BOOTSTRAP_OWNER_PASSWORD,
-    );
-    const metrics = createMetrics('gateway');
-    let app: FastifyInstance | undefined;
-    // In the order they run: intake first, the outbox relay after the last request's audit entry.
-    shutdown.add('http', async () => app?.close());
-    const nats = await connectNats({ url: config.NATS_URL, name: 'gateway', logger });
-    const bus = await createBus({ nc: nats.nc, logger, service: 'gateway', hooks: metrics.busHooks });
-    shutdown.add('bus', () => bus.close());
-    const relay = createOutboxRelay({
-      pool,
-      databaseUrl: config.DATABASE_URL,
-      publish: bus.publishRaw,
-      logger,
-      pollMs: config.OUTBOX_POLL_MS,
-    });
-    shutdown.add('outbox relay', () => relay.stop());
-    shutdown.add('nats', () => nats.nc.drain());
-    shutdown.add('database pool', () => pool.end());
-    // The gateway publishes there itself, so it does not wait for another service to make them.
-    await bus.ensureStreams([streams.audit, streams.webhooks]);
-    relay.start();
-    registerGatewayMetrics(metrics.registry, relay);
-    app = await buildApp({
-      config,
-      pool,
-      bus,
-      registry: metrics.registry,
-      logger,
-      checks: [
-        { name: 'nats', check: () => nats.connected() },
-        { name: 'postgres', check: () => ping(pool) },
-      ],
-    });
-    await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-    return {
-      app,
-      url: `http://${config.HTTP_HOST}:${port}`,
-      ...(firstOwner ? { firstOwner } : {}),
-      close: (reason = 'close') => shutdown.run(reason),
-    };
-  } catch (e) {
-    await shutdown.run('failed to start');
-    await pool.end().catch(() => {});
-    throw e;
-  }
+/** Starts the gateway with a parsed config (as `main` does, without the process wiring). */
+export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<Gateway> {
+  const service = await runService(gatewayService, config, logger ? { logger } : {});
+  const { firstOwner } = service.parts;
+  return {
+    app: service.http,
+    url: service.url,
+    ...(firstOwner ? { firstOwner } : {}),
+    close: service.close,
+  };
 }

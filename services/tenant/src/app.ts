@@ -1,18 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Bus, createBus } from '@ocp/bus';
+import type { Bus } from '@ocp/bus';
 import { streams } from '@ocp/contracts';
-import { createOutboxRelay, createPool, migrate, ping } from '@ocp/db';
-import {
-  connectNats,
-  createLogger,
-  createMetrics,
-  createShutdown,
-  type Logger,
-  redactConfig,
-  startOpsServer,
-} from '@ocp/service-kit';
-import { configSchema, type TenantConfig } from './config.ts';
+import { defineService, type Logger, runService } from '@ocp/service-kit';
+import { checkConfig, configSchema, type TenantConfig } from './config.ts';
 import { DbServers } from './dbserver/registry.ts';
 import {
   BILLING_DECISION_TYPES,
@@ -31,40 +22,27 @@ import { getOperationHandler, getTenantHandler, listTenantsHandler } from './han
 import { runOperationHandler } from './handlers/run-operation.ts';
 import { registerTenantMetrics } from './metrics.ts';
 
-const migrationsDir = fileURLToPath(new URL('./db/migrations', import.meta.url));
 const templateSql = fileURLToPath(new URL('./template/odoo-core.sql', import.meta.url));
 
 /** The durable consumer of the tenant workers, shared by every replica. */
 export const WORKER_DURABLE = 'tenant-worker';
 
-export interface TenantService {
-  logger: Logger;
-  bus: Bus;
-  /** The port the ops server (health, readiness, metrics) listens on. */
-  port: number;
-  close(reason?: string): Promise<void>;
-}
-
 /**
- * Starts the tenant service: migrations, the template, streams, the outbox relay, the
- * request/reply methods and the workers. `close()` stops them in order.
+ * The tenant service: the database servers and the template, the request/reply methods, the
+ * operation workers and the billing decisions; its lifecycle events leave through its outbox.
  */
-export async function startTenantService(
-  config: TenantConfig,
-  logger = createLogger('tenant', config.LOG_LEVEL),
-): Promise<TenantService> {
-  logger.info({ config: redactConfig(configSchema, config) }, 'starting');
-  const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  const metrics = createMetrics('tenant');
-  try {
-    await migrate({ databaseUrl: config.DATABASE_URL, dir: migrationsDir, logger });
-    const pool = createPool({
-      url: config.DATABASE_URL,
-      name: 'ocp-tenant',
-      max: config.WORKER_CONCURRENCY + 5,
-      logger,
-    });
+export const tenantService = defineService({
+  name: 'tenant',
+  configSchema,
+  checkConfig,
+  migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
+  poolMax: (c) => c.WORKER_CONCURRENCY + 5,
+  outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
+  async start(rt) {
+    const { config, logger, pool, bus } = rt;
     const servers = new DbServers(pool, logger, config.WORKER_CONCURRENCY + 1);
+    // The admin pools close after the workers that use them have stopped.
+    rt.onClose('database servers', 'database', () => servers.close());
     const serverId = await servers.registerDefault(config.TENANT_DB_ADMIN_URL);
     const made = await (await servers.admin(serverId)).ensureTemplate(
       config.TENANT_TEMPLATE_DB,
@@ -72,19 +50,6 @@ export async function startTenantService(
     );
     if (made === 'created')
       logger.info({ template: config.TENANT_TEMPLATE_DB }, 'created the tenant template database');
-
-    const nats = await connectNats({ url: config.NATS_URL, name: 'tenant', logger });
-    const bus = await createBus({ nc: nats.nc, logger, service: 'tenant', hooks: metrics.busHooks });
-    await bus.ensureStreams();
-
-    const relay = createOutboxRelay({
-      pool,
-      databaseUrl: config.DATABASE_URL,
-      publish: bus.publishRaw,
-      logger,
-      pollMs: config.OUTBOX_POLL_MS,
-    });
-    relay.start();
 
     const ctx: HandlerContext = {
       pool,
@@ -131,32 +96,19 @@ export async function startTenantService(
       },
       billingDecisionHandler(ctx),
     );
-    registerTenantMetrics(metrics.registry, pool, relay);
+    registerTenantMetrics(rt.registry, pool);
+  },
+});
 
-    const ops = await startOpsServer({
-      host: config.HTTP_HOST,
-      port: config.HTTP_PORT,
-      registry: metrics.registry,
-      logger,
-      checks: [
-        { name: 'nats', check: () => nats.connected() },
-        { name: 'postgres', check: () => ping(pool) },
-        { name: 'outbox', check: () => relay.healthy() },
-      ],
-    });
-    const address = ops.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+export interface TenantService {
+  logger: Logger;
+  bus: Bus;
+  /** The port the ops server (health, readiness, metrics) listens on. */
+  port: number;
+  close(reason?: string): Promise<void>;
+}
 
-    shutdown.add('http', () => ops.close());
-    shutdown.add('consumers and request handlers', () => bus.close());
-    shutdown.add('outbox relay', () => relay.stop());
-    shutdown.add('nats', () => nats.nc.drain());
-    shutdown.add('database servers', () => servers.close());
-    shutdown.add('database pool', () => pool.end());
-    logger.info({ port }, 'tenant service ready');
-    return { logger, bus, port, close: (reason = 'close') => shutdown.run(reason) };
-  } catch (e) {
-    await shutdown.run('failed to start');
-    throw e;
-  }
+/** Starts the tenant service with a parsed config (as `main` does, without the process wiring). */
+export async function startTenantService(config: TenantConfig, logger?: Logger): Promise<TenantService> {
+  return await runService(tenantService, config, logger ? { logger } : {});
 }

@@ -1,4 +1,4 @@
-import { type CommonConfig, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
 
 export const configSchema = {
   type: 'object',
@@ -37,26 +37,20 @@ export const configSchema = {
   required: ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY'],
 } as const satisfies ConfigSchema;
 
-export interface TenantConfig extends CommonConfig {
-  TENANT_DB_ADMIN_URL: string;
-  TENANT_TEMPLATE_DB: string;
-  TENANT_DB_PREFIX: string;
-  TENANT_SECRETS_KEY: string;
-  WORKER_CONCURRENCY: number;
-  WORK_ACK_WAIT_MS: number;
-  WORK_MAX_ATTEMPTS: number;
-  OUTBOX_POLL_MS: number;
-}
+export type TenantConfig = ConfigOf<typeof configSchema>;
 
 /** The tenant service's configuration, from the environment, parsed once. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): TenantConfig {
-  return loadConfig<TenantConfig>(configSchema, env, (c) => {
-    const problems: string[] = [];
-    if (Buffer.from(c.TENANT_SECRETS_KEY, 'base64').length !== 32) {
-      problems.push('TENANT_SECRETS_KEY must decode to 32 bytes (make one with `openssl rand -base64 32`)');
-    }
-    if (c.TENANT_DB_PREFIX.length + 32 > 63)
-      problems.push('TENANT_DB_PREFIX leaves no room for a slug in 63 characters');
-    return problems;
-  });
+  return loadConfig<TenantConfig>(configSchema, env, checkConfig);
+}
+
+/** Checks across fields. */
+export function checkConfig(c: TenantConfig): string[] {
+  const problems: string[] = [];
+  if (Buffer.from(c.TENANT_SECRETS_KEY, 'base64').length !== 32) {
+    problems.push('TENANT_SECRETS_KEY must decode to 32 bytes (make one with `openssl rand -base64 32`)');
+  }
+  if (c.TENANT_DB_PREFIX.length + 32 > 63)
+    problems.push('TENANT_DB_PREFIX leaves no room for a slug in 63 characters');
+  return problems;
 }

@@ -1,13 +1,4 @@
-import { createLogger, handleSignals } from '@ocp/service-kit';
-import { startTenantService } from './app.ts';
-import { parseConfig } from './config.ts';
+import { runMain } from '@ocp/service-kit';
+import { tenantService } from './app.ts';
 
-const config = parseConfig();
-const logger = createLogger('tenant', config.LOG_LEVEL);
-try {
-  const service = await startTenantService(config, logger);
-  handleSignals(service.close, logger);
-} catch (err) {
-  logger.fatal({ err }, 'the tenant service could not start');
-  process.exit(1);
-}
+await runMain(tenantService);

@@ -1,8 +1,8 @@
-import type { OutboxRelay, Pool } from '@ocp/db';
+import type { Pool } from '@ocp/db';
 import { Gauge, type Registry } from 'prom-client';
 
 /** Domain metrics, read from the database when Prometheus scrapes. */
-export function registerTenantMetrics(registry: Registry, pool: Pool, relay: OutboxRelay): void {
+export function registerTenantMetrics(registry: Registry, pool: Pool): void {
   new Gauge({
     name: 'ocp_tenants',
     help: 'Tenants by state.',
@@ -27,14 +27,6 @@ export function registerTenantMetrics(registry: Registry, pool: Pool, relay: Out
       );
       this.reset();
       for (const r of rows) this.set({ kind: r.kind, state: r.state }, Number(r.n));
-    },
-  });
-  new Gauge({
-    name: 'ocp_outbox_pending',
-    help: 'Events written but not yet published to JetStream.',
-    registers: [registry],
-    async collect() {
-      this.set(await relay.pending());
     },
   });
 }

@@ -1,0 +1,260 @@
+import { type Bus, type BusHooks, createBus } from '@ocp/bus';
+import type { StreamDef } from '@ocp/contracts';
+import { createOutboxRelay, createPool, migrate, type OutboxRelay, type Pool, ping } from '@ocp/db';
+import type { FastifyInstance } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
+import { type CommonConfig, type ConfigOf, type ConfigSchema, loadConfig, redactConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { connectNats, type NatsHandle } from './nats.ts';
+import { startOpsServer } from './ops.ts';
+import { createShutdown, handleSignals, type ShutdownPhase } from './shutdown.ts';
+import type { ReadinessCheck } from './types.ts';
+
+/**
+ * What a service declares about itself; the runtime starts it from this in one stated order:
+ *
+ * 1. config (parsed once, before anything opens), logger, metrics;
+ * 2. the service's database: migrations, then its pool;
+ * 3. NATS (reconnecting forever), the bus, the streams the service needs;
+ * 4. the outbox relay, when the service has an outbox;
+ * 5. `start`: the service's own parts (request/reply methods, consumers, tasks, workers);
+ * 6. HTTP: the service's own app from `http`, or a server with only `/healthz`, `/readyz`,
+ *    `/metrics`.
+ *
+ * Each resource registers its close the moment it opens, and the stop runs by phase (HTTP,
+ * intake, work, outbox, NATS, database): requests, messages and operation steps in flight finish
+ * before the pools they use close, and a start that fails halfway closes what it had opened.
+ */
+export interface ServiceDefinition<C, P> {
+  /** Logger, metrics label, NATS connection name, CloudEvents source, queue group. */
+  name: string;
+  configSchema: ConfigSchema;
+  /** Checks across fields, each problem explaining its consequence. */
+  checkConfig?(config: C): string[];
+  /** The directory of the service's own SQL migrations. */
+  migrations?: string;
+  /** Connections in the pool of the service's database (default 10). */
+  poolMax?(config: C): number;
+  /** Streams the service makes sure of at start (default: every stream of the contracts). */
+  streams?: readonly StreamDef[];
+  /** Publishes the service's outbox (every event it writes goes through it). */
+  outbox?: { pollMs?(config: C): number };
+  /** The service's own parts, once its database and the bus are there. */
+  start(rt: ServiceRuntime<C>): Promise<P>;
+  /** The service's HTTP app, not yet listening; the runtime listens, and closes it first. */
+  http?(rt: ServiceRuntime<C>, parts: P): Promise<FastifyInstance>;
+}
+
+/** Declares a service; the type of its config is inferred from its schema. */
+export function defineService<const S extends ConfigSchema, P>(
+  def: ServiceDefinition<ConfigOf<S>, P> & { configSchema: S },
+): ServiceDefinition<ConfigOf<S>, P> {
+  return def;
+}
+
+/** What a service's `start` and `http` are given. */
+export interface ServiceRuntime<C> {
+  readonly name: string;
+  readonly config: C;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly busHooks: BusHooks;
+  readonly pool: Pool;
+  readonly nats: NatsHandle;
+  readonly bus: Bus;
+  /** The outbox relay, when the service has one. */
+  readonly relay?: OutboxRelay;
+  /** Aborted when the stop begins: long work checks it to stop at a safe point. */
+  readonly stopping: AbortSignal;
+  /** The readiness checks so far (NATS, PostgreSQL, the outbox and what `ready` added). */
+  readonly checks: readonly ReadinessCheck[];
+  /** Registers the close of something the service opened, in the phase it belongs to. */
+  onClose(name: string, phase: ShutdownPhase, close: () => Promise<unknown>): void;
+  /** Adds a readiness check to `/readyz`. */
+  ready(name: string, check: ReadinessCheck['check']): void;
+  /**
+   * Runs `task` every `intervalMs` (never two runs at once); a failure is logged and the next run
+   * comes on time. The stop waits for a run in progress.
+   */
+  every(name: string, intervalMs: number, task: (signal: AbortSignal) => Promise<unknown>): void;
+}
+
+/** A started service. */
+export interface RunningService<C, P> {
+  readonly name: string;
+  readonly config: C;
+  readonly logger: Logger;
+  readonly bus: Bus;
+  readonly pool: Pool;
+  /** What the service's `start` returned. */
+  readonly parts: P;
+  /** The HTTP server's port and address. */
+  readonly port: number;
+  readonly url: string;
+  /** The HTTP app (the service's own, or the ops server). */
+  readonly http: FastifyInstance;
+  /** Stops in order; safe to call more than once. */
+  close(reason?: string): Promise<void>;
+}
+
+type Runnable<C> = C & CommonConfig;
+
+/** Parses a service's config from the environment, once, reporting every problem at once. */
+export function loadServiceConfig<C, P>(
+  def: ServiceDefinition<C, P>,
+  env: Record<string, string | undefined> = process.env,
+): C {
+  return loadConfig<C>(def.configSchema, env, def.checkConfig);
+}
+
+/** Starts a service from its definition and a parsed config (tests call this directly). */
+export async function runService<C, P>(
+  def: ServiceDefinition<C, P>,
+  config: C,
+  opts: { logger?: Logger } = {},
+): Promise<RunningService<C, P>> {
+  const c = config as Runnable<C>;
+  const logger = opts.logger ?? createLogger(def.name, c.LOG_LEVEL);
+  logger.info({ config: redactConfig(def.configSchema, c) }, 'starting');
+  const shutdown = createShutdown(logger, c.SHUTDOWN_TIMEOUT_MS);
+  const { registry, busHooks } = createMetrics(def.name);
+  const checks: ReadinessCheck[] = [];
+  try {
+    if (def.migrations) await migrate({ databaseUrl: c.DATABASE_URL, dir: def.migrations, logger });
+    const pool = createPool({
+      url: c.DATABASE_URL,
+      name: `ocp-${def.name}`,
+      max: def.poolMax?.(config) ?? 10,
+      logger,
+    });
+    shutdown.add('database pool', () => pool.end(), 'database');
+    checks.push({ name: 'postgres', check: () => ping(pool) });
+
+    const nats = await connectNats({ url: c.NATS_URL, name: def.name, logger });
+    shutdown.add('nats', () => nats.nc.drain(), 'nats');
+    checks.push({ name: 'nats', check: () => nats.connected() });
+    const bus = await createBus({ nc: nats.nc, logger, service: def.name, hooks: busHooks });
+    // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
+    shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
+    await bus.ensureStreams(def.streams);
+
+    let relay: OutboxRelay | undefined;
+    if (def.outbox) {
+      const r = createOutboxRelay({
+        pool,
+        databaseUrl: c.DATABASE_URL,
+        publish: bus.publishRaw,
+        logger,
+        pollMs: def.outbox.pollMs?.(config) ?? 1000,
+      });
+      relay = r;
+      r.start();
+      shutdown.add('outbox relay', () => r.stop(), 'outbox');
+      checks.push({ name: 'outbox', check: () => r.healthy() });
+      new Gauge({
+        name: 'ocp_outbox_pending',
+        help: 'Events written but not yet published to JetStream.',
+        registers: [registry],
+        async collect() {
+          this.set(await r.pending());
+        },
+      });
+    }
+
+    const rt: ServiceRuntime<C> = {
+      name: def.name,
+      config,
+      logger,
+      registry,
+      busHooks,
+      pool,
+      nats,
+      bus,
+      ...(relay ? { relay } : {}),
+      stopping: shutdown.signal,
+      checks,
+      onClose: (name, phase, close) => shutdown.add(name, close, phase),
+      ready: (name, check) => {
+        checks.push({ name, check });
+      },
+      every: (name, intervalMs, task) => {
+        let current: Promise<unknown> = Promise.resolve();
+        let busy = false;
+        const timer = setInterval(() => {
+          if (busy || shutdown.signal.aborted) return;
+          busy = true;
+          current = task(shutdown.signal)
+            .catch((err: unknown) => logger.warn({ err, task: name }, 'periodic task failed'))
+            .finally(() => {
+              busy = false;
+            });
+        }, intervalMs);
+        timer.unref();
+        shutdown.add(
+          name,
+          async () => {
+            clearInterval(timer);
+            await current;
+          },
+          'work',
+        );
+      },
+    };
+
+    const parts = await def.start(rt);
+
+    let http: FastifyInstance;
+    if (def.http) {
+      const app = await def.http(rt, parts);
+      shutdown.add('http', () => app.close(), 'http');
+      await app.listen({ host: c.HTTP_HOST, port: c.HTTP_PORT });
+      http = app;
+    } else {
+      const app = await startOpsServer({ host: c.HTTP_HOST, port: c.HTTP_PORT, registry, checks, logger });
+      shutdown.add('http', () => app.close(), 'http');
+      http = app;
+    }
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : c.HTTP_PORT;
+    logger.info({ port }, `${def.name} service ready`);
+    return {
+      name: def.name,
+      config,
+      logger,
+      bus,
+      pool,
+      parts,
+      port,
+      url: `http://${c.HTTP_HOST}:${port}`,
+      http,
+      close: (reason = 'close') => shutdown.run(reason),
+    };
+  } catch (e) {
+    await shutdown.run('failed to start');
+    throw e;
+  }
+}
+
+/**
+ * A service's whole `main`: config from the environment, the start, signals. A config that does
+ * not parse or a start that fails ends the process with status 1, saying why.
+ */
+export async function runMain<C, P>(def: ServiceDefinition<C, P>): Promise<RunningService<C, P>> {
+  let config: C;
+  try {
+    config = loadServiceConfig(def);
+  } catch (err) {
+    process.stderr.write(`${def.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(def.name, (config as CommonConfig).LOG_LEVEL);
+  try {
+    const service = await runService(def, config, { logger });
+    handleSignals(service.close, logger);
+    return service;
+  } catch (err) {
+    logger.fatal({ err }, `the ${def.name} service could not start`);
+    process.exit(1);
+  }
+}
