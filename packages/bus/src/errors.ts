@@ -31,3 +31,18 @@ export class RpcError extends Error {
 export class RpcUnavailableError extends Error {
   override name = 'RpcUnavailableError';
 }
+
+/** JetStream refused to create or update a stream or consumer; the message says which and why. */
+export class StreamSetupError extends Error {
+  override name = 'StreamSetupError';
+}
+
+/** A dead-letter record could not be stored; the message it is about is kept and comes back. */
+export class DeadLetterError extends Error {
+  override name = 'DeadLetterError';
+}
+
+/** The bus was asked to serve or consume after its `close()` began. */
+export class BusClosedError extends Error {
+  override name = 'BusClosedError';
+}

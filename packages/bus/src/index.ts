@@ -1,17 +1,29 @@
+export { type Bus, type BusOptions, createBus } from './bus.ts';
+export type { EventConsumer } from './consume.ts';
+export type { BatchConsumer } from './consume-batch.ts';
+export type { DeadLetterRecord } from './dead-letter.ts';
 export {
-  type BatchConsumerSpec,
-  type BatchContext,
-  type BatchHandler,
-  type Bus,
-  type BusHooks,
-  type BusOptions,
-  type ConsumerSpec,
-  type Consumption,
-  createBus,
-  type DeliveryContext,
-  type DurableSpec,
-  type EventHandler,
-  type RpcHandler,
-} from './bus.ts';
-export { PermanentError, RpcError, RpcUnavailableError, TransientError } from './errors.ts';
+  BusClosedError,
+  DeadLetterError,
+  PermanentError,
+  RpcError,
+  RpcUnavailableError,
+  StreamSetupError,
+  TransientError,
+} from './errors.ts';
+export type { Publisher } from './publish.ts';
+export type { RpcClient, RpcServer } from './rpc.ts';
+export type { StreamAdmin } from './streams.ts';
 export { childTraceparent, traceIdOf } from './trace.ts';
+export type {
+  BatchConsumerSpec,
+  BatchContext,
+  BatchHandler,
+  BusHooks,
+  Consumption,
+  DeliveryContext,
+  DurableSpec,
+  EventHandler,
+  HandledOutcome,
+  RpcHandler,
+} from './types.ts';

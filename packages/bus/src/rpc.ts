@@ -1,0 +1,180 @@
+import { type Msg, type NatsConnection, headers as natsHeaders, type Subscription } from '@nats-io/nats-core';
+import { formatIssues, type RpcMap, type RpcName, rpcs, type SchemaKey, validate } from '@ocp/contracts';
+import type { Logger } from 'pino';
+import { BusClosedError, RpcError, RpcUnavailableError } from './errors.ts';
+import { childTraceparent, traceIdOf } from './trace.ts';
+import type { RpcHandler } from './types.ts';
+
+/** Answers request/reply methods of the catalog, in the queue group of the serving service. */
+export interface RpcServer {
+  /** Serves `name` with `handler`; the request and the reply are both checked against their schemas. */
+  serve<N extends RpcName>(name: N, handler: RpcHandler<N>): Subscription;
+}
+
+/** Calls request/reply methods of the catalog. */
+export interface RpcClient {
+  /** Throws `RpcError` with the server's code, or `RpcUnavailableError` when nobody answered in time. */
+  request<N extends RpcName>(
+    name: N,
+    request: RpcMap[N]['request'],
+    opts?: { timeoutMs?: number; traceparent?: string },
+  ): Promise<RpcMap[N]['reply']>;
+}
+
+export interface RpcServerOptions {
+  logger: Logger;
+  /** Handlers running at once, across every method this server serves. */
+  concurrency: number;
+}
+
+export interface ClosableRpcServer extends RpcServer {
+  /**
+   * Stops taking requests (the subscriptions are drained, so the next request goes to another member
+   * of the queue group), then waits until every request already taken has been answered.
+   */
+  close(): Promise<void>;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** At most `size` holders at once; the others wait in the order they came. */
+function slots(size: number) {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  return {
+    async acquire(): Promise<void> {
+      if (free > 0) {
+        free--;
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
+/**
+ * The request/reply server of one connection. Requests past `concurrency` wait in this process for a
+ * slot, in arrival order; the caller's timeout keeps running meanwhile.
+ */
+export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableRpcServer {
+  const { logger } = opts;
+  const limit = slots(opts.concurrency);
+  const subs = new Set<Subscription>();
+  const taken = new Set<Promise<void>>();
+  let closing = false;
+
+  async function answer<N extends RpcName>(name: N, handler: RpcHandler<N>, msg: Msg): Promise<void> {
+    const def = rpcs[name];
+    const traceparent = childTraceparent(msg.headers?.get('traceparent'));
+    const reply = (body: unknown) => {
+      if (msg.reply) msg.respond(enc.encode(JSON.stringify(body)));
+    };
+    let request: unknown;
+    try {
+      request = JSON.parse(dec.decode(msg.data));
+    } catch {
+      return reply({ error: { code: 'BAD_REQUEST', message: 'the request is not JSON' } });
+    }
+    const checked = validate<RpcMap[N]['request']>(def.request as SchemaKey, request);
+    if (!checked.ok) {
+      const first = checked.issues[0];
+      return reply({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: formatIssues(checked.issues),
+          ...(first ? { field: first.path } : {}),
+        },
+      });
+    }
+    await limit.acquire();
+    let result: RpcMap[N]['reply'];
+    try {
+      result = await handler(checked.value, { traceparent });
+    } catch (e) {
+      if (e instanceof RpcError) {
+        return reply({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
+      }
+      logger.error({ err: e, subject: def.subject, traceId: traceIdOf(traceparent) }, 'request failed');
+      return reply({ error: { code: 'INTERNAL', message: 'the service failed to answer; see its logs' } });
+    } finally {
+      limit.release();
+    }
+    // The reply honours its contract too: a server bug must not reach callers as data.
+    const out = validate(def.reply as SchemaKey, result);
+    if (!out.ok) {
+      logger.error(
+        { subject: def.subject, issues: formatIssues(out.issues), traceId: traceIdOf(traceparent) },
+        'reply fails its schema',
+      );
+      return reply({ error: { code: 'INTERNAL', message: 'the service failed to answer; see its logs' } });
+    }
+    reply(result);
+  }
+
+  return {
+    serve<N extends RpcName>(name: N, handler: RpcHandler<N>): Subscription {
+      const def = rpcs[name];
+      if (closing) throw new BusClosedError(`the bus is closed; not serving ${def.subject}`);
+      const sub = nc.subscribe(def.subject, {
+        queue: def.server,
+        callback: (err, msg) => {
+          if (err) {
+            logger.error({ err, subject: def.subject }, 'subscription error');
+            return;
+          }
+          const p = answer(name, handler, msg).catch((e: unknown) =>
+            logger.error({ err: e, subject: def.subject }, 'could not answer a request'),
+          );
+          taken.add(p);
+          void p.finally(() => taken.delete(p));
+        },
+      });
+      subs.add(sub);
+      return sub;
+    },
+    async close() {
+      closing = true;
+      // A drain unsubscribes at once, then returns when every message the server had sent before the
+      // unsubscribe has reached the callback, so `taken` holds them all afterwards.
+      await Promise.all(
+        [...subs].map((s) => (s.isClosed() || nc.isClosed() ? undefined : s.drain().catch(() => {}))),
+      );
+      subs.clear();
+      await Promise.allSettled([...taken]);
+    },
+  };
+}
+
+/** The request/reply client of one connection. */
+export function rpcClient(nc: NatsConnection): RpcClient {
+  return {
+    async request<N extends RpcName>(
+      name: N,
+      body: RpcMap[N]['request'],
+      ropts: { timeoutMs?: number; traceparent?: string } = {},
+    ): Promise<RpcMap[N]['reply']> {
+      const def = rpcs[name];
+      const h = natsHeaders();
+      h.set('traceparent', childTraceparent(ropts.traceparent));
+      let answer: unknown;
+      try {
+        const msg = await nc.request(def.subject, enc.encode(JSON.stringify(body)), {
+          timeout: ropts.timeoutMs ?? 5000,
+          headers: h,
+        });
+        answer = JSON.parse(dec.decode(msg.data));
+      } catch (e) {
+        throw new RpcUnavailableError(`${def.server} service did not answer ${def.subject}`, { cause: e });
+      }
+      const err = (answer as { error?: { code: string; message: string; field?: string } }).error;
+      if (err) throw new RpcError(err.code, err.message, err.field);
+      return answer as RpcMap[N]['reply'];
+    },
+  };
+}
