@@ -134,7 +134,13 @@ export async function runService<C, P>(
     const nats = await connectNats({ url: c.NATS_URL, name: def.name, logger });
     shutdown.add('nats', () => nats.nc.drain(), 'nats');
     checks.push({ name: 'nats', check: () => nats.connected() });
-    const bus = await createBus({ nc: nats.nc, logger, service: def.name, hooks: busHooks });
+    const bus = await createBus({
+      nc: nats.nc,
+      logger,
+      service: def.name,
+      hooks: busHooks,
+      streamReplicas: c.NATS_STREAM_REPLICAS,
+    });
     // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
     shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
     await bus.ensureStreams(def.streams);
