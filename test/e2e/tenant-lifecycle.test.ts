@@ -19,13 +19,14 @@ async function connectAs(p: Platform, role: string, password: string, database: 
 
 /** The tenant's database password, read as only the tenant service can: unsealed with its key. */
 async function passwordOf(p: Platform, tenantId: string): Promise<string> {
-  const { openSecret } = await import('../../services/tenant/src/domain/secrets.ts');
+  const { keyringOf, openSecret } = await import('../../services/tenant/src/domain/secrets.ts');
+  const { passwordPlace } = await import('../../services/tenant/src/db/sealed.ts');
   const { rows } = await adminQuery<{ db_password_sealed: string }>(
     'SELECT db_password_sealed FROM tenants WHERE id = $1',
     [tenantId],
     p.tenantEnv.DATABASE_URL,
   );
-  return openSecret(Buffer.from(p.tenantEnv.TENANT_SECRETS_KEY!, 'base64'), rows[0]!.db_password_sealed);
+  return openSecret(keyringOf(p.tenantEnv), rows[0]!.db_password_sealed, passwordPlace(tenantId));
 }
 
 async function create(p: Platform, slug: string) {

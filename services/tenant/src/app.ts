@@ -5,6 +5,8 @@ import { streams } from '@ocp/contracts';
 import { defineService, type Logger, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type TenantConfig } from './config.ts';
 import { DbServers } from './dbserver/registry.ts';
+import { updateStoredSecretsAndMarks } from './dbserver/upkeep.ts';
+import { keyringOf } from './domain/secrets.ts';
 import {
   BILLING_DECISION_TYPES,
   BILLING_DURABLE,
@@ -40,10 +42,12 @@ export const tenantService = defineService({
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {
     const { config, logger, pool, bus } = rt;
-    const servers = new DbServers(pool, logger, config.WORKER_CONCURRENCY + 1);
+    const secrets = keyringOf(config);
+    const servers = new DbServers(pool, logger, config.WORKER_CONCURRENCY + 1, secrets);
     // The admin pools close after the workers that use them have stopped.
     rt.onClose('database servers', 'database', () => servers.close());
     const serverId = await servers.registerDefault(config.TENANT_DB_ADMIN_URL);
+    await updateStoredSecretsAndMarks(pool, servers, secrets, logger);
     const made = await (await servers.admin(serverId)).ensureTemplate(
       config.TENANT_TEMPLATE_DB,
       await readFile(templateSql, 'utf8'),
@@ -55,7 +59,7 @@ export const tenantService = defineService({
       pool,
       servers,
       config,
-      secretsKey: Buffer.from(config.TENANT_SECRETS_KEY, 'base64'),
+      secrets,
       logger,
       dispatch: (command) => {
         bus

@@ -1,4 +1,5 @@
 import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { parseKeyring } from './domain/secrets.ts';
 
 export const configSchema = {
   type: 'object',
@@ -27,14 +28,23 @@ export const configSchema = {
       type: 'string',
       pattern: '^[A-Za-z0-9+/=_-]{43,44}$',
       secret: true,
-      description: 'A 32-byte key (base64) that encrypts the tenant database passwords at rest.',
+      description:
+        'A 32-byte key (base64) that seals secrets at rest; in the keyring as key id `default`, after TENANT_SECRETS_KEYS.',
+    },
+    TENANT_SECRETS_KEYS: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]{43,44}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]{43,44})*$',
+      secret: true,
+      description:
+        'Keys that seal secrets at rest, `id:base64key` pairs, newest first: the first seals, each opens what it sealed. To rotate, add a new key in front; drop an old one after a restart has sealed everything again.',
     },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 10 },
     WORK_ACK_WAIT_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     WORK_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
     OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
   },
-  required: ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY'],
+  // TENANT_SECRETS_KEYS or TENANT_SECRETS_KEY: checkConfig asks for one of them.
+  required: ['DATABASE_URL', 'TENANT_DB_ADMIN_URL'],
 } as const satisfies ConfigSchema;
 
 export type TenantConfig = ConfigOf<typeof configSchema>;
@@ -47,9 +57,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 /** Checks across fields. */
 export function checkConfig(c: TenantConfig): string[] {
   const problems: string[] = [];
-  if (Buffer.from(c.TENANT_SECRETS_KEY, 'base64').length !== 32) {
-    problems.push('TENANT_SECRETS_KEY must decode to 32 bytes (make one with `openssl rand -base64 32`)');
-  }
+  problems.push(...parseKeyring({ keys: c.TENANT_SECRETS_KEYS, key: c.TENANT_SECRETS_KEY }).problems);
   if (c.TENANT_DB_PREFIX.length + 32 > 63)
     problems.push('TENANT_DB_PREFIX leaves no room for a slug in 63 characters');
   return problems;

@@ -3,13 +3,15 @@ import type { Pool } from '@ocp/db';
 import type { Logger } from 'pino';
 import type { TenantConfig } from '../config.ts';
 import type { DbServers } from '../dbserver/registry.ts';
+import type { Keyring } from '../domain/secrets.ts';
 
 /** What every handler of the tenant service is given. */
 export interface HandlerContext {
   pool: Pool;
   servers: DbServers;
   config: TenantConfig;
-  secretsKey: Buffer;
+  /** Seals and opens the secrets kept at rest (tenant passwords). */
+  secrets: Keyring;
   logger: Logger;
   /**
    * Publishes a committed work command at once instead of waiting for the outbox relay, which

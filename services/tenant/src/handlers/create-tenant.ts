@@ -3,6 +3,7 @@ import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
 import { withTransaction } from '@ocp/db';
 import { type TenantRow, toOperation, toTenant } from '../db/rows.ts';
+import { passwordPlace } from '../db/sealed.ts';
 import { emit, getOperation, getTenant, placeTenant, queueOperation } from '../db/store.ts';
 import { databaseNameFor } from '../domain/lifecycle.ts';
 import { generatePassword, sealSecret } from '../domain/secrets.ts';
@@ -60,7 +61,7 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
             req.plan,
             dbName,
             serverId,
-            sealSecret(ctx.secretsKey, generatePassword()),
+            sealSecret(ctx.secrets, generatePassword(), passwordPlace(id)),
           ],
         );
         const tenant = toTenant(rows[0]!);

@@ -2,6 +2,7 @@ import { type EventHandler, PermanentError, TransientError } from '@ocp/bus';
 import type { MessageDataMap } from '@ocp/contracts';
 import { type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationRow, type TenantRow, toTenant } from '../db/rows.ts';
+import { passwordPlace } from '../db/sealed.ts';
 import { emit, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
 import type { DbServerAdmin } from '../dbserver/admin.ts';
 import { isTransientDbError } from '../dbserver/errors.ts';
@@ -13,6 +14,7 @@ import {
   type TenantState,
 } from '../domain/lifecycle.ts';
 import { openSecret } from '../domain/secrets.ts';
+import { applyHeldBillingDecisions } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
 
 interface RunContext extends HandlerContext {
@@ -76,16 +78,23 @@ const provision: Runner = async (rc) => {
       }
       await start(client, rc, 10, 'creating the role and the database');
     }),
-    admin.ensureRole(name, openSecret(rc.secretsKey, rc.tenant.db_password_sealed)),
-    admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB),
+    admin.ensureRole(
+      name,
+      openSecret(rc.secrets, rc.tenant.db_password_sealed, passwordPlace(rc.tenant.id)),
+      rc.tenant.id,
+    ),
+    admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB, rc.tenant.id),
   ]);
   // All settle before a failure is handled, so the start is on record before the failure is.
   const failed = steps.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
-  await admin.secure(name, name);
+  await admin.secure(name, name, rc.tenant.id);
   await withTransaction(rc.pool, async (client) => {
     const t = await lockTenant(client, rc.tenant.id);
-    if (t?.state === 'provisioning') await transition(client, rc, 'active', 'ocp.tenant.activated.v1', {});
+    if (t?.state === 'provisioning') {
+      await transition(client, rc, 'active', 'ocp.tenant.activated.v1', {});
+      await applyHeldBillingDecisions(client, rc, rc.tenant.id, rc.traceparent);
+    }
     await finish(client, rc);
   });
 };
@@ -139,7 +148,7 @@ const remove: Runner = async (rc) => {
     }
     await start(client, rc, 30, 'dropping the database and the role');
   });
-  await (await adminFor(rc))?.drop(rc.tenant.database_name, rc.tenant.database_name);
+  await (await adminFor(rc))?.drop(rc.tenant.database_name, rc.tenant.database_name, rc.tenant.id);
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
     if (t.state !== 'deleted')
