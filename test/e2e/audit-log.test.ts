@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { type Bus, createBus } from '@ocp/bus';
+import { type Bus, createBus, type RpcError } from '@ocp/bus';
 import {
   type AuditEntry,
   type AuditQueryRequestV1,
@@ -50,15 +50,15 @@ const verify = (c: Client, req: { fromSeq?: number; toSeq?: number } = {}) =>
   c.bus.request('audit.verify.v1', req, { timeoutMs: 30_000 });
 
 /** Every entry that passes the filter, page after page. */
-async function all(c: Client, filter: Omit<AuditQueryRequestV1, 'limit' | 'afterSeq'>, pageSize = 500) {
+async function all(c: Client, filter: Omit<AuditQueryRequestV1, 'limit' | 'cursor'>, pageSize = 500) {
   const out: AuditEntry[] = [];
-  let afterSeq: number | null = 0;
-  while (afterSeq !== null) {
-    const page = await query(c, { ...filter, limit: pageSize, afterSeq });
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await query(c, { ...filter, limit: pageSize, ...(cursor ? { cursor } : {}) });
     out.push(...page.items);
-    afterSeq = page.nextAfterSeq;
+    if (page.nextCursor === null) return out;
+    cursor = page.nextCursor;
   }
-  return out;
 }
 
 /** Every event a stream holds, in stream order. */
@@ -331,15 +331,14 @@ describe('the audit log of the platform', () => {
       );
       assert.deepEqual(await ids({ actor: 'anonymous', action: 'auth.login' }), [5]);
 
-      // The cursor: pages of 2 through alice's requests, each page after the last one's seq.
+      // The cursor: pages of 2 through alice's requests, each page after the last one's.
       const pages: AuditEntry[][] = [];
-      let afterSeq = 0;
+      let cursor: string | undefined;
       for (;;) {
-        const page = await query(c, { actor: alice, limit: 2, afterSeq });
+        const page = await query(c, { actor: alice, limit: 2, ...(cursor ? { cursor } : {}) });
         pages.push(page.items);
-        if (page.nextAfterSeq === null) break;
-        assert.equal(page.nextAfterSeq, page.items.at(-1)?.seq);
-        afterSeq = page.nextAfterSeq;
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
       }
       assert.deepEqual(
         pages.map((page) => page.map((e) => e.id)),
@@ -348,6 +347,10 @@ describe('the audit log of the platform', () => {
       await assert.rejects(
         query(c, { limit: 10, from: at(30).toISOString(), to: at(10).toISOString() }),
         /from. must be before/,
+      );
+      await assert.rejects(
+        query(c, { limit: 10, cursor: Buffer.from('{"seq":"1; drop"}').toString('base64url') }),
+        (e: RpcError) => e.code === 'VALIDATION_FAILED' && e.field === '/cursor',
       );
     },
   );

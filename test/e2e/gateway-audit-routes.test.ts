@@ -54,15 +54,19 @@ async function serveAuditContract(url: string) {
   let release = () => {};
   bus.serve('audit.query.v1', async (req) => {
     queries.push(req);
-    if (hold && req.afterSeq !== undefined) await hold;
+    if (hold && req.cursor !== undefined) await hold;
+    // This side's cursor is the position of the page's last entry; to the gateway it is opaque.
     const matching = log.filter(
       (e) =>
-        e.seq > (req.afterSeq ?? 0) &&
+        e.seq > Number(req.cursor ?? 0) &&
         (!req.tenantIds || req.tenantIds.includes(e.tenantId ?? '')) &&
         (!req.tenantId || e.tenantId === req.tenantId),
     );
     const items = matching.slice(0, req.limit);
-    return { items, nextAfterSeq: matching.length > req.limit ? items[items.length - 1]!.seq : null };
+    return {
+      items,
+      nextCursor: matching.length > req.limit ? String(items[items.length - 1]!.seq) : null,
+    };
   });
   bus.serve('audit.verify.v1', async (req) => {
     verifies.push(req);
@@ -180,11 +184,11 @@ describe('the audit routes of the gateway', () => {
     );
     assert.deepEqual(JSON.parse(lines[2]!), audit.log[2], 'each entry whole, data included');
     assert.deepEqual(
-      audit.queries.map((q) => [q.limit, q.afterSeq]),
+      audit.queries.map((q) => [q.limit, q.cursor]),
       [
         [1000, undefined],
-        [1000, 1000],
-        [1000, 2000],
+        [1000, '1000'],
+        [1000, '2000'],
       ],
     );
   });
@@ -228,23 +232,23 @@ describe('the audit routes of the gateway', () => {
     audit.queries.length = 0;
     const page = await owner.call(
       'GET',
-      `/api/v1/audit?limit=20&afterSeq=40&action=tenant.suspend&outcome=success&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`,
+      `/api/v1/audit?limit=20&cursor=40&action=tenant.suspend&outcome=success&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`,
     );
     assert.equal(page.status, 200, page.text);
     assert.equal(page.body.items.length, 20);
     assert.equal(page.body.items[0].seq, 41);
-    assert.equal(page.body.nextAfterSeq, 60);
+    assert.equal(page.body.nextCursor, '60');
     assert.deepEqual(page.body.items[0].data, audit.log[40]!.data, 'data passes whole');
     assert.deepEqual(audit.queries[0], {
       limit: 20,
-      afterSeq: 40,
+      cursor: '40',
       action: 'tenant.suspend',
       outcome: 'success',
       from: '2026-01-01T00:00:00Z',
       to: '2026-02-01T00:00:00Z',
     });
     assert.equal((await owner.call('GET', '/api/v1/audit?limit=501')).status, 400);
-    assert.equal((await owner.call('GET', '/api/v1/audit?afterSeq=1e309')).status, 400);
+    assert.equal((await owner.call('GET', '/api/v1/audit?cursor=not%20a%20cursor')).status, 400);
     assert.equal((await owner.call('GET', '/api/v1/audit?outcome=maybe')).status, 400);
 
     const mine = await scoped.call('GET', '/api/v1/audit?limit=50');

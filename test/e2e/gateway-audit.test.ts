@@ -263,14 +263,14 @@ describe('the audit trail of the gateway', () => {
     );
     const stored = await waitFor('the audit log to record every request', async () => {
       const seen = new Map<string, number>();
-      let afterSeq: number | null = 0;
-      while (afterSeq !== null) {
+      let cursor: string | null | undefined;
+      while (cursor !== null) {
         const page: AuditQueryReplyV1 = await p.audit!.bus.request('audit.query.v1', {
           limit: 5000,
-          afterSeq,
+          ...(cursor ? { cursor } : {}),
         });
         for (const e of page.items) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
-        afterSeq = page.nextAfterSeq;
+        cursor = page.nextCursor;
       }
       return ids.every((id) => seen.has(id)) ? seen : undefined;
     });

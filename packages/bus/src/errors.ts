@@ -1,3 +1,5 @@
+import { type ErrorCode, isErrorCode } from '@ocp/contracts';
+
 /** A failure that may pass: the message is redelivered after a delay. */
 export class TransientError extends Error {
   override name = 'TransientError';
@@ -15,15 +17,24 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
-/** An error answer from a request/reply method, with the stable code the server chose. */
+/**
+ * An error answer from a request/reply method, with the stable code the server chose. The code is
+ * one of proto-schemas/common/error-code.v1.json: a code that is not there does not compile.
+ */
 export class RpcError extends Error {
   override name = 'RpcError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly field?: string,
   ) {
     super(message);
+  }
+
+  /** The error answer as it came over the wire; a code this build does not know is `INTERNAL`. */
+  static fromReply(error: { code: string; message: string; field?: string }): RpcError {
+    if (isErrorCode(error.code)) return new RpcError(error.code, error.message, error.field);
+    return new RpcError('INTERNAL', `${error.code}: ${error.message}`, error.field);
   }
 }
 

@@ -173,7 +173,7 @@ export function rpcClient(nc: NatsConnection): RpcClient {
         throw new RpcUnavailableError(`${def.server} service did not answer ${def.subject}`, { cause: e });
       }
       const err = (answer as { error?: { code: string; message: string; field?: string } }).error;
-      if (err) throw new RpcError(err.code, err.message, err.field);
+      if (err) throw RpcError.fromReply(err);
       return answer as RpcMap[N]['reply'];
     },
   };

@@ -58,10 +58,33 @@ const table = `${banner}export const schemaFiles = ${JSON.stringify(
 
 const asyncapi = `${JSON.stringify(buildAsyncApi(files), null, 2)}\n`;
 
+/** The table of error codes, from the one schema that lists them with their HTTP status. */
+function errorCodeTable(): string {
+  const file = files.find((f) => f.key === 'common/error-code.v1');
+  const entries = (file?.schema.oneOf ?? []) as Array<Record<string, unknown>>;
+  if (entries.length === 0) throw new Error('common/error-code.v1.json lists no codes');
+  const rows = entries.map((e) => {
+    const { const: code, 'x-http-status': status, description } = e;
+    if (typeof code !== 'string' || !Number.isInteger(status) || typeof description !== 'string')
+      throw new Error(
+        `common/error-code.v1.json: each code needs const, x-http-status and description (${JSON.stringify(e)})`,
+      );
+    return `  ${code}: { status: ${status}, description: ${JSON.stringify(description)} },`;
+  });
+  return `${banner}import type { ErrorCode } from './types.ts';
+
+/** Every error code with its HTTP status and meaning (proto-schemas/common/error-code.v1.json). */
+export const errorCodes = {
+${rows.join('\n')}
+} as const satisfies Record<ErrorCode, { status: number; description: string }>;
+`;
+}
+
 const outputs: Array<[string, string]> = [
   [`${out}types.ts`, types],
   [`${out}validators.ts`, validators],
   [`${out}schemas.ts`, table],
+  [`${out}error-codes.ts`, errorCodeTable()],
   [asyncapiPath, asyncapi],
 ];
 if (process.argv.includes('--check')) {

@@ -13,6 +13,7 @@ export {
   streams,
 } from './catalog.ts';
 export { type CloudEvent, checkEvent, type EventCheck, makeEvent } from './cloudevent.ts';
+export { errorCodes, httpStatusOf, isErrorCode } from './error-codes.ts';
 export { schemaFiles } from './generated/schemas.ts';
 export type * from './generated/types.ts';
 export { createAjv, loadSchemaFiles, type SchemaFile } from './load.ts';

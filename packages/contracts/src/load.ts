@@ -28,5 +28,7 @@ export async function loadSchemaFiles(root: string): Promise<SchemaFile[]> {
 export function createAjv(extra: Options = {}): Ajv.default {
   const ajv = new Ajv.default({ allErrors: true, strict: true, ...extra });
   addFormats.default(ajv);
+  // An annotation of proto-schemas/common/error-code.v1.json: the HTTP status of each code.
+  ajv.addKeyword({ keyword: 'x-http-status', schemaType: 'number' });
   return ajv;
 }

@@ -1,8 +1,10 @@
+import { type ErrorCode, httpStatusOf } from '@ocp/contracts';
+
 /** An API error with a stable code; the error handler renders it as RFC 9457 problem details. */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly status: number,
     readonly title: string,
     message: string,
@@ -16,51 +18,52 @@ export class ApiError extends Error {
   }
 }
 
-/** The one place where a code meets its HTTP status and title. */
-const registry: Record<string, { status: number; title: string }> = {
-  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
-  BAD_REQUEST: { status: 400, title: 'The request is not valid' },
-  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
-  FORBIDDEN: { status: 403, title: 'Not allowed' },
-  CSRF_FAILED: { status: 403, title: 'CSRF token missing or wrong' },
-  NOT_FOUND: { status: 404, title: 'Not found' },
-  TENANT_NOT_FOUND: { status: 404, title: 'Tenant not found' },
-  OPERATION_NOT_FOUND: { status: 404, title: 'Operation not found' },
-  OPERATOR_NOT_FOUND: { status: 404, title: 'Operator not found' },
-  TOKEN_NOT_FOUND: { status: 404, title: 'API token not found' },
-  TENANT_EXISTS: { status: 409, title: 'Tenant already exists' },
-  OPERATOR_EXISTS: { status: 409, title: 'Operator already exists' },
-  LAST_OWNER: { status: 409, title: 'The last owner must stay' },
-  INVALID_STATE: { status: 409, title: 'Not possible in the current state' },
-  WEBHOOK_REJECTED: { status: 400, title: 'Webhook refused' },
-  BILLING_NOT_CONFIGURED: { status: 409, title: 'Billing provider not configured' },
-  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency key reused with another request' },
-  PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
-  TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
-  NO_CAPACITY: { status: 503, title: 'No capacity' },
-  WEBHOOK_NOT_CONFIGURED: { status: 503, title: 'Webhook endpoint not configured' },
-  SERVICE_UNAVAILABLE: { status: 503, title: 'A service is not answering' },
-  INTERNAL: { status: 500, title: 'Internal error' },
+/**
+ * The title of each code's problem. The codes and their HTTP status come from
+ * proto-schemas/common/error-code.v1.json: a code missing here, or one that is not there, does not
+ * compile.
+ */
+const titles: Record<ErrorCode, string> = {
+  BAD_REQUEST: 'The request is not valid',
+  VALIDATION_FAILED: 'The request is not valid',
+  WEBHOOK_REJECTED: 'Webhook refused',
+  UNAUTHENTICATED: 'Authentication required',
+  FORBIDDEN: 'Not allowed',
+  CSRF_FAILED: 'CSRF token missing or wrong',
+  NOT_FOUND: 'Not found',
+  TENANT_NOT_FOUND: 'Tenant not found',
+  OPERATION_NOT_FOUND: 'Operation not found',
+  OPERATOR_NOT_FOUND: 'Operator not found',
+  TOKEN_NOT_FOUND: 'API token not found',
+  TENANT_EXISTS: 'Tenant already exists',
+  OPERATOR_EXISTS: 'Operator already exists',
+  LAST_OWNER: 'The last owner must stay',
+  INVALID_STATE: 'Not possible in the current state',
+  BILLING_NOT_CONFIGURED: 'Billing provider not configured',
+  BILLING_NO_CUSTOMER: 'Not a customer of the billing provider yet',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused with another request',
+  TOO_MANY_ATTEMPTS: 'Too many attempts',
+  INTERNAL: 'Internal error',
+  BILLING_PROVIDER_FAILED: 'The billing provider failed',
+  NO_CAPACITY: 'No capacity',
+  WEBHOOK_NOT_CONFIGURED: 'Webhook endpoint not configured',
+  SERVICE_UNAVAILABLE: 'A service is not answering',
+  DATABASE_UNAVAILABLE: 'The database is not available',
 };
 
-/** Makes the ApiError of a code from the registry. */
+/** The title of a code's problem. */
+export const titleOf = (code: ErrorCode): string => titles[code];
+
+/** Makes the ApiError of a code, with the status the contracts give it. */
 export function apiError(
-  code: string,
+  code: ErrorCode,
   message: string,
   field?: string,
   more: { extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): ApiError {
-  const entry = registry[code] ?? registry.INTERNAL!;
-  return new ApiError(
-    registry[code] ? code : 'INTERNAL',
-    entry.status,
-    entry.title,
-    message,
-    field,
-    more.extra,
-    more.headers,
-  );
+  return new ApiError(code, httpStatusOf(code), titles[code], message, field, more.extra, more.headers);
 }
 
 /** 403 naming the permission the caller lacks. */

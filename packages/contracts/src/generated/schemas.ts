@@ -295,6 +295,149 @@ export const schemaFiles = {
       }
     }
   },
+  "common/error-code.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/error-code.v1.json",
+    "title": "ErrorCode",
+    "description": "The stable code of every error answer: of request/reply subjects and of the admin API's problem details. Each code has one HTTP status (x-http-status) and one meaning; the gateway answers a code with its status. Add a code here, never in code.",
+    "oneOf": [
+      {
+        "const": "BAD_REQUEST",
+        "x-http-status": 400,
+        "description": "The request cannot be read: the body is not JSON, or it is empty while a content type says JSON."
+      },
+      {
+        "const": "VALIDATION_FAILED",
+        "x-http-status": 400,
+        "description": "A value is missing, unknown or outside its allowed shape; `field` names the first one, the detail all of them."
+      },
+      {
+        "const": "WEBHOOK_REJECTED",
+        "x-http-status": 400,
+        "description": "A provider webhook was refused: its signature is missing, wrong or too old, or its body is not an event."
+      },
+      {
+        "const": "UNAUTHENTICATED",
+        "x-http-status": 401,
+        "description": "No valid session or API token came with the request: log in, or send a current token."
+      },
+      {
+        "const": "FORBIDDEN",
+        "x-http-status": 403,
+        "description": "The caller lacks the permission the route needs, or the tenant is not one of theirs; `permission` names it."
+      },
+      {
+        "const": "CSRF_FAILED",
+        "x-http-status": 403,
+        "description": "A write with the session cookie came without the matching x-csrf-token header."
+      },
+      {
+        "const": "NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No route answers this method and path."
+      },
+      {
+        "const": "TENANT_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No tenant has this id or slug (a deleted tenant is not found either)."
+      },
+      {
+        "const": "OPERATION_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No operation has this id."
+      },
+      {
+        "const": "OPERATOR_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No operator account has this id."
+      },
+      {
+        "const": "TOKEN_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No API token with this id is among the caller's."
+      },
+      {
+        "const": "TENANT_EXISTS",
+        "x-http-status": 409,
+        "description": "A tenant already has this slug; choose another."
+      },
+      {
+        "const": "OPERATOR_EXISTS",
+        "x-http-status": 409,
+        "description": "An operator account already has this email or service account name."
+      },
+      {
+        "const": "LAST_OWNER",
+        "x-http-status": 409,
+        "description": "The change would leave the platform without an enabled owner."
+      },
+      {
+        "const": "INVALID_STATE",
+        "x-http-status": 409,
+        "description": "The thing is not in a state that allows this action (e.g. resuming a tenant that is not suspended)."
+      },
+      {
+        "const": "BILLING_NOT_CONFIGURED",
+        "x-http-status": 409,
+        "description": "The billing provider asked for has no API key on this platform."
+      },
+      {
+        "const": "BILLING_NO_CUSTOMER",
+        "x-http-status": 409,
+        "description": "The tenant is not yet a customer of the billing provider; create a checkout first."
+      },
+      {
+        "const": "PAYLOAD_TOO_LARGE",
+        "x-http-status": 413,
+        "description": "The request body is larger than the limit of its route."
+      },
+      {
+        "const": "UNSUPPORTED_MEDIA_TYPE",
+        "x-http-status": 415,
+        "description": "The body's content type is not one the route reads (application/json for the admin API)."
+      },
+      {
+        "const": "IDEMPOTENCY_KEY_REUSED",
+        "x-http-status": 422,
+        "description": "The Idempotency-Key was used before with a different request; use a new key."
+      },
+      {
+        "const": "TOO_MANY_ATTEMPTS",
+        "x-http-status": 429,
+        "description": "Too many failed logins for this account or address; wait for Retry-After."
+      },
+      {
+        "const": "INTERNAL",
+        "x-http-status": 500,
+        "description": "The request failed on our side; the request id finds it in the logs."
+      },
+      {
+        "const": "BILLING_PROVIDER_FAILED",
+        "x-http-status": 502,
+        "description": "The billing provider refused the request or did not answer."
+      },
+      {
+        "const": "NO_CAPACITY",
+        "x-http-status": 503,
+        "description": "No database server accepts new tenants; register one or raise a limit."
+      },
+      {
+        "const": "WEBHOOK_NOT_CONFIGURED",
+        "x-http-status": 503,
+        "description": "The provider's webhook endpoint has no signing secret configured, so nothing from it is accepted."
+      },
+      {
+        "const": "SERVICE_UNAVAILABLE",
+        "x-http-status": 503,
+        "description": "A service behind the gateway did not answer in time; try again after Retry-After."
+      },
+      {
+        "const": "DATABASE_UNAVAILABLE",
+        "x-http-status": 503,
+        "description": "The database is restarting, recovering or out of connections for a moment; try again after Retry-After."
+      }
+    ]
+  },
   "common/operation.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/operation.v1.json",
@@ -406,9 +549,7 @@ export const schemaFiles = {
         ],
         "properties": {
           "code": {
-            "type": "string",
-            "pattern": "^[A-Z][A-Z0-9_]+$",
-            "maxLength": 100
+            "$ref": "./error-code.v1.json"
           },
           "message": {
             "type": "string",
@@ -1052,12 +1193,12 @@ export const schemaFiles = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/audit.query.v1.reply.json",
     "title": "AuditQueryReplyV1",
-    "description": "A page of entries and the position to continue after (null on the last page).",
+    "description": "A page of entries and the cursor of the next page (null on the last).",
     "type": "object",
     "additionalProperties": false,
     "required": [
       "items",
-      "nextAfterSeq"
+      "nextCursor"
     ],
     "properties": {
       "items": {
@@ -1066,11 +1207,12 @@ export const schemaFiles = {
           "$ref": "../common/audit-entry.v1.json"
         }
       },
-      "nextAfterSeq": {
+      "nextCursor": {
         "type": [
-          "integer",
+          "string",
           "null"
-        ]
+        ],
+        "description": "Pass as cursor for the next page; null on the last page."
       }
     }
   },
@@ -1090,10 +1232,11 @@ export const schemaFiles = {
         "minimum": 1,
         "maximum": 5000
       },
-      "afterSeq": {
-        "type": "integer",
-        "minimum": 0,
-        "description": "Only entries after this position (the cursor)."
+      "cursor": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "description": "nextCursor of the previous page: the entries after it. Opaque."
       },
       "from": {
         "type": "string",
@@ -1847,6 +1990,7 @@ export const validatorNames = {
   "common/audit-entry.v1": "common_audit_entry_v1",
   "common/billing-subscription.v1": "common_billing_subscription_v1",
   "common/cloudevent.v1": "common_cloudevent_v1",
+  "common/error-code.v1": "common_error_code_v1",
   "common/operation.v1": "common_operation_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/tenant.v1": "common_tenant_v1",

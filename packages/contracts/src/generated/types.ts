@@ -83,6 +83,8 @@ data: {
 }
 }
 
+export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE")
+
 export interface Operation {
 id: string
 kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete")
@@ -100,7 +102,7 @@ finishedAt?: (string | null)
 
 export interface RpcError {
 error: {
-code: string
+code: ErrorCode
 message: string
 field?: string
 }
@@ -277,15 +279,18 @@ reason: ("billing" | "quota" | "trial" | "manual")
 
 export interface AuditQueryReplyV1 {
 items: AuditEntry[]
-nextAfterSeq: (number | null)
+/**
+ * Pass as cursor for the next page; null on the last page.
+ */
+nextCursor: (string | null)
 }
 
 export interface AuditQueryRequestV1 {
 limit: number
 /**
- * Only entries after this position (the cursor).
+ * nextCursor of the previous page: the entries after it. Opaque.
  */
-afterSeq?: number
+cursor?: string
 from?: string
 to?: string
 actor?: string

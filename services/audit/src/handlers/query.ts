@@ -6,11 +6,26 @@ import type { HandlerContext } from './context.ts';
 
 const ENVELOPE_BYTES = 64;
 
+/** The opaque cursor of a page: the position of its last entry. */
+const encodeCursor = (seq: number) => Buffer.from(JSON.stringify({ seq })).toString('base64url');
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
+  } catch {}
+  throw new RpcError(
+    'VALIDATION_FAILED',
+    'cursor is not one this API gave out; pass nextCursor from the previous page',
+    '/cursor',
+  );
+}
+
 /**
  * `rpc.audit.query.v1`: a page of entries in chain order, filtered (time range `from` inclusive to
- * `to` exclusive, actor, tenant or tenants, action, outcome), after the `afterSeq` cursor. A page
- * holds `limit` entries or fewer: it also stops before the reply would not fit in one NATS message,
- * and `nextAfterSeq` then says where to go on.
+ * `to` exclusive, actor, tenant or tenants, action, outcome), after the `cursor`. A page holds
+ * `limit` entries or fewer: it also stops before the reply would not fit in one NATS message, and
+ * `nextCursor` then says where to go on.
  */
 export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> {
   return async (req) => {
@@ -21,8 +36,9 @@ export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> 
         '/from',
       );
     }
-    const { limit, ...filter } = req;
-    const rows = await findEntries(ctx.pool, filter satisfies EntryFilter, limit + 1);
+    const { limit, cursor, ...rest } = req;
+    const filter: EntryFilter = cursor === undefined ? rest : { ...rest, afterSeq: decodeCursor(cursor) };
+    const rows = await findEntries(ctx.pool, filter, limit + 1);
     const items: AuditEntry[] = [];
     let bytes = ENVELOPE_BYTES;
     let cut = false;
@@ -37,6 +53,7 @@ export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> 
       items.push(toApiEntry(row));
     }
     const more = cut || rows.length > limit;
-    return { items, nextAfterSeq: more ? (items[items.length - 1]?.seq ?? null) : null };
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? encodeCursor(last.seq) : null };
   };
 }

@@ -44,11 +44,12 @@ export const auditQuery = {
   additionalProperties: false,
   properties: {
     ...filters,
-    afterSeq: {
-      type: 'integer',
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: 'The cursor: entries after this position; pass nextAfterSeq of the previous page.',
+    cursor: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'nextCursor of the previous page.',
     },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
   },
@@ -56,12 +57,12 @@ export const auditQuery = {
 
 export const auditPage = {
   type: 'object',
-  required: ['items', 'nextAfterSeq'],
+  required: ['items', 'nextCursor'],
   properties: {
     items: { type: 'array', items: auditEntrySchema },
-    nextAfterSeq: {
-      type: ['integer', 'null'],
-      description: 'Pass as afterSeq for the next page; null on the last page.',
+    nextCursor: {
+      type: ['string', 'null'],
+      description: 'Pass as cursor for the next page; null on the last page.',
     },
   },
 } as const;

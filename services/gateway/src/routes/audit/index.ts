@@ -40,7 +40,7 @@ export default async function auditRoutes(
     return out;
   }
 
-  app.get<{ Querystring: Filters & { afterSeq?: number; limit: number } }>(
+  app.get<{ Querystring: Filters & { cursor?: string; limit: number } }>(
     '/api/v1/audit',
     {
       config: { permission: 'audit:read', action: 'audit.query' },
@@ -48,16 +48,16 @@ export default async function auditRoutes(
         tags: ['audit'],
         summary: 'Query the audit log, oldest first',
         description:
-          'Filters: from, to, actor, tenantId, action, outcome. Page with afterSeq = nextAfterSeq of the previous page.',
+          'Filters: from, to, actor, tenantId, action, outcome. Page with cursor = nextCursor of the previous page.',
         querystring: auditQuery,
         response: { 200: auditPage },
       },
     },
     async (req) => {
-      const { afterSeq, limit, ...filters } = req.query;
+      const { cursor, limit, ...filters } = req.query;
       return bus.request(
         'audit.query.v1',
-        { ...scoped(req, filters, 'audit:read'), limit, ...(afterSeq !== undefined ? { afterSeq } : {}) },
+        { ...scoped(req, filters, 'audit:read'), limit, ...(cursor !== undefined ? { cursor } : {}) },
         rpc,
       );
     },
@@ -88,8 +88,8 @@ export default async function auditRoutes(
     async (req, reply) => {
       const { format, ...filters } = req.query;
       const base = { ...scoped(req, filters, 'audit:export'), limit: EXPORT_PAGE };
-      const page = (afterSeq?: number): Promise<AuditQueryReplyV1> =>
-        bus.request('audit.query.v1', afterSeq === undefined ? base : { ...base, afterSeq }, rpc);
+      const page = (cursor?: string): Promise<AuditQueryReplyV1> =>
+        bus.request('audit.query.v1', cursor === undefined ? base : { ...base, cursor }, rpc);
       // The first page before any byte is sent: an audit service that does not answer is a 503 problem.
       const first = await page();
       const row = format === 'csv' ? csvRow : ndjsonRow;
@@ -98,8 +98,8 @@ export default async function auditRoutes(
         let current = first;
         for (;;) {
           if (current.items.length > 0) yield current.items.map(row).join('');
-          if (current.nextAfterSeq === null || current.items.length === 0) return;
-          current = await page(current.nextAfterSeq);
+          if (current.nextCursor === null || current.items.length === 0) return;
+          current = await page(current.nextCursor);
         }
       }
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
