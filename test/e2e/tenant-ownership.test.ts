@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createLogger } from '@ocp/service-kit';
+import { startTenantService, type TenantService } from '@ocp/tenant';
+import { parseConfig as tenantConfig } from '@ocp/tenant/config';
+import { adminQuery, waitFor } from '@ocp/testkit';
+import pg from 'pg';
+import { passwordPlace } from '../../services/tenant/src/db/sealed.ts';
+import { keyringOf, openSecret } from '../../services/tenant/src/domain/secrets.ts';
+import { type Platform, type PlatformEnv, preparePlatform, startPlatform } from '../support/platform.ts';
+
+const q = pg.escapeIdentifier;
+
+/** What a database or role looks like from outside: comment, owner, rights, password, contents. */
+async function snapshot(kind: 'database' | 'role', name: string) {
+  const sql =
+    kind === 'database'
+      ? `SELECT oid::int, shobj_description(oid, 'pg_database') AS comment, pg_get_userbyid(datdba) AS owner,
+           datacl::text AS acl, datallowconn AS allow FROM pg_database WHERE datname = $1`
+      : `SELECT shobj_description(oid, 'pg_authid') AS comment, rolpassword AS password,
+           rolcanlogin AS login, rolconnlimit AS connlimit FROM pg_authid WHERE rolname = $1`;
+  return (await adminQuery(sql, [name])).rows[0];
+}
+
+describe('provisioning adopts only what is marked as the tenant’s', () => {
+  let p: Platform;
+  before(async () => {
+    p = await startPlatform();
+  });
+  after(async () => p?.close());
+
+  async function create(slug: string) {
+    const res = await p.api.call('POST', '/api/v1/tenants', { slug, displayName: slug });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return { tenant: res.body.tenant, op: await p.api.waitOperation(res.body.operation.id) };
+  }
+
+  test('a database of the tenant’s name without its mark fails the provisioning, saying why, and is left as it was', async () => {
+    const name = `${p.prefix}squat`;
+    await adminQuery(`CREATE DATABASE ${q(name)} TEMPLATE template0`);
+    const inside = new pg.Client({
+      connectionString: new URL(`/${name}`, p.tenantEnv.TENANT_DB_ADMIN_URL).toString(),
+    });
+    await inside.connect();
+    await inside.query('CREATE TABLE precious (v text); INSERT INTO precious VALUES ($$keep$$)');
+    await inside.end();
+    const before = await snapshot('database', name);
+
+    const { tenant, op } = await create('squat');
+    assert.equal(op.state, 'failed');
+    assert.match(
+      op.error,
+      new RegExp(`database "${name}" already exists on the database server and carries no tenant mark`),
+    );
+    assert.match(op.error, /left untouched\. Drop or rename that database/);
+    const failed = (await p.api.call('GET', `/api/v1/tenants/${tenant.id}`)).body;
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.lastError, /carries no tenant mark/);
+    assert.deepEqual(await snapshot('database', name), before);
+
+    // Deleting the failed tenant drops what it made (its role), never that database.
+    const d = await p.api.call('DELETE', `/api/v1/tenants/${tenant.id}`);
+    assert.equal((await p.api.waitOperation(d.body.operation.id)).state, 'succeeded');
+    assert.deepEqual(await snapshot('database', name), before);
+    assert.equal(await snapshot('role', name), undefined);
+    const c = new pg.Client({
+      connectionString: new URL(`/${name}`, p.tenantEnv.TENANT_DB_ADMIN_URL).toString(),
+    });
+    await c.connect();
+    assert.deepEqual((await c.query('SELECT v FROM precious')).rows, [{ v: 'keep' }]);
+    await c.end();
+  });
+
+  test('a role marked as another tenant’s fails the provisioning and is left as it was; once it is gone, a retry adopts the database the failed attempt made', async () => {
+    const name = `${p.prefix}taken`;
+    const other = randomUUID();
+    await adminQuery(`CREATE ROLE ${q(name)} LOGIN PASSWORD 'theirs' CONNECTION LIMIT 2`);
+    await adminQuery(`COMMENT ON ROLE ${q(name)} IS ${pg.escapeLiteral(`ocp:tenant:${other}`)}`);
+    const before = await snapshot('role', name);
+
+    const { tenant, op } = await create('taken');
+    assert.equal(op.state, 'failed');
+    assert.match(
+      op.error,
+      new RegExp(`role "${name}" already exists on the database server and belongs to tenant ${other}`),
+    );
+    assert.deepEqual(await snapshot('role', name), before);
+    // The clone went on beside the role and is marked as this tenant's.
+    const made = await snapshot('database', name);
+    assert.equal(made?.comment, `ocp:tenant:${tenant.id}`);
+
+    await adminQuery(`DROP ROLE ${q(name)}`);
+    const retry = await p.api.call('POST', `/api/v1/tenants/${tenant.id}/retry`);
+    assert.equal(retry.status, 202, JSON.stringify(retry.body));
+    assert.equal((await p.api.waitOperation(retry.body.operation.id)).state, 'succeeded');
+    assert.equal((await p.api.call('GET', `/api/v1/tenants/${tenant.id}`)).body.state, 'active');
+    const adopted = await snapshot('database', name);
+    assert.equal(adopted?.oid, made?.oid, 'the same database, adopted');
+    assert.equal(adopted?.owner, name);
+    assert.equal((await snapshot('role', name))?.comment, `ocp:tenant:${tenant.id}`);
+  });
+
+  test('database_servers holds no credential in clear', async () => {
+    const { rows } = await adminQuery<{ row: string; admin_url: string | null; sealed: string }>(
+      'SELECT to_jsonb(s)::text AS row, admin_url, admin_url_sealed AS sealed FROM database_servers s',
+      [],
+      p.tenantEnv.DATABASE_URL,
+    );
+    assert.equal(rows.length, 1);
+    const url = new URL(p.tenantEnv.TENANT_DB_ADMIN_URL!);
+    for (const r of rows) {
+      assert.equal(r.admin_url, null);
+      assert.match(r.sealed, /^v2\.default\./);
+      assert.ok(!r.row.includes(url.host), `no server address in ${r.row}`);
+      assert.ok(!r.row.includes(`${url.username}@`), 'no user name');
+    }
+  });
+});
+
+/** A tenant password in the first sealed format: no key id, no row bound to it. */
+function sealFirstFormat(key: string, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key, 'base64'), iv);
+  const text = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), text]).toString('base64')}`;
+}
+
+describe('secrets at rest across an upgrade and a key rotation', () => {
+  let env: PlatformEnv;
+  let svc: TenantService | undefined;
+  before(async () => {
+    env = await preparePlatform();
+  });
+  after(async () => {
+    await svc?.close();
+    await env?.dispose();
+  });
+  const start = async (extra: Record<string, string | undefined>) => {
+    const c = tenantConfig({ ...env.tenantEnv, ...extra });
+    svc = await startTenantService(c, createLogger('tenant', c.LOG_LEVEL));
+  };
+  const stop = async () => {
+    await svc?.close();
+    svc = undefined;
+  };
+  const tenantDb = <R extends pg.QueryResultRow>(sql: string, values: unknown[] = []) =>
+    adminQuery<R>(sql, values, env.tenantEnv.DATABASE_URL);
+  async function createTenant(slug: string) {
+    const { tenant, operation } = await svc!.bus.request('tenant.create.v1', {
+      slug,
+      displayName: slug,
+      plan: 'starter',
+    });
+    const op = await waitFor(`${slug} provisioned`, async () => {
+      const r = await svc!.bus.request('operation.get.v1', { operationId: operation.id });
+      return r.operation.state === 'succeeded' || r.operation.state === 'failed' ? r.operation : undefined;
+    });
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    return tenant.id as string;
+  }
+
+  test('clear server credentials, first-format passwords and unmarked tenants are brought up to date, and a retired key is no longer needed', async () => {
+    const oldKey = env.tenantEnv.TENANT_SECRETS_KEY!;
+    await start({});
+    const first = await createTenant('before-upgrade');
+    const name = `${env.prefix}before_upgrade`;
+    const [row] = (
+      await tenantDb<{ s: string }>('SELECT db_password_sealed AS s FROM tenants WHERE id = $1', [first])
+    ).rows;
+    const password = openSecret(keyringOf(env.tenantEnv), row!.s, passwordPlace(first));
+    await stop();
+
+    // What a database from before this change holds: a server in clear, a password in the first
+    // format, and a tenant database and role without marks.
+    await tenantDb(
+      `INSERT INTO database_servers (name, admin_url, accepting) VALUES ('legacy', 'postgres://legacy_admin:s3cret-pw@192.0.2.1:5432/postgres', false)`,
+    );
+    await tenantDb('UPDATE tenants SET db_password_sealed = $2 WHERE id = $1', [
+      first,
+      sealFirstFormat(oldKey, password),
+    ]);
+    await adminQuery(`COMMENT ON DATABASE ${q(name)} IS NULL`);
+    await adminQuery(`COMMENT ON ROLE ${q(name)} IS NULL`);
+
+    const newKeys = `k2:${randomBytes(32).toString('base64')}`;
+    await start({ TENANT_SECRETS_KEYS: newKeys });
+    const servers = (
+      await tenantDb<{ row: string; sealed: string }>(
+        'SELECT to_jsonb(s)::text AS row, admin_url_sealed AS sealed FROM database_servers s',
+      )
+    ).rows;
+    assert.equal(servers.length, 2);
+    for (const s of servers) {
+      assert.match(s.sealed, /^v2\.k2\./);
+      assert.ok(!s.row.includes('s3cret-pw') && !s.row.includes('legacy_admin'), s.row);
+      assert.ok(!s.row.includes('postgres://'), s.row);
+    }
+    const resealed = (
+      await tenantDb<{ s: string }>('SELECT db_password_sealed AS s FROM tenants WHERE id = $1', [first])
+    ).rows[0]!.s;
+    assert.match(resealed, /^v2\.k2\./);
+    assert.equal((await snapshot('database', name))?.comment, `ocp:tenant:${first}`);
+    assert.equal((await snapshot('role', name))?.comment, `ocp:tenant:${first}`);
+    await stop();
+
+    // The old key retired: everything opens under the new one alone.
+    await start({ TENANT_SECRETS_KEY: undefined, TENANT_SECRETS_KEYS: newKeys });
+    assert.equal(
+      openSecret(keyringOf({ TENANT_SECRETS_KEYS: newKeys }), resealed, passwordPlace(first)),
+      password,
+    );
+    await createTenant('after-rotation');
+    const { operation } = await svc!.bus.request('tenant.delete.v1', { tenantId: first });
+    await waitFor('the first tenant deleted', async () => {
+      const r = await svc!.bus.request('operation.get.v1', { operationId: operation.id });
+      return r.operation.state === 'succeeded' ? true : undefined;
+    });
+    assert.equal(await snapshot('database', name), undefined, 'its marked database was dropped');
+    assert.equal(await snapshot('role', name), undefined);
+  });
+});
