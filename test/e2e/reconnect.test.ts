@@ -110,7 +110,7 @@ test(
     await ready(urls.gateway);
     await ready(urls.tenant);
 
-    // Provisioning runs on the JetStream work consumer, so an active tenant shows it resumed.
+    // The lifecycle events of a new tenant leave through the outbox: their arrival shows publishing resumed.
     const after = await createActive(p, 'after');
     await assertLifecycleEvents(events, after.id);
   },

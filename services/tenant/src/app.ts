@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Bus } from '@ocp/bus';
 import { streams } from '@ocp/contracts';
+import { startReconciler } from '@ocp/operations';
 import { defineService, type Logger, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type TenantConfig } from './config.ts';
 import { DbServers } from './dbserver/registry.ts';
@@ -21,7 +22,8 @@ import {
   suspendTenantHandler,
 } from './handlers/lifecycle-commands.ts';
 import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
-import { runOperationHandler } from './handlers/run-operation.ts';
+import { reconcileTenants } from './handlers/reconcile-tenants.ts';
+import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
 import { registerTenantMetrics } from './metrics.ts';
 
 const templateSql = fileURLToPath(new URL('./template/odoo-core.sql', import.meta.url));
@@ -77,6 +79,19 @@ export const tenantService = defineService({
     bus.serve('tenant.delete.v1', deleteTenantHandler(ctx));
     bus.serve('tenant.retry.v1', retryTenantHandler(ctx));
     bus.serve('operation.get.v1', getOperationHandler(ctx));
+    // Operations are claimed from the database (see @ocp/operations). The worker stops in the
+    // work phase, before the pools close: it waits for its runners up to most of the stop's time,
+    // and what a stop interrupts is resumed on the next start, never failed.
+    const worker = startTenantWorker(ctx);
+    rt.onClose('operation worker', 'work', () => worker.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.7)));
+    const reconciler = startReconciler({
+      name: 'tenant databases',
+      intervalMs: config.RECONCILE_INTERVAL_MS,
+      pass: () => reconcileTenants(ctx),
+      logger,
+    });
+    rt.onClose('tenant reconciler', 'work', () => reconciler.stop());
+    // The work command only wakes a worker; its consumer's lag is what an autoscaler watches.
     await bus.consume(
       {
         durable: WORKER_DURABLE,
@@ -86,7 +101,7 @@ export const tenantService = defineService({
         maxDeliver: -1,
         concurrency: config.WORKER_CONCURRENCY,
       },
-      runOperationHandler(ctx),
+      operationWakeHandler(worker),
     );
     await bus.consume(
       {

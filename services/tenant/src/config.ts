@@ -41,6 +41,30 @@ export const configSchema = {
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 10 },
     WORK_ACK_WAIT_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     WORK_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+    OPERATION_LEASE_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 600000,
+      default: 10000,
+      description:
+        'How long a worker holds an operation without a heartbeat: an operation of a worker that died is resumed this long after its last heartbeat.',
+    },
+    OPERATION_POLL_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 600000,
+      default: 5000,
+      description:
+        'Workers look for runnable operations this often besides the notifications that wake them.',
+    },
+    RECONCILE_INTERVAL_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 86400000,
+      default: 60000,
+      description:
+        'How often tenants whose database disagrees with their row (connections allowed or not) are repaired; also at start.',
+    },
     OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
   },
   // TENANT_SECRETS_KEYS or TENANT_SECRETS_KEY: checkConfig asks for one of them.

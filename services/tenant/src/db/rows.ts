@@ -31,6 +31,13 @@ export interface OperationRow {
   updated_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** The worker running it while its lease lives (`@ocp/operations`). */
+  leased_by: string | null;
+  lease_expires_at: Date | null;
+  /** Not claimed before this: a retry's backoff. */
+  run_after: Date;
+  /** The trace of the request that queued it; its steps' events continue it. */
+  traceparent: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -65,9 +65,16 @@ export async function queueOperation(
 ): Promise<{ op: OperationRow; command: CloudEvent }> {
   const id = randomUUID();
   const { rows } = await client.query<OperationRow>(
-    `INSERT INTO operations (id, kind, tenant_id, state, params, actor)
-     VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING *`,
-    [id, opts.kind, opts.tenantId, JSON.stringify(opts.params ?? {}), opts.actor ?? null],
+    `INSERT INTO operations (id, kind, tenant_id, state, params, actor, traceparent)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6) RETURNING *`,
+    [
+      id,
+      opts.kind,
+      opts.tenantId,
+      JSON.stringify(opts.params ?? {}),
+      opts.actor ?? null,
+      traceparent ?? null,
+    ],
   );
   const op = rows[0]!;
   const [command] = await emit(

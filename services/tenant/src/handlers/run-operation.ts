@@ -1,11 +1,11 @@
-import { type EventHandler, PermanentError, TransientError } from '@ocp/bus';
+import { childTraceparent, type EventHandler, PermanentError } from '@ocp/bus';
 import type { MessageDataMap } from '@ocp/contracts';
 import { type PoolClient, withTransaction } from '@ocp/db';
-import { type OperationRow, type TenantRow, toTenant } from '../db/rows.ts';
+import { type OperationWorker, type OperationWorkerOptions, startOperationWorker } from '@ocp/operations';
+import { type OperationRow, type TenantRow, toOperation, toTenant } from '../db/rows.ts';
 import { passwordPlace } from '../db/sealed.ts';
-import { emit, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
+import { emit, getTenant, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
 import type { DbServerAdmin } from '../dbserver/admin.ts';
-import { isTransientDbError } from '../dbserver/errors.ts';
 import {
   addReason,
   clearReason,
@@ -21,6 +21,8 @@ interface RunContext extends HandlerContext {
   op: OperationRow;
   tenant: TenantRow;
   traceparent: string;
+  /** Aborted when the worker stops: a runner checks it between steps, and stops there. */
+  signal: AbortSignal;
 }
 
 type Runner = (rc: RunContext) => Promise<void>;
@@ -52,9 +54,9 @@ async function transition<T extends TransitionType>(
   );
 }
 
-/** Marks the operation running for this attempt. */
+/** Marks the operation running (the worker counted the attempt when it claimed it). */
 const start = (client: PoolClient, rc: RunContext, progress: number, step: string) =>
-  updateOperation(client, rc.op.id, { state: 'running', progress, step, attempt: true });
+  updateOperation(client, rc.op.id, { state: 'running', progress, step });
 
 /** Ends the operation in the same transaction as the tenant change it made. */
 const finish = (client: PoolClient, rc: RunContext) =>
@@ -88,6 +90,7 @@ const provision: Runner = async (rc) => {
   // All settle before a failure is handled, so the start is on record before the failure is.
   const failed = steps.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+  rc.signal.throwIfAborted();
   await admin.secure(name, name, rc.tenant.id);
   await withTransaction(rc.pool, async (client) => {
     const t = await lockTenant(client, rc.tenant.id);
@@ -105,6 +108,7 @@ const suspend: Runner = async (rc) => {
   await withTransaction(rc.pool, (c) => start(c, rc, 30, 'refusing new connections'));
   // Locking first and recording after: a crash in between locks again, which changes nothing.
   await (await adminFor(rc))?.lock(rc.tenant.database_name);
+  rc.signal.throwIfAborted();
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
     const { reasons, changed } = addReason(t.suspension_reasons, reason);
@@ -121,6 +125,7 @@ const resume: Runner = async (rc) => {
   if (clearReason(rc.tenant.suspension_reasons, reason).unlock) {
     await (await adminFor(rc))?.unlock(rc.tenant.database_name);
   }
+  rc.signal.throwIfAborted();
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
     const { reasons, changed, unlock } = clearReason(t.suspension_reasons, reason);
@@ -164,102 +169,88 @@ const runners: Record<OperationKind, Runner> = {
   'tenant.delete': remove,
 };
 
-/** Marks the operation failed; a failed provisioning leaves the tenant `failed` (retryable). */
-async function fail(rc: RunContext, message: string): Promise<void> {
-  await withTransaction(rc.pool, async (client) => {
-    await updateOperation(client, rc.op.id, { state: 'failed', error: message });
-    if (rc.op.kind !== 'tenant.provision') return;
-    const t = await lockTenant(client, rc.tenant.id);
-    if (t?.state === 'provisioning' || t?.state === 'pending') {
-      await transition(
-        client,
-        rc,
-        'failed',
-        'ocp.tenant.provisioning_failed.v1',
-        { error: message },
-        { lastError: message },
-      );
-    }
+/**
+ * In the transaction that failed the operation: announces it, and a failed provisioning leaves the
+ * tenant `failed` (retryable).
+ */
+async function recordFailure(ctx: HandlerContext, client: PoolClient, op: OperationRow, message: string) {
+  await announce(client, op);
+  if (op.kind !== 'tenant.provision') return;
+  const t = await lockTenant(client, op.tenant_id);
+  if (t?.state === 'provisioning' || t?.state === 'pending') {
+    const rc: RunContext = {
+      ...ctx,
+      op,
+      tenant: t,
+      traceparent: childTraceparent(op.traceparent),
+      signal: AbortSignal.abort(),
+    };
+    await transition(
+      client,
+      rc,
+      'failed',
+      'ocp.tenant.provisioning_failed.v1',
+      { error: message },
+      { lastError: message },
+    );
+  }
+}
+
+/** Queues `ocp.operation.updated.v1` for a change the worker made (a failure, a retry's error). */
+const announce = (client: PoolClient, op: OperationRow) =>
+  emit(client, [
+    { type: 'ocp.operation.updated.v1', subject: op.tenant_id, data: { operation: toOperation(op) } },
+  ]);
+
+/**
+ * The tenant service's runners, one per kind: each loads the tenant and runs the steps of its
+ * operation. Every step can run twice and end in the same place, so an operation resumed after a
+ * crash or a stop picks up where it was.
+ */
+function tenantRunners(ctx: HandlerContext): OperationWorkerOptions<OperationRow>['runners'] {
+  const wrap =
+    (runner: Runner): OperationWorkerOptions<OperationRow>['runners'][string] =>
+    async (op, { signal }) => {
+      const tenant = await getTenant(ctx.pool, op.tenant_id);
+      if (!tenant) throw new PermanentError(`tenant ${op.tenant_id} does not exist`);
+      const traceparent = childTraceparent(op.traceparent);
+      const log = ctx.logger.child({ tenantId: tenant.id, operationId: op.id, kind: op.kind });
+      await runner({ ...ctx, op, tenant, traceparent, signal });
+      log.info({ attempt: op.attempts }, 'operation succeeded');
+    };
+  return Object.fromEntries(Object.entries(runners).map(([kind, runner]) => [kind, wrap(runner)]));
+}
+
+/**
+ * Starts the worker that runs the tenant operations from the `operations` table: the next
+ * runnable operation of a tenant is claimed with a lease, renewed while it runs, so operations of
+ * one tenant run one at a time, oldest first, and one whose worker died is resumed when its lease
+ * runs out. Workers wake on the table's notifications, on `wake()` and on a slow poll.
+ */
+export function startTenantWorker(ctx: HandlerContext): OperationWorker {
+  return startOperationWorker<OperationRow>({
+    pool: ctx.pool,
+    databaseUrl: ctx.config.DATABASE_URL,
+    table: { table: 'operations', scope: 'tenant_id', channel: 'ocp_operations' },
+    runners: tenantRunners(ctx),
+    logger: ctx.logger,
+    concurrency: ctx.config.WORKER_CONCURRENCY,
+    leaseMs: ctx.config.OPERATION_LEASE_MS,
+    maxAttempts: ctx.config.WORK_MAX_ATTEMPTS,
+    pollMs: ctx.config.OPERATION_POLL_MS,
+    onFailed: (client, op, message) => recordFailure(ctx, client, op, message),
+    onRetry: (client, op) => announce(client, op),
+    onSucceeded: (client, op) => announce(client, op),
   });
 }
 
 /**
- * The operation, its tenant, and whether an older operation of the tenant is still open (it must
- * finish first), in one round trip.
+ * `work.tenant.operation.run.v1`: a wake-up only. The worker claims from the database whatever
+ * is runnable; the command is acked at once, so its consumer's lag counts only commands that no
+ * worker is there to take (what an autoscaler watches).
  */
-async function loadOperation(ctx: HandlerContext, id: string) {
-  const { rows } = await ctx.pool.query<{ op: OperationRow; tenant: TenantRow; blocked: boolean }>(
-    `SELECT to_jsonb(o) AS op, to_jsonb(t) AS tenant,
-       EXISTS (SELECT 1 FROM operations e WHERE e.tenant_id = o.tenant_id AND e.state IN ('queued', 'running')
-               AND (e.created_at, e.id) < (o.created_at, o.id)) AS blocked
-     FROM operations o JOIN tenants t ON t.id = o.tenant_id WHERE o.id = $1`,
-    [id],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  return { op: reviveDates(row.op), tenant: reviveDates(row.tenant), blocked: row.blocked };
-}
-
-/** Rows read as JSON carry their timestamps as text; the row types want Dates. */
-function reviveDates<T extends object>(row: T): T {
-  const out = { ...row } as Record<string, unknown>;
-  for (const key of ['created_at', 'updated_at', 'started_at', 'finished_at', 'deleted_at']) {
-    if (typeof out[key] === 'string') out[key] = new Date(out[key] as string);
-  }
-  return out as T;
-}
-
-/**
- * `work.tenant.operation.run.v1`: runs an operation to its end. Operations of one tenant run one at
- * a time, oldest first; a redelivered command (after a crash) picks the work up where it stopped,
- * since every step can run twice.
- */
-export function runOperationHandler(ctx: HandlerContext): EventHandler<'ocp.tenant.operation.run.v1'> {
-  return async (event, delivery) => {
-    const { operationId, tenantId } = event.data;
-    const lockKey = `tenant-op:${tenantId}`;
-    const lock = await ctx.pool.connect();
-    try {
-      const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-        lockKey,
-      ]);
-      if (!rows[0]?.ok)
-        throw new TransientError('another worker is running an operation of this tenant', 500);
-      try {
-        const found = await loadOperation(ctx, operationId);
-        if (!found) throw new PermanentError(`operation ${operationId} does not exist`);
-        const { op: fresh, tenant, blocked } = found;
-        if (fresh.state === 'succeeded' || fresh.state === 'failed') return;
-        if (blocked) throw new TransientError('an earlier operation of this tenant is still open', 200);
-        const op = fresh;
-        const rc: RunContext = { ...ctx, op: fresh, tenant, traceparent: delivery.traceparent };
-        const log = ctx.logger.child({ tenantId: tenant.id, operationId: op.id, kind: op.kind });
-        try {
-          await runners[op.kind](rc);
-          log.info('operation succeeded');
-        } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
-          const attempts = fresh.attempts + 1;
-          if (
-            !(e instanceof PermanentError) &&
-            isTransientDbError(e) &&
-            attempts < ctx.config.WORK_MAX_ATTEMPTS
-          ) {
-            log.warn({ err: e, attempts }, 'operation step failed; it will be retried');
-            await ctx.pool.query('UPDATE operations SET error = $2, updated_at = now() WHERE id = $1', [
-              op.id,
-              message.slice(0, 2000),
-            ]);
-            throw new TransientError(message, Math.min(500 * 2 ** attempts, 15_000), { cause: e });
-          }
-          log.error({ err: e, attempts }, 'operation failed');
-          await fail(rc, message.slice(0, 2000));
-        }
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
-      }
-    } finally {
-      lock.release();
-    }
+export function operationWakeHandler(worker: OperationWorker): EventHandler<'ocp.tenant.operation.run.v1'> {
+  return async () => {
+    worker.wake();
   };
 }
