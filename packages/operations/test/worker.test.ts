@@ -266,3 +266,68 @@ test('the operation of a worker that died is resumed once its lease runs out', l
   assert.equal(ran.length, 1);
   assert.notEqual(ran[0], 'dead');
 });
+
+test(
+  'a step still running at the stop deadline is not failed when its next query fails after the pools closed; its lease runs out and the next worker resumes it',
+  limit,
+  async (t) => {
+    const s = await setup(t);
+    // The step's own pool (a database server's admin pool), closed by the stop while the step runs.
+    const admin = new pg.Pool({ connectionString: s.url, max: 1 });
+    let entered: () => void = () => {};
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    let goOn: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      goOn = r;
+    });
+    let settled: () => void = () => {};
+    const after = new Promise<void>((r) => {
+      settled = r;
+    });
+    const first = s.worker(
+      {
+        step: async () => {
+          entered();
+          try {
+            // A long step that does not look at the signal (one statement that waits on a lock).
+            await gate;
+            try {
+              await admin.query('SELECT 1');
+            } catch (e) {
+              // What a step that words its own failure throws: nothing says it may pass.
+              throw new Error(`the step failed: ${(e as Error).message}`);
+            }
+          } finally {
+            setImmediate(settled);
+          }
+        },
+      },
+      { leaseMs: 1500 },
+    );
+    const id = await s.queue('deadline');
+    await inside;
+    await first.stop(200);
+    await admin.end();
+    goOn();
+    await after;
+    // The worker's own pool is still open here: had it judged the failure, it could have written it.
+    await sleep(200);
+    const mid = await s.job(id);
+    assert.notEqual(mid.state, 'failed', JSON.stringify(mid));
+    assert.equal(mid.error, null);
+
+    s.worker({
+      step: async (op) => {
+        await s.pool.query("UPDATE jobs SET state = 'succeeded', finished_at = now() WHERE id = $1", [op.id]);
+      },
+    });
+    const done = await waitFor('the operation to end', async () => {
+      const row = await s.job(id);
+      return ended(row) ? row : undefined;
+    });
+    assert.equal(done.state, 'succeeded');
+    assert.equal(done.attempts, 2);
+  },
+);

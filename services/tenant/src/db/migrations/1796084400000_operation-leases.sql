@@ -8,6 +8,9 @@ ALTER TABLE operations
   ADD COLUMN run_after timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN traceparent text;
 
+-- The claim looks through open operations, oldest first.
+CREATE INDEX operations_open ON operations (created_at, id) WHERE state IN ('queued', 'running');
+
 CREATE FUNCTION operations_notify_runnable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('ocp_operations', NEW.tenant_id::text);
@@ -28,4 +31,5 @@ CREATE TRIGGER operations_freed AFTER UPDATE ON operations
 DROP TRIGGER operations_freed ON operations;
 DROP TRIGGER operations_queued ON operations;
 DROP FUNCTION operations_notify_runnable();
+DROP INDEX operations_open;
 ALTER TABLE operations DROP COLUMN traceparent, DROP COLUMN run_after, DROP COLUMN lease_expires_at, DROP COLUMN leased_by;
