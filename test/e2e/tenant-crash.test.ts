@@ -10,7 +10,8 @@ import { Api, preparePlatform } from '../support/platform.ts';
 import { type ServiceProcess, spawnService } from '../support/process.ts';
 
 test('the tenant service killed in the middle of provisioning finishes the operation after a restart, with one database and every event once', async (t) => {
-  const env = await preparePlatform({ tenantEnv: { WORK_ACK_WAIT_MS: '2000' } });
+  // No short ack wait: the operation's lease, not the work command's redelivery, frees it.
+  const env = await preparePlatform();
   const port = await freePort();
   const tenantEnv = { ...env.tenantEnv, HTTP_PORT: String(port) };
   let svc: ServiceProcess | undefined = spawnService('tenant', tenantEnv);
