@@ -46,7 +46,8 @@ async function billingSuspended(client: PoolClient, tenantId: string, reasons: r
  * `events.billing.tenant_access_changed.v1` and `tenant_plan_changed.v1`: applies billing's
  * decisions. The inbox entry, the queued operation (or the plan change) and its events commit
  * together, so a redelivered decision has one effect. A revoke suspends for reason `billing`; a
- * grant clears that reason only, never another one.
+ * grant clears that reason only, never another one. A decision about a tenant that is not active
+ * yet is held with its inbox entry and applied when it is (`applyHeldBillingDecisions`).
  */
 export function billingDecisionHandler(ctx: HandlerContext): EventHandler<DecisionType> {
   return async (event, delivery) => {
