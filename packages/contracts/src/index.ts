@@ -12,7 +12,15 @@ export {
   schemaBase,
   streams,
 } from './catalog.ts';
-export { type CloudEvent, checkEvent, type EventCheck, makeEvent } from './cloudevent.ts';
+export {
+  type CloudEvent,
+  checkEvent,
+  type EventCheck,
+  InvalidEventError,
+  makeCheckedEvent,
+  makeEvent,
+  sourceOf,
+} from './cloudevent.ts';
 export { errorCodes, httpStatusOf, isErrorCode } from './error-codes.ts';
 export { schemaFiles } from './generated/schemas.ts';
 export type * from './generated/types.ts';

@@ -1,12 +1,16 @@
 export { classifyDbError, type DbErrorClass, isTransientDbError } from './errors.ts';
-export { claimInbox } from './inbox.ts';
+export { type EventFields, enqueueEvent } from './event-writer.ts';
+export { claimInbox, INBOX_RETENTION_MS, pruneInbox } from './inbox.ts';
+export { createLease, type Lease } from './lease.ts';
 export { migrate } from './migrate.ts';
 export {
+  classifyPublishFailure,
   createOutboxRelay,
-  enqueueOutbox,
-  type OutboxMessage,
+  OUTBOX_LEASE_MS,
+  OUTBOX_MAX_ATTEMPTS,
   type OutboxRelay,
   type Publish,
+  type PublishFailure,
 } from './outbox.ts';
 export {
   createPool,

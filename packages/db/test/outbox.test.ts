@@ -1,108 +1,20 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { createTestDatabase, waitFor } from '@ocp/testkit';
-// The outbox is proven against a real JetStream through the bus that services wire it to.
+import { cleanups, tenantCreated } from '../../bus/test/helpers.ts';
+import { claimInbox, createPool, migrate, type Publish, withTransaction } from '../src/index.ts';
 import {
-  type BusRig,
-  cleanups,
-  startBus,
-  storedMessages,
-  subjectOf,
-  tenantCreated,
-  testLogger,
-} from '../../bus/test/helpers.ts';
-import {
-  claimInbox,
-  createOutboxRelay,
-  createPool,
-  enqueueOutbox,
-  migrate,
-  type OutboxMessage,
-  type OutboxRelay,
-  type Pool,
-  type Publish,
-  withTransaction,
-} from '../src/index.ts';
-
-const limit = { timeout: 20_000 };
-const logger = testLogger();
-const EVENTS = 'EVENTS_TENANT';
-
-/** A service's migration directory with one SQL migration in node-pg-migrate's format. */
-async function serviceMigrations(defer: (step: () => unknown) => void): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ocp-migrations-'));
-  defer(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(
-    join(dir, '1800000000000_widgets.sql'),
-    [
-      '-- Up Migration',
-      'CREATE TABLE widgets (id serial PRIMARY KEY, name text NOT NULL);',
-      '',
-      '-- Down Migration',
-      'DROP TABLE widgets;',
-      '',
-    ].join('\n'),
-  );
-  return dir;
-}
-
-interface Db {
-  url: string;
-  pool: Pool;
-}
-
-/** A migrated database of the test's own, with a pool; dropped after the test. */
-async function migratedDatabase(defer: (step: () => unknown) => void): Promise<Db> {
-  const db = await createTestDatabase();
-  defer(() => db.drop());
-  await migrate({ databaseUrl: db.url, dir: await serviceMigrations(defer), logger });
-  const pool = createPool({ url: db.url, name: 'outbox-test', logger });
-  defer(() => pool.end());
-  return { url: db.url, pool };
-}
-
-const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-
-function outboxMessage(): OutboxMessage {
-  const event = tenantCreated();
-  return {
-    eventId: event.id,
-    subject: subjectOf(event.type),
-    payload: event,
-    headers: { traceparent: traceparent() },
-  };
-}
-
-/** A relay publishing through `publish`, polling often so a test does not wait on the fallback. */
-function relay(rig: BusRig, db: Db, publish: Publish = rig.bus.publishRaw): OutboxRelay {
-  const r = createOutboxRelay({ pool: db.pool, databaseUrl: db.url, publish, logger, pollMs: 100 });
-  rig.defer(() => r.stop());
-  return r;
-}
-
-async function published(
-  jsm: BusRig['jsm'],
-): Promise<Array<{ msgId: string; eventId: string; traceparent: string }>> {
-  return (await storedMessages(jsm, EVENTS)).map((m) => ({
-    msgId: m.header.get('Nats-Msg-Id'),
-    eventId: m.json<{ id: string }>().id,
-    traceparent: m.header.get('traceparent'),
-  }));
-}
-
-async function drained(r: OutboxRelay): Promise<void> {
-  await waitFor('the outbox to drain', async () => ((await r.pending()) === 0 ? true : undefined));
-}
-
-async function setup(t: TestContext): Promise<{ rig: BusRig; db: Db }> {
-  const rig = await startBus(t, 'outbox-test');
-  const db = await migratedDatabase(rig.defer);
-  return { rig, db };
-}
+  drained,
+  limit,
+  logger,
+  migratedDatabase,
+  published,
+  queueEvent,
+  queueEvents,
+  relay,
+  serviceMigrations,
+  setup,
+} from './helpers.ts';
 
 test(
   'migrate applies the kit tables and the service migrations, and running it again changes nothing',
@@ -123,16 +35,18 @@ test(
     const first = await history();
     await migrate({ databaseUrl: db.url, dir, logger });
 
+    const kitTables = ['ocp_outbox', 'ocp_outbox_dead', 'ocp_lease', 'ocp_inbox', 'widgets'];
     const tables = await pool.query<{ t: string | null }>(
-      "SELECT to_regclass(x) AS t FROM unnest(ARRAY['ocp_outbox', 'ocp_inbox', 'widgets']) AS x",
+      'SELECT to_regclass(x) AS t FROM unnest($1::text[]) AS x',
+      [kitTables],
     );
     assert.deepEqual(
       tables.rows.map((r) => r.t),
-      ['ocp_outbox', 'ocp_inbox', 'widgets'],
+      kitTables,
     );
     assert.deepEqual(
       first.kit.map((r) => r.name),
-      ['1700000000000_outbox-inbox'],
+      ['1700000000000_outbox-inbox', '1700000000001_outbox-attempts-dead-letters-lease'],
     );
     assert.deepEqual(
       first.service.map((r) => r.name),
@@ -161,19 +75,15 @@ test(
   limit,
   async (t) => {
     const { rig, db } = await setup(t);
-    const lost = outboxMessage();
-    const first = [outboxMessage(), outboxMessage(), outboxMessage()];
-    const second = [outboxMessage(), outboxMessage()];
-
     await assert.rejects(
       withTransaction(db.pool, async (c) => {
-        await enqueueOutbox(c, [lost]);
+        await queueEvent(c);
         throw new Error('the change failed');
       }),
       /the change failed/,
     );
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, first));
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, second));
+    const first = await withTransaction(db.pool, (c) => queueEvents(c, 3));
+    const second = await withTransaction(db.pool, (c) => queueEvents(c, 2));
     const r = relay(rig, db);
     r.start();
     await drained(r);
@@ -181,7 +91,7 @@ test(
     const expected = [...first, ...second];
     assert.deepEqual(
       await published(rig.jsm),
-      expected.map((m) => ({ msgId: m.eventId, eventId: m.eventId, traceparent: m.headers?.traceparent })),
+      expected.map((m) => ({ msgId: m.eventId, eventId: m.eventId, traceparent: m.traceparent })),
     );
     const rows = await db.pool.query<{ event_id: string; published: boolean }>(
       'SELECT event_id, published_at IS NOT NULL AS published FROM ocp_outbox ORDER BY id',
@@ -198,21 +108,16 @@ test(
   limit,
   async (t) => {
     const { rig, db } = await setup(t);
-    const r = createOutboxRelay({
-      pool: db.pool,
-      databaseUrl: db.url,
-      publish: rig.bus.publishRaw,
-      logger,
-      pollMs: 60_000,
-    });
-    rig.defer(() => r.stop());
+    // The lease is renewed (and the outbox read) every 15 s, the fallback poll is a minute away:
+    // only the NOTIFY of the commit can bring the event out within the 10 s waited for.
+    const r = relay(rig, db, rig.bus.publishRaw, { pollMs: 60_000, leaseMs: 60_000 });
     r.start();
-    await waitFor('the relay to hold the lock', async () => (r.leading() ? true : undefined));
-    const msg = outboxMessage();
+    await waitFor('the relay to hold the lease', async () => (r.leading() ? true : undefined));
 
-    // The fallback poll is a minute away: only the NOTIFY of the commit can bring this out in time.
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, [msg]));
-    await drained(r);
+    const msg = await withTransaction(db.pool, (c) => queueEvent(c));
+    await waitFor('the outbox to drain', async () => ((await r.pending()) === 0 ? true : undefined), {
+      timeoutMs: 10_000,
+    });
 
     assert.deepEqual(
       (await published(rig.jsm)).map((m) => m.eventId),
@@ -226,8 +131,7 @@ test(
   limit,
   async (t) => {
     const { rig, db } = await setup(t);
-    const msgs = [outboxMessage(), outboxMessage(), outboxMessage()];
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, msgs));
+    const msgs = await withTransaction(db.pool, (c) => queueEvents(c, 3));
     const before = relay(rig, db);
     before.start();
     await drained(before);
@@ -257,8 +161,7 @@ test(
   limit,
   async (t) => {
     const { rig, db } = await setup(t);
-    const msgs = [outboxMessage(), outboxMessage(), outboxMessage()];
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, msgs));
+    const msgs = await withTransaction(db.pool, (c) => queueEvents(c, 3));
     const calls: string[] = [];
     let failed = false;
     const r = relay(rig, db, async (subject, payload, msgId, headers) => {
@@ -288,7 +191,7 @@ test(
 );
 
 test(
-  'of two relays on one database only the lock holder publishes, and the other takes over when it stops',
+  'of two relays on one database only the lease holder publishes, and the other takes over when it stops',
   limit,
   async (t) => {
     const { rig, db } = await setup(t);
@@ -302,23 +205,23 @@ test(
     const a = relay(rig, db, by('a', log));
     const b = relay(rig, db, by('b', log));
     a.start();
-    await waitFor('relay a to hold the lock', async () => (a.leading() ? true : undefined));
+    await waitFor('relay a to hold the lease', async () => (a.leading() ? true : undefined));
     b.start();
-    const early = [outboxMessage(), outboxMessage(), outboxMessage()];
+    await waitFor('relay b to stand by', async () => (b.healthy() ? true : undefined));
 
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, early));
+    const early = await withTransaction(db.pool, (c) => queueEvents(c, 3));
     await drained(a);
 
     assert.deepEqual(
       log,
       early.map((m) => `a:${m.eventId}`),
     );
-    assert.equal(b.leading(), false, 'relay b does not hold the lock');
+    assert.equal(b.leading(), false, 'relay b does not hold the lease');
     assert.equal(b.healthy(), true, 'a standby relay is healthy');
 
+    // A relay that stops gives the lease up: the standby takes it at its next try.
     await a.stop();
-    const late = [outboxMessage(), outboxMessage()];
-    await withTransaction(db.pool, (c) => enqueueOutbox(c, late));
+    const late = await withTransaction(db.pool, (c) => queueEvents(c, 2));
     await drained(b);
 
     assert.deepEqual(log, [...early.map((m) => `a:${m.eventId}`), ...late.map((m) => `b:${m.eventId}`)]);

@@ -149,7 +149,6 @@ export async function runService<C, P>(
     if (def.outbox) {
       const r = createOutboxRelay({
         pool,
-        databaseUrl: c.DATABASE_URL,
         publish: bus.publishRaw,
         logger,
         pollMs: def.outbox.pollMs?.(config) ?? 1000,

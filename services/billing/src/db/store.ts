@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type BillingSubscription,
-  type BillingWebhooksListReplyV1,
-  type MessageDataMap,
-  type MessageType,
-  makeEvent,
-  messages,
-} from '@ocp/contracts';
-import { enqueueOutbox, type PoolClient, type Queryable } from '@ocp/db';
+import type { BillingSubscription, BillingWebhooksListReplyV1 } from '@ocp/contracts';
+import type { PoolClient, Queryable } from '@ocp/db';
 import type { Access, Provider, Status, SubscriptionState, TimedFact } from '../domain/subscription.ts';
 
-const SOURCE = 'ocp/billing';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type WebhookStatus = BillingWebhooksListReplyV1['items'][number]['status'];
@@ -32,30 +24,6 @@ export interface SubscriptionRow {
   access: Access | null;
   revoke_after: Date | null;
   updated_at: Date;
-}
-
-/** One event to publish through the outbox; the tenant id is its CloudEvents subject. */
-export type Emission = {
-  [T in MessageType]: { type: T; data: MessageDataMap[T]; subject?: string };
-}[MessageType];
-
-/** Queues events in the outbox of the caller's transaction. */
-export async function emit(client: Queryable, items: Emission[], traceparent?: string): Promise<void> {
-  const events = items.map((item) =>
-    makeEvent(item.type, item.data as never, {
-      source: SOURCE,
-      ...(item.subject ? { subject: item.subject } : {}),
-    }),
-  );
-  await enqueueOutbox(
-    client,
-    events.map((event) => ({
-      eventId: event.id,
-      subject: messages[event.type].subject,
-      payload: event,
-      ...(traceparent ? { headers: { traceparent } } : {}),
-    })),
-  );
 }
 
 /**

@@ -1,10 +1,8 @@
 import type { EventHandler } from '@ocp/bus';
 import type { BillingWebhookReceivedV1, CloudEvent } from '@ocp/contracts';
-import { type PoolClient, withTransaction } from '@ocp/db';
+import { enqueueEvent, type PoolClient, type Queryable, withTransaction } from '@ocp/db';
 import {
   dueForRevocation,
-  type Emission,
-  emit,
   factsOf,
   isKnownTenant,
   lockSubscription,
@@ -32,25 +30,29 @@ export interface IngestResult {
   access?: Access;
 }
 
-/** The events that announce a change of a subscription row, in the caller's transaction. */
-export function announce(
+/**
+ * Writes the events that announce a change of a subscription row, in the caller's transaction;
+ * the tenant id is their CloudEvents subject.
+ */
+export async function announce(
+  client: Queryable,
   prev: SubscriptionRow | undefined,
   next: SubscriptionRow,
   accessChanged: boolean,
-): Emission[] {
-  const out: Emission[] = [];
+  traceparent?: string,
+): Promise<void> {
   const subject = next.tenant_id ?? undefined;
   if (!prev || !sameModel(prev, next)) {
-    out.push({
-      type: 'ocp.billing.subscription_changed.v1',
+    await enqueueEvent(client, 'ocp.billing.subscription_changed.v1', {
+      subject,
       data: { subscription: toApiSubscription(next) },
-      ...(subject ? { subject } : {}),
+      traceparent,
     });
   }
   if (next.tenant_id && accessChanged && next.access) {
-    out.push({
-      type: 'ocp.billing.tenant_access_changed.v1',
+    await enqueueEvent(client, 'ocp.billing.tenant_access_changed.v1', {
       subject: next.tenant_id,
+      traceparent,
       data: {
         tenantId: next.tenant_id,
         access: next.access,
@@ -62,13 +64,12 @@ export function announce(
     });
   }
   if (next.tenant_id && next.plan && (next.plan !== prev?.plan || next.tenant_id !== prev?.tenant_id)) {
-    out.push({
-      type: 'ocp.billing.tenant_plan_changed.v1',
+    await enqueueEvent(client, 'ocp.billing.tenant_plan_changed.v1', {
       subject: next.tenant_id,
       data: { tenantId: next.tenant_id, plan: next.plan, provider: next.provider, subscriptionId: next.id },
+      traceparent,
     });
   }
-  return out;
 }
 
 /**
@@ -163,7 +164,7 @@ export async function applyFacts(
   const access = decideAccess(base.status, prev?.access ?? null, revokeAfter, now);
   const next = await saveSubscription(client, { ...base, access, revoke_after: revokeAfter });
   const accessChanged = access !== null && access !== (prev?.access ?? null);
-  await emit(client, announce(prev, next, accessChanged), traceparent);
+  await announce(client, prev, next, accessChanged, traceparent);
   return accessChanged && access ? { status: 'applied', access } : { status: 'applied' };
 }
 
@@ -197,7 +198,7 @@ export async function sweepPastDue(ctx: HandlerContext): Promise<number> {
       const access = decideAccess(prev.status, prev.access, prev.revoke_after, ctx.now());
       if (access !== 'revoked') return false;
       await setAccess(client, id, 'revoked');
-      await emit(client, announce(prev, { ...prev, access: 'revoked' }, true));
+      await announce(client, prev, { ...prev, access: 'revoked' }, true);
       return true;
     });
     if (done) {

@@ -1,12 +1,5 @@
-import {
-  type AuditRequestV1,
-  type CloudEvent,
-  checkEvent,
-  formatIssues,
-  makeEvent,
-  messages,
-} from '@ocp/contracts';
-import { enqueueOutbox, type Pool, type PoolClient, type Queryable, withTransaction } from '@ocp/db';
+import { type AuditRequestV1, InvalidEventError } from '@ocp/contracts';
+import { enqueueEvent, type Pool, type PoolClient, type Queryable, withTransaction } from '@ocp/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -38,7 +31,6 @@ declare module 'fastify' {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REFUSED = new Set([401, 403, 429]);
-const source = 'ocp/gateway';
 
 const cut = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
 
@@ -52,12 +44,8 @@ export function mustAudit(req: FastifyRequest, status: number): boolean {
   return MUTATING.has(req.method) || REFUSED.has(status) || req.routeOptions.config?.auditReads === true;
 }
 
-/** The `ocp.audit.request.v1` event of a request that ended with `status`. */
-export function auditEvent(
-  req: FastifyRequest,
-  status: number,
-  problemDetail?: string,
-): CloudEvent<'ocp.audit.request.v1'> {
+/** The data of the `ocp.audit.request.v1` event of a request that ended with `status`. */
+export function auditData(req: FastifyRequest, status: number, problemDetail?: string): AuditRequestV1 {
   const note = req.audit ?? {};
   const p = req.principal;
   const tenantId = note.tenantId ?? null;
@@ -80,22 +68,26 @@ export function auditEvent(
     ...(note.before !== undefined ? { before: note.before } : {}),
     ...(note.after !== undefined ? { after: note.after } : {}),
   };
-  return makeEvent('ocp.audit.request.v1', data, { source, ...(tenantId ? { subject: tenantId } : {}) });
+  return data;
 }
 
-/** Puts the event in the outbox; a shape the schema refuses is cut to what it accepts, never lost. */
-async function enqueue(q: Queryable, req: FastifyRequest, event: CloudEvent<'ocp.audit.request.v1'>) {
-  let e = event;
-  const check = checkEvent(e, 'ocp.audit.request.v1');
-  if (!check.ok) {
+/**
+ * Writes the entry to the outbox; a shape the schema refuses is cut to what it accepts, never lost.
+ * The writer refuses before it writes anything, so the second try runs in the same transaction.
+ */
+async function enqueue(q: Queryable, req: FastifyRequest, data: AuditRequestV1) {
+  const subject = data.tenantId ?? undefined;
+  try {
+    await enqueueEvent(q, 'ocp.audit.request.v1', { subject, data });
+  } catch (err) {
+    if (!(err instanceof InvalidEventError)) throw err;
     req.log.error(
-      { issues: formatIssues(check.issues) },
+      { issues: err.message },
       'audit entry does not fit its schema; recording it without before/after',
     );
-    const { before: _b, after: _a, ...rest } = e.data;
-    e = { ...e, data: rest };
+    const { before: _b, after: _a, ...rest } = data;
+    await enqueueEvent(q, 'ocp.audit.request.v1', { subject, data: rest });
   }
-  await enqueueOutbox(q, [{ eventId: e.id, subject: messages['ocp.audit.request.v1'].subject, payload: e }]);
 }
 
 /**
@@ -110,7 +102,7 @@ export async function auditedTransaction<T>(
 ): Promise<T> {
   const result = await withTransaction(pool, async (client) => {
     const r = await fn(client);
-    await enqueue(client, req, auditEvent(req, status));
+    await enqueue(client, req, auditData(req, status));
     return r;
   });
   req.audit.written = true;
@@ -141,13 +133,13 @@ export const auditPlugin = fp(
     app.addHook('onSend', async (req, reply, payload) => {
       req.audit ??= {};
       if (req.audit.written || !mustAudit(req, reply.statusCode)) return payload;
-      const event = auditEvent(req, reply.statusCode, detailOf(payload));
+      const entry = auditData(req, reply.statusCode, detailOf(payload));
       try {
-        await enqueue(opts.pool, req, event);
+        await enqueue(opts.pool, req, entry);
         req.audit.written = true;
       } catch (err) {
         // The answer still goes out; the entry goes to the log so it can be recovered by hand.
-        req.log.error({ err, audit: event }, 'could not record the audit entry');
+        req.log.error({ err, audit: entry }, 'could not record the audit entry');
       }
       return payload;
     });

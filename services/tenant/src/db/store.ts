@@ -1,31 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type CloudEvent, type MessageDataMap, type MessageType, makeEvent, messages } from '@ocp/contracts';
-import { enqueueOutbox, type Pool, type PoolClient, type Queryable } from '@ocp/db';
+import type { CloudEvent } from '@ocp/contracts';
+import { enqueueEvent, type Pool, type PoolClient, type Queryable } from '@ocp/db';
 import type { OperationKind, SuspensionReason, TenantState } from '../domain/lifecycle.ts';
 import { type OperationRow, type TenantRow, toOperation } from './rows.ts';
-
-const SOURCE = 'ocp/tenant';
-
-/** Queues events in the outbox of the caller's transaction; the tenant id is the CloudEvents subject. */
-export async function emit(
-  client: Queryable,
-  items: Array<{ [T in MessageType]: { type: T; data: MessageDataMap[T]; subject: string } }[MessageType]>,
-  traceparent?: string,
-): Promise<CloudEvent[]> {
-  const events = items.map((item) =>
-    makeEvent(item.type, item.data as never, { source: SOURCE, subject: item.subject }),
-  );
-  await enqueueOutbox(
-    client,
-    events.map((event) => ({
-      eventId: event.id,
-      subject: messages[event.type].subject,
-      payload: event,
-      ...(traceparent ? { headers: { traceparent } } : {}),
-    })),
-  );
-  return events;
-}
 
 export async function getTenant(db: Queryable, id: string): Promise<TenantRow | undefined> {
   const { rows } = await db.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [id]);
@@ -77,19 +54,17 @@ export async function queueOperation(
     ],
   );
   const op = rows[0]!;
-  const [command] = await emit(
-    client,
-    [
-      {
-        type: 'ocp.tenant.operation.run.v1',
-        subject: opts.tenantId,
-        data: { operationId: id, tenantId: opts.tenantId, kind: opts.kind },
-      },
-      { type: 'ocp.operation.updated.v1', subject: opts.tenantId, data: { operation: toOperation(op) } },
-    ],
+  const command = await enqueueEvent(client, 'ocp.tenant.operation.run.v1', {
+    subject: opts.tenantId,
+    data: { operationId: id, tenantId: opts.tenantId, kind: opts.kind },
     traceparent,
-  );
-  return { op, command: command! };
+  });
+  await enqueueEvent(client, 'ocp.operation.updated.v1', {
+    subject: opts.tenantId,
+    data: { operation: toOperation(op) },
+    traceparent,
+  });
+  return { op, command };
 }
 
 /** Updates an operation and announces the change. */
@@ -120,9 +95,10 @@ export async function updateOperation(
     ],
   );
   const op = rows[0]!;
-  await emit(client, [
-    { type: 'ocp.operation.updated.v1', subject: op.tenant_id, data: { operation: toOperation(op) } },
-  ]);
+  await enqueueEvent(client, 'ocp.operation.updated.v1', {
+    subject: op.tenant_id,
+    data: { operation: toOperation(op) },
+  });
   return op;
 }
 

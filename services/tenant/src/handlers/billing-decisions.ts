@@ -1,9 +1,9 @@
 import { type EventHandler, TransientError } from '@ocp/bus';
 import type { CloudEvent } from '@ocp/contracts';
-import { claimInbox, type PoolClient, withTransaction } from '@ocp/db';
+import { claimInbox, enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import type { Logger } from 'pino';
 import { type TenantRow, toTenant } from '../db/rows.ts';
-import { emit, lockTenant, queueOperation } from '../db/store.ts';
+import { lockTenant, queueOperation } from '../db/store.ts';
 import type { TenantState } from '../domain/lifecycle.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -97,17 +97,11 @@ async function changePlan(
     'UPDATE tenants SET plan = $2, updated_at = now() WHERE id = $1 RETURNING *',
     [tenant.id, plan],
   );
-  await emit(
-    client,
-    [
-      {
-        type: 'ocp.tenant.plan_changed.v1',
-        subject: tenant.id,
-        data: { tenant: toTenant(rows[0]!), previousPlan: tenant.plan },
-      },
-    ],
+  await enqueueEvent(client, 'ocp.tenant.plan_changed.v1', {
+    subject: tenant.id,
+    data: { tenant: toTenant(rows[0]!), previousPlan: tenant.plan },
     traceparent,
-  );
+  });
   log.info({ plan, previousPlan: tenant.plan }, 'plan changed by billing');
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import { withTransaction } from '@ocp/db';
+import { enqueueEvent, withTransaction } from '@ocp/db';
 import { type TenantRow, toOperation, toTenant } from '../db/rows.ts';
 import { passwordPlace } from '../db/sealed.ts';
-import { emit, getOperation, getTenant, placeTenant, queueOperation } from '../db/store.ts';
+import { getOperation, getTenant, placeTenant, queueOperation } from '../db/store.ts';
 import { databaseNameFor } from '../domain/lifecycle.ts';
 import { generatePassword, sealSecret } from '../domain/secrets.ts';
 import type { HandlerContext } from './context.ts';
@@ -70,11 +70,11 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
           { tenantId: id, kind: 'tenant.provision', actor: req.actor },
           traceparent,
         );
-        await emit(
-          client,
-          [{ type: 'ocp.tenant.created.v1', subject: id, data: { tenant, operationId: op.id } }],
+        await enqueueEvent(client, 'ocp.tenant.created.v1', {
+          subject: id,
+          data: { tenant, operationId: op.id },
           traceparent,
-        );
+        });
         if (req.idempotencyKey) {
           await client.query(
             'INSERT INTO idempotency_keys (key, request_hash, tenant_id, operation_id) VALUES ($1, $2, $3, $4)',

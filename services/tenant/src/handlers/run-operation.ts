@@ -1,10 +1,10 @@
 import { childTraceparent, type EventHandler, PermanentError } from '@ocp/bus';
 import type { MessageDataMap } from '@ocp/contracts';
-import { type PoolClient, withTransaction } from '@ocp/db';
+import { enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationWorker, type OperationWorkerOptions, startOperationWorker } from '@ocp/operations';
 import { type OperationRow, type TenantRow, toOperation, toTenant } from '../db/rows.ts';
 import { passwordPlace } from '../db/sealed.ts';
-import { emit, getTenant, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
+import { getTenant, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
 import type { DbServerAdmin } from '../dbserver/admin.ts';
 import {
   addReason,
@@ -47,11 +47,7 @@ async function transition<T extends TransitionType>(
 ): Promise<void> {
   const next = await setTenantState(client, rc.tenant.id, state, change);
   const data = { ...extra, tenant: toTenant(next), operationId: rc.op.id } as MessageDataMap[T];
-  await emit(
-    client,
-    [{ type, subject: next.id, data } as Parameters<typeof emit>[1][number]],
-    rc.traceparent,
-  );
+  await enqueueEvent(client, type, { subject: next.id, data, traceparent: rc.traceparent });
 }
 
 /** Marks the operation running (the worker counted the attempt when it claimed it). */
@@ -198,9 +194,10 @@ async function recordFailure(ctx: HandlerContext, client: PoolClient, op: Operat
 
 /** Queues `ocp.operation.updated.v1` for a change the worker made (a failure, a retry's error). */
 const announce = (client: PoolClient, op: OperationRow) =>
-  emit(client, [
-    { type: 'ocp.operation.updated.v1', subject: op.tenant_id, data: { operation: toOperation(op) } },
-  ]);
+  enqueueEvent(client, 'ocp.operation.updated.v1', {
+    subject: op.tenant_id,
+    data: { operation: toOperation(op) },
+  });
 
 /**
  * The tenant service's runners, one per kind: each loads the tenant and runs the steps of its

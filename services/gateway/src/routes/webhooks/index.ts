@@ -1,6 +1,6 @@
 import type { Bus } from '@ocp/bus';
-import { makeEvent, messages } from '@ocp/contracts';
-import { enqueueOutbox, type Pool } from '@ocp/db';
+import { makeEvent } from '@ocp/contracts';
+import { enqueueEvent, type Pool } from '@ocp/db';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import {
@@ -81,21 +81,16 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
     req.audit.outcome = 'denied';
     req.audit.reason = reason;
     req.log.info({ provider, outcome, bodyBytes }, 'webhook refused');
-    const event = makeEvent(
-      'ocp.billing.webhook_rejected.v1',
-      {
-        provider,
-        reason: reason.slice(0, 500),
-        receivedAt: new Date().toISOString(),
-        bodyBytes,
-        sourceIp: (req.ip ?? '').slice(0, 100),
-      },
-      { source },
-    );
     try {
-      await enqueueOutbox(opts.pool, [
-        { eventId: event.id, subject: messages['ocp.billing.webhook_rejected.v1'].subject, payload: event },
-      ]);
+      await enqueueEvent(opts.pool, 'ocp.billing.webhook_rejected.v1', {
+        data: {
+          provider,
+          reason: reason.slice(0, 500),
+          receivedAt: new Date().toISOString(),
+          bodyBytes,
+          sourceIp: (req.ip ?? '').slice(0, 100),
+        },
+      });
     } catch (err) {
       // Best effort: the refusal is in the metric and the audit entry whatever happens here.
       req.log.warn({ err, provider, outcome }, 'could not record the refused webhook');
