@@ -5,6 +5,7 @@ import { streams } from '@ocp/contracts';
 import { startReconciler } from '@ocp/operations';
 import { defineService, type Logger, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type TenantConfig } from './config.ts';
+import { pruneIdempotencyKeys } from './db/idempotency.ts';
 import { DbServers } from './dbserver/registry.ts';
 import { updateStoredSecretsAndMarks } from './dbserver/upkeep.ts';
 import { keyringOf } from './domain/secrets.ts';
@@ -116,6 +117,7 @@ export const tenantService = defineService({
       billingDecisionHandler(ctx),
     );
     registerTenantMetrics(rt.registry, pool);
+    rt.every('idempotency key pruning', 60 * 60 * 1000, () => pruneIdempotencyKeys(pool));
   },
 });
 
