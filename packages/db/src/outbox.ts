@@ -65,7 +65,7 @@ export interface OutboxRelay {
   pending(): Promise<number>;
   /** Events given up on, in `ocp_outbox_dead` (of this database, whoever moved them): alert above 0. */
   deadLettered(): Promise<number>;
-  /** False while the relay cannot reach its database or a row is failing; a standby is healthy. */
+  /** False while the relay cannot reach its database or NATS; a standby is healthy. */
   healthy(): boolean;
   /** True while this relay holds the lease, so it is the one publishing. */
   leading(): boolean;
@@ -279,9 +279,11 @@ export function createOutboxRelay(opts: {
         if (lease.held()) await cleanup();
         backoff = 250;
         if (retryIn !== undefined) {
-          // A row is failing. New commits do not hurry its retry (they would use up its attempts);
-          // the lease is renewed while it waits.
-          ok = false;
+          // A row is refused. New commits do not hurry its retry (they would use up its attempts);
+          // the lease is renewed while it waits. The database and the bus answer, so the relay
+          // stays healthy: the row ends published or dead-lettered within its attempts, and taking
+          // the service out of rotation would not help it.
+          ok = true;
           const until = Date.now() + retryIn;
           for (;;) {
             await nap(Math.min(until - Date.now(), renewMs), 'backoff');

@@ -106,6 +106,7 @@ test('while NATS is away an event is retried without counting attempts, and is p
     return rows[0]?.last_error ? rows[0] : undefined;
   });
   assert.equal(failed.attempts, 0, 'an unreachable server is not the event’s fault');
+  await waitFor('the relay to report NATS unreachable', async () => (r.healthy() ? undefined : true));
   assert.equal(await r.deadLettered(), 0);
 
   await rig.nats.start();
@@ -117,4 +118,5 @@ test('while NATS is away an event is retried without counting attempts, and is p
     [event.eventId],
   );
   assert.equal(await r.deadLettered(), 0);
+  await waitFor('the relay to be healthy again', async () => (r.healthy() ? true : undefined));
 });

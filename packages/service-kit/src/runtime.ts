@@ -165,6 +165,14 @@ export async function runService<C, P>(
           this.set(await r.pending());
         },
       });
+      new Gauge({
+        name: 'ocp_outbox_dead_letters',
+        help: 'Events the outbox relay gave up on (ocp_outbox_dead); alert above 0.',
+        registers: [registry],
+        async collect() {
+          this.set(await r.deadLettered());
+        },
+      });
     }
 
     const rt: ServiceRuntime<C> = {
