@@ -22,6 +22,7 @@ export {
   publicUrl,
   SERVICE_DATABASES,
   SERVICES,
+  type ServiceBuild,
   serviceSpecs,
   tenantSecretsKey,
 } from './services.ts';

@@ -42,16 +42,30 @@ export function publicUrl(config: StartConfig): string {
   return `http://127.0.0.1:${config.gatewayPort}`;
 }
 
-function entryFile(name: string): string {
-  return `services/${name}/src/main.ts`;
+/**
+ * What a service runs from: `built` is its compiled JavaScript (`pnpm build` writes
+ * `services/<name>/dist/`), run by plain `node` with the `production` export condition so that the
+ * workspace packages resolve to their `dist/` too; `source` is its TypeScript under tsx, as the
+ * tests run it.
+ */
+export type ServiceBuild = 'built' | 'source';
+
+function entryFile(name: string, from: ServiceBuild): string {
+  return from === 'built' ? `services/${name}/dist/main.js` : `services/${name}/src/main.ts`;
 }
 
-function entry(name: string): string[] {
-  return ['--import', 'tsx', entryFile(name)];
+function entry(name: string, from: ServiceBuild): string[] {
+  return from === 'built'
+    ? ['--conditions=production', entryFile(name, from)]
+    : ['--import', 'tsx', entryFile(name, from)];
 }
 
-/** How to run each of `SERVICES`, in the same order. */
-export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSpec[] {
+/** How to run each of `SERVICES`, in the same order; `./run start` runs them `built`. */
+export function serviceSpecs(
+  config: StartConfig,
+  endpoints: Endpoints,
+  from: ServiceBuild = 'built',
+): ChildSpec[] {
   const common = {
     command: process.execPath,
     cwd: config.repoRoot,
@@ -66,7 +80,7 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
     {
       ...common,
       name: 'tenant',
-      args: entry('tenant'),
+      args: entry('tenant', from),
       env: env({
         DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.tenant),
         TENANT_DB_ADMIN_URL: databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
@@ -77,7 +91,7 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
     {
       ...common,
       name: 'audit',
-      args: entry('audit'),
+      args: entry('audit', from),
       env: env({
         DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.audit),
         HTTP_PORT: String(config.auditPort),
@@ -86,7 +100,7 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
     {
       ...common,
       name: 'billing',
-      args: entry('billing'),
+      args: entry('billing', from),
       env: env({
         DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.billing),
         HTTP_PORT: String(config.billingPort),
@@ -95,7 +109,7 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
     {
       ...common,
       name: 'gateway',
-      args: entry('gateway'),
+      args: entry('gateway', from),
       env: env({
         DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.gateway),
         HTTP_PORT: String(config.gatewayPort),
@@ -106,15 +120,20 @@ export function serviceSpecs(config: StartConfig, endpoints: Endpoints): ChildSp
 }
 
 /** Fails with the path when a service's entry file is missing, rather than crash-looping it. */
-export async function checkEntriesExist(repoRoot: string, names: readonly string[]): Promise<void> {
+export async function checkEntriesExist(
+  repoRoot: string,
+  names: readonly string[],
+  from: ServiceBuild = 'built',
+): Promise<void> {
   for (const name of names) {
-    const file = join(repoRoot, entryFile(name));
+    const file = join(repoRoot, entryFile(name, from));
     try {
       await access(file);
     } catch {
       throw new StartError(
         'CLI_SERVICE_MISSING',
-        `${file} does not exist, so the ${name} service cannot start.`,
+        `${file} does not exist, so the ${name} service cannot start.` +
+          (from === 'built' ? ' Build the services first: pnpm build (./run start does).' : ''),
       );
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -17,15 +17,15 @@ import {
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
 /**
- * Stands in for a service's main.ts: prints the environment it was given, answers /readyz (after
- * `READY_AFTER_MS`, with 503 until then), and on SIGTERM reports whether PostgreSQL and NATS are
- * still up, which they must be while the services stop.
+ * Stands in for a service's built main.js: prints the environment and node options it was given,
+ * answers /readyz (after `READY_AFTER_MS`, with 503 until then), and on SIGTERM reports whether
+ * PostgreSQL and NATS are still up, which they must be while the services stop.
  */
 const STAND_IN = `
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 const env = process.env;
-const up = (url: string) => new Promise<boolean>((resolve) => {
+const up = (url) => new Promise((resolve) => {
   const u = new URL(url);
   const s = connect(Number(u.port), u.hostname);
   s.once('connect', () => { s.destroy(); resolve(true); });
@@ -33,13 +33,14 @@ const up = (url: string) => new Promise<boolean>((resolve) => {
 });
 const keys = ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
+console.log('execArgv ' + JSON.stringify(process.execArgv));
 const readyAt = Date.now() + Number(READY_AFTER_MS);
 createServer((req, res) => {
   res.statusCode = req.url === '/readyz' ? (Date.now() >= readyAt ? 200 : 503) : 404;
   res.end();
 }).listen(Number(env.HTTP_PORT), '127.0.0.1');
 process.on('SIGTERM', async () => {
-  console.log('on SIGTERM: postgres up=' + (await up(env.DATABASE_URL!)) + ' nats up=' + (await up(env.NATS_URL!)));
+  console.log('on SIGTERM: postgres up=' + (await up(env.DATABASE_URL)) + ' nats up=' + (await up(env.NATS_URL)));
   process.exit(0);
 });
 `;
@@ -52,17 +53,15 @@ interface Rig {
 /** A repository with stand-in services, and a config whose servers and data are all the test's own. */
 async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: number): Promise<Rig> {
   const root = await tempDir(defer, 'ocp-cli-root-');
-  // `--import tsx` is resolved from the services' working directory, the repository root.
-  await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
   for (const [name, readyAfter] of [
     ['tenant', 0],
     ['audit', 0],
     ['billing', 0],
     ['gateway', gatewayReadyAfterMs],
   ] as const) {
-    await mkdir(join(root, 'services', name, 'src'), { recursive: true });
+    await mkdir(join(root, 'services', name, 'dist'), { recursive: true });
     await writeFile(
-      join(root, 'services', name, 'src', 'main.ts'),
+      join(root, 'services', name, 'dist', 'main.js'),
       STAND_IN.replace('READY_AFTER_MS', String(readyAfter)),
     );
   }
@@ -134,6 +133,10 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
+  // Built JavaScript under plain node: no loader, and workspace packages resolved to their dist/.
+  for (const service of ['tenant', 'audit', 'billing', 'gateway']) {
+    assert.ok(lines.includes(`[${service}] execArgv ["--conditions=production"]`), `${service} ran built`);
+  }
   const client = new pg.Client({ connectionString: tenant.TENANT_DB_ADMIN_URL });
   await client.connect();
   const dbs = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'ocp\\_%' ORDER BY 1");
@@ -189,7 +192,7 @@ test('a missing service entry file stops the start before anything is started', 
     (err: unknown) =>
       err instanceof StartError &&
       err.code === 'CLI_SERVICE_MISSING' &&
-      err.message.includes(join(empty, 'services/tenant/src/main.ts')),
+      err.message.includes(join(empty, 'services/tenant/dist/main.js')),
   );
   assert.deepEqual(await readdir(config.dataDir), []);
 });
