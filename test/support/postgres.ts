@@ -30,7 +30,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     lines.push(text);
     if (lines.length > 50) lines.shift();
   };
-  const log: Log = { info: keep, error: keep, line: (source, text) => keep(`[${source}] ${text}`) };
+  const log: Log = {
+    info: keep,
+    error: keep,
+    banner: keep,
+    line: (source, text) => keep(`[${source}] ${text}`),
+  };
   const opts = {
     dir: join(root, 'data'),
     port: await freePort(),

@@ -28,10 +28,19 @@ export interface StartConfig {
   billingPort: number;
   /** `OCP_LOG_LEVEL`: handed to every service. */
   logLevel: (typeof LOG_LEVELS)[number];
-  /** The directories of `PATH`, searched for nats-server. */
+  /** The directories of `PATH` and the sbin directories, searched for nats-server. */
   searchPath: string[];
   /** The environment the services inherit, before their own variables are added. */
   childEnv: Record<string, string>;
+}
+
+/**
+ * Where programs are looked for: the `PATH`, then the sbin directories, which a user's `PATH`
+ * often lacks although Debian's nats-server package installs into /usr/sbin.
+ */
+export function searchPathOf(path: string | undefined): string[] {
+  const dirs = (path ?? '').split(delimiter).filter((dir) => dir !== '');
+  return [...new Set([...dirs, '/usr/local/sbin', '/usr/sbin', '/sbin'])];
 }
 
 /** A URL with its password replaced, fit for a log line. */
@@ -96,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     auditPort: port('OCP_AUDIT_HTTP_PORT', 8082),
     billingPort: port('OCP_BILLING_HTTP_PORT', 8083),
     logLevel: logLevel as StartConfig['logLevel'],
-    searchPath: (env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''),
+    searchPath: searchPathOf(env.PATH),
     childEnv: Object.fromEntries(
       Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),

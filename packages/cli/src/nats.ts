@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLoopbackHost } from './config.ts';
 import { StartError } from './errors.ts';
-import { type Log, pipeLines } from './log.ts';
-import { stopProcess } from './supervisor.ts';
+import type { Log } from './log.ts';
+import { type BackoffOptions, supervise } from './supervisor.ts';
 import { canConnect, waitUntil } from './wait.ts';
 
 /** The NATS server the platform uses. */
@@ -15,6 +14,8 @@ export interface NatsHandle {
   startedHere: boolean;
   /** Where JetStream keeps its data, when we started the server. */
   storeDir: string | undefined;
+  /** The process id of the nats-server we run, while one runs. */
+  readonly pid: number | undefined;
   /** Stops the nats-server if we started it; leaves one that was already running alone. */
   stop(): Promise<void>;
   /** Sends SIGTERM without waiting, for a start command that is exiting itself. */
@@ -30,6 +31,8 @@ export interface EnsureNatsOptions {
   searchPath: string[];
   log: Log;
   signal?: AbortSignal;
+  /** Restart timing of a nats-server we start, when it dies. */
+  backoff?: BackoffOptions;
 }
 
 const NOT_FOUND =
@@ -50,14 +53,22 @@ export async function findOnPath(name: string, searchPath: string[]): Promise<st
 
 /**
  * Uses the NATS server at `url` when it accepts a TCP connection; otherwise starts a nats-server
- * with JetStream on that port, storing into `storeDir`, and waits until it listens.
+ * with JetStream on that port, storing into `storeDir`, and waits until it listens. A nats-server
+ * started here that dies is logged and started again, as the services are.
  */
 export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
-  const { url, storeDir, searchPath, log, signal } = opts;
+  const { url, storeDir, searchPath, log, signal, backoff } = opts;
   const { hostname, port: portText } = new URL(url);
   const port = Number(portText || 4222);
   if (await canConnect(hostname, port)) {
-    return { url, startedHere: false, storeDir: undefined, stop: async () => {}, abandon: () => {} };
+    return {
+      url,
+      startedHere: false,
+      storeDir: undefined,
+      pid: undefined,
+      stop: async () => {},
+      abandon: () => {},
+    };
   }
   if (!isLoopbackHost(hostname)) {
     throw new StartError(
@@ -70,49 +81,41 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
   if (!binary) throw new StartError('CLI_NATS_NOT_FOUND', NOT_FOUND);
 
   await mkdir(storeDir, { recursive: true });
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   // Kept so that a server that refuses to start can say why in the error.
   const recent: string[] = [];
-  const onLine = (line: string) => {
-    recent.push(line);
-    if (recent.length > 20) recent.shift();
-    log.line('nats', line, 'stderr');
+  const recording: Log = {
+    ...log,
+    line: (source, text) => {
+      recent.push(text);
+      if (recent.length > 20) recent.shift();
+      log.line(source, text, 'stderr');
+    },
   };
-  pipeLines(child.stdout!, onLine);
-  pipeLines(child.stderr!, onLine);
+  // Supervised like the services: a nats-server that dies is started again, on the same store.
+  const server = supervise(
+    {
+      name: 'nats',
+      title: 'nats-server',
+      command: binary,
+      args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+      cwd: storeDir,
+      env: {},
+    },
+    recording,
+    backoff,
+  );
 
-  let stopping = false;
-  let exitedEarly: string | undefined;
-  child.once('error', (err) => {
-    exitedEarly = err.message;
-  });
-  child.once('exit', (code, sig) => {
-    exitedEarly = sig ? `killed by ${sig}` : `exit code ${code}`;
-    if (!stopping) {
-      log.error(`nats-server stopped unexpectedly (${exitedEarly}); the services cannot reach NATS now.`);
-    }
-  });
-
-  const stop = async () => {
-    stopping = true;
-    if (await stopProcess(child, 10_000)) log.error('nats-server did not exit within 10 s; killed it.');
-  };
+  const stop = async () => server.stop(10_000);
   try {
     const up = await waitUntil(
-      async () => exitedEarly === undefined && (await canConnect('127.0.0.1', port)),
-      {
-        timeoutMs: 15_000,
-        intervalMs: 100,
-        signal,
-      },
+      async () => server.lastExit === undefined && (await canConnect('127.0.0.1', port)),
+      { timeoutMs: 15_000, intervalMs: 100, signal },
     );
-    if (!up || exitedEarly !== undefined) {
+    if (!up || server.lastExit !== undefined) {
       throw new StartError(
         'CLI_NATS_FAILED',
         `nats-server did not start listening on 127.0.0.1:${port}` +
-          `${exitedEarly ? ` (${exitedEarly})` : ''}. Its last lines:\n${recent.join('\n')}`,
+          `${server.lastExit ? ` (it ${server.lastExit})` : ''}. Its last lines:\n${recent.join('\n')}`,
       );
     }
   } catch (err) {
@@ -123,10 +126,10 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
     url: `nats://127.0.0.1:${port}`,
     startedHere: true,
     storeDir,
-    stop,
-    abandon: () => {
-      stopping = true;
-      child.kill('SIGTERM');
+    get pid() {
+      return server.pid;
     },
+    stop,
+    abandon: () => server.abandon(),
   };
 }

@@ -12,7 +12,7 @@ import {
   serviceSpecs,
   tenantSecretsKey,
 } from './services.ts';
-import { type SupervisedChild, supervise } from './supervisor.ts';
+import { type BackoffOptions, type SupervisedChild, supervise } from './supervisor.ts';
 import { answersOk, canConnect, waitUntil } from './wait.ts';
 
 /** Timings of a platform; the defaults are what `pnpm start` uses. */
@@ -21,6 +21,8 @@ export interface PlatformOptions {
   readyTimeoutMs?: number;
   /** How long each service may take to exit after SIGTERM before it is killed. */
   stopGraceMs?: number;
+  /** Restart timing of the services, and of the nats-server and embedded PostgreSQL started here. */
+  backoff?: BackoffOptions;
 }
 
 /** The whole platform on this machine: PostgreSQL, NATS and the services. */
@@ -34,9 +36,22 @@ export interface Platform {
   stop(): Promise<void>;
   /** Asks everything we started to stop, without waiting, for a start command that is exiting itself. */
   abandon(): void;
+  /**
+   * The process id of what runs under `name` (`postgres`, `nats` or a service), while it runs and
+   * was started here.
+   */
+  pidOf(name: string): number | undefined;
 }
 
-function banner(config: StartConfig, postgres: PostgresHandle, nats: NatsHandle): string {
+/** The line of the gateway's box with the first owner's credentials, printed on its first start only. */
+const FIRST_OWNER_LINE = /First owner account created/;
+
+function banner(
+  config: StartConfig,
+  postgres: PostgresHandle,
+  nats: NatsHandle,
+  ownerShown: boolean,
+): string {
   const url = publicUrl(config);
   const databases = Object.values(SERVICE_DATABASES).join(', ');
   const secrets = [postgres.embeddedDir ? ['postgres-password'] : [], 'tenant-secrets-key'].flat();
@@ -55,8 +70,12 @@ function banner(config: StartConfig, postgres: PostgresHandle, nats: NatsHandle)
     `  OpenAPI UI:  ${url}/docs`,
     `  Data:        ${data.join('\n               ')}`,
     '',
-    "The first owner's credentials were printed above by the gateway on its first start",
-    "(look for 'First owner account'); they are shown only once.",
+    ...(ownerShown
+      ? [
+          "The first owner's credentials were printed above by the gateway (look for",
+          "'First owner account created'); they are shown only this once.",
+        ]
+      : ["The first owner's credentials were shown at the platform's first start, and never again."]),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
@@ -86,10 +105,18 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
 
 /** The platform for `config`; nothing runs until `start()`. */
 export function createPlatform(config: StartConfig, log: Log, options: PlatformOptions = {}): Platform {
-  const { readyTimeoutMs = 60_000, stopGraceMs = 10_000 } = options;
+  const { readyTimeoutMs = 60_000, stopGraceMs = 10_000, backoff } = options;
   let postgres: PostgresHandle | undefined;
   let nats: NatsHandle | undefined;
   const children: SupervisedChild[] = [];
+  let ownerShown = false;
+  const servicesLog: Log = {
+    ...log,
+    line(source, text, stream) {
+      if (source === 'gateway' && FIRST_OWNER_LINE.test(text)) ownerShown = true;
+      log.line(source, text, stream);
+    },
+  };
 
   return {
     async start(signal) {
@@ -100,6 +127,7 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
         dataDir: config.dataDir,
         embeddedPort: config.embeddedPostgresPort,
         log,
+        backoff,
       });
       signal.throwIfAborted();
 
@@ -109,6 +137,7 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
         searchPath: config.searchPath,
         log,
         signal,
+        backoff,
       });
       log.info(nats.startedHere ? `NATS: started ${nats.url}.` : `NATS: using ${nats.url}.`);
       signal.throwIfAborted();
@@ -122,7 +151,7 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
         postgresAdminUrl: postgres.adminUrl,
         tenantSecretsKey: await tenantSecretsKey(config.dataDir),
       });
-      for (const spec of specs) children.push(supervise(spec, log));
+      for (const spec of specs) children.push(supervise(spec, servicesLog, backoff));
 
       const readyz = `${publicUrl(config)}/readyz`;
       log.info(`Waiting for the gateway to answer ${readyz}.`);
@@ -135,7 +164,10 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
             'Its own lines above, marked [gateway], say why.',
         );
       }
-      log.info(banner(config, postgres, nats));
+      // The gateway prints its first owner box just before it can answer; let a line already in
+      // the pipe be read before the banner says whether it came.
+      await new Promise((resolve) => setImmediate(resolve));
+      log.banner(banner(config, postgres, nats, ownerShown));
     },
 
     async stop() {
@@ -155,6 +187,12 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
       for (const child of children) child.abandon();
       nats?.abandon();
       postgres?.abandon();
+    },
+
+    pidOf(name) {
+      if (name === 'postgres') return postgres?.pid;
+      if (name === 'nats') return nats?.pid;
+      return children.find((child) => child.name === name)?.pid;
     },
   };
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { redactUrl } from './config.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Log } from './log.ts';
+import type { BackoffOptions } from './supervisor.ts';
 
 /** The PostgreSQL server the platform uses. */
 export interface PostgresHandle {
@@ -11,6 +12,8 @@ export interface PostgresHandle {
   adminUrl: string;
   /** The cluster's directory when we run an embedded server. */
   embeddedDir: string | undefined;
+  /** The process id of our embedded server, while one runs. */
+  readonly pid: number | undefined;
   /** Stops the embedded server if we started one; leaves an external server alone. */
   stop(): Promise<void>;
   /** Asks our embedded server to shut down without waiting, for a start command that is exiting itself. */
@@ -25,6 +28,8 @@ export interface EnsurePostgresOptions {
   dataDir: string;
   embeddedPort: number;
   log: Log;
+  /** Restart timing of the embedded server, when it dies. */
+  backoff?: BackoffOptions;
 }
 
 /**
@@ -82,14 +87,20 @@ export async function ensureDatabases(adminUrl: string, names: readonly string[]
 
 /**
  * Uses the server at `url` when it answers; otherwise starts an embedded PostgreSQL whose data
- * lives under `dataDir`.
+ * lives under `dataDir`, and starts it again whenever it dies.
  */
 export async function ensurePostgres(opts: EnsurePostgresOptions): Promise<PostgresHandle> {
-  const { url, dataDir, embeddedPort, log } = opts;
+  const { url, dataDir, embeddedPort, log, backoff } = opts;
   const probe = await probePostgres(url);
   if (probe.ok) {
     log.info(`PostgreSQL: using ${redactUrl(url)}.`);
-    return { adminUrl: url, embeddedDir: undefined, stop: async () => {}, abandon: () => {} };
+    return {
+      adminUrl: url,
+      embeddedDir: undefined,
+      pid: undefined,
+      stop: async () => {},
+      abandon: () => {},
+    };
   }
   log.info(`PostgreSQL at ${redactUrl(url)} does not answer (${probe.reason}); starting an embedded one.`);
   const dir = join(dataDir, 'postgres');
@@ -99,11 +110,15 @@ export async function ensurePostgres(opts: EnsurePostgresOptions): Promise<Postg
     port: embeddedPort,
     passwordFile: join(dataDir, 'postgres-password'),
     log,
+    backoff,
   });
   log.info(`PostgreSQL: embedded, ${redactUrl(embedded.url)}, data in ${dir}.`);
   return {
     adminUrl: embedded.url,
     embeddedDir: dir,
+    get pid() {
+      return embedded.pid;
+    },
     stop: () => embedded.stop(),
     abandon: () => embedded.abandon(),
   };

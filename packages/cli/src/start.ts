@@ -1,16 +1,54 @@
 /**
- * `pnpm start`: runs the whole platform on this machine (see run-platform.ts) and prints where to
- * log in.
+ * `pnpm start`: installs what the platform needs when it is missing (see prerequisites.ts), runs
+ * the whole platform on this machine (see run-platform.ts) and prints where to log in.
  *
  * A terminal's Ctrl-C signals every process of the foreground group at once, and PostgreSQL
  * answers SIGINT with a fast shutdown. So the platform runs in a session of its own, and this
- * process turns each signal into one SIGTERM for it, which stops the services first, then
- * nats-server, then PostgreSQL.
+ * process passes each signal on to it alone, which stops the services first, then nats-server,
+ * then PostgreSQL.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from './config.ts';
+import { loadConfig, repoRoot } from './config.ts';
+import { StartError } from './errors.ts';
+import type { Log } from './log.ts';
+import { ensurePrerequisites, NATS_SERVER } from './prerequisites.ts';
+import { canConnect } from './wait.ts';
+
+const say = (to: NodeJS.WriteStream) => (message: string) => {
+  for (const line of message.split('\n')) to.write(`[start] ${line}\n`);
+};
+const log: Log = {
+  info: say(process.stdout),
+  error: say(process.stderr),
+  banner: say(process.stdout),
+  line: (source, text) => process.stdout.write(`[${source}] ${text}\n`),
+};
+
+try {
+  // A configuration that cannot work is reported by the runner, with everything else it finds.
+  const config = (() => {
+    try {
+      return loadConfig();
+    } catch {
+      return undefined;
+    }
+  })();
+  if (config) {
+    const nats = new URL(config.natsUrl);
+    const natsAnswers = await canConnect(nats.hostname, Number(nats.port || 4222));
+    await ensurePrerequisites({
+      needed: natsAnswers ? [] : [NATS_SERVER],
+      searchPath: config.searchPath,
+      log,
+      rerun: '`./run start`',
+    });
+  }
+} catch (err) {
+  log.error(err instanceof StartError ? err.message : String(err));
+  process.exit(1);
+}
 
 const runner = spawn(
   process.execPath,
@@ -25,7 +63,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (Date.now() - relayedAt < 1_000) return;
     relayedAt = Date.now();
-    runner.kill('SIGTERM');
+    // The signal itself, so that the runner's log names what the user did (Ctrl-C is SIGINT).
+    runner.kill(signal);
   });
 }
 runner.once('error', (err) => {

@@ -10,6 +10,13 @@ export interface ChildSpec {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** What the start command's own messages call it (default: `name`), e.g. `nats-server`. */
+  title?: string;
+  /** Runs it as this user and group; only root may ask. */
+  uid?: number;
+  gid?: number;
+  /** The signal that asks it to stop (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** Restart timing of a supervised child. */
@@ -26,9 +33,11 @@ export interface SupervisedChild {
   readonly name: string;
   /** The process id of the running instance, if one runs. */
   readonly pid: number | undefined;
-  /** Sends SIGTERM, waits up to `graceMs`, then SIGKILL; no restart follows. */
+  /** Why the last instance exited without being asked to, if one did. */
+  readonly lastExit: string | undefined;
+  /** Sends its stop signal, waits up to `graceMs`, then SIGKILL; no restart follows. */
   stop(graceMs: number): Promise<void>;
-  /** Sends SIGTERM without waiting, for a start command that is exiting itself. */
+  /** Sends its stop signal without waiting, for a start command that is exiting itself. */
   abandon(): void;
 }
 
@@ -37,13 +46,17 @@ function hasExited(child: ChildProcess): boolean {
 }
 
 /**
- * Stops a process: SIGTERM, then SIGKILL when it has not exited after `graceMs`. Resolves true
- * when it had to be killed.
+ * Stops a process: `signal` (SIGTERM unless given), then SIGKILL when it has not exited after
+ * `graceMs`. Resolves true when it had to be killed.
  */
-export async function stopProcess(child: ChildProcess, graceMs: number): Promise<boolean> {
+export async function stopProcess(
+  child: ChildProcess,
+  graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   if (hasExited(child)) return false;
   const exited = once(child, 'exit');
-  child.kill('SIGTERM');
+  child.kill(signal);
   const ac = new AbortController();
   const inTime = await Promise.race([
     exited.then(() => true),
@@ -66,7 +79,10 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
  */
 export function supervise(spec: ChildSpec, log: Log, backoff: BackoffOptions = {}): SupervisedChild {
   const { initialMs = 1_000, maxMs = 30_000, resetAfterMs = 30_000 } = backoff;
+  const title = spec.title ?? spec.name;
+  const stopSignal = spec.stopSignal ?? 'SIGTERM';
   let current: ChildProcess | undefined;
+  let lastExit: string | undefined;
   let stopping = false;
   let delayMs = initialMs;
   const restartWait = new AbortController();
@@ -76,6 +92,8 @@ export function supervise(spec: ChildSpec, log: Log, backoff: BackoffOptions = {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
+      uid: spec.uid,
+      gid: spec.gid,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     current = child;
@@ -88,10 +106,11 @@ export function supervise(spec: ChildSpec, log: Log, backoff: BackoffOptions = {
       handled = true;
       current = undefined;
       if (stopping) return;
+      lastExit = why;
       if (Date.now() - startedAt >= resetAfterMs) delayMs = initialMs;
       const wait = delayMs;
       delayMs = Math.min(delayMs * 2, maxMs);
-      log.error(`${spec.name} ${why}; restarting it in ${(wait / 1000).toFixed(1)} s.`);
+      log.error(`${title} ${why}; restarting it in ${(wait / 1000).toFixed(1)} s.`);
       sleep(wait, undefined, { signal: restartWait.signal }).then(
         () => {
           if (!stopping) run();
@@ -110,19 +129,22 @@ export function supervise(spec: ChildSpec, log: Log, backoff: BackoffOptions = {
     get pid() {
       return current?.pid;
     },
+    get lastExit() {
+      return lastExit;
+    },
     async stop(graceMs) {
       stopping = true;
       restartWait.abort();
       const child = current;
       if (!child) return;
-      if (await stopProcess(child, graceMs)) {
-        log.error(`${spec.name} did not exit within ${graceMs / 1000} s of SIGTERM; killed it.`);
+      if (await stopProcess(child, graceMs, stopSignal)) {
+        log.error(`${title} did not exit within ${graceMs / 1000} s of ${stopSignal}; killed it.`);
       }
     },
     abandon() {
       stopping = true;
       restartWait.abort();
-      current?.kill('SIGTERM');
+      current?.kill(stopSignal);
     },
   };
 }

@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { waitFor } from '@ocp/testkit';
-import { createLog, type Log } from '../src/index.ts';
+import type { Log } from '../src/index.ts';
 
 /** A `Log` that keeps every line it was given, prefixed as on the terminal. */
 export interface MemoryLog {
@@ -16,15 +15,16 @@ export interface MemoryLog {
 
 export function memoryLog(): MemoryLog {
   const lines: string[] = [];
-  const sink = () =>
-    new Writable({
-      write(chunk, _enc, done) {
-        lines.push(...String(chunk).replace(/\n$/, '').split('\n'));
-        done();
-      },
-    });
+  const keep = (source: string, text: string) => {
+    for (const line of text.split('\n')) lines.push(`[${source}] ${line}`);
+  };
   return {
-    log: createLog(sink(), sink()),
+    log: {
+      info: (message) => keep('start', message),
+      error: (message) => keep('start', message),
+      banner: (message) => keep('start', message),
+      line: (source, text) => keep(source, text),
+    },
     lines,
     waitForLine: (pattern, timeoutMs = 15_000) =>
       waitFor(`a line matching ${pattern}`, async () => lines.find((l) => pattern.test(l)), { timeoutMs }),

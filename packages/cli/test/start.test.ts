@@ -19,9 +19,11 @@ import { cleanups, memoryLog, tempDir } from './helpers.ts';
 /**
  * Stands in for a service's built main.js: prints the environment and node options it was given,
  * answers /readyz (after `READY_AFTER_MS`, with 503 until then), and on SIGTERM reports whether
- * PostgreSQL and NATS are still up, which they must be while the services stop.
+ * PostgreSQL and NATS are still up, which they must be while the services stop. The gateway
+ * prints a first owner box on its first start only, as the real one does.
  */
 const STAND_IN = `
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 const env = process.env;
@@ -33,6 +35,11 @@ const up = (url) => new Promise((resolve) => {
 });
 const keys = ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
+if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
+  writeFileSync('owner-shown', '');
+  console.log('================ First owner account created ================');
+  console.log('  email:    owner@localhost');
+}
 console.log('execArgv ' + JSON.stringify(process.execArgv));
 const readyAt = Date.now() + Number(READY_AFTER_MS);
 createServer((req, res) => {
@@ -62,7 +69,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     await mkdir(join(root, 'services', name, 'dist'), { recursive: true });
     await writeFile(
       join(root, 'services', name, 'dist', 'main.js'),
-      STAND_IN.replace('READY_AFTER_MS', String(readyAfter)),
+      STAND_IN.replace('READY_AFTER_MS', String(readyAfter)).replace('SERVICE_NAME', name),
     );
   }
   const dataDir = join(root, 'data');
@@ -112,7 +119,8 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.ok(lines.includes(`[start]   OpenAPI UI:  ${url}/docs`));
   assert.ok(lines.some((l) => l.includes(`PostgreSQL in ${join(config.dataDir, 'postgres')}`)));
   assert.ok(lines.some((l) => l.includes(`NATS JetStream in ${join(config.dataDir, 'nats')}`)));
-  assert.ok(lines.some((l) => l.includes("(look for 'First owner account'); they are shown only once.")));
+  assert.ok(lines.includes('[gateway] ================ First owner account created ================'));
+  assert.ok(lines.some((l) => l.includes("'First owner account created'); they are shown only this once.")));
 
   const tenant = envOf(lines, 'tenant');
   const gateway = envOf(lines, 'gateway');
@@ -164,6 +172,33 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.ok(at('Stopping the services.') < at('Stopping nats-server.'));
   assert.ok(at('Stopping nats-server.') < at('Stopping the embedded PostgreSQL.'));
   for (const port of Object.values(ports)) assert.equal(await canConnect('127.0.0.1', port), false);
+});
+
+test("on a later start, the banner says the first owner's credentials were shown at the first start, not above", async (t) => {
+  const defer = cleanups(t);
+  const { config } = await rig(defer, 0);
+  const first = memoryLog();
+  const platform = createPlatform(config, first.log, { stopGraceMs: 5_000 });
+  defer(() => platform.stop());
+  await platform.start(new AbortController().signal);
+  await platform.stop();
+  assert.ok(first.lines.some((l) => l.includes('printed above by the gateway')));
+
+  const again = memoryLog();
+  const restarted = createPlatform(config, again.log, { stopGraceMs: 5_000 });
+  defer(() => restarted.stop());
+  await restarted.start(new AbortController().signal);
+
+  assert.ok(
+    !again.lines.some((l) => l.includes('First owner account created')),
+    'the gateway printed no box',
+  );
+  assert.ok(!again.lines.some((l) => l.includes('printed above')));
+  assert.ok(
+    again.lines.includes(
+      "[start] The first owner's credentials were shown at the platform's first start, and never again.",
+    ),
+  );
 });
 
 test('the platform gives up with a clear message when the gateway does not become ready in time', async (t) => {

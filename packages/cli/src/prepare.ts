@@ -1,0 +1,28 @@
+/**
+ * `./run test` runs this before the checks: it installs what the tests need from the
+ * distribution's packages (see prerequisites.ts), or stops with the one command to run.
+ */
+import { searchPathOf } from './config.ts';
+import { StartError } from './errors.ts';
+import type { Log } from './log.ts';
+import { ensurePrerequisites, NATS_SERVER } from './prerequisites.ts';
+
+// Plain text: this runs before the tests, for a person or a CI log, not for a log collector.
+const say = (to: NodeJS.WriteStream) => (message: string) => to.write(`${message}\n`);
+const log: Log = {
+  info: say(process.stdout),
+  error: say(process.stderr),
+  banner: say(process.stdout),
+  line: (source, text) => process.stdout.write(`[${source}] ${text}\n`),
+};
+try {
+  await ensurePrerequisites({
+    needed: [NATS_SERVER],
+    searchPath: searchPathOf(process.env.PATH),
+    log,
+    rerun: '`./run test`',
+  });
+} catch (err) {
+  log.error(err instanceof StartError ? err.message : String(err));
+  process.exit(1);
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  ensurePrerequisites,
+  type InstallProbes,
+  NATS_SERVER,
+  planInstall,
+  StartError,
+} from '../src/index.ts';
+import { cleanups, memoryLog, tempDir } from './helpers.ts';
+
+const debian = { hasAptGet: true, hasSudo: true };
+const asRoot: InstallProbes = { ...debian, isRoot: true, sudoWithoutPassword: false };
+const withSudo: InstallProbes = { ...debian, isRoot: false, sudoWithoutPassword: true };
+const sudoAsksPassword: InstallProbes = { ...debian, isRoot: false, sudoWithoutPassword: false };
+const noSudo: InstallProbes = { hasAptGet: true, hasSudo: false, isRoot: false, sudoWithoutPassword: false };
+
+test('as root, the packages are installed with apt-get directly, after an update', () => {
+  assert.deepEqual(planInstall(['nats-server'], asRoot), {
+    kind: 'install',
+    commands: [
+      ['apt-get', 'update'],
+      ['apt-get', 'install', '-y', 'nats-server'],
+    ],
+  });
+});
+
+test('with sudo that needs no password, the same commands run through sudo -n', () => {
+  assert.deepEqual(planInstall(['nats-server'], withSudo), {
+    kind: 'install',
+    commands: [
+      ['sudo', '-n', 'apt-get', 'update'],
+      ['sudo', '-n', 'apt-get', 'install', '-y', 'nats-server'],
+    ],
+  });
+});
+
+test('without root or sudo -n, nothing is installed and the one command to run is given', () => {
+  assert.deepEqual(planInstall(['nats-server'], sudoAsksPassword), {
+    kind: 'ask',
+    command: "sudo sh -c 'apt-get update && apt-get install -y nats-server'",
+  });
+  assert.deepEqual(planInstall(['nats-server'], noSudo), {
+    kind: 'ask',
+    command: "su -c 'apt-get update && apt-get install -y nats-server'",
+  });
+  assert.equal(planInstall(['nats-server'], { ...asRoot, hasAptGet: false }).kind, 'manual');
+});
+
+/** A directory holding an executable `name`, as a package would install it. */
+async function installFake(dir: string, name: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, name), '#!/bin/sh\n');
+  await chmod(join(dir, name), 0o755);
+}
+
+test('a missing program is installed by running the planned commands in order, and found afterwards', async (t) => {
+  const defer = cleanups(t);
+  const bin = join(await tempDir(defer, 'ocp-cli-bin-'), 'sbin');
+  const ran: string[][] = [];
+  const { log, lines } = memoryLog();
+
+  await ensurePrerequisites({
+    needed: [NATS_SERVER],
+    searchPath: [bin],
+    log,
+    rerun: '`./run test`',
+    probes: async () => withSudo,
+    run: async (argv) => {
+      ran.push(argv);
+      if (argv.includes('install')) await installFake(bin, 'nats-server');
+      return 0;
+    },
+  });
+
+  assert.deepEqual(ran, [
+    ['sudo', '-n', 'apt-get', 'update'],
+    ['sudo', '-n', 'apt-get', 'install', '-y', 'nats-server'],
+  ]);
+  assert.ok(lines.some((l) => l.includes('installing nats-server')));
+});
+
+test('a program that is there already installs nothing; one that is missing without root stops with the command', async (t) => {
+  const defer = cleanups(t);
+  const bin = await tempDir(defer, 'ocp-cli-bin-');
+  const refuse = async () => {
+    throw new Error('nothing may run');
+  };
+  await installFake(bin, 'nats-server');
+  await ensurePrerequisites({
+    needed: [NATS_SERVER],
+    searchPath: [bin],
+    log: memoryLog().log,
+    rerun: '`./run test`',
+    probes: async () => asRoot,
+    run: refuse,
+  });
+
+  await assert.rejects(
+    ensurePrerequisites({
+      needed: [NATS_SERVER],
+      searchPath: [join(bin, 'empty')],
+      log: memoryLog().log,
+      rerun: '`./run test`',
+      probes: async () => sudoAsksPassword,
+      run: refuse,
+    }),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_PREREQUISITE_MISSING' &&
+      err.message.endsWith("\n  sudo sh -c 'apt-get update && apt-get install -y nats-server'"),
+  );
+});
