@@ -9,6 +9,7 @@ import {
   publicUrl,
   SERVICE_DATABASES,
   SERVICES,
+  type ServiceBuild,
   serviceSpecs,
   tenantSecretsKey,
 } from './services.ts';
@@ -23,6 +24,8 @@ export interface PlatformOptions {
   stopGraceMs?: number;
   /** Restart timing of the services, and of the nats-server and embedded PostgreSQL started here. */
   backoff?: BackoffOptions;
+  /** Whether the services run from their build (the default) or from source under tsx. */
+  services?: ServiceBuild;
 }
 
 /** The whole platform on this machine: PostgreSQL, NATS and the services. */
@@ -105,7 +108,7 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
 
 /** The platform for `config`; nothing runs until `start()`. */
 export function createPlatform(config: StartConfig, log: Log, options: PlatformOptions = {}): Platform {
-  const { readyTimeoutMs = 60_000, stopGraceMs = 10_000, backoff } = options;
+  const { readyTimeoutMs = 60_000, stopGraceMs = 10_000, backoff, services = 'built' } = options;
   let postgres: PostgresHandle | undefined;
   let nats: NatsHandle | undefined;
   const children: SupervisedChild[] = [];
@@ -120,7 +123,7 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
 
   return {
     async start(signal) {
-      await checkEntriesExist(config.repoRoot, SERVICES);
+      await checkEntriesExist(config.repoRoot, SERVICES, services);
       await checkPortsFree(config);
       postgres = await ensurePostgres({
         url: config.postgresUrl,
@@ -146,11 +149,15 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
       if (created.length > 0) log.info(`Created the databases ${created.join(', ')}.`);
       signal.throwIfAborted();
 
-      const specs = serviceSpecs(config, {
-        natsUrl: nats.url,
-        postgresAdminUrl: postgres.adminUrl,
-        tenantSecretsKey: await tenantSecretsKey(config.dataDir),
-      });
+      const specs = serviceSpecs(
+        config,
+        {
+          natsUrl: nats.url,
+          postgresAdminUrl: postgres.adminUrl,
+          tenantSecretsKey: await tenantSecretsKey(config.dataDir),
+        },
+        services,
+      );
       for (const spec of specs) children.push(supervise(spec, servicesLog, backoff));
 
       const readyz = `${publicUrl(config)}/readyz`;
