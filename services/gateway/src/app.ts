@@ -17,6 +17,7 @@ import {
   type WebhookProvider,
 } from './domain/webhook-signatures.ts';
 import { apiError } from './errors.ts';
+import { operationIdOf, problemResponses, problemSchema } from './openapi.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
 import { problemsPlugin } from './plugins/problems.ts';
@@ -131,6 +132,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       },
       servers: [{ url: config.PUBLIC_URL }],
       components: {
+        schemas: { Problem: { ...problemSchema, required: [...problemSchema.required] } },
         securitySchemes: {
           bearer: {
             type: 'http',
@@ -151,12 +153,22 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.title ?? `schema${i}`) },
     transform: ({ schema, url, route }) => {
       if (!url.startsWith('/api/')) return { schema: { ...schema, hide: true }, url };
-      const permission = route.config?.permission;
-      if (!permission) return { schema, url };
+      const method = String(route.method);
+      const config = route.config ?? {};
+      const documented = {
+        ...schema,
+        operationId: operationIdOf({ method, url, action: config.action }),
+        response: {
+          ...problemResponses({ method, url, public: config.public }),
+          ...(schema?.response as object | undefined),
+        },
+      };
+      const permission = config.permission;
+      if (!permission) return { schema: documented, url };
       const needs = `Needs the permission \`${permission}\`.`;
       return {
         schema: {
-          ...schema,
+          ...documented,
           description: schema?.description ? `${schema.description}\n\n${needs}` : needs,
           'x-permission': permission,
         },

@@ -1,4 +1,4 @@
-import { schemaBase } from '@ocp/contracts';
+import { schemaBase, schemaFiles } from '@ocp/contracts';
 
 const ref = (path: string) => ({ $ref: `${schemaBase}${path}` });
 const provider = ref('common/billing-subscription.v1.json#/definitions/provider');
@@ -7,12 +7,16 @@ export const subscriptionsReply = ref('rpc/billing.subscriptions.get.v1.reply.js
 export const webhooksReply = ref('rpc/billing.webhooks.list.v1.reply.json');
 export const linkReply = ref('rpc/billing.checkout.create.v1.reply.json');
 
+/**
+ * Query parameters take the contract's definitions inline: the OpenAPI document turns each query
+ * property into a parameter, where a `$ref` into another document does not resolve.
+ */
 export const webhooksQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    provider,
-    status: ref('rpc/billing.webhooks.list.v1.request.json#/definitions/status'),
+    provider: schemaFiles['common/billing-subscription.v1'].definitions.provider,
+    status: schemaFiles['rpc/billing.webhooks.list.v1.request'].definitions.status,
     tenantId: { type: 'string', format: 'uuid' },
     cursor: {
       type: 'string',

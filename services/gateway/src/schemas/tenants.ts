@@ -1,8 +1,13 @@
-import { schemaBase } from '@ocp/contracts';
+import { schemaBase, schemaFiles } from '@ocp/contracts';
 
 /** Route schemas reuse the contracts of proto-schemas/ by `$ref`; the gateway adds them to fastify. */
 const ref = (path: string) => ({ $ref: `${schemaBase}${path}` });
 const tenantDefs = (name: string) => ref(`common/tenant.v1.json#/definitions/${name}`);
+/**
+ * Query parameters take the contract's definitions inline: the OpenAPI document turns each query
+ * property into a parameter, where a `$ref` into another document does not resolve.
+ */
+const inlineTenantDefs = schemaFiles['common/tenant.v1'].definitions;
 
 export const tenantRef = ref('common/tenant.v1.json');
 export const operationRef = ref('common/operation.v1.json');
@@ -65,8 +70,8 @@ export const listQuery = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
     cursor: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
-    state: tenantDefs('state'),
-    plan: tenantDefs('plan'),
+    state: inlineTenantDefs.state,
+    plan: inlineTenantDefs.plan,
     slugPrefix: { type: 'string', maxLength: 32, pattern: '^[a-z0-9-]*$' },
     includeDeleted: { type: 'boolean', default: false },
   },
