@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { chmod } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, waitFor } from '@ocp/testkit';
 import { createPlatform, loadConfig } from '../src/index.ts';
