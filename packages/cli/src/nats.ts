@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
 import { isLoopbackHost } from './config.ts';
 import { StartError } from './errors.ts';
 import type { Log } from './log.ts';
@@ -52,7 +53,41 @@ export async function findOnPath(name: string, searchPath: string[]): Promise<st
 }
 
 /**
- * Uses the NATS server at `url` when it accepts a TCP connection; otherwise starts a nats-server
+ * Fails when the NATS server at `url` has no JetStream, which the services need. Debian's
+ * nats-server package, for one, starts a server on 127.0.0.1:4222 without it.
+ */
+async function checkJetStream(url: string): Promise<void> {
+  let problem: string | undefined;
+  try {
+    const nc = await connect({ servers: url, timeout: 5_000, reconnect: false });
+    try {
+      const reply = await nc.request('$JS.API.INFO', '', { timeout: 5_000 });
+      const info = JSON.parse(new TextDecoder().decode(reply.data)) as { error?: { description?: string } };
+      if (info.error) problem = info.error.description ?? 'JetStream answered with an error';
+    } catch (err) {
+      problem = (err as Error).message;
+    } finally {
+      await nc.close();
+    }
+  } catch (err) {
+    throw new StartError(
+      'CLI_NATS_FAILED',
+      `NATS at ${url} accepts connections but: ${(err as Error).message}.`,
+    );
+  }
+  if (problem !== undefined) {
+    throw new StartError(
+      'CLI_NATS_FAILED',
+      `NATS at ${url} has no JetStream (${problem}), which the services need. Enable it on that server ` +
+        "(nats-server -js, or `jetstream: enabled` in its configuration; for the service of Debian's " +
+        'package, `sudo systemctl disable --now nats-server` lets the start command run its own), or ' +
+        'set OCP_NATS_URL to a free port, e.g. nats://127.0.0.1:4223, to have one started there.',
+    );
+  }
+}
+
+/**
+ * Uses the NATS server at `url` when it accepts a TCP connection and has JetStream; otherwise starts a nats-server
  * with JetStream on that port, storing into `storeDir`, and waits until it listens. A nats-server
  * started here that dies is logged and started again, as the services are.
  */
@@ -61,6 +96,7 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
   const { hostname, port: portText } = new URL(url);
   const port = Number(portText || 4222);
   if (await canConnect(hostname, port)) {
+    await checkJetStream(url);
     return {
       url,
       startedHere: false,

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { StartError } from './errors.ts';
 import type { Log } from './log.ts';
 import { findOnPath } from './nats.ts';
@@ -7,6 +8,8 @@ import { findOnPath } from './nats.ts';
 export interface Prerequisite {
   program: string;
   debianPackage: string;
+  /** The system service that the package starts on install under systemd, which we do not want. */
+  debianService?: string;
 }
 
 /**
@@ -14,7 +17,12 @@ export interface Prerequisite {
  * at `OCP_NATS_URL`. PostgreSQL is not one: without a server that answers, both commands start
  * the embedded PostgreSQL, whose binaries come with the workspace.
  */
-export const NATS_SERVER: Prerequisite = { program: 'nats-server', debianPackage: 'nats-server' };
+export const NATS_SERVER: Prerequisite = {
+  program: 'nats-server',
+  debianPackage: 'nats-server',
+  // It listens on 127.0.0.1:4222 without JetStream: the start command would take it for its NATS.
+  debianService: 'nats-server',
+};
 
 /** What this machine allows for installing packages. */
 export interface InstallProbes {
@@ -23,6 +31,8 @@ export interface InstallProbes {
   hasSudo: boolean;
   /** `sudo -n true` succeeds: sudo runs without asking for a password. */
   sudoWithoutPassword: boolean;
+  /** systemd runs this machine: a package's service starts as soon as it is installed. */
+  systemd: boolean;
 }
 
 /** How to get the missing packages onto this machine. */
@@ -34,8 +44,15 @@ export type InstallPlan =
   /** No apt-get: what to install, in words. */
   | { kind: 'manual'; text: string };
 
-/** Decides how to install `packages`: as root, through `sudo -n`, or by asking the user. */
-export function planInstall(packages: readonly string[], probes: InstallProbes): InstallPlan {
+/**
+ * Decides how to install `packages`: as root, through `sudo -n`, or by asking the user. Under
+ * systemd, the `services` those packages start on install are stopped and disabled again.
+ */
+export function planInstall(
+  packages: readonly string[],
+  probes: InstallProbes,
+  services: readonly string[] = [],
+): InstallPlan {
   if (!probes.hasAptGet) {
     return {
       kind: 'manual',
@@ -44,12 +61,14 @@ export function planInstall(packages: readonly string[], probes: InstallProbes):
   }
   const update = ['apt-get', 'update'];
   const install = ['apt-get', 'install', '-y', ...packages];
-  if (probes.isRoot) return { kind: 'install', commands: [update, install] };
+  const commands = [update, install];
+  if (probes.systemd && services.length > 0) commands.push(['systemctl', 'disable', '--now', ...services]);
+  if (probes.isRoot) return { kind: 'install', commands };
   if (probes.sudoWithoutPassword) {
-    return { kind: 'install', commands: [update, install].map((argv) => ['sudo', '-n', ...argv]) };
+    return { kind: 'install', commands: commands.map((argv) => ['sudo', '-n', ...argv]) };
   }
-  const both = `${update.join(' ')} && ${install.join(' ')}`;
-  return { kind: 'ask', command: probes.hasSudo ? `sudo sh -c '${both}'` : `su -c '${both}'` };
+  const all = commands.map((argv) => argv.join(' ')).join(' && ');
+  return { kind: 'ask', command: probes.hasSudo ? `sudo sh -c '${all}'` : `su -c '${all}'` };
 }
 
 /** The probes of this machine. */
@@ -60,6 +79,7 @@ export async function probeInstall(searchPath: string[]): Promise<InstallProbes>
     hasAptGet: (await findOnPath('apt-get', searchPath)) !== undefined,
     hasSudo,
     sudoWithoutPassword: hasSudo && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0,
+    systemd: existsSync('/run/systemd/system'),
   };
 }
 
@@ -101,7 +121,9 @@ export async function ensurePrerequisites(opts: EnsurePrerequisitesOptions): Pro
 
   const programs = missing.map((p) => p.program).join(' and ');
   const packages = [...new Set(missing.map((p) => p.debianPackage))];
-  const plan = planInstall(packages, await (opts.probes ?? (() => probeInstall(searchPath)))());
+  const services = missing.flatMap((p) => (p.debianService ? [p.debianService] : []));
+  const probes = await (opts.probes ?? (() => probeInstall(searchPath)))();
+  const plan = planInstall(packages, probes, services);
   if (plan.kind === 'manual') {
     throw new StartError(
       'CLI_PREREQUISITE_MISSING',

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
-import { freePort, startNats } from '@ocp/testkit';
+import { freePort, startNats, waitFor } from '@ocp/testkit';
 import { canConnect, ensureNats, StartError } from '../src/index.ts';
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
@@ -50,6 +52,30 @@ test('uses a nats-server that already listens and leaves it running', async (t) 
   assert.equal(nats.url, running.url);
   assert.equal(await canConnect('127.0.0.1', running.port), true);
   await assert.rejects(stat(storeDir), { code: 'ENOENT' }, 'no store is made for a server we did not start');
+});
+
+test('a NATS server that answers without JetStream is refused, saying how to go on', async (t) => {
+  const defer = cleanups(t);
+  const port = await freePort();
+  const plain = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  defer(async () => {
+    plain.kill('SIGKILL');
+    if (plain.exitCode === null && plain.signalCode === null) await once(plain, 'exit');
+  });
+  await waitFor('nats-server to listen', async () =>
+    (await canConnect('127.0.0.1', port)) ? true : undefined,
+  );
+  const storeDir = join(await tempDir(defer, 'ocp-cli-nats-'), 'store');
+
+  await assert.rejects(
+    ensureNats({ url: `nats://127.0.0.1:${port}`, storeDir, searchPath, log: memoryLog().log }),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_NATS_FAILED' &&
+      err.message.includes(`NATS at nats://127.0.0.1:${port} has no JetStream`) &&
+      err.message.includes('OCP_NATS_URL'),
+  );
+  await assert.rejects(stat(storeDir), { code: 'ENOENT' }, 'no server of our own was started');
 });
 
 test('asks to install nats-server when nothing listens and it is not on the PATH', async (t) => {

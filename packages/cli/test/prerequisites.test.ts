@@ -11,11 +11,11 @@ import {
 } from '../src/index.ts';
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
-const debian = { hasAptGet: true, hasSudo: true };
+const debian = { hasAptGet: true, hasSudo: true, systemd: false };
 const asRoot: InstallProbes = { ...debian, isRoot: true, sudoWithoutPassword: false };
 const withSudo: InstallProbes = { ...debian, isRoot: false, sudoWithoutPassword: true };
 const sudoAsksPassword: InstallProbes = { ...debian, isRoot: false, sudoWithoutPassword: false };
-const noSudo: InstallProbes = { hasAptGet: true, hasSudo: false, isRoot: false, sudoWithoutPassword: false };
+const noSudo: InstallProbes = { ...debian, hasSudo: false, isRoot: false, sudoWithoutPassword: false };
 
 test('as root, the packages are installed with apt-get directly, after an update', () => {
   assert.deepEqual(planInstall(['nats-server'], asRoot), {
@@ -47,6 +47,29 @@ test('without root or sudo -n, nothing is installed and the one command to run i
     command: "su -c 'apt-get update && apt-get install -y nats-server'",
   });
   assert.equal(planInstall(['nats-server'], { ...asRoot, hasAptGet: false }).kind, 'manual');
+});
+
+test("under systemd, the service that Debian's nats-server package starts is stopped and disabled again", () => {
+  const underSystemd = { ...withSudo, systemd: true };
+  assert.deepEqual(planInstall(['nats-server'], underSystemd, ['nats-server']), {
+    kind: 'install',
+    commands: [
+      ['sudo', '-n', 'apt-get', 'update'],
+      ['sudo', '-n', 'apt-get', 'install', '-y', 'nats-server'],
+      ['sudo', '-n', 'systemctl', 'disable', '--now', 'nats-server'],
+    ],
+  });
+  assert.deepEqual(planInstall(['nats-server'], { ...sudoAsksPassword, systemd: true }, ['nats-server']), {
+    kind: 'ask',
+    command:
+      "sudo sh -c 'apt-get update && apt-get install -y nats-server && systemctl disable --now nats-server'",
+  });
+  assert.equal(planInstall(['nats-server'], withSudo, ['nats-server']).kind, 'install');
+  assert.equal(
+    (planInstall(['nats-server'], withSudo, ['nats-server']) as { commands: string[][] }).commands.length,
+    2,
+    'without systemd nothing was started',
+  );
 });
 
 /** A directory holding an executable `name`, as a package would install it. */

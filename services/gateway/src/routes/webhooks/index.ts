@@ -48,8 +48,8 @@ const providerOf = (req: FastifyRequest): WebhookProvider =>
  * `POST /webhooks/stripe` and `POST /webhooks/paddle`: the signature over the raw bytes is the
  * authentication (no login, no CSRF). A verified event is published to the WEBHOOKS stream with
  * `<provider>:<event id>` as message id, and 200 answers only after JetStream acknowledged it; a
- * redelivery is dropped by JetStream's duplicate window. A refusal is a 400 problem, counted,
- * audited and published as `ocp.billing.webhook_rejected.v1` through the outbox; nothing of it
+ * redelivery is dropped by JetStream's duplicate window. A refusal is a 400 problem (413 for a
+ * body over the limit), counted, audited and published as `ocp.billing.webhook_rejected.v1` through the outbox; nothing of it
  * reaches `webhooks.received.v1`. Encapsulated: its body parser keeps the bytes for these routes only.
  */
 export default async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOptions) {
@@ -95,7 +95,9 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
       // Best effort: the refusal is in the metric and the audit entry whatever happens here.
       req.log.warn({ err, provider, outcome }, 'could not record the refused webhook');
     }
-    return apiError('WEBHOOK_REJECTED', reason, undefined, { extra: { reason: outcome } });
+    // A body over the limit is 413 like any other; the rest are refused webhooks (400).
+    const code = outcome === 'too_large' ? 'PAYLOAD_TOO_LARGE' : 'WEBHOOK_REJECTED';
+    return apiError(code, reason, undefined, { extra: { reason: outcome } });
   }
 
   app.setErrorHandler(async (err: FastifyError, req) => {
