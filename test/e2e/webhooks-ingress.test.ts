@@ -227,7 +227,7 @@ describe('webhook ingress of the gateway', () => {
     await assertStoredOnce('paddle', p.id, p.body, pRes);
   });
 
-  test('refused deliveries answer 400 with the reason, store nothing on webhooks.received.v1, and are audited as denied', async () => {
+  test('refused deliveries answer 400 (413 for a body over the limit) with the reason, store nothing on webhooks.received.v1, and are audited as denied', async () => {
     const other = `whsec_${randomBytes(24).toString('base64url')}`;
     const s = stripeEvent();
     const p = paddleEvent();
@@ -362,10 +362,12 @@ describe('webhook ingress of the gateway', () => {
     ];
     const storedBefore = await stream.storedReceived();
     const requestIds: string[] = [];
+    /** A body over the limit is answered with the status that says so; the rest are refusals. */
+    const statusOf = (reason: string) => (reason === 'too_large' ? 413 : 400);
     for (const [name, provider, body, headers, reason, detail] of cases) {
       const res = await deliver(gateway.url, provider, body, headers);
-      assert.equal(res.status, 400, `${name}: ${res.text}`);
-      assert.equal(res.body.code, 'WEBHOOK_REJECTED', name);
+      assert.equal(res.status, statusOf(reason), `${name}: ${res.text}`);
+      assert.equal(res.body.code, reason === 'too_large' ? 'PAYLOAD_TOO_LARGE' : 'WEBHOOK_REJECTED', name);
       assert.equal(res.body.reason, reason, name);
       assert.match(res.body.detail, detail, name);
       for (const secret of [STRIPE_OLD, STRIPE_NEW, PADDLE_OLD, PADDLE_NEW])
@@ -382,7 +384,7 @@ describe('webhook ingress of the gateway', () => {
       assert.equal(e.data.outcome, 'denied', cases[i]![0]);
       assert.equal(e.data.action, 'webhook.receive');
       assert.equal(e.data.actor, `provider:${cases[i]![1]}`);
-      assert.equal(e.data.status, 400);
+      assert.equal(e.data.status, statusOf(cases[i]![4]), cases[i]![0]);
     }
     const rejected = await waitFor('the refusals on webhooks.rejected.v1', async () => {
       const r = stream.rejected();

@@ -94,10 +94,8 @@ function problemOf(
   const db = classifyDbError(err);
   if (db.transient) {
     req.log.warn({ err, reason: db.reason }, 'database unavailable');
-    return apiError(
-      'DATABASE_UNAVAILABLE',
-      `the database is not available for a moment (${db.reason}); try again shortly`,
-    );
+    // The reason stays in the log: a 5xx says what to do, never what is inside.
+    return apiError('DATABASE_UNAVAILABLE', 'the database is not available for a moment; try again shortly');
   }
   req.log.error({ err }, 'request failed');
   return apiError('INTERNAL', `the request failed; quote request id ${req.id} to find it in the logs`);

@@ -49,8 +49,9 @@ const providerOf = (req: FastifyRequest): WebhookProvider =>
  * authentication (no login, no CSRF). A verified event is published to the WEBHOOKS stream with
  * `<provider>:<event id>` as message id, and 200 answers only after JetStream acknowledged it; a
  * redelivery is dropped by JetStream's duplicate window. A refusal is a 400 problem (413 for a
- * body over the limit), counted, audited and published as `ocp.billing.webhook_rejected.v1` through the outbox; nothing of it
- * reaches `webhooks.received.v1`. Encapsulated: its body parser keeps the bytes for these routes only.
+ * body over the limit), counted, audited and published as `ocp.billing.webhook_rejected.v1`
+ * through the outbox; nothing of it reaches `webhooks.received.v1`. Encapsulated: its body parser
+ * keeps the bytes for these routes only.
  */
 export default async function webhookRoutes(app: FastifyInstance, opts: WebhookRoutesOptions) {
   const total = new Counter({
