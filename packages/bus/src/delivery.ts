@@ -81,7 +81,7 @@ export function delivery<T extends MessageType>(spec: DurableSpec<T>, deps: Deli
     const check = checkEvent(parsed);
     if (!check.ok) {
       const reason = `message failed its schema: ${formatIssues(check.issues)}`;
-      log.error({ subject: m.subject, seq: m.seq, reason }, 'terminating a message that fails its schema');
+      log.error({ subject: m.subject, seq: m.seq, reason }, 'a message fails its schema; dead-lettering it');
       const settled = await deadLetter(m, reason);
       report('unknown', settled.outcome, performance.now() - started);
       return undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { type CloudEvent, messages, streams } from '@ocp/contracts';
 import { startNats, uniqueName, waitFor } from '@ocp/testkit';
 import {
@@ -16,6 +16,8 @@ import {
 import {
   cleanups,
   connectForever,
+  deadLetters,
+  settled,
   signal,
   startBus,
   storedMessages,
@@ -26,31 +28,6 @@ import {
 const enc = new TextEncoder();
 const created = messages['ocp.tenant.created.v1'];
 const limit = { timeout: 20_000 };
-
-interface DeadLetter {
-  consumer: string;
-  subject: string;
-  streamSequence: number;
-  deliveryCount: number;
-  reason: string;
-  headers: Record<string, string>;
-  payload: string;
-}
-
-async function deadLetters(jsm: JetStreamManager, durable: string): Promise<DeadLetter[]> {
-  const all = await storedMessages(jsm, streams.deadLetters.name);
-  return all.filter((m) => m.subject === `deadletter.${durable}`).map((m) => m.json<DeadLetter>());
-}
-
-/** Resolves once the consumer has nothing left to deliver and nothing waiting for an ack. */
-async function settled(jsm: JetStreamManager, stream: string, durable: string, lastSeq: number) {
-  return await waitFor(`consumer ${durable} to settle at stream sequence ${lastSeq}`, async () => {
-    const info = await jsm.consumers.info(stream, durable);
-    const done =
-      info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq === lastSeq;
-    return done ? info : undefined;
-  });
-}
 
 const catalogStreamNames = Object.values(streams)
   .map((s) => s.name)

@@ -3,10 +3,17 @@ import type { TestContext } from 'node:test';
 import { type JetStreamManager, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { type CloudEvent, type MessageType, makeEvent, messages, type TenantCreatedV1 } from '@ocp/contracts';
-import { startNats, type TestNats } from '@ocp/testkit';
+import {
+  type CloudEvent,
+  type MessageType,
+  makeEvent,
+  messages,
+  streams,
+  type TenantCreatedV1,
+} from '@ocp/contracts';
+import { startNats, type TestNats, waitFor } from '@ocp/testkit';
 import { type Logger, pino } from 'pino';
-import { type Bus, createBus } from '../src/index.ts';
+import { type Bus, type BusOptions, createBus, type DeadLetterRecord } from '../src/index.ts';
 
 /** A logger that only speaks up when something is wrong. */
 export const testLogger = (): Logger => pino({ level: 'warn' });
@@ -39,13 +46,17 @@ export interface BusRig {
 }
 
 /** A private nats-server with the catalog's streams, and a bus on it; all removed after the test. */
-export async function startBus(t: TestContext, service = 'test'): Promise<BusRig> {
+export async function startBus(
+  t: TestContext,
+  service = 'test',
+  options: Omit<BusOptions, 'nc' | 'logger' | 'service'> = {},
+): Promise<BusRig> {
   const defer = cleanups(t);
   const nats = await startNats();
   defer(() => nats.dispose());
   const nc = await connectForever(nats.url);
   defer(() => nc.close());
-  const bus = await createBus({ nc, logger: testLogger(), service });
+  const bus = await createBus({ nc, logger: testLogger(), service, ...options });
   defer(() => bus.close());
   await bus.ensureStreams();
   return { nats, nc, bus, jsm: await jetstreamManager(nc), defer };
@@ -99,4 +110,20 @@ export function signal<T = void>(): { promise: Promise<T>; resolve: (v: T) => vo
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** The dead-letter records of one consumer, oldest first. */
+export async function deadLetters(jsm: JetStreamManager, durable: string): Promise<DeadLetterRecord[]> {
+  const all = await storedMessages(jsm, streams.deadLetters.name);
+  return all.filter((m) => m.subject === `deadletter.${durable}`).map((m) => m.json<DeadLetterRecord>());
+}
+
+/** Resolves once the consumer has nothing left to deliver and nothing waiting for an ack. */
+export async function settled(jsm: JetStreamManager, stream: string, durable: string, lastSeq: number) {
+  return await waitFor(`consumer ${durable} to settle at stream sequence ${lastSeq}`, async () => {
+    const info = await jsm.consumers.info(stream, durable);
+    const done =
+      info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq === lastSeq;
+    return done ? info : undefined;
+  });
 }
