@@ -35,7 +35,7 @@ import {
 } from '@ocp/cli';
 import { freePort } from '@ocp/testkit';
 import { positiveInt } from '../support/args.ts';
-import { type Footprint, footprintOf, mib } from './memory.ts';
+import { descendantsOf, type Footprint, footprintOf, mib } from './memory.ts';
 
 const usage = `pnpm bench:footprint [--rounds 3] [--idle-seconds 10] [--ready-timeout-seconds 180]
   Starts the four services --rounds times from dist/ (node) and as many times from src/ (tsx),
@@ -81,6 +81,8 @@ interface Run {
   readyMs: Record<ServiceName, number>;
   allReadyMs: number;
   footprint: Record<ServiceName, Footprint>;
+  /** PSS of the servers the services use (the embedded PostgreSQL's processes, nats-server), by command name. */
+  servers: Map<string, { processes: number; pss: number }>;
 }
 
 /** The servers the services use, started once for the whole benchmark. */
@@ -183,9 +185,26 @@ async function runOnce(world: World, build: ServiceBuild, opts: Options): Promis
       if (child.pid === undefined || child.pid !== pidsAtReady[i]) {
         throw new Error(`${child.name} (${build}) restarted while idle:\n${world.recent.join('\n')}`);
       }
-      footprint[child.name as ServiceName] = await footprintOf(child.pid);
+      const own = await footprintOf(child.pid);
+      // Whatever a service runs below itself (tsx's esbuild, if it starts one) is its cost too.
+      for (const proc of await descendantsOf(child.pid)) {
+        const more = await footprintOf(proc.pid).catch(() => ({ pss: 0, rss: 0 }));
+        own.pss += more.pss;
+        own.rss += more.rss;
+      }
+      footprint[child.name as ServiceName] = own;
     }
-    return { build, readyMs, allReadyMs: Math.max(...Object.values(readyMs)), footprint };
+    const servers = new Map<string, { processes: number; pss: number }>();
+    for (const proc of await descendantsOf(process.pid)) {
+      if (proc.comm !== 'postgres' && proc.comm !== 'nats-server') continue;
+      const pss = await footprintOf(proc.pid).then(
+        (f) => f.pss,
+        () => 0, // gone meanwhile
+      );
+      const sum = servers.get(proc.comm) ?? { processes: 0, pss: 0 };
+      servers.set(proc.comm, { processes: sum.processes + 1, pss: sum.pss + pss });
+    }
+    return { build, readyMs, allReadyMs: Math.max(...Object.values(readyMs)), footprint, servers };
   } finally {
     await Promise.all(children.map((child) => child.stop(10_000)));
   }
@@ -248,6 +267,20 @@ function report(runs: Run[], opts: Options): string {
       `${label.padEnd(22)}${pad(format(b), 14)}${pad(format(s), 14)}${pad(`${(s / b).toFixed(2)}x`, 14)}`,
     );
   }
+  const serverNames = [...new Set(runs.flatMap((r) => [...r.servers.keys()]))].sort();
+  const serverPss = (r: Run) => [...r.servers.values()].reduce((sum, s) => sum + s.pss, 0);
+  const servers = serverNames.map((name) => {
+    const of = runs.map((r) => r.servers.get(name) ?? { processes: 0, pss: 0 });
+    const processes = median(of.map((s) => s.processes));
+    return `${name} ${mib(median(of.map((s) => s.pss)))} MiB (${processes} process${processes === 1 ? '' : 'es'})`;
+  });
+  lines.push(
+    '',
+    `The servers they use, the same for both (median of all starts): ${servers.join(', ')}.`,
+    `Whole platform idle PSS: built ${mb(median(built.map(total)) + median(runs.map(serverPss)))}, ` +
+      `source ${mb(median(source.map(total)) + median(runs.map(serverPss)))} ` +
+      "(without the start command's own processes).",
+  );
   lines.push('', 'Each start:');
   for (const r of runs) {
     const pss = SERVICES.map((name) => `${name} ${mib(r.footprint[name].pss)}`).join(', ');

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** A process's memory as the kernel accounts it, in bytes (`/proc/<pid>/smaps_rollup`). */
 export interface Footprint {
@@ -21,4 +21,34 @@ export async function footprintOf(pid: number): Promise<Footprint> {
 /** Bytes as MiB with one decimal. */
 export function mib(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1);
+}
+
+/** A running process: its id and its command name (`comm`). */
+export interface ProcessInfo {
+  pid: number;
+  comm: string;
+}
+
+/** Every process below `ancestor` in the process tree, read from `/proc/<pid>/stat`. */
+export async function descendantsOf(ancestor: number): Promise<ProcessInfo[]> {
+  const parents = new Map<number, ProcessInfo[]>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    parents.set(ppid, [...(parents.get(ppid) ?? []), { pid: Number(entry), comm }]);
+  }
+  const found: ProcessInfo[] = [];
+  const visit = (pid: number) => {
+    for (const child of parents.get(pid) ?? []) {
+      found.push(child);
+      visit(child.pid);
+    }
+  };
+  visit(ancestor);
+  return found;
 }
