@@ -100,6 +100,36 @@ export const commonConfig = {
     default: 1,
     description: 'Replicas of every stream the service makes: 1 on one server, 3 on a JetStream cluster.',
   },
+  RPC_CONCURRENCY: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 10000,
+    default: 64,
+    description: 'Request/reply handlers running at once in this process; more requests wait their turn.',
+  },
+  OUTBOX_MAX_ATTEMPTS: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    default: 10,
+    description: 'Refused publishes of one outbox row before it is moved to ocp_outbox_dead.',
+  },
+  OUTBOX_LEASE_MS: {
+    type: 'integer',
+    minimum: 1000,
+    maximum: 300000,
+    default: 10000,
+    description:
+      'How long the outbox relay leader holds its lease: a standby takes over this long after it vanishes.',
+  },
+  INBOX_RETENTION_DAYS: {
+    type: 'integer',
+    minimum: 31,
+    maximum: 3650,
+    default: 35,
+    description:
+      'Days handled events stay in ocp_inbox: longer than any stream keeps events (30 days), so a replay is still deduplicated.',
+  },
 } as const;
 
 /** The config every service has. */

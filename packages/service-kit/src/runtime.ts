@@ -140,6 +140,7 @@ export async function runService<C, P>(
       service: def.name,
       hooks: busHooks,
       streamReplicas: c.NATS_STREAM_REPLICAS,
+      rpcConcurrency: c.RPC_CONCURRENCY,
     });
     // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
     shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
@@ -152,6 +153,9 @@ export async function runService<C, P>(
         publish: bus.publishRaw,
         logger,
         pollMs: def.outbox.pollMs?.(config) ?? 1000,
+        maxAttempts: c.OUTBOX_MAX_ATTEMPTS,
+        leaseMs: c.OUTBOX_LEASE_MS,
+        inboxRetentionMs: c.INBOX_RETENTION_DAYS * 24 * 60 * 60 * 1000,
       });
       relay = r;
       r.start();
