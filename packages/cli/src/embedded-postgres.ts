@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { StartError } from './errors.ts';
-import { type Log, splitLines } from './log.ts';
+import { type Log, recordingLog, splitLines } from './log.ts';
 import { readSecret, writeNewSecret } from './secret-file.ts';
 import { type BackoffOptions, supervise } from './supervisor.ts';
 import { waitUntil } from './wait.ts';
@@ -258,14 +258,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // server that dies is logged and started again, as the services are.
   const postgresBinary = join(binariesDir(), 'native', 'bin', 'postgres');
   await ensureExecutable(postgresBinary);
-  const recording: Log = {
-    ...log,
-    line: (source, text) => {
-      recent.push(text);
-      if (recent.length > 20) recent.shift();
-      log.line(source, text, 'stderr');
-    },
-  };
+  const recording = recordingLog(log, recent);
   const server = supervise(
     {
       name: 'postgres',

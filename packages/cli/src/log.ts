@@ -132,3 +132,18 @@ export function pipeLines(stream: Readable, onLine: (line: string) => void): voi
   stream.on('data', (chunk: string) => splitter.push(chunk));
   stream.on('end', () => splitter.end());
 }
+
+/**
+ * A log that also keeps the last `keep` lines a server wrote, so that a server that refuses to
+ * start can say why in the error.
+ */
+export function recordingLog(log: Log, recent: string[], keep = 20): Log {
+  return {
+    ...log,
+    line: (source, text) => {
+      recent.push(text);
+      if (recent.length > keep) recent.shift();
+      log.line(source, text, 'stderr');
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { isLoopbackHost } from './config.ts';
 import { StartError } from './errors.ts';
-import type { Log } from './log.ts';
+import { type Log, recordingLog } from './log.ts';
 import { type BackoffOptions, supervise } from './supervisor.ts';
 import { canConnect, waitUntil } from './wait.ts';
 
@@ -119,14 +119,7 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
   await mkdir(storeDir, { recursive: true });
   // Kept so that a server that refuses to start can say why in the error.
   const recent: string[] = [];
-  const recording: Log = {
-    ...log,
-    line: (source, text) => {
-      recent.push(text);
-      if (recent.length > 20) recent.shift();
-      log.line(source, text, 'stderr');
-    },
-  };
+  const recording = recordingLog(log, recent);
   // Supervised like the services: a nats-server that dies is started again, on the same store.
   const server = supervise(
     {

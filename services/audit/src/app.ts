@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Bus } from '@ocp/bus';
-import { defineService, type Logger, runService } from '@ocp/service-kit';
+import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { type AuditConfig, checkConfig, configSchema } from './config.ts';
 import { AUDITED_STREAMS, auditedTypes } from './domain/entry.ts';
 import { appendHandler } from './handlers/append.ts';
@@ -51,13 +50,8 @@ export const auditService = defineService({
   },
 });
 
-export interface AuditService {
-  logger: Logger;
-  bus: Bus;
-  /** The port the ops server (health, readiness, metrics) listens on. */
-  port: number;
-  close(reason?: string): Promise<void>;
-}
+/** A started audit service: its logger, bus, port and close. */
+export type AuditService = RunningService<AuditConfig, void>;
 
 /** Starts the audit service with a parsed config (as `main` does, without the process wiring). */
 export async function startAuditService(config: AuditConfig, logger?: Logger): Promise<AuditService> {

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import type { Bus } from '@ocp/bus';
 import { streams } from '@ocp/contracts';
-import { defineService, type Logger, runService } from '@ocp/service-kit';
+import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { type BillingConfig, checkConfig, configSchema, parsePlanMap } from './config.ts';
 import type { HandlerContext } from './handlers/context.ts';
 import { checkoutHandler, portalHandler, providerClients } from './handlers/links.ts';
@@ -74,13 +73,8 @@ export const billingService = defineService({
   },
 });
 
-export interface BillingService {
-  logger: Logger;
-  bus: Bus;
-  /** The port the ops server (health, readiness, metrics) listens on. */
-  port: number;
-  close(reason?: string): Promise<void>;
-}
+/** A started billing service: its logger, bus, port and close. */
+export type BillingService = RunningService<BillingConfig, void>;
 
 /** Starts the billing service with a parsed config (as `main` does, without the process wiring). */
 export async function startBillingService(config: BillingConfig, logger?: Logger): Promise<BillingService> {

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Bus } from '@ocp/bus';
 import { streams } from '@ocp/contracts';
 import { startReconciler } from '@ocp/operations';
-import { defineService, type Logger, runService } from '@ocp/service-kit';
+import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type TenantConfig } from './config.ts';
 import { pruneIdempotencyKeys } from './db/idempotency.ts';
 import { DbServers } from './dbserver/registry.ts';
@@ -121,13 +120,8 @@ export const tenantService = defineService({
   },
 });
 
-export interface TenantService {
-  logger: Logger;
-  bus: Bus;
-  /** The port the ops server (health, readiness, metrics) listens on. */
-  port: number;
-  close(reason?: string): Promise<void>;
-}
+/** A started tenant service: its logger, bus, port and close. */
+export type TenantService = RunningService<TenantConfig, void>;
 
 /** Starts the tenant service with a parsed config (as `main` does, without the process wiring). */
 export async function startTenantService(config: TenantConfig, logger?: Logger): Promise<TenantService> {
