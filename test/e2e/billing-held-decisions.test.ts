@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { adminQuery, adminUrl, waitFor } from '@ocp/testkit';
 import pg from 'pg';
-import Stripe from 'stripe';
 import { stripeSubscriptionEvent } from '../../services/billing/test/fixtures.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
+import { deliverStripeWebhook } from '../support/stripe.ts';
 
 const secret = 'whsec_held_decisions_secret';
 
@@ -25,20 +25,7 @@ after(async () => {
   await p?.close();
 });
 
-/** Sends a webhook to the gateway as Stripe would: signed over the exact bytes. */
-async function deliver(event: Record<string, unknown>): Promise<number> {
-  const body = JSON.stringify(event);
-  const res = await fetch(`${p.gateway.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }),
-    },
-    body,
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const deliver = (event: Record<string, unknown>) => deliverStripeWebhook(p.gateway.url, secret, event);
 
 const tenantDb = <R extends pg.QueryResultRow>(sql: string, values: unknown[]) =>
   adminQuery<R>(sql, values, p.tenantEnv.DATABASE_URL);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { adminQuery, waitFor } from '@ocp/testkit';
-import Stripe from 'stripe';
 import { stripeSubscriptionEvent } from '../../services/billing/test/fixtures.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
+import { deliverStripeWebhook } from '../support/stripe.ts';
 
 const secret = 'whsec_flow_test_secret';
 
@@ -16,20 +16,7 @@ before(async () => {
 });
 after(async () => p?.close());
 
-/** Sends a webhook to the gateway as Stripe would: signed over the exact bytes. */
-async function deliver(event: Record<string, unknown>): Promise<number> {
-  const body = JSON.stringify(event);
-  const res = await fetch(`${p.gateway.url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }),
-    },
-    body,
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const deliver = (event: Record<string, unknown>) => deliverStripeWebhook(p.gateway.url, secret, event);
 
 test('webhooks keep getting 200 while the billing service is down, and each is applied once, in the provider order, when it is back', async () => {
   const created = await p.api.call('POST', '/api/v1/tenants', { slug: 'payer', displayName: 'Payer' });

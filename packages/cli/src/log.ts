@@ -147,3 +147,19 @@ export function recordingLog(log: Log, recent: string[], keep = 20): Log {
     },
   };
 }
+
+/**
+ * Plain text on the process's own streams, for the scripts that run before any log collector
+ * does (the install check, the start command's own messages); `prefix` marks each line.
+ */
+export function plainLog(prefix = ''): Log {
+  const say = (to: NodeJS.WriteStream) => (message: string) => {
+    for (const line of message.split('\n')) to.write(`${prefix}${line}\n`);
+  };
+  return {
+    info: say(process.stdout),
+    error: say(process.stderr),
+    banner: say(process.stdout),
+    line: (source, text) => process.stdout.write(`[${source}] ${text}\n`),
+  };
+}

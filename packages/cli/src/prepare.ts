@@ -4,17 +4,11 @@
  */
 import { searchPathOf } from './config.ts';
 import { StartError } from './errors.ts';
-import type { Log } from './log.ts';
+import { plainLog } from './log.ts';
 import { ensurePrerequisites, NATS_SERVER } from './prerequisites.ts';
 
 // Plain text: this runs before the tests, for a person or a CI log, not for a log collector.
-const say = (to: NodeJS.WriteStream) => (message: string) => to.write(`${message}\n`);
-const log: Log = {
-  info: say(process.stdout),
-  error: say(process.stderr),
-  banner: say(process.stdout),
-  line: (source, text) => process.stdout.write(`[${source}] ${text}\n`),
-};
+const log = plainLog();
 try {
   await ensurePrerequisites({
     needed: [NATS_SERVER],

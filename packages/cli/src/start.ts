@@ -12,19 +12,11 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, repoRoot } from './config.ts';
 import { StartError } from './errors.ts';
-import type { Log } from './log.ts';
+import { plainLog } from './log.ts';
 import { ensurePrerequisites, NATS_SERVER } from './prerequisites.ts';
 import { canConnect } from './wait.ts';
 
-const say = (to: NodeJS.WriteStream) => (message: string) => {
-  for (const line of message.split('\n')) to.write(`[start] ${line}\n`);
-};
-const log: Log = {
-  info: say(process.stdout),
-  error: say(process.stderr),
-  banner: say(process.stdout),
-  line: (source, text) => process.stdout.write(`[${source}] ${text}\n`),
-};
+const log = plainLog('[start] ');
 
 try {
   // A configuration that cannot work is reported by the runner, with everything else it finds.
