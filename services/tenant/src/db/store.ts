@@ -27,6 +27,23 @@ export async function getOperation(db: Queryable, id: string): Promise<Operation
 }
 
 /**
+ * The open (queued or running) operation of a kind for a tenant, oldest first. Called under the
+ * tenant's row lock, which every queuing of an operation takes, so no other can be queued meanwhile.
+ */
+export async function openOperationOf(
+  client: PoolClient,
+  tenantId: string,
+  kind: OperationKind,
+): Promise<OperationRow | undefined> {
+  const { rows } = await client.query<OperationRow>(
+    `SELECT * FROM operations WHERE tenant_id = $1 AND kind = $2 AND state IN ('queued', 'running')
+     ORDER BY created_at, id LIMIT 1`,
+    [tenantId, kind],
+  );
+  return rows[0];
+}
+
+/**
  * Creates a queued operation and, in the same transaction, the work command that runs it and the
  * event that announces it.
  */

@@ -2,7 +2,7 @@ import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
 import { withTransaction } from '@ocp/db';
 import { toOperation, toTenant } from '../db/rows.ts';
-import { lockTenant, queueOperation } from '../db/store.ts';
+import { lockTenant, openOperationOf, queueOperation } from '../db/store.ts';
 import { type OperationKind, refuseOperation } from '../domain/lifecycle.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -15,6 +15,8 @@ async function queue(
     actor?: string | undefined;
     traceparent: string;
     check?: (reasons: string[], state: string) => string | undefined;
+    /** An open operation of this kind answers the request instead of a second one. */
+    joinOpen?: boolean;
   },
 ) {
   const result = await withTransaction(ctx.pool, async (client) => {
@@ -22,6 +24,8 @@ async function queue(
     if (!row || row.state === 'deleted') throw new RpcError('TENANT_NOT_FOUND', `no tenant ${tenantId}`);
     const refusal = refuseOperation(kind, row.state) ?? opts.check?.(row.suspension_reasons, row.state);
     if (refusal) throw new RpcError('INVALID_STATE', refusal);
+    const open = opts.joinOpen ? await openOperationOf(client, tenantId, kind) : undefined;
+    if (open) return { reply: { tenant: toTenant(row), operation: toOperation(open) }, command: undefined };
     const { op, command } = await queueOperation(
       client,
       { tenantId, kind, params: opts.reason ? { reason: opts.reason } : {}, actor: opts.actor },
@@ -29,7 +33,7 @@ async function queue(
     );
     return { reply: { tenant: toTenant(row), operation: toOperation(op) }, command };
   });
-  ctx.dispatch(result.command);
+  if (result.command) ctx.dispatch(result.command);
   return result.reply;
 }
 
@@ -59,10 +63,16 @@ export function resumeTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.res
     });
 }
 
-/** `rpc.tenant.delete.v1`: queues dropping the tenant's database and role. */
+/**
+ * `rpc.tenant.delete.v1`: queues dropping the tenant's database and role. A tenant has at most one
+ * open delete: asking again while one is queued or running answers that one (the tenant's row lock
+ * orders concurrent requests, so the second sees the first's operation). Unlike a second suspension
+ * for the same reason (409: the caller asked for something that is already true), a second delete
+ * asks for what is already on its way, so it is answered with it, as an idempotent retry would be.
+ */
 export function deleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.delete.v1'> {
   return (req, { traceparent }) =>
-    queue(ctx, req.tenantId, 'tenant.delete', { actor: req.actor, traceparent });
+    queue(ctx, req.tenantId, 'tenant.delete', { actor: req.actor, traceparent, joinOpen: true });
 }
 
 /** `rpc.tenant.retry.v1`: provisions a tenant whose provisioning failed again. */
