@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { type Bus, createBus, type RpcError } from '@ocp/bus';
 import {
   type AuditEntry,
@@ -31,7 +30,8 @@ interface Client {
 }
 
 async function client(p: Platform): Promise<Client> {
-  const nc = await connect({ servers: p.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  // The admin: it calls the audit methods as the gateway does, and inspects and tampers with streams.
+  const nc = await p.connectNats('admin', { maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const bus = await createBus({ nc, logger: pino({ level: 'warn' }), service: 'audit-test' });
   return {
     nc,

@@ -17,7 +17,7 @@ before(async () => {
     gatewayEnv: { STRIPE_WEBHOOK_SECRETS: secret },
     billingEnv: { BILLING_PLAN_MAP: '{"price_pro":"pro"}' },
   });
-  events = await subscribeTenantEvents(p.nats.url);
+  events = await subscribeTenantEvents(p.natsAs('observer'));
 });
 after(async () => {
   await blocker?.end().catch(() => {});

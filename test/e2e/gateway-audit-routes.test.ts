@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { type Bus, createBus } from '@ocp/bus';
 import type { AuditEntry, AuditQueryRequestV1, AuditVerifyRequestV1 } from '@ocp/contracts';
@@ -44,8 +45,8 @@ function entries(): AuditEntry[] {
  * proto-schemas/ states it, over the real bus: the audit service is built alongside, and this test
  * is about the gateway's side of the contract.
  */
-async function serveAuditContract(url: string) {
-  const nc = await connect({ servers: url });
+async function serveAuditContract(nats: ConnectionOptions) {
+  const nc = await connect(nats);
   const bus: Bus = await createBus({ nc, logger: createLogger('audit-contract', 'warn'), service: 'audit' });
   const log = entries();
   const queries: AuditQueryRequestV1[] = [];
@@ -136,7 +137,7 @@ describe('the audit routes of the gateway', () => {
     gateway = await startGateway(cfg, createLogger('gateway', cfg.LOG_LEVEL));
     owner = await login(gateway.url, 'owner@example.com', env.ownerPassword);
     scoped = await invite(owner, 'scoped-viewer@example.com', 'viewer', [TENANT_A]);
-    audit = await serveAuditContract(env.nats.url);
+    audit = await serveAuditContract(env.natsAs('audit'));
   });
   after(async () => {
     await audit?.close();
@@ -273,7 +274,7 @@ describe('the audit routes of the gateway', () => {
   });
 
   test('an export is itself audited', async () => {
-    const sub = await subscribeAudit(env.nats.url);
+    const sub = await subscribeAudit(env.natsAs('admin'));
     try {
       const res = await fetch(`${gateway.url}/api/v1/audit/export?format=csv&tenantId=${TENANT_A}`, {
         headers: { authorization: `Bearer ${owner.token}` },

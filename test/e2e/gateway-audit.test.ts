@@ -39,7 +39,7 @@ describe('the audit trail of the gateway', () => {
 
   before(async () => {
     p = await startPlatform();
-    audit = await subscribeAudit(p.nats.url);
+    audit = await subscribeAudit(p.natsAs('admin'));
     owner = remember(await login(p.gateway.url, 'owner@example.com', p.ownerPassword));
     secrets.add(p.ownerPassword);
   });
@@ -392,7 +392,7 @@ describe('the audit trail of the gateway', () => {
     } finally {
       await p.nats.start();
     }
-    const later = await subscribeAudit(p.nats.url);
+    const later = await subscribeAudit(p.natsAs('admin'));
     try {
       const [e] = await later.waitFor([res.requestId], 30_000);
       assert.equal(e!.data.action, 'token.create');

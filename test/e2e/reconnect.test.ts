@@ -77,7 +77,7 @@ test(
     }, cleanupLimit);
     p = await startPlatform();
     const urls = opsUrls(p);
-    events = await subscribeTenantEvents(p.nats.url);
+    events = await subscribeTenantEvents(p.natsAs('observer'));
     assert.equal((await readiness(urls.gateway)).status, 200);
     assert.equal((await readiness(urls.tenant)).status, 200);
     const before = await createActive(p, 'before');
@@ -136,7 +136,7 @@ test(
     server = await startTestPostgres();
     p = await startPlatform({ serverUrl: server.url });
     const urls = opsUrls(p);
-    events = await subscribeTenantEvents(p.nats.url);
+    events = await subscribeTenantEvents(p.natsAs('observer'));
     assert.equal((await readiness(urls.gateway)).status, 200);
     assert.equal((await readiness(urls.tenant)).status, 200);
     const before = await createActive(p, 'before');

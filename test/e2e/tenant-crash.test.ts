@@ -31,7 +31,7 @@ test('the tenant service killed in the middle of provisioning finishes the opera
   await waitFor('the tenant service to be ready', ready(port), { timeoutMs: 30_000 }).catch((e) => {
     throw new Error(`${e.message}\n${svc?.output()}`);
   });
-  events = await subscribeTenantEvents(env.nats.url);
+  events = await subscribeTenantEvents(env.natsAs('observer'));
   const gcfg = gatewayConfig(env.gatewayEnv);
   gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
   const api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);

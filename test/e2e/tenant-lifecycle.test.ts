@@ -50,7 +50,7 @@ describe('tenant lifecycle through the admin API', () => {
   let events: Awaited<ReturnType<typeof subscribeTenantEvents>>;
   before(async () => {
     p = await startPlatform();
-    events = await subscribeTenantEvents(p.nats.url);
+    events = await subscribeTenantEvents(p.natsAs('observer'));
   });
   after(async () => {
     await events?.close();

@@ -64,7 +64,7 @@ async function startWithHeldRole(
     return state.svc;
   };
   await start();
-  state.events = await subscribeTenantEvents(env.nats.url);
+  state.events = await subscribeTenantEvents(env.natsAs('observer'));
   const gcfg = gatewayConfig(env.gatewayEnv);
   state.gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
   const api = await Api.login(state.gateway.url, 'owner@example.com', env.ownerPassword);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { type Bus, createBus, RpcError } from '@ocp/bus';
 import type {
@@ -20,8 +21,8 @@ import { invite, login, type Session } from '../support/rbac.ts';
  * The billing service's side of the billing methods, as the contract in proto-schemas/ states it,
  * over the real bus: the billing service is built alongside, and this test is about the gateway.
  */
-async function serveBillingContract(url: string) {
-  const nc = await connect({ servers: url });
+async function serveBillingContract(nats: ConnectionOptions) {
+  const nc = await connect(nats);
   const bus: Bus = await createBus({
     nc,
     logger: createLogger('billing-contract', 'warn'),
@@ -107,7 +108,7 @@ describe('the billing routes of the gateway', () => {
     tenantA = await make('bill-a');
     tenantB = await make('bill-b');
     scoped = await invite(owner, 'scoped-billing@example.com', 'billing', [tenantA]);
-    billing = await serveBillingContract(env.nats.url);
+    billing = await serveBillingContract(env.natsAs('billing'));
   });
   after(async () => {
     await billing?.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { CloudEvent } from '@ocp/contracts';
 import { type Gateway, startGateway } from '@ocp/gateway';
@@ -109,9 +110,12 @@ async function deliver(
   };
 }
 
-/** An independent reader of the WEBHOOKS stream: every message, its subject, id and raw bytes. */
-async function subscribeWebhooks(url: string) {
-  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+/**
+ * An independent reader of the WEBHOOKS stream: every message, its subject, id and raw bytes. Only
+ * billing reads that stream, so this reader is the admin.
+ */
+async function subscribeWebhooks(nats: ConnectionOptions) {
+  const nc = await connect({ ...nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const seen: Array<{ subject: string; msgId: string | undefined; event: CloudEvent; seq: number }> = [];
@@ -162,8 +166,8 @@ describe('webhook ingress of the gateway', () => {
     };
     const cfg = gatewayConfig(gatewayEnv);
     gateway = await startGateway(cfg, createLogger('gateway', cfg.LOG_LEVEL));
-    stream = await subscribeWebhooks(env.nats.url);
-    audit = await subscribeAudit(env.nats.url);
+    stream = await subscribeWebhooks(env.natsAs('admin'));
+    audit = await subscribeAudit(env.natsAs('admin'));
   });
   after(async () => {
     await stream?.close();

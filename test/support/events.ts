@@ -1,13 +1,15 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { CloudEvent } from '@ocp/contracts';
 
 /**
  * An independent subscriber of the tenant lifecycle events, as another system would be: an
- * ordered consumer over `events.tenant.>` that records every message it sees.
+ * ordered consumer over `events.tenant.>` that records every message it sees. `nats` is how to
+ * connect: the observer's options (`env.natsAs('observer')`), as such a system has.
  */
-export async function subscribeTenantEvents(url: string) {
-  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+export async function subscribeTenantEvents(nats: ConnectionOptions) {
+  const nc = await connect({ ...nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const js = jetstream(nc);
   const seen: Array<{ event: CloudEvent; msgId: string | undefined; seq: number }> = [];
   // The stream holds only events.tenant.>; a filter would need nats-server 2.10.

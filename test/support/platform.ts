@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { type ConnectionOptions, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
+import { createUser } from '@nats-io/nkeys';
+import { connect } from '@nats-io/transport-node';
 import { type AuditService, startAuditService } from '@ocp/audit';
 import { parseConfig as auditConfig } from '@ocp/audit/config';
 import { type BillingService, startBillingService } from '@ocp/billing';
 import { parseConfig as billingConfig } from '@ocp/billing/config';
+import { identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
@@ -18,9 +22,21 @@ import {
   urlFor,
 } from '@ocp/testkit';
 
+/** Who a test connects to NATS as: a service, the read-only observer or the admin. */
+export type NatsIdentity = 'tenant' | 'audit' | 'billing' | 'gateway' | 'observer' | 'admin';
+
 /** What a test needs to run the platform on its own names: NATS, databases, a tenant prefix. */
 export interface PlatformEnv {
   nats: TestNats;
+  /** The NKEY seed of each identity, when the NATS server requires credentials (the default). */
+  natsSeeds: Partial<Record<NatsIdentity, string>>;
+  /**
+   * The connection options of `as`: the server, its NKEY and its own inbox prefix (the only inbox
+   * its permissions let it read). Without credentials on the server, only the server.
+   */
+  natsAs(as: NatsIdentity): ConnectionOptions;
+  /** A NATS connection as `as` (an independent subscriber is the observer; a test that injects or inspects, the admin). */
+  connectNats(as: NatsIdentity, extra?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   prefix: string;
   tenantEnv: Record<string, string>;
   gatewayEnv: Record<string, string>;
@@ -39,10 +55,37 @@ export async function preparePlatform(
     auditEnv?: Record<string, string>;
     billingEnv?: Record<string, string>;
     gatewayEnv?: Record<string, string>;
+    /**
+     * Runs NATS with the catalog's users and permissions, each service signing in with its own
+     * NKEY (default true): every end-to-end test then proves the permissions are enough.
+     */
+    natsAuth?: boolean;
   } = {},
 ): Promise<PlatformEnv> {
   const server = opts.serverUrl ?? adminUrl();
-  const nats = await startNats();
+  const natsSeeds: Partial<Record<NatsIdentity, string>> = {};
+  const users: Array<{ identity: string; nkey: string }> = [];
+  if (opts.natsAuth ?? true) {
+    for (const identity of identities()) {
+      const kp = createUser();
+      natsSeeds[identity as NatsIdentity] = new TextDecoder().decode(kp.getSeed());
+      users.push({ identity, nkey: kp.getPublicKey() });
+    }
+  }
+  const nats = await startNats(users.length > 0 ? { authorization: natsAuthorization(users) } : {});
+  const natsAs = (as: NatsIdentity): ConnectionOptions => {
+    const seed = natsSeeds[as];
+    return {
+      servers: nats.url,
+      ...(seed
+        ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefixOf(as) }
+        : {}),
+    };
+  };
+  const seedEnv = (as: NatsIdentity): Record<string, string> => {
+    const seed = natsSeeds[as];
+    return seed ? { NATS_NKEY_SEED: seed } : {};
+  };
   const tenantDb = await createTestDatabase('ocp_test_tenant_', server);
   const gatewayDb = await createTestDatabase('ocp_test_gw_', server);
   const auditDb = await createTestDatabase('ocp_test_audit_', server);
@@ -51,10 +94,14 @@ export async function preparePlatform(
   const ownerPassword = randomBytes(12).toString('base64url');
   return {
     nats,
+    natsSeeds,
+    natsAs,
+    connectNats: async (as, extra = {}) => await connect({ ...natsAs(as), ...extra }),
     prefix,
     ownerPassword,
     tenantEnv: {
       NATS_URL: nats.url,
+      ...seedEnv('tenant'),
       DATABASE_URL: tenantDb.url,
       TENANT_DB_ADMIN_URL: urlFor('postgres', server),
       TENANT_SECRETS_KEY: randomBytes(32).toString('base64'),
@@ -67,6 +114,7 @@ export async function preparePlatform(
     },
     gatewayEnv: {
       NATS_URL: nats.url,
+      ...seedEnv('gateway'),
       DATABASE_URL: gatewayDb.url,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
@@ -77,6 +125,7 @@ export async function preparePlatform(
     },
     auditEnv: {
       NATS_URL: nats.url,
+      ...seedEnv('audit'),
       DATABASE_URL: auditDb.url,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
@@ -84,6 +133,7 @@ export async function preparePlatform(
     },
     billingEnv: {
       NATS_URL: nats.url,
+      ...seedEnv('billing'),
       DATABASE_URL: billingDb.url,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',

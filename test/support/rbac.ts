@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { AuditRequestV1, CloudEvent } from '@ocp/contracts';
 import { waitFor } from '@ocp/testkit';
@@ -161,9 +162,10 @@ export interface SeenAudit {
 /**
  * An independent subscriber of the AUDIT stream, as the audit service would be: an ordered
  * consumer from the first message that records every `ocp.audit.request.v1` it sees, raw bytes too.
+ * Only the audit service reads that stream: connect as the admin (`env.natsAs('admin')`).
  */
-export async function subscribeAudit(url: string) {
-  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+export async function subscribeAudit(nats: ConnectionOptions) {
+  const nc = await connect({ ...nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const js = jetstream(nc);
   const seen: SeenAudit[] = [];
   const consumer = await js.consumers.get('AUDIT', { deliver_policy: DeliverPolicy.All });

@@ -11,6 +11,29 @@ export {
   StreamSetupError,
   TransientError,
 } from './errors.ts';
+export {
+  type NatsAuthorization,
+  type NatsUser,
+  natsAuthorization,
+  renderAuthorization,
+  renderServerConfig,
+  type ServerConfigOptions,
+} from './nats-server-config.ts';
+export {
+  ADMIN,
+  catalogServices,
+  DESTRUCTIVE_JS_API,
+  durablesOf,
+  eventStreams,
+  identities,
+  inboxPrefixOf,
+  type NatsPermissions,
+  OBSERVER,
+  observerPermissions,
+  permissionsOf,
+  servicePermissions,
+  streamsOf,
+} from './permissions.ts';
 export type { Publisher } from './publish.ts';
 export type { RpcClient, RpcServer } from './rpc.ts';
 export type { StreamAdmin } from './streams.ts';

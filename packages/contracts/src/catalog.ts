@@ -55,6 +55,16 @@ export interface StreamDef {
   /** `workqueue`: a message is gone once a consumer acks it; `limits`: kept for `maxAgeDays`. */
   retention: 'limits' | 'workqueue';
   maxAgeDays: number;
+  /**
+   * Services that read single messages of the stream by sequence or subject (`$JS.API.STREAM.MSG.GET`,
+   * direct get), beside what they consume: their NATS permissions are made from this.
+   */
+  readers?: readonly string[];
+  /**
+   * Services that publish to the stream records not listed in `messages` (`<stream subject>` as
+   * written in `subjects`): their NATS permissions are made from this.
+   */
+  writers?: readonly string[];
 }
 
 /** Every stream the platform uses. Names and subjects are made here and nowhere else. */
@@ -232,6 +242,32 @@ export interface MessageDataMap {
   'ocp.billing.tenant_access_changed.v1': BillingTenantAccessChangedV1;
   'ocp.billing.tenant_plan_changed.v1': BillingTenantPlanChangedV1;
 }
+
+/** A durable consumer a service keeps on a stream, shared by every replica of the service. */
+export interface DurableDef {
+  durable: string;
+  stream: StreamDef;
+  service: string;
+}
+
+/**
+ * Every durable consumer of the platform. A service may create, read and ack only its own (its NATS
+ * permissions are made from this list), so a consumer not listed here is refused by the server.
+ */
+export const durables = {
+  tenantWorker: { durable: 'tenant-worker', stream: streams.tenantWork, service: 'tenant' },
+  tenantBilling: { durable: 'tenant-billing', stream: streams.billingEvents, service: 'tenant' },
+  billingTenants: { durable: 'billing-tenants', stream: streams.tenantEvents, service: 'billing' },
+  billingWebhooks: { durable: 'billing-webhooks', stream: streams.webhooks, service: 'billing' },
+  auditTenantEvents: { durable: 'audit-tenant-events', stream: streams.tenantEvents, service: 'audit' },
+  auditOperationEvents: {
+    durable: 'audit-operation-events',
+    stream: streams.operationEvents,
+    service: 'audit',
+  },
+  auditRequests: { durable: 'audit-requests', stream: streams.audit, service: 'audit' },
+  auditBillingEvents: { durable: 'audit-billing-events', stream: streams.billingEvents, service: 'audit' },
+} as const satisfies Record<string, DurableDef>;
 
 /** A request/reply subject: short queries and commands from the gateway. */
 export interface RpcDef {

@@ -1,5 +1,7 @@
 export { buildAsyncApi } from './asyncapi.ts';
 export {
+  type DurableDef,
+  durables,
   type MessageDataMap,
   type MessageDef,
   type MessageType,

@@ -77,6 +77,16 @@ export const commonConfig = {
     default: 'nats://127.0.0.1:4222',
     description: 'NATS server(s), comma-separated.',
   },
+  NATS_NKEY_SEED: {
+    type: 'string',
+    secret: true,
+    description:
+      "The service's NKEY seed (SU...), with which it signs in to NATS; none (nor NATS_NKEY_SEED_FILE): it connects without credentials.",
+  },
+  NATS_NKEY_SEED_FILE: {
+    type: 'string',
+    description: 'A file holding the NKEY seed (a mounted secret), read at start when NATS_NKEY_SEED is not set.',
+  },
   DATABASE_URL: { type: 'string', minLength: 1, description: "The service's own PostgreSQL database." },
   HTTP_HOST: { type: 'string', default: '127.0.0.1' },
   HTTP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },

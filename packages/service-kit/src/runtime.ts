@@ -1,4 +1,4 @@
-import { type Bus, type BusHooks, createBus } from '@ocp/bus';
+import { type Bus, type BusHooks, createBus, streamsOf } from '@ocp/bus';
 import type { StreamDef } from '@ocp/contracts';
 import { createOutboxRelay, createPool, migrate, type OutboxRelay, type Pool, ping } from '@ocp/db';
 import type { FastifyInstance } from 'fastify';
@@ -36,7 +36,10 @@ export interface ServiceDefinition<C, P> {
   migrations?: string;
   /** Connections in the pool of the service's database (default 10). */
   poolMax?(config: C): number;
-  /** Streams the service makes sure of at start (default: every stream of the contracts). */
+  /**
+   * Streams the service makes sure of at start (default: those the catalog has it publish to,
+   * consume from or read, which are all its NATS permissions let it make).
+   */
   streams?: readonly StreamDef[];
   /** Publishes the service's outbox (every event it writes goes through it). */
   outbox?: { pollMs?(config: C): number };
@@ -131,7 +134,12 @@ export async function runService<C, P>(
     shutdown.add('database pool', () => pool.end(), 'database');
     checks.push({ name: 'postgres', check: () => ping(pool) });
 
-    const nats = await connectNats({ url: c.NATS_URL, name: def.name, logger });
+    const nats = await connectNats({
+      url: c.NATS_URL,
+      name: def.name,
+      logger,
+      credentials: { seed: c.NATS_NKEY_SEED, seedFile: c.NATS_NKEY_SEED_FILE },
+    });
     shutdown.add('nats', () => nats.nc.drain(), 'nats');
     checks.push({ name: 'nats', check: () => nats.connected() });
     const bus = await createBus({
@@ -144,7 +152,7 @@ export async function runService<C, P>(
     });
     // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
     shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
-    await bus.ensureStreams(def.streams);
+    await bus.ensureStreams(def.streams ?? streamsOf(def.name));
 
     let relay: OutboxRelay | undefined;
     if (def.outbox) {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,17 @@ export interface TestNats {
   start(): Promise<void>;
   /** Stops the server and removes its store. */
   dispose(): Promise<void>;
+  /** What the server logged so far (its permission violations among it). */
+  log(): Promise<string>;
+}
+
+/** Options of `startNats`. */
+export interface StartNatsOptions {
+  /**
+   * The `authorization` block of the server's configuration (users and their permissions, e.g. from
+   * `natsAuthorization` of `@ocp/bus`); without it the server takes anyone.
+   */
+  authorization?: object;
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
@@ -46,14 +58,30 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 }
 
 /** Starts a private nats-server (from the PATH) for one test file. */
-export async function startNats(): Promise<TestNats> {
+export async function startNats(opts: StartNatsOptions = {}): Promise<TestNats> {
   const dir = await mkdtemp(join(tmpdir(), 'ocp-nats-'));
   const port = await freePort();
+  const logFile = join(dir, 'nats-server.log');
+  const configFile = join(dir, 'nats-server.conf');
+  // nats-server reads JSON; every string quoted, so no `$JS...` subject is taken for a variable.
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      host: '127.0.0.1',
+      port,
+      jetstream: { store_dir: dir },
+      ...(opts.authorization ? { authorization: opts.authorization } : {}),
+    }),
+    { mode: 0o600 },
+  );
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
-      stdio: 'ignore',
-    });
+    const out = openSync(logFile, 'a');
+    try {
+      proc = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', out, out] });
+    } finally {
+      closeSync(out);
+    }
     proc.once('error', () => {});
     await waitForPort(port, 10_000);
   };
@@ -74,6 +102,9 @@ export async function startNats(): Promise<TestNats> {
     async dispose() {
       await stop();
       await rm(dir, { recursive: true, force: true });
+    },
+    async log() {
+      return await readFile(logFile, 'utf8').catch(() => '');
     },
   };
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { streams } from '@ocp/contracts';
+import { durables, streams } from '@ocp/contracts';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { type BillingConfig, checkConfig, configSchema, parsePlanMap } from './config.ts';
 import type { HandlerContext } from './handlers/context.ts';
@@ -11,8 +11,8 @@ import { registerBillingMetrics } from './metrics.ts';
 
 /** Durable consumers of the billing service, shared by every replica. */
 export const BILLING_DURABLES = {
-  webhooks: 'billing-webhooks',
-  tenants: 'billing-tenants',
+  webhooks: durables.billingWebhooks.durable,
+  tenants: durables.billingTenants.durable,
 } as const;
 
 /**

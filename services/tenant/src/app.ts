@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { streams } from '@ocp/contracts';
+import { durables, streams } from '@ocp/contracts';
 import { startReconciler } from '@ocp/operations';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type TenantConfig } from './config.ts';
@@ -29,7 +29,7 @@ import { registerTenantMetrics } from './metrics.ts';
 const templateSql = fileURLToPath(new URL('./template/odoo-core.sql', import.meta.url));
 
 /** The durable consumer of the tenant workers, shared by every replica. */
-export const WORKER_DURABLE = 'tenant-worker';
+export const WORKER_DURABLE = durables.tenantWorker.durable;
 
 /**
  * The tenant service: the database servers and the template, the request/reply methods, the

@@ -1,11 +1,11 @@
 import {
   type AuditRequestV1,
   type CloudEvent,
+  durables,
   type MessageType,
   messages,
   type OperationUpdatedV1,
   type StreamDef,
-  streams,
 } from '@ocp/contracts';
 import { canonicalData, type EntryContent, type Outcome, storable } from './chain.ts';
 
@@ -29,10 +29,10 @@ export function auditedTypes(stream: StreamDef): AuditedType[] {
 
 /** The streams the audit log is made from, each read by a durable consumer of its own. */
 export const AUDITED_STREAMS = [
-  { durable: 'audit-tenant-events', stream: streams.tenantEvents },
-  { durable: 'audit-operation-events', stream: streams.operationEvents },
-  { durable: 'audit-requests', stream: streams.audit },
-  { durable: 'audit-billing-events', stream: streams.billingEvents },
+  durables.auditTenantEvents,
+  durables.auditOperationEvents,
+  durables.auditRequests,
+  durables.auditBillingEvents,
 ] as const;
 
 const optional = (s: string | null | undefined) => (s == null ? null : storable(s));

@@ -1,5 +1,5 @@
 import { type EventHandler, TransientError } from '@ocp/bus';
-import type { CloudEvent } from '@ocp/contracts';
+import { type CloudEvent, durables } from '@ocp/contracts';
 import { claimInbox, enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import type { Logger } from 'pino';
 import { type TenantRow, toTenant } from '../db/rows.ts';
@@ -8,7 +8,7 @@ import type { TenantState } from '../domain/lifecycle.ts';
 import type { HandlerContext } from './context.ts';
 
 /** The durable consumer of billing's decisions. */
-export const BILLING_DURABLE = 'tenant-billing';
+export const BILLING_DURABLE = durables.tenantBilling.durable;
 
 export const BILLING_DECISION_TYPES = [
   'ocp.billing.tenant_access_changed.v1',
