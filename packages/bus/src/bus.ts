@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { type EventConsumer, eventConsumer } from './consume.ts';
 import { type BatchConsumer, batchConsumer } from './consume-batch.ts';
 import { deadLetters } from './dead-letter.ts';
+import type { FailureClassifier } from './delivery.ts';
 import { type Publisher, publisher } from './publish.ts';
 import { type RpcClient, type RpcServer, rpcClient, rpcServer } from './rpc.ts';
 import { type StreamAdmin, streamAdmin } from './streams.ts';
@@ -47,6 +48,11 @@ export interface BusOptions {
    * process for a free slot, in arrival order, while its caller's timeout runs.
    */
   rpcConcurrency?: number;
+  /**
+   * Tells a handler's failure that never passes (dead-lettered at once) from one that may pass
+   * (redelivered), beyond `PermanentError` and `TransientError`; services give their database's.
+   */
+  classifyFailure?: FailureClassifier;
 }
 
 const MAX_REPLICAS = 5;
@@ -64,7 +70,12 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
   const js = jetstream(nc);
   const admin = streamAdmin(nc, { replicas });
   const sup = supervisor(js, admin);
-  const deliveryDeps = { logger, hooks, deadLetters: deadLetters(js, service) };
+  const deliveryDeps = {
+    logger,
+    hooks,
+    deadLetters: deadLetters(js, service),
+    classifyFailure: opts.classifyFailure,
+  };
   const { consume } = eventConsumer(sup, deliveryDeps);
   const { consumeBatch } = batchConsumer(sup, deliveryDeps);
   const { publish, publishRaw } = publisher(js, hooks);

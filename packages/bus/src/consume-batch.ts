@@ -9,7 +9,8 @@ export interface BatchConsumer {
   /**
    * Pulls up to `batchSize` messages, or what came within `maxWaitMs` of the first, checks each (one
    * that fails its schema is terminated and dead-lettered), and hands the valid ones to the handler
-   * in one call; then acks them all, or on failure has them all redelivered.
+   * in one call; then acks them all, or on failure has them all redelivered. When the failure is
+   * permanent, each event is handled again alone, so only the ones at fault are dead-lettered.
    */
   consumeBatch<T extends MessageType>(
     spec: BatchConsumerSpec<T>,
@@ -29,6 +30,23 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
       const maxAckPending = Math.max(100, batchSize * 2);
       await sup.ensureDurable(spec, maxAckPending);
       const kit = delivery(spec, deps);
+
+      /** One event of a batch that failed for good, handled in a batch of its own. */
+      async function handleAlone(a: Admitted<T>): Promise<void> {
+        const started = performance.now();
+        try {
+          await handler([a.event], { deliveries: [a.delivery], working: () => a.m.working() });
+          a.m.ack();
+          kit.report(a.event.type, 'ack', performance.now() - started);
+        } catch (err) {
+          const settled = await kit.settleFailure(a.m, err);
+          const ctx = { err, eventId: a.event.id, attempt: a.delivery.deliveryCount };
+          if (settled.outcome === 'dead_letter')
+            kit.log.error(ctx, 'event failed for good; dead-lettered it');
+          else kit.log.warn({ ...ctx, retryInMs: settled.delayMs }, 'event failed; it will be redelivered');
+          kit.report(a.event.type, settled.outcome, performance.now() - started);
+        }
+      }
 
       async function handleBatch(msgs: readonly JsMsg[]): Promise<void> {
         const started = performance.now();
@@ -55,6 +73,16 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
           const each = (performance.now() - started) / admitted.length;
           for (const a of admitted) kit.report(a.event.type, 'ack', each);
         } catch (err) {
+          if (admitted.length > 1 && kit.kindOf(err).kind === 'permanent') {
+            // One event the database can never take must not take the others with it: each is
+            // handled alone, so only the one that fails again is dead-lettered.
+            kit.log.warn(
+              { err, size: admitted.length },
+              'batch handler failed for good; handling its events one at a time to find the one at fault',
+            );
+            for (const a of admitted) await handleAlone(a);
+            return;
+          }
           let retried = 0;
           let deadLettered = 0;
           let retryInMs = 0;

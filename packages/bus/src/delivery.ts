@@ -24,16 +24,54 @@ export interface Delivery<T extends MessageType> {
    * dead-lettered; one of a type this consumer does not handle is acked; both return undefined.
    */
   admit(m: JsMsg, started: number): Promise<Admitted<T> | undefined>;
-  /** Settles a message whose handler failed: dead-lettered for good, or redelivered after a delay. */
+  /**
+   * Settles a message whose handler failed: dead-lettered for good, or redelivered after a delay.
+   * A permanent failure is dead-lettered at once; a transient one is redelivered up to `maxDeliver`
+   * (without end under -1); one of unknown kind up to `maxDeliver`, or `UNKNOWN_FAILURE_LIMIT` under -1.
+   */
   settleFailure(m: JsMsg, err: unknown): Promise<Settlement>;
+  /** The kind of a handler's failure (see `FailureClassifier`). */
+  kindOf(err: unknown): FailureKind;
   /** Tells JetStream the messages are still being worked on until the returned function is called. */
   keepAlive(msgs: readonly JsMsg[]): () => void;
 }
+
+/**
+ * Says what kind of failure an error is, beyond the bus's own `TransientError` and `PermanentError`:
+ * `transient` (it may pass: redelivered for as long as the consumer allows, without end under
+ * `maxDeliver: -1`), `permanent` with why (it never passes for this message: dead-lettered at once),
+ * or undefined when it cannot tell (redelivered up to a bound, then dead-lettered). A service gives
+ * its database's classifier, so a value PostgreSQL refuses is not redelivered for ever.
+ */
+export type FailureClassifier = (
+  err: unknown,
+) => { kind: 'transient' } | { kind: 'permanent'; reason: string } | undefined;
+
+/** What a failed delivery is, for the retry policy. */
+export type FailureKind = { kind: 'transient' | 'unknown' } | { kind: 'permanent'; reason: string };
+
+/**
+ * Deliveries of a message whose handler fails for a reason nobody can classify, under
+ * `maxDeliver: -1`: a bug or bad data is not retried for ever, a known transient failure is.
+ */
+export const UNKNOWN_FAILURE_LIMIT = 20;
 
 export interface DeliveryDeps {
   logger: Logger;
   deadLetters: DeadLetters;
   hooks?: BusHooks | undefined;
+  classifyFailure?: FailureClassifier | undefined;
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The kind of a handler's failure: the bus's own error classes first, then the service's classifier. */
+export function failureKind(err: unknown, classify?: FailureClassifier): FailureKind {
+  if (err instanceof PermanentError) return { kind: 'permanent', reason: messageOf(err) };
+  if (err instanceof TransientError) return { kind: 'transient' };
+  const c = classify?.(err);
+  if (c?.kind === 'permanent') return { kind: 'permanent', reason: `${messageOf(err)}: ${c.reason}` };
+  return c ?? { kind: 'unknown' };
 }
 
 const dec = new TextDecoder();
@@ -113,10 +151,16 @@ export function delivery<T extends MessageType>(spec: DurableSpec<T>, deps: Deli
     };
   }
 
+  const kindOf = (err: unknown) => failureKind(err, deps.classifyFailure);
+
   async function settleFailure(m: JsMsg, err: unknown): Promise<Settlement> {
     const attempt = m.info.deliveryCount;
-    if (err instanceof PermanentError || (maxDeliver > 0 && attempt >= maxDeliver)) {
-      return await deadLetter(m, err instanceof Error ? err.message : String(err));
+    const failure = kindOf(err);
+    if (failure.kind === 'permanent') return await deadLetter(m, failure.reason);
+    const limit = maxDeliver > 0 ? maxDeliver : failure.kind === 'unknown' ? UNKNOWN_FAILURE_LIMIT : 0;
+    if (limit > 0 && attempt >= limit) {
+      const why = failure.kind === 'unknown' ? 'failed for a reason not known to pass' : 'failed';
+      return await deadLetter(m, `${messageOf(err)} (${why} ${attempt} times, the limit of ${limit})`);
     }
     const delayMs =
       err instanceof TransientError && err.retryAfterMs !== undefined
@@ -136,5 +180,5 @@ export function delivery<T extends MessageType>(spec: DurableSpec<T>, deps: Deli
     return () => clearInterval(timer);
   }
 
-  return { log, report, admit, settleFailure, keepAlive };
+  return { log, report, admit, settleFailure, kindOf, keepAlive };
 }

@@ -25,9 +25,13 @@ export interface DurableSpec<T extends MessageType> {
   /** Redelivery happens this long after a delivery that was neither acked nor kept alive. */
   ackWaitMs?: number;
   /**
-   * Deliveries before a failing message is dead-lettered (default 20); -1 for no limit. The bus counts
-   * them, not JetStream: the consumer's `max_deliver` stays unlimited, so a message whose dead letter
-   * could not be stored comes back, and a delivery past the limit goes straight to the dead letter.
+   * Deliveries before a failing message is dead-lettered (default 20). -1: no limit for a transient
+   * failure (`TransientError`, or one the bus's `classifyFailure` calls transient, such as a lost
+   * database connection), which is redelivered until it passes; a failure of unknown kind is still
+   * dead-lettered after `UNKNOWN_FAILURE_LIMIT` (20) deliveries. A permanent failure (`PermanentError`,
+   * or e.g. a value PostgreSQL refuses) is dead-lettered at once, whatever the limit. The bus counts
+   * deliveries, not JetStream: the consumer's `max_deliver` stays unlimited, so a message whose dead
+   * letter could not be stored comes back, and a delivery past the limit goes straight to the dead letter.
    */
   maxDeliver?: number;
   /** Delays between attempts after a transient failure; the last one repeats. */

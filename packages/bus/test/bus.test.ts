@@ -274,7 +274,7 @@ test(
 );
 
 test(
-  'a consumer without a delivery limit keeps retrying a failing message and never dead-letters it',
+  'a consumer without a delivery limit keeps retrying a transient failure and never dead-letters it',
   limit,
   async (t) => {
     const { bus, jsm } = await startBus(t);
@@ -291,7 +291,7 @@ test(
       },
       async (_event, ctx) => {
         counts.push(ctx.deliveryCount);
-        if (ctx.deliveryCount < 4) throw new Error('not yet');
+        if (ctx.deliveryCount < 4) throw new TransientError('not yet');
         done.resolve();
       },
     );
@@ -574,32 +574,36 @@ test(
   },
 );
 
-test('a batch handler that throws PermanentError dead-letters every event of its batch', limit, async (t) => {
-  const { bus, jsm } = await startBus(t);
-  const durable = uniqueName('b');
-  const events = [tenantCreated(), tenantCreated()];
-  for (const e of events) await bus.publish(e);
-  let calls = 0;
-  await bus.consumeBatch(
-    { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'], retryDelaysMs: [50] },
-    async () => {
-      calls++;
-      throw new PermanentError('these can never be stored');
-    },
-  );
+test(
+  'a batch handler that throws PermanentError for each of its events dead-letters every one',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const durable = uniqueName('b');
+    const events = [tenantCreated(), tenantCreated()];
+    for (const e of events) await bus.publish(e);
+    let calls = 0;
+    await bus.consumeBatch(
+      { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'], retryDelaysMs: [50] },
+      async () => {
+        calls++;
+        throw new PermanentError('these can never be stored');
+      },
+    );
 
-  const letters = await waitFor('two dead letters', async () => {
-    const l = await deadLetters(jsm, durable);
-    return l.length === 2 ? l : undefined;
-  });
-  await settled(jsm, streams.tenantEvents.name, durable, 2);
-  assert.equal(calls, 1);
-  assert.deepEqual(
-    letters.map((l) => JSON.parse(l.payload).id),
-    events.map((e) => e.id),
-  );
-  assert.equal(letters[0]?.reason, 'these can never be stored');
-});
+    const letters = await waitFor('two dead letters', async () => {
+      const l = await deadLetters(jsm, durable);
+      return l.length === 2 ? l : undefined;
+    });
+    await settled(jsm, streams.tenantEvents.name, durable, 2);
+    assert.equal(calls, 3, 'the batch once, then each event alone');
+    assert.deepEqual(
+      letters.map((l) => JSON.parse(l.payload).id),
+      events.map((e) => e.id),
+    );
+    assert.equal(letters[0]?.reason, 'these can never be stored');
+  },
+);
 
 test(
   'a stopped batch consumer finishes its batch and hands back what it had pulled, so a new one gets it at once',

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { messages, streams } from '@ocp/contracts';
-import { uniqueName, waitFor } from '@ocp/testkit';
+import { createTestDatabase, uniqueName, waitFor } from '@ocp/testkit';
+import { classifyDbFailure, createPool } from '../../db/src/index.ts';
+import { UNKNOWN_FAILURE_LIMIT } from '../src/delivery.ts';
 import { type HandledOutcome, PermanentError } from '../src/index.ts';
-import { deadLetters, settled, startBus, tenantCreated } from './helpers.ts';
+import { deadLetters, settled, startBus, tenantCreated, testLogger } from './helpers.ts';
 
 const enc = new TextEncoder();
 const limit = { timeout: 30_000 };
@@ -112,5 +114,166 @@ test(
     assert.deepEqual(more, []);
     assert.match(letter?.reason ?? '', /past the limit of 2/);
     assert.deepEqual(attempts, [1, 2], 'the handler ran only within the limit');
+  },
+);
+
+/** A bus whose consumers read failures with the database's classifier, as every service's do. */
+async function startClassifyingBus(t: TestContext) {
+  const rig = await startBus(t, 'test', { classifyFailure: classifyDbFailure });
+  const db = await createTestDatabase('ocp_bus_dl_');
+  const pool = createPool({ url: db.url, name: 'bus-dl-test', max: 2, logger: testLogger() });
+  rig.defer(() => db.drop());
+  rig.defer(() => pool.end());
+  await pool.query('CREATE TABLE seen (doc jsonb NOT NULL)');
+  return { ...rig, pool };
+}
+
+/** A tenant event whose display name PostgreSQL refuses in jsonb: a lone UTF-16 surrogate. */
+function unstorableTenantCreated() {
+  const event = tenantCreated();
+  event.data.tenant.displayName = 'Acme \ud800';
+  return event;
+}
+
+test(
+  'under maxDeliver -1, a value the database refuses is dead-lettered at its first delivery, with the database error as reason, and the consumer goes on',
+  limit,
+  async (t) => {
+    const { bus, jsm, pool } = await startClassifyingBus(t);
+    const durable = uniqueName('c');
+    const attempts: string[] = [];
+    await bus.consume(
+      {
+        durable,
+        stream: streams.tenantEvents,
+        types: ['ocp.tenant.created.v1'],
+        maxDeliver: -1,
+        retryDelaysMs: [20],
+      },
+      async (event) => {
+        attempts.push(event.id);
+        await pool.query('INSERT INTO seen (doc) VALUES ($1)', [JSON.stringify(event.data)]);
+      },
+    );
+    const poison = unstorableTenantCreated();
+    const good = tenantCreated();
+    await bus.publish(poison);
+    await bus.publish(good);
+
+    await settled(jsm, events, durable, 2);
+    const [letter, ...more] = await deadLetters(jsm, durable);
+    assert.deepEqual(more, []);
+    assert.equal(JSON.parse(letter?.payload ?? '{}').id, poison.id);
+    assert.match(letter?.reason ?? '', /data exception \(SQLSTATE 22P02\)/);
+    assert.equal(letter?.deliveryCount, 1, 'not redelivered before it was dead-lettered');
+    assert.deepEqual(attempts, [poison.id, good.id]);
+    const { rows } = await pool.query<{ id: string }>("SELECT doc->'tenant'->>'id' AS id FROM seen");
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [good.data.tenant.id],
+    );
+  },
+);
+
+test(
+  'under maxDeliver -1, a transient failure is retried past any bound, and a failure of unknown kind is dead-lettered after the bound',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startClassifyingBus(t);
+    const durable = uniqueName('c');
+    const unknownAttempts: number[] = [];
+    const transientAttempts: number[] = [];
+    const beyond = UNKNOWN_FAILURE_LIMIT + 5;
+    const transient = tenantCreated({ slug: 'transient' });
+    await bus.consume(
+      {
+        durable,
+        stream: streams.tenantEvents,
+        types: ['ocp.tenant.created.v1'],
+        maxDeliver: -1,
+        retryDelaysMs: [5],
+      },
+      async (event, ctx) => {
+        if (event.id === transient.id) {
+          transientAttempts.push(ctx.deliveryCount);
+          // A connection lost, as node-postgres reports it: it passes once the server is back.
+          if (ctx.deliveryCount < beyond) throw new Error('Connection terminated unexpectedly');
+          return;
+        }
+        unknownAttempts.push(ctx.deliveryCount);
+        throw new Error('a bug in the handler');
+      },
+    );
+    const unknown = tenantCreated({ slug: 'unknown' });
+    await bus.publish(unknown);
+    await bus.publish(transient);
+
+    await settled(jsm, events, durable, 2);
+    assert.equal(unknownAttempts.length, UNKNOWN_FAILURE_LIMIT);
+    assert.equal(
+      transientAttempts.length,
+      beyond,
+      'retried until it passed, past the bound of unknown failures',
+    );
+    const letters = await deadLetters(jsm, durable);
+    assert.deepEqual(
+      letters.map((l) => JSON.parse(l.payload).id),
+      [unknown.id],
+    );
+    assert.match(
+      letters[0]?.reason ?? '',
+      new RegExp(`a bug in the handler .*${UNKNOWN_FAILURE_LIMIT} times`),
+    );
+  },
+);
+
+test(
+  'a batch that fails for good is handled again one event at a time: only the event the database refuses is dead-lettered',
+  limit,
+  async (t) => {
+    const { bus, jsm, pool } = await startClassifyingBus(t);
+    const durable = uniqueName('b');
+    const batch = [tenantCreated(), unstorableTenantCreated(), tenantCreated()];
+    for (const e of batch) await bus.publish(e);
+    const sizes: number[] = [];
+    await bus.consumeBatch(
+      {
+        durable,
+        stream: streams.tenantEvents,
+        types: ['ocp.tenant.created.v1'],
+        maxDeliver: -1,
+        maxWaitMs: 200,
+      },
+      async (events) => {
+        sizes.push(events.length);
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          for (const e of events)
+            await client.query('INSERT INTO seen (doc) VALUES ($1)', [JSON.stringify(e.data)]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
+    );
+
+    await settled(jsm, events, durable, 3);
+    assert.deepEqual(sizes, [3, 1, 1, 1]);
+    const letters = await deadLetters(jsm, durable);
+    assert.deepEqual(
+      letters.map((l) => JSON.parse(l.payload).id),
+      [batch[1]?.id],
+    );
+    const { rows } = await pool.query<{ id: string }>(
+      "SELECT doc->'tenant'->>'id' AS id FROM seen ORDER BY 1",
+    );
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [batch[0]?.data.tenant.id, batch[2]?.data.tenant.id].sort(),
+    );
   },
 );

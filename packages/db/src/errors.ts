@@ -1,7 +1,8 @@
 /**
  * One classifier for database failures that may pass by themselves, shared by every service:
  * operation steps retry them, the gateway answers them with 503 and `Retry-After`, consumers
- * redeliver them. Anything else is a real error of the statement or the data.
+ * redeliver them. Beside it, the failures that never pass for the same input (the data cannot be
+ * stored as it is): a consumer dead-letters those at once instead of redelivering them.
  */
 
 /** SQLSTATEs that say "try again later", with why. */
@@ -74,4 +75,47 @@ export function classifyDbError(e: unknown): DbErrorClass {
 /** True for failures that may pass by themselves: a server restarting, a pool exhausted, a lock held. */
 export function isTransientDbError(e: unknown): boolean {
   return classifyDbError(e).transient;
+}
+
+/**
+ * SQLSTATEs that say "this data can never be stored as it is": retrying the same message gives the
+ * same answer, so a consumer gives up on it at once. Class 22 (data exception) is taken whole: a NUL
+ * character (22021), text the encoding cannot hold (22P05), invalid input syntax (22P02), a number
+ * out of range (22003), a string too long (22001).
+ */
+const PERMANENT_SQLSTATES: Readonly<Record<string, string>> = {
+  '23502': 'not-null violation',
+  '23514': 'check violation',
+  '54000': 'program limit exceeded', // e.g. an index row larger than a page
+};
+
+/**
+ * Why a database failure can never pass for the same input, or undefined when it might (transient,
+ * or unknown: a missing table may appear with a migration, a unique or foreign key violation may
+ * settle once a concurrent transaction ends). Walks `cause` chains.
+ */
+export function permanentDbError(e: unknown): string | undefined {
+  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
+    const { code, message, cause } = err as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+      const known = PERMANENT_SQLSTATES[code];
+      if (known) return `${known} (SQLSTATE ${code}): ${String(message)}`;
+      if (code.startsWith('22')) return `data exception (SQLSTATE ${code}): ${String(message)}`;
+    }
+    err = cause;
+  }
+  return undefined;
+}
+
+/**
+ * A database failure as a consumer's retry policy reads it (the shape of the bus's
+ * `classifyFailure`): transient ones are redelivered until they pass, permanent ones dead-lettered
+ * at once, and anything else (undefined) redelivered up to a bound.
+ */
+export function classifyDbFailure(
+  e: unknown,
+): { kind: 'transient' } | { kind: 'permanent'; reason: string } | undefined {
+  const permanent = permanentDbError(e);
+  if (permanent) return { kind: 'permanent', reason: permanent };
+  return classifyDbError(e).transient ? { kind: 'transient' } : undefined;
 }

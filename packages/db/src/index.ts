@@ -1,4 +1,10 @@
-export { classifyDbError, type DbErrorClass, isTransientDbError } from './errors.ts';
+export {
+  classifyDbError,
+  classifyDbFailure,
+  type DbErrorClass,
+  isTransientDbError,
+  permanentDbError,
+} from './errors.ts';
 export { type EventFields, enqueueEvent } from './event-writer.ts';
 export { claimInbox, INBOX_RETENTION_MS, pruneInbox } from './inbox.ts';
 export { createLease, type Lease } from './lease.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createTestDatabase } from '@ocp/testkit';
 import pg from 'pg';
 import { testLogger } from '../../bus/test/helpers.ts';
-import { classifyDbError, createPool, isTransientDbError } from '../src/index.ts';
+import { classifyDbError, createPool, isTransientDbError, permanentDbError } from '../src/index.ts';
 
 const limit = { timeout: 20_000 };
 
@@ -84,3 +84,40 @@ test('a server starting up or in recovery, and causes wrapped in other errors, a
   assert.equal(isTransientDbError(new Error('duplicate key value violates unique constraint')), false);
   assert.equal(isTransientDbError(undefined), false);
 });
+
+test(
+  'data that can never be stored is told apart from failures that may pass, on a real server',
+  limit,
+  async (t) => {
+    const db = await createTestDatabase('ocp_errors_');
+    const pool = createPool({ url: db.url, name: 'errors-test', max: 1, logger: testLogger() });
+    t.after(async () => {
+      await pool.end();
+      await db.drop();
+    });
+    await pool.query('CREATE TABLE p (t text, j jsonb, n smallint, c int NOT NULL CHECK (c > 0) DEFAULT 1)');
+    const cases: Array<[string, Promise<unknown>, RegExp]> = [
+      ['a NUL in text', pool.query('INSERT INTO p (t) VALUES ($1)', ['a\u0000b']), /22021/],
+      ['a NUL escape in jsonb', pool.query('INSERT INTO p (j) VALUES ($1)', ['{"a":"\\u0000"}']), /22P05/],
+      [
+        'a lone surrogate in jsonb',
+        pool.query('INSERT INTO p (j) VALUES ($1)', ['{"a":"\\ud800"}']),
+        /22P02/,
+      ],
+      ['a number out of range', pool.query('INSERT INTO p (n) VALUES ($1)', [70000]), /22003/],
+      ['a not-null violation', pool.query('INSERT INTO p (c) VALUES (NULL)'), /23502/],
+      ['a check violation', pool.query('INSERT INTO p (c) VALUES (-1)'), /23514/],
+    ];
+    for (const [what, p, code] of cases) {
+      const err = await failure(p);
+      const reason = permanentDbError(new Error('handler failed', { cause: err }));
+      assert.match(reason ?? '', code, what);
+      assert.equal(isTransientDbError(err), false, what);
+    }
+    // Failures that may pass, or that a deploy may fix, are not permanent.
+    assert.equal(permanentDbError(await failure(pool.query('SELECT * FROM missing_table'))), undefined);
+    assert.equal(permanentDbError(Object.assign(new Error('x'), { code: '57P01' })), undefined);
+    assert.equal(permanentDbError(Object.assign(new Error('reset'), { code: 'ECONNRESET' })), undefined);
+    assert.equal(permanentDbError(new Error('Connection terminated unexpectedly')), undefined);
+  },
+);

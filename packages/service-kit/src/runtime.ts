@@ -1,6 +1,14 @@
 import { type Bus, type BusHooks, createBus, streamsOf } from '@ocp/bus';
 import type { StreamDef } from '@ocp/contracts';
-import { createOutboxRelay, createPool, migrate, type OutboxRelay, type Pool, ping } from '@ocp/db';
+import {
+  classifyDbFailure,
+  createOutboxRelay,
+  createPool,
+  migrate,
+  type OutboxRelay,
+  type Pool,
+  ping,
+} from '@ocp/db';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
 import { type CommonConfig, type ConfigOf, type ConfigSchema, loadConfig, redactConfig } from './config.ts';
@@ -149,6 +157,8 @@ export async function runService<C, P>(
       hooks: busHooks,
       streamReplicas: c.NATS_STREAM_REPLICAS,
       rpcConcurrency: c.RPC_CONCURRENCY,
+      // A value the database refuses is dead-lettered at once; a lost connection is retried.
+      classifyFailure: classifyDbFailure,
     });
     // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
     shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
