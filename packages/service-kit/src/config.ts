@@ -85,7 +85,8 @@ export const commonConfig = {
   },
   NATS_NKEY_SEED_FILE: {
     type: 'string',
-    description: 'A file holding the NKEY seed (a mounted secret), read at start when NATS_NKEY_SEED is not set.',
+    description:
+      'A file holding the NKEY seed (a mounted secret), read at start when NATS_NKEY_SEED is not set.',
   },
   DATABASE_URL: { type: 'string', minLength: 1, description: "The service's own PostgreSQL database." },
   HTTP_HOST: { type: 'string', default: '127.0.0.1' },

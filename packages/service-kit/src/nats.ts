@@ -54,7 +54,8 @@ export async function connectNats(opts: {
 }): Promise<NatsHandle> {
   const log = opts.logger.child({ component: 'nats' });
   const seed = await natsSeed(opts.credentials ?? {});
-  if (!seed) log.warn('no NATS credentials configured (NATS_NKEY_SEED, NATS_NKEY_SEED_FILE): connecting without');
+  if (!seed)
+    log.warn('no NATS credentials configured (NATS_NKEY_SEED, NATS_NKEY_SEED_FILE): connecting without');
   const nc = await connect({
     servers: opts.url.split(',').map((s) => s.trim()),
     name: opts.name,
