@@ -36,6 +36,7 @@ const matrix: Record<string, [permission: string, ...allowed: boolean[]]> = {
   'GET /api/v1/operators/{id}':                     ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
   'PATCH /api/v1/operators/{id}':                   ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
   'DELETE /api/v1/operators/{id}':                  ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
+  'DELETE /api/v1/operators/{id}/login-lock':       ['operators:unlock', Y,   Y,    N,    N,    N,    N,    N],
   'POST /api/v1/tokens':                            ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
   'GET /api/v1/tokens':                             ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
   'DELETE /api/v1/tokens/{id}':                     ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
@@ -96,6 +97,9 @@ const requests: Record<string, (c: Ctx) => Promise<{ path: string; body?: unknow
     body: { role: 'viewer' },
   }),
   'DELETE /api/v1/operators/{id}': async () => ({ path: `/api/v1/operators/${randomUUID()}` }),
+  'DELETE /api/v1/operators/{id}/login-lock': async (c) => ({
+    path: `/api/v1/operators/${c.viewerId}/login-lock`,
+  }),
   'POST /api/v1/tokens': async (c) => ({
     path: '/api/v1/tokens',
     body: { name: `matrix ${c.column}`, scopes: ['tenants:read'], expiresInDays: 1 },

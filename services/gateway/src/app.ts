@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Bus } from '@ocp/bus';
@@ -21,6 +22,8 @@ import { operationIdOf, problemResponses, problemSchema } from './openapi.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
 import { problemsPlugin } from './plugins/problems.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
 import auditRoutes from './routes/audit/index.ts';
 import authRoutes from './routes/auth/index.ts';
 import billingRoutes from './routes/billing/index.ts';
@@ -118,6 +121,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   // Before any route: an /api/v1 route without a permission stops the start.
   await app.register(routeGuard);
   await app.register(cookie);
+  await app.register(helmet, securityHeaders(config.PUBLIC_URL));
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -177,13 +181,22 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(auditPlugin, { pool: deps.pool });
+  await app.register(auditPlugin, {
+    pool: deps.pool,
+    refusalWindowMs: config.AUDIT_REFUSAL_WINDOW_SECONDS * 1000,
+    refusalSources: config.AUDIT_REFUSAL_SOURCES,
+  });
+  // Before authentication: a flood is refused before it costs a database query.
+  await app.register(rateLimitPlugin, {
+    max: config.RATE_LIMIT_MAX,
+    webhookMax: config.WEBHOOK_RATE_LIMIT_MAX,
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+  });
   await app.register(authPlugin, { pool: deps.pool });
 
   app.addHook('preValidation', async (req) => {
-    if (hasNul(req.body) || hasNul(req.query) || hasNul(req.params)) {
-      throw apiError('VALIDATION_FAILED', 'text must not contain NUL characters (\\u0000)');
-    }
+    const refused = refusedText(req.body) ?? refusedText(req.query) ?? refusedText(req.params);
+    if (refused) throw apiError('VALIDATION_FAILED', refused);
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('cache-control', 'no-store');
@@ -192,20 +205,22 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
 
   await app.register(opsRoutes, { registry: deps.registry, checks: deps.checks });
+  const throttle = createLoginThrottle(deps.pool, {
+    pairFailures: config.LOGIN_MAX_FAILURES,
+    accountFailures: config.LOGIN_ACCOUNT_MAX_FAILURES,
+    ipFailures: config.LOGIN_IP_MAX_FAILURES,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    lockSeconds: config.LOGIN_LOCKOUT_SECONDS,
+  });
   await app.register(authRoutes, {
     pool: deps.pool,
-    throttle: createLoginThrottle(deps.pool, {
-      accountFailures: config.LOGIN_MAX_FAILURES,
-      ipFailures: config.LOGIN_IP_MAX_FAILURES,
-      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-      lockSeconds: config.LOGIN_LOCKOUT_SECONDS,
-    }),
+    throttle,
     ttlHours: config.SESSION_TTL_HOURS,
     secureCookies: config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(tenantRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
   await app.register(operationRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
-  await app.register(operatorRoutes, { pool: deps.pool });
+  await app.register(operatorRoutes, { pool: deps.pool, throttle });
   await app.register(tokenRoutes, { pool: deps.pool });
   await app.register(auditRoutes, {
     bus: deps.bus,

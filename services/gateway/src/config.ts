@@ -33,7 +33,16 @@ export const configSchema = {
       minimum: 1,
       maximum: 100,
       default: 5,
-      description: 'Failed logins of one account within the window that lock it.',
+      description:
+        'Failed logins of one account from one source address within the window that lock that account at that address (other addresses still log in).',
+    },
+    LOGIN_ACCOUNT_MAX_FAILURES: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100000,
+      default: 100,
+      description:
+        'Failed logins of one account from all addresses together within the window that lock it everywhere: the ceiling against guessing from many addresses. An owner lifts it with DELETE /api/v1/operators/{id}/login-lock.',
     },
     LOGIN_IP_MAX_FAILURES: {
       type: 'integer',
@@ -57,6 +66,39 @@ export const configSchema = {
       default: 0,
       description:
         'Proxies in front of the gateway whose X-Forwarded-For is trusted for the source address (login limits, audit).',
+    },
+    RATE_LIMIT_MAX: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1200,
+      description:
+        'Requests to the API (and /docs) from one source address within RATE_LIMIT_WINDOW_MS; more are refused with 429 and Retry-After. Health, readiness and metrics are exempt.',
+    },
+    RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 60000 },
+    WEBHOOK_RATE_LIMIT_MAX: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 600,
+      description:
+        'Provider webhooks from one source address within RATE_LIMIT_WINDOW_MS; more are refused with 429 (providers retry later).',
+    },
+    AUDIT_REFUSAL_WINDOW_SECONDS: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600,
+      default: 60,
+      description:
+        "Refused anonymous requests of one source address: the first of a window is audited in full, the window's others in one summary entry when it closes.",
+    },
+    AUDIT_REFUSAL_SOURCES: {
+      type: 'integer',
+      minimum: 10,
+      maximum: 1000000,
+      default: 10000,
+      description:
+        'Source addresses whose refusals are counted at once; when full, every summary is written and counting starts afresh.',
     },
     OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
     STRIPE_WEBHOOK_SECRETS: {

@@ -36,7 +36,8 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 /**
  * The 4xx answers a route can give, as problem details: 400 for any input, 401 and 403 where a
  * caller must be someone, 404 where the path names something, 409 for changes, 413 and 415 where a
- * body is read, 422 for a reused Idempotency-Key, 429 for the login. The route's own responses win.
+ * body is read, 422 for a reused Idempotency-Key, 429 everywhere (the rate limit per source address,
+ * and the login's limits). The route's own responses win.
  */
 export function problemResponses(route: {
   method: string;
@@ -44,7 +45,7 @@ export function problemResponses(route: {
   public?: boolean;
 }): Record<string, unknown> {
   const statuses = [400];
-  if (!route.public) statuses.push(401, 403);
+  if (!route.public) statuses.push(401, 403, 429);
   else statuses.push(401, 429);
   if (route.url.includes(':')) statuses.push(404);
   if (route.method !== 'GET' && !route.public) statuses.push(409);

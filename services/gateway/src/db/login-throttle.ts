@@ -1,7 +1,12 @@
 import type { Pool } from '@ocp/db';
 
 export interface ThrottleLimits {
-  /** Failed logins of one account (by email, known or not) that lock it. */
+  /**
+   * Failed logins of one account (by email, known or not) from one source address that lock that
+   * pair: someone who knows an email locks it out only at their own address.
+   */
+  pairFailures: number;
+  /** Failed logins of one account from every address together that lock it everywhere (the ceiling). */
   accountFailures: number;
   /** Failed logins from one source address that lock it. */
   ipFailures: number;
@@ -23,7 +28,17 @@ export interface LoginThrottle {
   succeeded(email: string, ip: string): Promise<void>;
   /** The password was wrong: locks what reached its limit. */
   failed(email: string, ip: string): Promise<void>;
+  /**
+   * Lifts every lock of an account and forgets its failures, at every address (addresses' own
+   * counts stay). Answers how many locks were in force.
+   */
+  unlock(email: string): Promise<{ locksLifted: number }>;
 }
+
+/** What a key of `login_throttle` counts: one account at one address, one account, one address. */
+const accountKey = (email: string) => `account:${email.toLowerCase()}`;
+// A space ends the email: an account's email has none, so no other account's keys share the prefix.
+const pairPrefix = (email: string) => `pair:${email.toLowerCase()} `;
 
 /**
  * Login rate limits and lockouts, kept in the gateway's database so every replica applies the
@@ -31,8 +46,13 @@ export interface LoginThrottle {
  */
 export function createLoginThrottle(pool: Pool, limits: ThrottleLimits): LoginThrottle {
   let lastCleanup = 0;
-  const keysOf = (email: string, ip: string) => [`account:${email.toLowerCase()}`, `ip:${ip}`];
-  const limitOf = (key: string) => (key.startsWith('account:') ? limits.accountFailures : limits.ipFailures);
+  const keysOf = (email: string, ip: string) => [`${pairPrefix(email)}${ip}`, accountKey(email), `ip:${ip}`];
+  const limitOf = (key: string) =>
+    key.startsWith('pair:')
+      ? limits.pairFailures
+      : key.startsWith('account:')
+        ? limits.accountFailures
+        : limits.ipFailures;
 
   async function lock(keys: string[]): Promise<void> {
     await pool.query(
@@ -81,11 +101,13 @@ export function createLoginThrottle(pool: Pool, limits: ThrottleLimits): LoginTh
       return { ok: true };
     },
     async succeeded(email, ip) {
-      const [account, addr] = keysOf(email, ip);
-      await pool.query('DELETE FROM login_throttle WHERE key = $1', [account]);
-      await pool.query('UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1', [
-        addr,
-      ]);
+      const [pair, account, addr] = keysOf(email, ip);
+      await pool.query('DELETE FROM login_throttle WHERE key = $1', [pair]);
+      // Only this attempt is taken back: failures from other addresses still count to the ceiling.
+      await pool.query(
+        'UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = ANY($1::text[])',
+        [[account, addr]],
+      );
       await cleanup();
     },
     async failed(email, ip) {
@@ -95,6 +117,16 @@ export function createLoginThrottle(pool: Pool, limits: ThrottleLimits): LoginTh
       );
       const reached = rows.filter((r) => r.failures >= limitOf(r.key)).map((r) => r.key);
       if (reached.length > 0) await lock(reached);
+    },
+    async unlock(email) {
+      // A prefix compared as text, never as a LIKE pattern: an email may hold % or _.
+      const { rows } = await pool.query<{ locked: boolean }>(
+        `DELETE FROM login_throttle
+         WHERE key = $1 OR left(key, length($2)) = $2
+         RETURNING coalesce(locked_until > now(), false) AS locked`,
+        [accountKey(email), pairPrefix(email)],
+      );
+      return { locksLifted: rows.filter((r) => r.locked).length };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Pool, Queryable } from '@ocp/db';
+import { judgePassword } from '../domain/password-strength.ts';
 import { generatePassword, hashPassword } from '../domain/passwords.ts';
 import type { Role } from '../domain/permissions.ts';
 import { type Cursor, keysetPage } from './pages.ts';
@@ -67,6 +68,13 @@ export async function ensureFirstOwner(
     if (Number(rows[0]?.n) > 0) {
       await client.query('COMMIT');
       return undefined;
+    }
+    if (configured !== undefined) {
+      const verdict = judgePassword(configured, [email]);
+      if (!verdict.ok)
+        throw new Error(
+          `BOOTSTRAP_OWNER_PASSWORD ${verdict.why} Set a stronger one (a few unrelated words, or a generated password), or leave it unset to have one generated and shown once.`,
+        );
     }
     const password = configured ?? generatePassword();
     await client.query("INSERT INTO operators (email, role, password_hash) VALUES ($1, 'owner', $2)", [

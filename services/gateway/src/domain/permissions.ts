@@ -16,6 +16,7 @@
  * | operators:read  *  |   x   |   x   |          |         |        | list and read operator accounts                   |
  * | operators:write *  |   x   |   x   |          |         |        | invite, change, disable, delete; service accounts |
  * | operators:owners * |   x   |       |          |         |        | make, change, disable or delete owners            |
+ * | operators:unlock * |   x   |   x   |          |         |        | lift an account's login locks                     |
  * | tokens:own         |   x   |   x   |    x     |         |        | make, list and revoke one's own API tokens        |
  * | tokens:all      *  |   x   |   x   |          |         |        | list and revoke everyone's API tokens             |
  * | audit:read         |   x   |   x   |          |         |   x    | query the audit log                               |
@@ -51,6 +52,7 @@ export const permissionDescriptions = {
   'operators:read': 'list and read operator accounts',
   'operators:write': 'invite, change, disable and delete operators; service accounts',
   'operators:owners': 'make, change, disable and delete owners',
+  'operators:unlock': "lift an account's login locks",
   'tokens:own': "make, list and revoke one's own API tokens",
   'tokens:all': "list and revoke everyone's API tokens",
   'audit:read': 'query the audit log',
@@ -80,6 +82,7 @@ export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
   'operators:read',
   'operators:write',
   'operators:owners',
+  'operators:unlock',
   'tokens:all',
   'audit:verify',
 ]);

@@ -107,7 +107,8 @@ export const passwordBody = {
       minLength: 12,
       maxLength: 200,
       pattern: noNul,
-      description: 'At least 12 characters.',
+      description:
+        'At least 12 characters, and not easy to guess: common passwords, repeats, sequences, keyboard walks and the email are refused (zxcvbn score 3 or more).',
     },
   },
 } as const;

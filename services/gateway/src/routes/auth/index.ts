@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { LoginThrottle } from '../../db/login-throttle.ts';
 import { findLoginAccount, passwordHashOf, setPassword, toOperator } from '../../db/operators.ts';
 import { createSession, revokeOtherSessions, revokeSession } from '../../db/sessions.ts';
+import { judgePassword } from '../../domain/password-strength.ts';
 import { DUMMY_HASH, hashPassword, newToken, tokenHash, verifyPassword } from '../../domain/passwords.ts';
 import { allPermissions } from '../../domain/permissions.ts';
 import { apiError } from '../../errors.ts';
@@ -14,7 +15,7 @@ import { loginBody, loginReply, meReply, passwordBody } from '../../schemas/auth
 function tooMany(retryAfterSeconds: number) {
   return apiError(
     'TOO_MANY_ATTEMPTS',
-    `too many failed logins for this account or from this address; try again in ${retryAfterSeconds} s`,
+    `too many failed logins (of this account from this address, of this account, or from this address); try again in ${retryAfterSeconds} s, or ask an owner to lift the account's lock`,
     undefined,
     { headers: { 'retry-after': String(retryAfterSeconds) } },
   );
@@ -43,7 +44,7 @@ export default async function authRoutes(
         tags: ['auth'],
         summary: 'Log in',
         description:
-          'Answers a session token and sets it as an httpOnly, SameSite=Strict cookie, with a CSRF token for cookie writes. Repeated failures lock the account and the source address for a while (429 with Retry-After).',
+          "Answers a session token and sets it as an httpOnly, SameSite=Strict cookie, with a CSRF token for cookie writes. Repeated failures lock the account at the source address, the source address, and past a much higher ceiling the account everywhere, for a while (429 with Retry-After); DELETE /api/v1/operators/{id}/login-lock lifts an account's locks.",
         security: [],
         body: loginBody,
         response: { 200: loginReply },
@@ -61,6 +62,8 @@ export default async function authRoutes(
       const ok = await verifyPassword(password, account?.password_hash ?? DUMMY_HASH);
       if (!account || !ok) {
         await throttle.failed(email, req.ip);
+        // A checked guess is its own entry even when anonymous: the login limits bound how many.
+        req.audit.keepSeparate = true;
         if (account) {
           req.audit.target = `operator:${account.id}`;
           req.audit.actorEmail = account.email;
@@ -154,7 +157,7 @@ export default async function authRoutes(
         tags: ['auth'],
         summary: 'Change my password',
         description:
-          'Needs the current password (failures count toward the login lockout). Ends every other session of the account.',
+          'Needs the current password (failures count toward the login lockout). The new password must not be easy to guess (zxcvbn score 3 or more; the problem says why one is refused). Ends every other session of the account.',
         body: passwordBody,
         response: { 204: { type: 'null' } },
       },
@@ -183,6 +186,9 @@ export default async function authRoutes(
           'body/newPassword must differ from the current password',
           'body/newPassword',
         );
+      const verdict = judgePassword(req.body.newPassword, [email]);
+      if (!verdict.ok)
+        throw apiError('VALIDATION_FAILED', `body/newPassword ${verdict.why}`, 'body/newPassword');
       const hash = await hashPassword(req.body.newPassword);
       await auditedTransaction(pool, req, 204, async (c) => {
         await setPassword(c, p.operator.id, hash);

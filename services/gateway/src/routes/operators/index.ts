@@ -1,5 +1,6 @@
 import type { Pool } from '@ocp/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LoginThrottle } from '../../db/login-throttle.ts';
 import {
   deleteOperator,
   getOperator,
@@ -47,8 +48,14 @@ const noneFound = (id: string) => apiError('OPERATOR_NOT_FOUND', `no operator ${
 /** An enabled person who is an owner: the accounts that must never all go. */
 const activeOwner = (r: OperatorRow) => r.role === 'owner' && r.kind === 'human' && r.disabled_at === null;
 
-/** `/api/v1/operators`: invite, list, read, change (role, tenants, disabled) and delete accounts. */
-export default async function operatorRoutes(app: FastifyInstance, opts: { pool: Pool }) {
+/**
+ * `/api/v1/operators`: invite, list, read, change (role, tenants, disabled) and delete accounts,
+ * and lift an account's login locks.
+ */
+export default async function operatorRoutes(
+  app: FastifyInstance,
+  opts: { pool: Pool; throttle: LoginThrottle },
+) {
   const { pool } = opts;
 
   app.post<{ Body: { email: string; role: Role; tenantIds?: string[] | null } }>(
@@ -219,6 +226,33 @@ export default async function operatorRoutes(app: FastifyInstance, opts: { pool:
         await deleteOperator(c, id);
         req.audit.after = null;
       });
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/operators/:id/login-lock',
+    {
+      config: { permission: 'operators:unlock', action: 'operator.login-unlock' },
+      schema: {
+        tags: ['operators'],
+        summary: "Lift an account's login locks",
+        description:
+          'Forgets the failed logins of the account and lifts its locks, at every source address and across them; locks of source addresses themselves stay. Lifting a lock grants nothing (the password is still needed), so it is allowed for owners too, and lets the last owner in again. Answers 204 whether or not a lock was in force.',
+        params: operatorParams,
+        response: { 204: { type: 'null' } },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      req.audit.target = `operator:${id}`;
+      const row = await getOperator(pool, id);
+      if (!row) throw noneFound(id);
+      if (row.kind !== 'human' || !row.email)
+        throw apiError('INVALID_STATE', 'a service account does not log in: it has no login lock');
+      const { locksLifted } = await opts.throttle.unlock(row.email);
+      req.audit.before = { email: row.email, activeLoginLocks: locksLifted };
+      req.audit.after = { email: row.email, activeLoginLocks: 0 };
       return reply.code(204).send();
     },
   );
