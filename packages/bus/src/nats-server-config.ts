@@ -30,12 +30,16 @@ export function natsAuthorization(users: readonly NatsUser[]): NatsAuthorization
 }
 
 /**
- * The `authorization` block as nats-server configuration text (JSON, which nats-server reads: every
- * string quoted, so a `$JS...` subject is never taken for a variable). Users connect to the global
- * account, where JetStream stays enabled.
+ * The `authorization` block as nats-server configuration text, each user under a comment naming
+ * its identity. Values are JSON, which nats-server reads: every string quoted, so a `$JS...` subject
+ * is never taken for a variable. Users connect to the global account, where JetStream stays enabled.
  */
 export function renderAuthorization(users: readonly NatsUser[]): string {
-  return `authorization: ${JSON.stringify(natsAuthorization(users), null, 2)}\n`;
+  const { users: rendered } = natsAuthorization(users);
+  const entries = rendered.map(
+    (u, i) => `    # ${users[i]?.identity}\n    ${JSON.stringify(u, null, 2).replaceAll('\n', '\n    ')}`,
+  );
+  return `authorization: {\n  users: [\n${entries.join(',\n')}\n  ]\n}\n`;
 }
 
 /** Options of `renderServerConfig`. */

@@ -18,6 +18,12 @@ export interface StartConfig {
   embeddedPostgresPort: number;
   /** `OCP_NATS_URL`: a server to use when it answers; otherwise a local nats-server is started. */
   natsUrl: string;
+  /**
+   * `OCP_NATS_SEEDS_DIR`: the services' NKEY seeds (`<service>.nk`) for a NATS server the start
+   * command did not start; unset, the services connect to such a server without credentials. A
+   * nats-server it starts has seeds of its own, made in `<dataDir>/nats-credentials`.
+   */
+  natsSeedsDir: string | undefined;
   /** `OCP_HTTP_PORT`: the gateway's port. */
   gatewayPort: number;
   /** `OCP_TENANT_HTTP_PORT`: the tenant service's port (health and metrics). */
@@ -100,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     ]),
     embeddedPostgresPort: port('OCP_EMBEDDED_PG_PORT', 54329),
     natsUrl: url('OCP_NATS_URL', 'nats://127.0.0.1:4222', ['nats:']),
+    natsSeedsDir: env.OCP_NATS_SEEDS_DIR ? resolve(env.OCP_NATS_SEEDS_DIR) : undefined,
     gatewayPort: port('OCP_HTTP_PORT', 8080),
     tenantPort: port('OCP_TENANT_HTTP_PORT', 8081),
     auditPort: port('OCP_AUDIT_HTTP_PORT', 8082),

@@ -1,10 +1,16 @@
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createUser, fromSeed } from '@nats-io/nkeys';
+import { type ConnectionOptions, connect, nkeyAuthenticator } from '@nats-io/transport-node';
+// The permissions are made from the contracts catalog; these two modules of @ocp/bus hold no
+// NATS client code, only the catalog's users and the server configuration.
+import { type NatsUser, renderServerConfig } from '../../bus/src/nats-server-config.ts';
+import { ADMIN, catalogServices, identities, inboxPrefixOf } from '../../bus/src/permissions.ts';
 import { isLoopbackHost } from './config.ts';
 import { StartError } from './errors.ts';
 import { type Log, recordingLog } from './log.ts';
+import { readOrCreateSecret } from './secret-file.ts';
 import { type BackoffOptions, supervise } from './supervisor.ts';
 import { canConnect, waitUntil } from './wait.ts';
 
@@ -17,6 +23,11 @@ export interface NatsHandle {
   storeDir: string | undefined;
   /** The process id of the nats-server we run, while one runs. */
   readonly pid: number | undefined;
+  /**
+   * The file holding each identity's NKEY seed (`<identity>.nk`), handed to the services as
+   * `NATS_NKEY_SEED_FILE`; undefined when the server is used without credentials.
+   */
+  seedFiles: Record<string, string> | undefined;
   /** Stops the nats-server if we started it; leaves one that was already running alone. */
   stop(): Promise<void>;
   /** Sends SIGTERM without waiting, for a start command that is exiting itself. */
@@ -34,6 +45,98 @@ export interface EnsureNatsOptions {
   signal?: AbortSignal;
   /** Restart timing of a nats-server we start, when it dies. */
   backoff?: BackoffOptions;
+  /**
+   * Where the seeds of a nats-server we start are made on its first start and kept (one
+   * `<identity>.nk` file each, 0600), beside its configuration (default: `nats-credentials` beside
+   * `storeDir`).
+   */
+  credentialsDir?: string;
+  /**
+   * `OCP_NATS_SEEDS_DIR`: the seeds (`<identity>.nk`) to sign in to a NATS server we did not start;
+   * unset, the services connect to it without credentials.
+   */
+  externalSeedsDir?: string | undefined;
+}
+
+/** The seed file of `identity` in `dir`. */
+export const seedFileOf = (dir: string, identity: string) => join(dir, `${identity}.nk`);
+
+/**
+ * The seed of every identity of the catalog in `dir`, each made on the first call and kept; the
+ * users (public keys only) for the server's configuration.
+ */
+export async function ensureNatsSeeds(
+  dir: string,
+): Promise<{ users: NatsUser[]; seedFiles: Record<string, string> }> {
+  const users: NatsUser[] = [];
+  const seedFiles: Record<string, string> = {};
+  for (const identity of identities()) {
+    const file = seedFileOf(dir, identity);
+    const seed = await readOrCreateSecret(file, () => new TextDecoder().decode(createUser().getSeed()));
+    users.push({ identity, nkey: fromSeed(new TextEncoder().encode(seed)).getPublicKey() });
+    seedFiles[identity] = file;
+  }
+  return { users, seedFiles };
+}
+
+/** The seed in `file`, or undefined when there is none (read only: it may be a mounted secret). */
+async function seedIn(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim() || undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The seed files of the services in `dir` (the admin's too, when there), each checked to be there. */
+async function externalSeeds(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const identity of [...catalogServices(), ADMIN]) {
+    const file = seedFileOf(dir, identity);
+    if ((await seedIn(file)) !== undefined) files[identity] = file;
+    else if (identity !== ADMIN) missing.push(file);
+  }
+  if (missing.length > 0)
+    throw new StartError(
+      'CLI_NATS_FAILED',
+      `OCP_NATS_SEEDS_DIR is ${dir}, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. ` +
+        "Put each service's NKEY seed there (<service>.nk, readable by this user only), or unset OCP_NATS_SEEDS_DIR " +
+        'to connect without credentials.',
+    );
+  return files;
+}
+
+/**
+ * Connection options signing in as the first of `identities` with a seed in `files`, with its own
+ * inbox prefix (the only inbox its permissions let it read); none: without credentials.
+ */
+async function signedIn(
+  files: Record<string, string> | undefined,
+  ...identities: string[]
+): Promise<Partial<ConnectionOptions>> {
+  for (const identity of identities) {
+    const file = files?.[identity];
+    const seed = file ? await seedIn(file) : undefined;
+    if (seed)
+      return {
+        authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)),
+        inboxPrefix: inboxPrefixOf(identity),
+      };
+  }
+  return {};
+}
+
+/** Whether the server at `url` lets in a connection that gives no credentials. */
+async function acceptsAnonymous(url: string): Promise<boolean> {
+  try {
+    const nc = await connect({ servers: url, timeout: 5_000, reconnect: false });
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const NOT_FOUND =
@@ -56,10 +159,10 @@ export async function findOnPath(name: string, searchPath: string[]): Promise<st
  * Fails when the NATS server at `url` has no JetStream, which the services need. Debian's
  * nats-server package, for one, starts a server on 127.0.0.1:4222 without it.
  */
-async function checkJetStream(url: string): Promise<void> {
+async function checkJetStream(url: string, as: Partial<ConnectionOptions> = {}): Promise<void> {
   let problem: string | undefined;
   try {
-    const nc = await connect({ servers: url, timeout: 5_000, reconnect: false });
+    const nc = await connect({ ...as, servers: url, timeout: 5_000, reconnect: false });
     try {
       const reply = await nc.request('$JS.API.INFO', '', { timeout: 5_000 });
       const info = JSON.parse(new TextDecoder().decode(reply.data)) as { error?: { description?: string } };
@@ -96,11 +199,19 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
   const { hostname, port: portText } = new URL(url);
   const port = Number(portText || 4222);
   if (await canConnect(hostname, port)) {
-    await checkJetStream(url);
+    const seedFiles = opts.externalSeedsDir ? await externalSeeds(opts.externalSeedsDir) : undefined;
+    // Any identity may ask for JetStream's account info; the admin's seed is optional.
+    await checkJetStream(url, await signedIn(seedFiles, ADMIN, 'gateway'));
+    if (await acceptsAnonymous(url))
+      log.error(
+        `Warning: NATS at ${url} accepts connections without credentials: anyone who reaches it can read, forge and delete the platform's messages. ` +
+          'Give it the authorization block of `pnpm nats:config` and set OCP_NATS_SEEDS_DIR (see deploy/README.md).',
+      );
     return {
       url,
       startedHere: false,
       storeDir: undefined,
+      seedFiles,
       pid: undefined,
       stop: async () => {},
       abandon: () => {},
@@ -117,6 +228,14 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
   if (!binary) throw new StartError('CLI_NATS_NOT_FOUND', NOT_FOUND);
 
   await mkdir(storeDir, { recursive: true });
+  // Each identity's seed is made on the first start and kept: the server's configuration holds only
+  // the public keys and the permissions the catalog gives each identity.
+  const credentialsDir = opts.credentialsDir ?? join(dirname(storeDir), 'nats-credentials');
+  const { users, seedFiles } = await ensureNatsSeeds(credentialsDir);
+  const configFile = join(credentialsDir, 'nats-server.conf');
+  await writeFile(configFile, renderServerConfig({ host: '127.0.0.1', port, storeDir, users }), {
+    mode: 0o600,
+  });
   // Kept so that a server that refuses to start can say why in the error.
   const recent: string[] = [];
   const recording = recordingLog(log, recent);
@@ -126,7 +245,7 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
       name: 'nats',
       title: 'nats-server',
       command: binary,
-      args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+      args: ['-c', configFile],
       cwd: storeDir,
       env: {},
     },
@@ -155,6 +274,7 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
     url: `nats://127.0.0.1:${port}`,
     startedHere: true,
     storeDir,
+    seedFiles,
     get pid() {
       return server.pid;
     },

@@ -137,6 +137,8 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
       nats = await ensureNats({
         url: config.natsUrl,
         storeDir: join(config.dataDir, 'nats'),
+        credentialsDir: join(config.dataDir, 'nats-credentials'),
+        externalSeedsDir: config.natsSeedsDir,
         searchPath: config.searchPath,
         log,
         signal,
@@ -153,6 +155,7 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
         config,
         {
           natsUrl: nats.url,
+          natsSeedFiles: nats.seedFiles,
           postgresAdminUrl: postgres.adminUrl,
           tenantSecretsKey: await tenantSecretsKey(config.dataDir),
         },

@@ -21,6 +21,11 @@ export const SERVICE_DATABASES = {
 /** Where the platform's servers are, as the services need to know them. */
 export interface Endpoints {
   natsUrl: string;
+  /**
+   * Each identity's NKEY seed file (`NATS_NKEY_SEED_FILE` of its service); without them the
+   * services connect to NATS without credentials.
+   */
+  natsSeedFiles?: Record<string, string> | undefined;
   /** A superuser's URL of the server's `postgres` database. */
   postgresAdminUrl: string;
   /** The tenant service's key for the tenant database passwords it stores. */
@@ -76,7 +81,7 @@ export function serviceSpecs(
     LOG_LEVEL: config.logLevel,
     ...own,
   });
-  return [
+  const specs: ChildSpec[] = [
     {
       ...common,
       name: 'tenant',
@@ -117,6 +122,11 @@ export function serviceSpecs(
       }),
     },
   ];
+  // Each service signs in to NATS as itself: the file is read by the service, never passed around.
+  return specs.map((spec) => {
+    const seedFile = endpoints.natsSeedFiles?.[spec.name];
+    return seedFile ? { ...spec, env: { ...spec.env, NATS_NKEY_SEED_FILE: seedFile } } : spec;
+  });
 }
 
 /** Fails with the path when a service's entry file is missing, rather than crash-looping it. */

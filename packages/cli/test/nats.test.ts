@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { connect } from '@nats-io/transport-node';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { freePort, startNats, waitFor } from '@ocp/testkit';
+import { natsAuthorization } from '../../bus/src/nats-server-config.ts';
 import { canConnect, ensureNats, StartError } from '../src/index.ts';
+import { ensureNatsSeeds } from '../src/nats.ts';
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
 const searchPath = (process.env.PATH ?? '').split(':');
 
-test('starts a nats-server with JetStream on the port of the URL when nothing listens there', async (t) => {
+test("starts a nats-server with JetStream and the catalog's users on the port of the URL when nothing listens there", async (t) => {
   const defer = cleanups(t);
   const storeDir = join(await tempDir(defer, 'ocp-cli-nats-'), 'store');
   const port = await freePort();
@@ -26,7 +28,29 @@ test('starts a nats-server with JetStream on the port of the URL when nothing li
     lines.some((l) => l.startsWith('[nats] ')),
     'the server output is shown under [nats]',
   );
-  const nc = await connect({ servers: nats.url });
+  await assert.rejects(
+    connect({ servers: nats.url, reconnect: false }),
+    /Authorization Violation/,
+    'a connection without credentials is refused',
+  );
+  const seedFiles = nats.seedFiles ?? {};
+  assert.deepEqual(Object.keys(seedFiles).sort(), [
+    'admin',
+    'audit',
+    'billing',
+    'gateway',
+    'observer',
+    'tenant',
+  ]);
+  for (const file of Object.values(seedFiles)) {
+    assert.equal((await stat(file)).mode & 0o777, 0o600, `${file} is readable by its owner only`);
+  }
+  const seed = (await readFile(seedFiles.gateway!, 'utf8')).trim();
+  const nc = await connect({
+    servers: nats.url,
+    authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)),
+    inboxPrefix: '_INBOX_gateway',
+  });
   try {
     const info = JSON.parse(new TextDecoder().decode((await nc.request('$JS.API.INFO', '')).data));
     assert.equal(info.error, undefined, 'JetStream answers');
@@ -34,19 +58,34 @@ test('starts a nats-server with JetStream on the port of the URL when nothing li
     await nc.close();
   }
   assert.ok((await stat(join(storeDir, 'jetstream'))).isDirectory(), 'JetStream stores in storeDir');
+  const config = await readFile(join(storeDir, '..', 'nats-credentials', 'nats-server.conf'), 'utf8');
+  assert.doesNotMatch(config, /SU[A-Z2-7]{56}/, 'the server configuration holds no seed');
 
   await nats.stop();
   assert.equal(await canConnect('127.0.0.1', port), false, 'stop() ends the server');
+
+  // A second start keeps the seeds: the services' credentials do not change between starts.
+  const again = await ensureNats({ url: `nats://127.0.0.1:${port}`, storeDir, searchPath, log });
+  defer(() => again.stop());
+  assert.equal((await readFile(again.seedFiles!.gateway!, 'utf8')).trim(), seed);
+  await again.stop();
 });
 
-test('uses a nats-server that already listens and leaves it running', async (t) => {
+test('uses a nats-server that already listens and leaves it running, warning when it takes anyone', async (t) => {
   const defer = cleanups(t);
   const running = await startNats();
   defer(() => running.dispose());
   const storeDir = join(await tempDir(defer, 'ocp-cli-nats-'), 'store');
 
-  const nats = await ensureNats({ url: running.url, storeDir, searchPath, log: memoryLog().log });
+  const { log, lines } = memoryLog();
+  const nats = await ensureNats({ url: running.url, storeDir, searchPath, log });
   await nats.stop();
+  assert.equal(nats.seedFiles, undefined, 'no credentials were configured');
+  assert.equal(
+    lines.filter((l) => l.includes('accepts connections without credentials')).length,
+    1,
+    'one plain warning that the server takes anyone',
+  );
 
   assert.equal(nats.startedHere, false);
   assert.equal(nats.url, running.url);
@@ -111,5 +150,35 @@ test('does not start a local nats-server in place of a remote one that does not 
     }),
     (err: unknown) =>
       err instanceof StartError && err.code === 'CLI_NATS_FAILED' && /192\.0\.2\.1/.test(err.message),
+  );
+});
+
+test('signs in to a NATS server it did not start with the seeds of OCP_NATS_SEEDS_DIR', async (t) => {
+  const defer = cleanups(t);
+  const seedsDir = await tempDir(defer, 'ocp-cli-seeds-');
+  const { users } = await ensureNatsSeeds(seedsDir);
+  // The admin's seed is optional: the check signs in as the gateway then.
+  await rm(join(seedsDir, 'admin.nk'));
+  const running = await startNats({ authorization: natsAuthorization(users) });
+  defer(() => running.dispose());
+  const storeDir = join(await tempDir(defer, 'ocp-cli-nats-'), 'store');
+
+  const { log, lines } = memoryLog();
+  const nats = await ensureNats({ url: running.url, storeDir, searchPath, log, externalSeedsDir: seedsDir });
+  assert.equal(nats.startedHere, false);
+  assert.equal(nats.seedFiles?.tenant, join(seedsDir, 'tenant.nk'));
+  assert.equal(
+    lines.filter((l) => l.includes('without credentials')).length,
+    0,
+    'no warning: it takes no one',
+  );
+
+  // Without the seeds, the JetStream check cannot sign in and says so.
+  await assert.rejects(
+    ensureNats({ url: running.url, storeDir, searchPath, log: memoryLog().log }),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.code === 'CLI_NATS_FAILED' &&
+      /Authorization Violation/i.test(err.message),
   );
 });

@@ -145,6 +145,7 @@ async function startWorld(dataDir: string): Promise<World> {
     await ensureDatabases(postgres.adminUrl, Object.values(SERVICE_DATABASES));
     const endpoints = {
       natsUrl: nats.url,
+      natsSeedFiles: nats.seedFiles,
       postgresAdminUrl: postgres.adminUrl,
       tenantSecretsKey: await tenantSecretsKey(dataDir),
     };
