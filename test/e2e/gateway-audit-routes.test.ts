@@ -15,6 +15,16 @@ import { invite, login, type Session, subscribeAudit } from '../support/rbac.ts'
 const TENANT_A = '0b5e7a52-7c43-4c1e-9a4f-3c1a3e0f5a01';
 const TENANT_B = '0b5e7a52-7c43-4c1e-9a4f-3c1a3e0f5a02';
 const TOTAL = 2500;
+/** What the audit service says of the log against its last signed checkpoint. */
+const checkpoint = {
+  outcome: 'matches',
+  detail: `entry ${TOTAL} has the hash that checkpoint #3, signed at 2026-01-01T00:00:00.000Z, gives it`,
+  checkpointSeq: 3,
+  seq: TOTAL,
+  hash: 'a'.repeat(64),
+  signedAt: '2026-01-01T00:00:00.000Z',
+  missing: null,
+} as const;
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -71,7 +81,7 @@ async function serveAuditContract(nats: ConnectionOptions) {
   });
   bus.serve('audit.verify.v1', async (req) => {
     verifies.push(req);
-    return { ok: true, checked: TOTAL, fromSeq: req.fromSeq ?? 1, toSeq: req.toSeq ?? TOTAL };
+    return { ok: true, checked: TOTAL, fromSeq: req.fromSeq ?? 1, toSeq: req.toSeq ?? TOTAL, checkpoint };
   });
   return {
     log,
@@ -266,7 +276,7 @@ describe('the audit routes of the gateway', () => {
   test('verify passes its range and answers what the audit service found', async () => {
     const res = await owner.call('POST', '/api/v1/audit/verify', { fromSeq: 5, toSeq: 10 });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body, { ok: true, checked: TOTAL, fromSeq: 5, toSeq: 10 });
+    assert.deepEqual(res.body, { ok: true, checked: TOTAL, fromSeq: 5, toSeq: 10, checkpoint });
     assert.deepEqual(audit.verifies.at(-1), { fromSeq: 5, toSeq: 10 });
     assert.equal((await owner.call('POST', '/api/v1/audit/verify')).status, 200, 'the whole log by default');
     assert.equal((await owner.call('POST', '/api/v1/audit/verify', { fromSeq: 9, toSeq: 2 })).status, 400);

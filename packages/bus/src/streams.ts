@@ -59,6 +59,9 @@ export function streamAdmin(nc: NatsConnection, opts: StreamAdminOptions): Strea
       max_age: DAY_NS * def.maxAgeDays,
       duplicate_window: DUPLICATE_WINDOW_NS,
       num_replicas: opts.replicas,
+      // Once on, the server refuses to turn these off again (an update fails, naming the setting).
+      ...(def.denyDelete ? { deny_delete: true } : {}),
+      ...(def.denyPurge ? { deny_purge: true } : {}),
     };
     const replicas = `${opts.replicas} ${opts.replicas === 1 ? 'replica' : 'replicas'}`;
     let exists = true;

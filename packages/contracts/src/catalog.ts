@@ -1,4 +1,5 @@
 import type {
+  AuditCheckpointV1,
   AuditQueryReplyV1,
   AuditQueryRequestV1,
   AuditRequestV1,
@@ -54,7 +55,14 @@ export interface StreamDef {
   description: string;
   /** `workqueue`: a message is gone once a consumer acks it; `limits`: kept for `maxAgeDays`. */
   retention: 'limits' | 'workqueue';
+  /** 0: kept for ever. */
   maxAgeDays: number;
+  /**
+   * No message can be deleted (`deny_delete`), nor the stream purged (`deny_purge`): once set, the
+   * server refuses an update that turns either off.
+   */
+  denyDelete?: boolean;
+  denyPurge?: boolean;
   /**
    * Services that read single messages of the stream by sequence or subject (`$JS.API.STREAM.MSG.GET`,
    * direct get), beside what they consume: their NATS permissions are made from this.
@@ -110,6 +118,18 @@ export const streams = {
     description: 'Subscription changes and billing decisions about tenants.',
     retention: 'limits',
     maxAgeDays: 30,
+  },
+  auditCheckpoints: {
+    name: 'AUDIT_CHECKPOINTS',
+    subjects: ['checkpoints.audit.>'],
+    description:
+      'Signed checkpoints of the audit chain head, outside the audit database: a log cut back there no longer matches them.',
+    retention: 'limits',
+    maxAgeDays: 0,
+    denyDelete: true,
+    denyPurge: true,
+    // The audit service reads the last checkpoint back by subject before it signs or verifies.
+    readers: ['audit'],
   },
   deadLetters: {
     name: 'DEAD_LETTERS',
@@ -209,6 +229,15 @@ export const messages = {
     publisher: 'gateway',
     consumers: ['audit'],
   },
+  'ocp.audit.checkpoint.v1': {
+    subject: 'checkpoints.audit.v1',
+    stream: streams.auditCheckpoints,
+    schema: 'events/audit.checkpoint.v1',
+    kind: 'event',
+    publisher: 'audit',
+    // Nobody consumes them: the audit service reads the last one back (see the stream's readers).
+    consumers: [],
+  },
   'ocp.tenant.operation.run.v1': {
     subject: 'work.tenant.operation.run.v1',
     stream: streams.tenantWork,
@@ -235,6 +264,7 @@ export interface MessageDataMap {
   'ocp.operation.updated.v1': OperationUpdatedV1;
   'ocp.tenant.operation.run.v1': TenantOperationRunV1;
   'ocp.audit.request.v1': AuditRequestV1;
+  'ocp.audit.checkpoint.v1': AuditCheckpointV1;
   'ocp.tenant.plan_changed.v1': TenantPlanChangedV1;
   'ocp.billing.webhook_received.v1': BillingWebhookReceivedV1;
   'ocp.billing.webhook_rejected.v1': BillingWebhookRejectedV1;

@@ -7,6 +7,8 @@ import { readHead } from './db/log.ts';
 export interface AuditMetrics {
   /** Records one appended batch and how long it took. */
   appended(result: AppendResult, seconds: number): void;
+  /** Records one checkpoint run and what came of it. */
+  checkpointed(result: string): void;
 }
 
 export function registerAuditMetrics(registry: Registry, pool: Pool): AuditMetrics {
@@ -26,6 +28,12 @@ export function registerAuditMetrics(registry: Registry, pool: Pool): AuditMetri
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const checkpoints = new Counter({
+    name: 'ocp_audit_checkpoint_runs_total',
+    help: 'Checkpoint runs by result: signed, unchanged, empty, superseded (another replica signed first), refused (the log disagrees with its last checkpoint; alert above 0), failed.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'ocp_audit_last_seq',
     help: 'Position of the last entry of the audit log (by any replica).',
@@ -39,6 +47,9 @@ export function registerAuditMetrics(registry: Registry, pool: Pool): AuditMetri
       entries.inc(result.appended.length);
       duplicates.inc(result.duplicates);
       batchSeconds.observe(seconds);
+    },
+    checkpointed(result) {
+      checkpoints.inc({ result });
     },
   };
 }

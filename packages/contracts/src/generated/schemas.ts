@@ -683,6 +683,48 @@ export const schemaFiles = {
       }
     }
   },
+  "events/audit.checkpoint.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/audit.checkpoint.v1.json",
+    "title": "AuditCheckpointV1",
+    "description": "The head of the audit chain at a moment, signed with the audit service's Ed25519 checkpoint key (a key the audit database does not hold). Kept in a stream that refuses deletes and purges, so a log cut back in its database no longer matches its last checkpoint.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "seq",
+      "hash",
+      "signedAt",
+      "keyId",
+      "signature"
+    ],
+    "properties": {
+      "seq": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Position of the last entry of the chain when signed."
+      },
+      "hash": {
+        "type": "string",
+        "pattern": "^[0-9a-f]{64}$",
+        "description": "The hash of that entry."
+      },
+      "signedAt": {
+        "type": "string",
+        "format": "date-time",
+        "description": "When it was signed (RFC 3339 UTC, as Date.toISOString() writes it)."
+      },
+      "keyId": {
+        "type": "string",
+        "pattern": "^[0-9a-f]{16}$",
+        "description": "First 16 hex digits of the SHA-256 of the signing key's public key (SPKI DER): which key signed it."
+      },
+      "signature": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Ed25519 signature (base64) of the RFC 8785 canonical JSON of {hash, keyId, seq, signedAt, type: \"ocp.audit.checkpoint.v1\"}."
+      }
+    }
+  },
   "events/audit.request.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/events/audit.request.v1.json",
@@ -1276,18 +1318,20 @@ export const schemaFiles = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/audit.verify.v1.reply.json",
     "title": "AuditVerifyReplyV1",
-    "description": "Whether the chain holds over the range; when it does not, the first broken link.",
+    "description": "Whether the chain holds over the range, and whether the log still agrees with its last signed checkpoint; when not, the first broken link, or what the checkpoint shows.",
     "type": "object",
     "additionalProperties": false,
     "required": [
       "ok",
       "checked",
       "fromSeq",
-      "toSeq"
+      "toSeq",
+      "checkpoint"
     ],
     "properties": {
       "ok": {
-        "type": "boolean"
+        "type": "boolean",
+        "description": "The chain holds over the range and the log agrees with its last checkpoint. A log without a checkpoint key, or without a checkpoint yet, is judged on its chain alone: checkpoint.outcome says so."
       },
       "checked": {
         "type": "integer",
@@ -1330,6 +1374,87 @@ export const schemaFiles = {
           "detail": {
             "type": "string",
             "maxLength": 2000
+          }
+        }
+      },
+      "checkpoint": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "The log compared with the last checkpoint of its head, signed with a key the database does not hold and kept in the AUDIT_CHECKPOINTS stream.",
+        "required": [
+          "outcome",
+          "detail",
+          "checkpointSeq",
+          "seq",
+          "hash",
+          "signedAt",
+          "missing"
+        ],
+        "properties": {
+          "outcome": {
+            "type": "string",
+            "enum": [
+              "matches",
+              "truncated",
+              "missing",
+              "rewritten",
+              "bad_signature",
+              "no_checkpoint",
+              "unanchored"
+            ],
+            "description": "matches: the entry at the signed position has the signed hash; truncated: the log ends before the signed position (entries were removed from its end); missing: the entry at the signed position is absent; rewritten: that entry has another hash; bad_signature: the checkpoint does not verify with this service's key; no_checkpoint: none was made yet; unanchored: no checkpoint key is configured, so only the chain itself was checked."
+          },
+          "detail": {
+            "type": "string",
+            "maxLength": 2000
+          },
+          "checkpointSeq": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The checkpoint's sequence in its stream (checkpoint #n)."
+          },
+          "seq": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The position the checkpoint signed: the head of the log when it was made."
+          },
+          "hash": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The hash the checkpoint signed for that position."
+          },
+          "signedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "missing": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "additionalProperties": false,
+            "required": [
+              "fromSeq",
+              "toSeq"
+            ],
+            "description": "Positions the checkpoint shows the log had and no longer has.",
+            "properties": {
+              "fromSeq": {
+                "type": "integer"
+              },
+              "toSeq": {
+                "type": "integer"
+              }
+            }
           }
         }
       }
@@ -1994,6 +2119,7 @@ export const validatorNames = {
   "common/operation.v1": "common_operation_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/tenant.v1": "common_tenant_v1",
+  "events/audit.checkpoint.v1": "events_audit_checkpoint_v1",
   "events/audit.request.v1": "events_audit_request_v1",
   "events/billing.subscription_changed.v1": "events_billing_subscription_changed_v1",
   "events/billing.tenant_access_changed.v1": "events_billing_tenant_access_changed_v1",

@@ -137,6 +137,29 @@ updatedAt: string
 deletedAt?: (string | null)
 }
 
+export interface AuditCheckpointV1 {
+/**
+ * Position of the last entry of the chain when signed.
+ */
+seq: number
+/**
+ * The hash of that entry.
+ */
+hash: string
+/**
+ * When it was signed (RFC 3339 UTC, as Date.toISOString() writes it).
+ */
+signedAt: string
+/**
+ * First 16 hex digits of the SHA-256 of the signing key's public key (SPKI DER): which key signed it.
+ */
+keyId: string
+/**
+ * Ed25519 signature (base64) of the RFC 8785 canonical JSON of {hash, keyId, seq, signedAt, type: "ocp.audit.checkpoint.v1"}.
+ */
+signature: string
+}
+
 export interface AuditRequestV1 {
 /**
  * operator:<id>, token:<id> or anonymous.
@@ -309,6 +332,9 @@ outcome?: ("success" | "denied" | "failed")
 }
 
 export interface AuditVerifyReplyV1 {
+/**
+ * The chain holds over the range and the log agrees with its last checkpoint. A log without a checkpoint key, or without a checkpoint yet, is judged on its chain alone: checkpoint.outcome says so.
+ */
 ok: boolean
 checked: number
 fromSeq: (number | null)
@@ -323,6 +349,36 @@ seq: number
  */
 problem: ("changed" | "missing" | "relinked")
 detail: string
+}
+/**
+ * The log compared with the last checkpoint of its head, signed with a key the database does not hold and kept in the AUDIT_CHECKPOINTS stream.
+ */
+checkpoint: {
+/**
+ * matches: the entry at the signed position has the signed hash; truncated: the log ends before the signed position (entries were removed from its end); missing: the entry at the signed position is absent; rewritten: that entry has another hash; bad_signature: the checkpoint does not verify with this service's key; no_checkpoint: none was made yet; unanchored: no checkpoint key is configured, so only the chain itself was checked.
+ */
+outcome: ("matches" | "truncated" | "missing" | "rewritten" | "bad_signature" | "no_checkpoint" | "unanchored")
+detail: string
+/**
+ * The checkpoint's sequence in its stream (checkpoint #n).
+ */
+checkpointSeq: (number | null)
+/**
+ * The position the checkpoint signed: the head of the log when it was made.
+ */
+seq: (number | null)
+/**
+ * The hash the checkpoint signed for that position.
+ */
+hash: (string | null)
+signedAt: (string | null)
+/**
+ * Positions the checkpoint shows the log had and no longer has.
+ */
+missing: ({
+fromSeq: number
+toSeq: number
+} | null)
 }
 }
 

@@ -116,9 +116,13 @@ export default async function auditRoutes(
       config: { permission: 'audit:verify', action: 'audit.verify' },
       schema: {
         tags: ['audit'],
-        summary: "Check the audit log's hash chain",
+        summary: "Check the audit log's hash chain and its last signed checkpoint",
         description:
-          'Over positions fromSeq to toSeq (the whole log by default); names the first broken link.',
+          'Over positions fromSeq to toSeq (the whole log by default); names the first broken link. ' +
+          'Compares the log with the last checkpoint of its head, signed outside the database: ' +
+          '`checkpoint` says whether it matches, or which entries are missing (truncated), or that the ' +
+          'entry it signed was rewritten, or that the checkpoint was not signed by the audit service. ' +
+          '503 when the checkpoint stream cannot be read: the log is then not reported valid.',
         body: verifyBody,
         response: { 200: verifyReply },
       },
