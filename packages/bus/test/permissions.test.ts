@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { nkeys } from '@nats-io/nats-core';
+import { durables, messages, rpcs } from '@ocp/contracts';
+import {
+  ADMIN,
+  catalogServices,
+  identities,
+  natsAuthorization,
+  OBSERVER,
+  permissionsOf,
+  renderAuthorization,
+  renderServerConfig,
+  servicePermissions,
+  streamsOf,
+} from '../src/index.ts';
+
+const run = promisify(execFile);
+
+test('the identities are the services of the catalog, the observer and the admin', () => {
+  assert.deepEqual(catalogServices(), ['audit', 'billing', 'gateway', 'tenant']);
+  assert.deepEqual(identities(), ['audit', 'billing', 'gateway', 'tenant', OBSERVER, ADMIN]);
+  assert.equal(permissionsOf(ADMIN), undefined, 'the admin has no limits');
+  assert.throws(() => servicePermissions('mailer'), /no service "mailer" in the contracts catalog/);
+});
+
+test('a service publishes exactly the messages it is the publisher of, and calls only the methods it is a client of', () => {
+  for (const service of catalogServices()) {
+    const allowed = new Set(servicePermissions(service).publish.allow);
+    for (const m of Object.values(messages))
+      assert.equal(allowed.has(m.subject), m.publisher === service, `${service} publishing ${m.subject}`);
+    for (const r of Object.values(rpcs))
+      assert.equal(
+        allowed.has(r.subject),
+        (r.clients as readonly string[]).includes(service),
+        `${service} calling ${r.subject}`,
+      );
+  }
+  assert.ok(servicePermissions('gateway').publish.allow.includes('audit.request.v1'));
+});
+
+test('only a method’s server listens on its subject, and each identity reads only its own inbox', () => {
+  for (const identity of identities().filter((i) => i !== ADMIN)) {
+    const { subscribe, allow_responses } = permissionsOf(identity)!;
+    const rpcSubjects = subscribe.allow.filter((s) => s.startsWith('rpc.'));
+    const served = Object.values(rpcs)
+      .filter((r) => r.server === identity)
+      .map((r) => r.subject);
+    assert.deepEqual(rpcSubjects.sort(), served.sort(), identity);
+    assert.equal(allow_responses ?? false, served.length > 0, `${identity} answers requests`);
+    const inboxes = subscribe.allow.filter((s) => s.startsWith('_INBOX'));
+    assert.deepEqual(inboxes, [`_INBOX_${identity}.>`], identity);
+    assert.ok(
+      !subscribe.allow.some((s) => s === '>' || (s.endsWith('.>') && !s.startsWith(`_INBOX_${identity}`))),
+    );
+  }
+});
+
+test('nobody but the admin may delete or purge a stream or a message; the JetStream API is limited to what each uses', () => {
+  for (const identity of identities().filter((i) => i !== ADMIN)) {
+    const { publish } = permissionsOf(identity)!;
+    for (const s of ['$JS.API.STREAM.DELETE.>', '$JS.API.STREAM.PURGE.>', '$JS.API.STREAM.MSG.DELETE.>'])
+      assert.ok(publish.deny.includes(s), `${identity} denied ${s}`);
+    assert.ok(
+      !publish.allow.some((s) => /DELETE|PURGE/.test(s) && !s.startsWith('$JS.API.CONSUMER.DELETE.EVENTS_')),
+      identity,
+    );
+    assert.ok(!publish.allow.some((s) => s === '>' || s === '$JS.API.>' || s === '$JS.>'), identity);
+  }
+  // Each service creates, reads and acks only its own durables.
+  for (const d of Object.values(durables)) {
+    for (const service of catalogServices()) {
+      const has = servicePermissions(service).publish.allow.includes(
+        `$JS.API.CONSUMER.MSG.NEXT.${d.stream.name}.${d.durable}`,
+      );
+      assert.equal(has, d.service === service, `${service} pulling ${d.durable}`);
+    }
+  }
+  assert.deepEqual(
+    streamsOf('gateway').map((s) => s.name),
+    ['AUDIT', 'WEBHOOKS'],
+  );
+});
+
+test('nats-server accepts the rendered configuration', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocp-nats-conf-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // No server is started: the file is only checked, public keys and all.
+  const users = identities().map((identity) => ({ identity, nkey: nkeys.createUser().getPublicKey() }));
+  assert.equal(natsAuthorization(users).users.length, identities().length);
+  const whole = join(dir, 'whole.conf');
+  await writeFile(
+    whole,
+    renderServerConfig({ host: '127.0.0.1', port: 4999, storeDir: join(dir, 'js'), users }),
+  );
+  const block = join(dir, 'block.conf');
+  await writeFile(
+    block,
+    `port: 4999\njetstream: { store_dir: "${join(dir, 'js')}" }\n${renderAuthorization(users)}`,
+  );
+  for (const file of [whole, block]) {
+    const { stdout, stderr } = await run('nats-server', ['-c', file, '-t']);
+    assert.match(stdout + stderr, /is valid/, file);
+  }
+  assert.throws(() => natsAuthorization([{ identity: 'tenant', nkey: 'SUAAAA' }]), /not a user public key/);
+});
