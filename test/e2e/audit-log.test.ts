@@ -401,7 +401,7 @@ describe('tampering with the audit log', () => {
   before(async () => {
     p = await startPlatform();
     c = await client(p);
-    sql = (text, values = []) => adminQuery(text, values, p.auditEnv.DATABASE_URL);
+    sql = (text, values = []) => adminQuery(text, values, p.databases.audit);
     // The platform's own login is audited through the gateway's outbox; let it land first, so
     // nothing comes between the 20 entries below.
     await waitFor('the login entry', async () =>
@@ -432,7 +432,7 @@ describe('tampering with the audit log', () => {
   });
 
   test('an entry changed by hand is reported changed at its seq, and a range before it still verifies', async () => {
-    const client = new pg.Client({ connectionString: p.auditEnv.DATABASE_URL });
+    const client = new pg.Client({ connectionString: p.databases.audit });
     await client.connect();
     try {
       // As someone editing the table by hand: a superuser's session that skips ordinary triggers.

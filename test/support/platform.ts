@@ -14,12 +14,12 @@ import { startTenantService, type TenantService } from '@ocp/tenant';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import {
   adminUrl,
-  createTestDatabase,
+  createServiceDatabase,
+  createTenantAdminRole,
   dropByPrefix,
   startNats,
   type TestNats,
   uniqueName,
-  urlFor,
 } from '@ocp/testkit';
 
 /** Who a test connects to NATS as: a service, the read-only observer or the admin. */
@@ -38,6 +38,12 @@ export interface PlatformEnv {
   /** A NATS connection as `as` (an independent subscriber is the observer; a test that injects or inspects, the admin). */
   connectNats(as: NatsIdentity, extra?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   prefix: string;
+  /**
+   * The superuser's URL of each service's database, for a test that inspects or tampers: the
+   * services run as runtime roles that own nothing (`DATABASE_URL`) and migrate as owner roles
+   * (`DATABASE_MIGRATION_URL`), each of this test's own.
+   */
+  databases: Record<'tenant' | 'gateway' | 'audit' | 'billing', string>;
   tenantEnv: Record<string, string>;
   gatewayEnv: Record<string, string>;
   auditEnv: Record<string, string>;
@@ -86,11 +92,13 @@ export async function preparePlatform(
     const seed = natsSeeds[as];
     return seed ? { NATS_NKEY_SEED: seed } : {};
   };
-  const tenantDb = await createTestDatabase('ocp_test_tenant_', server);
-  const gatewayDb = await createTestDatabase('ocp_test_gw_', server);
-  const auditDb = await createTestDatabase('ocp_test_audit_', server);
-  const billingDb = await createTestDatabase('ocp_test_billing_', server);
+  const tenantDb = await createServiceDatabase('ocp_test_tenant_', server);
+  const gatewayDb = await createServiceDatabase('ocp_test_gw_', server);
+  const auditDb = await createServiceDatabase('ocp_test_audit_', server);
+  const billingDb = await createServiceDatabase('ocp_test_billing_', server);
   const prefix = `${uniqueName('t')}_`;
+  // Not a superuser; the hyphen keeps it apart from every tenant role of the prefix.
+  const tenantAdminUrl = await createTenantAdminRole(`${prefix}db-admin`, server);
   const ownerPassword = randomBytes(12).toString('base64url');
   return {
     nats,
@@ -98,12 +106,19 @@ export async function preparePlatform(
     natsAs,
     connectNats: async (as, extra = {}) => await connect({ ...natsAs(as), ...extra }),
     prefix,
+    databases: {
+      tenant: tenantDb.superuserUrl,
+      gateway: gatewayDb.superuserUrl,
+      audit: auditDb.superuserUrl,
+      billing: billingDb.superuserUrl,
+    },
     ownerPassword,
     tenantEnv: {
       NATS_URL: nats.url,
       ...seedEnv('tenant'),
       DATABASE_URL: tenantDb.url,
-      TENANT_DB_ADMIN_URL: urlFor('postgres', server),
+      DATABASE_MIGRATION_URL: tenantDb.migrationUrl,
+      TENANT_DB_ADMIN_URL: tenantAdminUrl,
       TENANT_SECRETS_KEY: randomBytes(32).toString('base64'),
       TENANT_DB_PREFIX: prefix,
       TENANT_TEMPLATE_DB: `${prefix}template`,
@@ -116,6 +131,7 @@ export async function preparePlatform(
       NATS_URL: nats.url,
       ...seedEnv('gateway'),
       DATABASE_URL: gatewayDb.url,
+      DATABASE_MIGRATION_URL: gatewayDb.migrationUrl,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       BOOTSTRAP_OWNER_EMAIL: 'owner@example.com',
@@ -127,6 +143,7 @@ export async function preparePlatform(
       NATS_URL: nats.url,
       ...seedEnv('audit'),
       DATABASE_URL: auditDb.url,
+      DATABASE_MIGRATION_URL: auditDb.migrationUrl,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       ...opts.auditEnv,
@@ -135,6 +152,7 @@ export async function preparePlatform(
       NATS_URL: nats.url,
       ...seedEnv('billing'),
       DATABASE_URL: billingDb.url,
+      DATABASE_MIGRATION_URL: billingDb.migrationUrl,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       OUTBOX_POLL_MS: '200',

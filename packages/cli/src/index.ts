@@ -33,6 +33,15 @@ export {
   probePostgres,
 } from './postgres.ts';
 export {
+  ensureRoles,
+  type PostgresRoles,
+  type ServiceRoles,
+  type ServiceUrls,
+  scramVerifier,
+  serviceRoles,
+  TENANT_ADMIN_ROLE,
+} from './postgres-roles.ts';
+export {
   type EnsurePrerequisitesOptions,
   ensurePrerequisites,
   type InstallPlan,

@@ -3,7 +3,8 @@ import { redactUrl, type StartConfig } from './config.ts';
 import { StartError } from './errors.ts';
 import type { Log } from './log.ts';
 import { ensureNats, type NatsHandle } from './nats.ts';
-import { ensureDatabases, ensurePostgres, type PostgresHandle } from './postgres.ts';
+import { ensurePostgres, type PostgresHandle } from './postgres.ts';
+import { ensureRoles } from './postgres-roles.ts';
 import {
   checkEntriesExist,
   publicUrl,
@@ -147,8 +148,17 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
       log.info(nats.startedHere ? `NATS: started ${nats.url}.` : `NATS: using ${nats.url}.`);
       signal.throwIfAborted();
 
-      const created = await ensureDatabases(postgres.adminUrl, Object.values(SERVICE_DATABASES));
-      if (created.length > 0) log.info(`Created the databases ${created.join(', ')}.`);
+      // Each service's database owned by its owner role, run by its runtime role; the tenant
+      // admin role; CONNECT revoked from PUBLIC. The same at every start, and an older data
+      // directory's databases (the superuser's) are handed over.
+      const postgresRoles = await ensureRoles({
+        adminUrl: postgres.adminUrl,
+        dataDir: config.dataDir,
+        databases: SERVICE_DATABASES,
+      });
+      log.info(
+        `PostgreSQL: databases ${Object.values(SERVICE_DATABASES).join(', ')} and their roles are ready.`,
+      );
       signal.throwIfAborted();
 
       const specs = serviceSpecs(
@@ -158,6 +168,7 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
           natsSeedFiles: nats.seedFiles,
           postgresAdminUrl: postgres.adminUrl,
           tenantSecretsKey: await tenantSecretsKey(config.dataDir),
+          postgresRoles,
         },
         services,
       );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { StartConfig } from './config.ts';
 import { StartError } from './errors.ts';
 import { databaseUrl } from './postgres.ts';
+import type { PostgresRoles } from './postgres-roles.ts';
 import { readOrCreateSecret } from './secret-file.ts';
 import type { ChildSpec } from './supervisor.ts';
 
@@ -28,6 +29,12 @@ export interface Endpoints {
   natsSeedFiles?: Record<string, string> | undefined;
   /** A superuser's URL of the server's `postgres` database. */
   postgresAdminUrl: string;
+  /**
+   * The services' own roles (`ensureRoles`): each service runs as its runtime role, migrates as
+   * its owner role, and the tenant service administers tenant databases as the tenant admin role.
+   * Without them every service connects as the superuser of `postgresAdminUrl`.
+   */
+  postgresRoles?: PostgresRoles;
   /** The tenant service's key for the tenant database passwords it stores. */
   tenantSecretsKey: string;
 }
@@ -75,6 +82,13 @@ export function serviceSpecs(
     command: process.execPath,
     cwd: config.repoRoot,
   };
+  const roles = endpoints.postgresRoles;
+  const database = (service: keyof typeof SERVICE_DATABASES): Record<string, string> => {
+    const own = roles?.services[service];
+    return own
+      ? { DATABASE_URL: own.url, DATABASE_MIGRATION_URL: own.migrationUrl }
+      : { DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES[service]) };
+  };
   const env = (own: Record<string, string>) => ({
     ...config.childEnv,
     NATS_URL: endpoints.natsUrl,
@@ -87,8 +101,8 @@ export function serviceSpecs(
       name: 'tenant',
       args: entry('tenant', from),
       env: env({
-        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.tenant),
-        TENANT_DB_ADMIN_URL: databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
+        ...database('tenant'),
+        TENANT_DB_ADMIN_URL: roles?.tenantAdminUrl ?? databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
         TENANT_SECRETS_KEY: endpoints.tenantSecretsKey,
         HTTP_PORT: String(config.tenantPort),
       }),
@@ -98,7 +112,7 @@ export function serviceSpecs(
       name: 'audit',
       args: entry('audit', from),
       env: env({
-        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.audit),
+        ...database('audit'),
         HTTP_PORT: String(config.auditPort),
       }),
     },
@@ -107,7 +121,7 @@ export function serviceSpecs(
       name: 'billing',
       args: entry('billing', from),
       env: env({
-        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.billing),
+        ...database('billing'),
         HTTP_PORT: String(config.billingPort),
       }),
     },
@@ -116,7 +130,7 @@ export function serviceSpecs(
       name: 'gateway',
       args: entry('gateway', from),
       env: env({
-        DATABASE_URL: databaseUrl(endpoints.postgresAdminUrl, SERVICE_DATABASES.gateway),
+        ...database('gateway'),
         HTTP_PORT: String(config.gatewayPort),
         PUBLIC_URL: publicUrl(config),
       }),

@@ -33,7 +33,7 @@ const up = (url) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
-const keys = ['DATABASE_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
+const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
 if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
   writeFileSync('owner-shown', '');
@@ -137,6 +137,13 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(audit.HTTP_PORT, String(ports.audit));
   assert.equal(new URL(billing.DATABASE_URL!).pathname, '/ocp_billing');
   assert.equal(billing.HTTP_PORT, String(ports.billing));
+  // Each service runs as its own runtime role and migrates as its owner role; no superuser.
+  for (const [name, env] of Object.entries({ tenant, gateway, audit, billing })) {
+    assert.equal(new URL(env.DATABASE_URL!).username, `ocp_${name}_app`);
+    assert.equal(new URL(env.DATABASE_MIGRATION_URL!).username, `ocp_${name}_owner`);
+    assert.equal(new URL(env.DATABASE_MIGRATION_URL!).pathname, `/ocp_${name}`);
+  }
+  assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).username, 'ocp_tenant_admin');
   for (const env of [tenant, audit, billing, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');

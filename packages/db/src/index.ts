@@ -6,9 +6,18 @@ export {
   permanentDbError,
 } from './errors.ts';
 export { type EventFields, enqueueEvent } from './event-writer.ts';
+export {
+  applyRuntimeGrants,
+  GrantsError,
+  NO_OUTBOX_GRANTS,
+  OUTBOX_GRANTS,
+  type RuntimeGrants,
+  roleOfUrl,
+  type TablePrivilege,
+} from './grants.ts';
 export { claimInbox, INBOX_RETENTION_MS, pruneInbox } from './inbox.ts';
 export { createLease, type Lease } from './lease.ts';
-export { migrate } from './migrate.ts';
+export { migrate, prepareDatabase } from './migrate.ts';
 export {
   classifyPublishFailure,
   createOutboxRelay,

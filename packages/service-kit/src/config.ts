@@ -88,7 +88,17 @@ export const commonConfig = {
     description:
       'A file holding the NKEY seed (a mounted secret), read at start when NATS_NKEY_SEED is not set.',
   },
-  DATABASE_URL: { type: 'string', minLength: 1, description: "The service's own PostgreSQL database." },
+  DATABASE_URL: {
+    type: 'string',
+    minLength: 1,
+    description: "The service's own PostgreSQL database, as the service's runtime role (it owns nothing).",
+  },
+  DATABASE_MIGRATION_URL: {
+    type: 'string',
+    minLength: 1,
+    description:
+      "The same database as the role that owns the service's tables: migrations and the runtime role's grants run over it at start. Production sets it; unset, migrations run over DATABASE_URL and no grants are set.",
+  },
   HTTP_HOST: { type: 'string', default: '127.0.0.1' },
   HTTP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
   LOG_LEVEL: {

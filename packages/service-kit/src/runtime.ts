@@ -4,10 +4,13 @@ import {
   classifyDbFailure,
   createOutboxRelay,
   createPool,
-  migrate,
+  NO_OUTBOX_GRANTS,
+  OUTBOX_GRANTS,
   type OutboxRelay,
   type Pool,
   ping,
+  prepareDatabase,
+  type RuntimeGrants,
 } from '@ocp/db';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
@@ -23,7 +26,8 @@ import type { ReadinessCheck } from './types.ts';
  * What a service declares about itself; the runtime starts it from this in one stated order:
  *
  * 1. config (parsed once, before anything opens), logger, metrics;
- * 2. the service's database: migrations, then its pool;
+ * 2. the service's database: migrations and the runtime role's grants (over
+ *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`);
  * 3. NATS (reconnecting forever), the bus, the streams the service needs;
  * 4. the outbox relay, when the service has an outbox;
  * 5. `start`: the service's own parts (request/reply methods, consumers, tasks, workers);
@@ -42,6 +46,12 @@ export interface ServiceDefinition<C, P> {
   checkConfig?(config: C): string[];
   /** The directory of the service's own SQL migrations. */
   migrations?: string;
+  /**
+   * What the running service may do with each table its migrations make (the tables of
+   * `@ocp/db` are added: used with an outbox, untouched without). Applied at every start when
+   * `DATABASE_MIGRATION_URL` is set; a table left out stops the start.
+   */
+  grants?: RuntimeGrants;
   /** Connections in the pool of the service's database (default 10). */
   poolMax?(config: C): number;
   /**
@@ -132,7 +142,15 @@ export async function runService<C, P>(
   const { registry, busHooks } = createMetrics(def.name);
   const checks: ReadinessCheck[] = [];
   try {
-    if (def.migrations) await migrate({ databaseUrl: c.DATABASE_URL, dir: def.migrations, logger });
+    if (def.migrations) {
+      await prepareDatabase({
+        databaseUrl: c.DATABASE_URL,
+        migrationUrl: c.DATABASE_MIGRATION_URL,
+        dir: def.migrations,
+        grants: { ...(def.outbox ? OUTBOX_GRANTS : NO_OUTBOX_GRANTS), ...def.grants },
+        logger,
+      });
+    }
     const pool = createPool({
       url: c.DATABASE_URL,
       name: `ocp-${def.name}`,

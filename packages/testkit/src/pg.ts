@@ -45,6 +45,109 @@ export async function createTestDatabase(
   };
 }
 
+/** `url` logging in as `role` with `password`. */
+export function withUser(url: string, role: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(role);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+/** A service's database as production runs it: owned by a migration role, used by a runtime role. */
+export interface ServiceDatabase {
+  name: string;
+  /** `DATABASE_URL`: the runtime role, which owns nothing and gets its grants at the service's start. */
+  url: string;
+  /** `DATABASE_MIGRATION_URL`: the owner role, which makes the tables. */
+  migrationUrl: string;
+  /** The superuser's URL of the same database, for a test that inspects or tampers. */
+  superuserUrl: string;
+  ownerRole: string;
+  runtimeRole: string;
+  /** Drops the database and both roles. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a service's database with its two roles of this test's own: `<name>_owner` (owns the
+ * database, runs the migrations) and `<name>_app` (the running service's login). CONNECT is
+ * revoked from PUBLIC and given to these two only.
+ */
+export async function createServiceDatabase(
+  prefix = 'ocp_test_',
+  server = adminUrl(),
+): Promise<ServiceDatabase> {
+  const name = uniqueName(prefix);
+  const ownerRole = `${name}_owner`;
+  const runtimeRole = `${name}_app`;
+  const ownerPassword = randomBytes(18).toString('base64url');
+  const runtimePassword = randomBytes(18).toString('base64url');
+  const db = pg.escapeIdentifier(name);
+  for (const [role, password] of [
+    [ownerRole, ownerPassword],
+    [runtimeRole, runtimePassword],
+  ] as const) {
+    await adminQuery(
+      `CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${pg.escapeLiteral(password)}`,
+      [],
+      server,
+    );
+  }
+  await adminQuery(`CREATE DATABASE ${db} OWNER ${pg.escapeIdentifier(ownerRole)}`, [], server);
+  await adminQuery(
+    `REVOKE ALL ON DATABASE ${db} FROM PUBLIC; GRANT CONNECT ON DATABASE ${db} TO ${pg.escapeIdentifier(runtimeRole)}`,
+    [],
+    server,
+  );
+  const superuserUrl = urlFor(name, server);
+  return {
+    name,
+    url: withUser(superuserUrl, runtimeRole, runtimePassword),
+    migrationUrl: withUser(superuserUrl, ownerRole, ownerPassword),
+    superuserUrl,
+    ownerRole,
+    runtimeRole,
+    async drop() {
+      await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`, [], server);
+      for (const role of [runtimeRole, ownerRole])
+        await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`, [], server);
+    },
+  };
+}
+
+/**
+ * A tenant service's database administration role, `name`: not a superuser; CREATEDB and
+ * CREATEROLE (provisioning), `pg_signal_backend` (ending sessions on suspension), CONNECT on the
+ * `postgres` database it works from. Returns the URL of `postgres` as it; dropped by
+ * `dropByPrefix` (or `dropRole`).
+ */
+export async function createTenantAdminRole(name: string, server = adminUrl()): Promise<string> {
+  const password = randomBytes(18).toString('base64url');
+  const role = pg.escapeIdentifier(name);
+  await adminQuery(
+    `CREATE ROLE ${role} LOGIN NOSUPERUSER CREATEDB CREATEROLE NOREPLICATION PASSWORD ${pg.escapeLiteral(password)}`,
+    [],
+    server,
+  );
+  await adminQuery(
+    `GRANT pg_signal_backend TO ${role}; GRANT CONNECT ON DATABASE postgres TO ${role}`,
+    [],
+    server,
+  );
+  return withUser(urlFor('postgres', server), name, password);
+}
+
+/**
+ * Drops a role, with the privileges it was granted on shared objects (CONNECT on a database)
+ * that would keep DROP ROLE from succeeding. Objects it still owns make it fail, as they should.
+ */
+export async function dropRole(name: string, server = adminUrl()): Promise<void> {
+  const found = await adminQuery('SELECT 1 FROM pg_roles WHERE rolname = $1', [name], server);
+  if (!found.rowCount) return;
+  const role = pg.escapeIdentifier(name);
+  await adminQuery(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`, [], server);
+}
+
 /** Drops every database and role whose name starts with `prefix` (a test's own). */
 export async function dropByPrefix(prefix: string, server = adminUrl()): Promise<void> {
   const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -63,7 +166,5 @@ export async function dropByPrefix(prefix: string, server = adminUrl()): Promise
     [like],
     server,
   );
-  for (const { rolname } of roles.rows) {
-    await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`, [], server);
-  }
+  for (const { rolname } of roles.rows) await dropRole(rolname, server);
 }

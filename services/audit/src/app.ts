@@ -3,6 +3,7 @@ import { defineService, type Logger, type RunningService, runService } from '@oc
 import { checkpointStream } from './checkpoint-stream.ts';
 import { checkpointer } from './checkpointer.ts';
 import { type AuditConfig, checkConfig, configSchema } from './config.ts';
+import { runtimeGrants } from './db/grants.ts';
 import { loadCheckpointKeys, publicKeyText } from './domain/checkpoint.ts';
 import { AUDITED_STREAMS, auditedTypes } from './domain/entry.ts';
 import { appendHandler } from './handlers/append.ts';
@@ -25,6 +26,7 @@ export const auditService = defineService({
   configSchema,
   checkConfig,
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
+  grants: runtimeGrants,
   poolMax: (c) => c.DB_POOL_MAX,
   async start(rt) {
     const { AUDIT_CHECKPOINT_KEY: key, AUDIT_CHECKPOINT_TRUSTED_KEYS: trusted } = rt.config;

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { durables, streams } from '@ocp/contracts';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { type BillingConfig, checkConfig, configSchema, parsePlanMap } from './config.ts';
+import { runtimeGrants } from './db/grants.ts';
 import type { HandlerContext } from './handlers/context.ts';
 import { checkoutHandler, portalHandler, providerClients } from './handlers/links.ts';
 import { getSubscriptionsHandler, listWebhooksHandler } from './handlers/queries.ts';
@@ -24,6 +25,7 @@ export const billingService = defineService({
   configSchema,
   checkConfig,
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
+  grants: runtimeGrants,
   poolMax: (c) => c.DB_POOL_MAX,
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {

@@ -4,6 +4,7 @@ import { defineService, type Logger, runService } from '@ocp/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { configSchema, type GatewayConfig } from './config.ts';
+import { runtimeGrants } from './db/grants.ts';
 import { ensureFirstOwner } from './db/operators.ts';
 
 /**
@@ -15,6 +16,7 @@ export const gatewayService = defineService({
   name: 'gateway',
   configSchema,
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
+  grants: runtimeGrants,
   streams: [streams.audit, streams.webhooks],
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {

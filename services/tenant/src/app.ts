@@ -4,6 +4,7 @@ import { durables, streams } from '@ocp/contracts';
 import { startReconciler } from '@ocp/operations';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type TenantConfig } from './config.ts';
+import { runtimeGrants } from './db/grants.ts';
 import { pruneIdempotencyKeys } from './db/idempotency.ts';
 import { DbServers } from './dbserver/registry.ts';
 import { updateStoredSecretsAndMarks } from './dbserver/upkeep.ts';
@@ -40,6 +41,7 @@ export const tenantService = defineService({
   configSchema,
   checkConfig,
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
+  grants: runtimeGrants,
   poolMax: (c) => c.WORKER_CONCURRENCY + 5,
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {

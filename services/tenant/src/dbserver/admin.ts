@@ -47,6 +47,20 @@ async function readMarks(db: Queryable, database: string, role: string) {
 }
 
 /**
+ * Makes the admin role a member of `role` (which it created, or was given ADMIN on), unless it
+ * already holds its privileges (a superuser always does): a role that is not a superuser may give
+ * a database away, change or drop a database owned by another role, REASSIGN its objects and end
+ * its sessions only as a member of it. No-op when the role does not exist.
+ */
+async function joinRole(db: Queryable, role: string): Promise<void> {
+  const { rowCount } = await db.query(
+    "SELECT 1 FROM pg_roles WHERE rolname = $1 AND NOT pg_has_role(current_user, oid, 'USAGE')",
+    [role],
+  );
+  if (rowCount) await db.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
+}
+
+/**
  * What the tenant service does on a tenant database server. Every step can run again after a
  * crash at any point and ends in the same place. Identifiers are always quoted by quoteIdent.
  */
@@ -69,12 +83,14 @@ export class DbServerAdmin {
           `CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 100 PASSWORD ${verifier}`,
         );
         await c.query(`COMMENT ON ROLE ${quoteIdent(role)} IS ${quoteLiteral(tenantMark(tenantId))}`);
+        await joinRole(c, role);
       });
       return 'created';
     } catch (e) {
       if (!isCode(e, '42710')) throw e; // duplicate_object: an earlier attempt's, or not ours at all
     }
     await this.requireOwned('role', role, tenantId);
+    await joinRole(this.pool, role);
     await this.pool.query(`ALTER ROLE ${quoteIdent(role)} WITH LOGIN PASSWORD ${verifier}`);
     return 'existed';
   }
@@ -116,6 +132,8 @@ export class DbServerAdmin {
   async secure(name: string, role: string, tenantId: string): Promise<void> {
     const db = quoteIdent(name);
     const give = `ALTER DATABASE ${db} OWNER TO ${quoteIdent(role)}; REVOKE ALL ON DATABASE ${db} FROM PUBLIC`;
+    // REASSIGN OWNED needs the privileges of the template's owner too.
+    await joinRole(this.pool, TEMPLATE_OWNER);
     await this.withDatabase(name, async (c) => {
       const inOwnedTransaction = async (sql: string) => {
         await c.query('BEGIN');
@@ -239,6 +257,8 @@ export class DbServerAdmin {
       } catch (e) {
         if (!isCode(e, '42710')) throw e;
       }
+      // The build runs as the template's owner (SET ROLE), which needs membership.
+      await joinRole(client, TEMPLATE_OWNER);
       const building = `${template.slice(0, 50)}_building`;
       await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(building)} WITH (FORCE)`);
       await client.query(`CREATE DATABASE ${quoteIdent(building)} TEMPLATE template0`);

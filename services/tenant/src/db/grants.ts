@@ -1,0 +1,14 @@
+import type { RuntimeGrants } from '@ocp/db';
+
+/**
+ * What the running tenant service may do with its tables. Tenants and operations are kept
+ * (a deleted tenant's row stays); idempotency keys expire and held billing decisions are
+ * applied, then removed.
+ */
+export const runtimeGrants: RuntimeGrants = {
+  tenants: ['SELECT', 'INSERT', 'UPDATE'],
+  operations: ['SELECT', 'INSERT', 'UPDATE'],
+  database_servers: ['SELECT', 'INSERT', 'UPDATE'],
+  idempotency_keys: ['SELECT', 'INSERT', 'DELETE'],
+  held_billing_decisions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+};
