@@ -53,6 +53,7 @@ export {
 } from './prerequisites.ts';
 export { readOrCreateSecret, readSecret, writeNewSecret } from './secret-file.ts';
 export {
+  auditCheckpointKey,
   type Endpoints,
   publicUrl,
   SERVICE_DATABASES,

@@ -6,6 +6,7 @@ import { ensureNats, type NatsHandle } from './nats.ts';
 import { ensurePostgres, type PostgresHandle } from './postgres.ts';
 import { ensureRoles } from './postgres-roles.ts';
 import {
+  auditCheckpointKey,
   checkEntriesExist,
   publicUrl,
   SERVICE_DATABASES,
@@ -167,8 +168,9 @@ export function createPlatform(config: StartConfig, log: Log, options: PlatformO
           natsUrl: nats.url,
           natsSeedFiles: nats.seedFiles,
           postgresAdminUrl: postgres.adminUrl,
-          tenantSecretsKey: await tenantSecretsKey(config.dataDir),
           postgresRoles,
+          tenantSecretsKey: await tenantSecretsKey(config.dataDir),
+          auditCheckpointKey: await auditCheckpointKey(config.dataDir),
         },
         services,
       );

@@ -37,6 +37,8 @@ export interface Endpoints {
   postgresRoles?: PostgresRoles;
   /** The tenant service's key for the tenant database passwords it stores. */
   tenantSecretsKey: string;
+  /** The audit service's Ed25519 key (base64 of its 32-byte seed) that signs its checkpoints. */
+  auditCheckpointKey: string;
 }
 
 /**
@@ -45,6 +47,17 @@ export interface Endpoints {
  */
 export async function tenantSecretsKey(dataDir: string): Promise<string> {
   return await readOrCreateSecret(join(dataDir, 'tenant-secrets-key'), () =>
+    randomBytes(32).toString('base64'),
+  );
+}
+
+/**
+ * The audit service's `AUDIT_CHECKPOINT_KEY`, made once and kept in `<dataDir>/audit-checkpoint-key`
+ * (owner only), outside the audit database: a log cut back in its database no longer matches the
+ * checkpoints signed with it. A new key could not vouch for the checkpoints of the old one.
+ */
+export async function auditCheckpointKey(dataDir: string): Promise<string> {
+  return await readOrCreateSecret(join(dataDir, 'audit-checkpoint-key'), () =>
     randomBytes(32).toString('base64'),
   );
 }
@@ -113,6 +126,7 @@ export function serviceSpecs(
       args: entry('audit', from),
       env: env({
         ...database('audit'),
+        AUDIT_CHECKPOINT_KEY: endpoints.auditCheckpointKey,
         HTTP_PORT: String(config.auditPort),
       }),
     },

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
   answersOk,
+  auditCheckpointKey,
   createLog,
   ensureDatabases,
   ensureNats,
@@ -148,6 +149,7 @@ async function startWorld(dataDir: string): Promise<World> {
       natsSeedFiles: nats.seedFiles,
       postgresAdminUrl: postgres.adminUrl,
       tenantSecretsKey: await tenantSecretsKey(dataDir),
+      auditCheckpointKey: await auditCheckpointKey(dataDir),
     };
     return { config, postgres, nats, endpoints, log, recent };
   } catch (err) {
