@@ -6,7 +6,7 @@ import { type AuditService, startAuditService } from '@ocp/audit';
 import { parseConfig as auditConfig } from '@ocp/audit/config';
 import { type BillingService, startBillingService } from '@ocp/billing';
 import { parseConfig as billingConfig } from '@ocp/billing/config';
-import { identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
+import { type Bus, createBus, identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
@@ -37,6 +37,11 @@ export interface PlatformEnv {
   natsAs(as: NatsIdentity): ConnectionOptions;
   /** A NATS connection as `as` (an independent subscriber is the observer; a test that injects or inspects, the admin). */
   connectNats(as: NatsIdentity, extra?: Partial<ConnectionOptions>): Promise<NatsConnection>;
+  /**
+   * A bus of its own as `as` (the gateway to call methods as the platform does, the admin to inject
+   * events), closed with the platform.
+   */
+  busAs(as: NatsIdentity): Promise<Bus>;
   prefix: string;
   /**
    * The superuser's URL of each service's database, for a test that inspects or tampers: the
@@ -88,6 +93,7 @@ export async function preparePlatform(
         : {}),
     };
   };
+  const buses: Array<{ bus: Bus; nc: NatsConnection }> = [];
   const seedEnv = (as: NatsIdentity): Record<string, string> => {
     const seed = natsSeeds[as];
     return seed ? { NATS_NKEY_SEED: seed } : {};
@@ -105,6 +111,12 @@ export async function preparePlatform(
     natsSeeds,
     natsAs,
     connectNats: async (as, extra = {}) => await connect({ ...natsAs(as), ...extra }),
+    async busAs(as) {
+      const nc = await connect({ ...natsAs(as), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      const bus = await createBus({ nc, logger: createLogger(`test-${as}`, 'warn'), service: as });
+      buses.push({ bus, nc });
+      return bus;
+    },
     prefix,
     databases: {
       tenant: tenantDb.superuserUrl,
@@ -163,6 +175,10 @@ export async function preparePlatform(
       ...opts.billingEnv,
     },
     async dispose() {
+      for (const { bus, nc } of buses.splice(0)) {
+        await bus.close();
+        await nc.close();
+      }
       await nats.dispose();
       await dropByPrefix(prefix, server);
       await tenantDb.drop();
