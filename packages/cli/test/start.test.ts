@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -33,7 +33,7 @@ const up = (url) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
-const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
+const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
 if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
   writeFileSync('owner-shown', '');
@@ -134,6 +134,11 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(gateway.HTTP_PORT, String(ports.gateway));
   assert.equal(gateway.PUBLIC_URL, url);
   assert.equal(new URL(audit.DATABASE_URL!).pathname, '/ocp_audit');
+  // The audit checkpoint key: made once in the data directory, readable by its owner only.
+  const keyFile = join(config.dataDir, 'audit-checkpoint-key');
+  assert.equal((await readFile(keyFile, 'utf8')).trim(), audit.AUDIT_CHECKPOINT_KEY);
+  assert.match(audit.AUDIT_CHECKPOINT_KEY!, /^[A-Za-z0-9+/]{43}=$/);
+  assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
   assert.equal(audit.HTTP_PORT, String(ports.audit));
   assert.equal(new URL(billing.DATABASE_URL!).pathname, '/ocp_billing');
   assert.equal(billing.HTTP_PORT, String(ports.billing));
