@@ -56,16 +56,29 @@ export async function connectNats(opts: {
   const seed = await natsSeed(opts.credentials ?? {});
   if (!seed)
     log.warn('no NATS credentials configured (NATS_NKEY_SEED, NATS_NKEY_SEED_FILE): connecting without');
-  const nc = await connect({
-    servers: opts.url.split(',').map((s) => s.trim()),
-    name: opts.name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-    waitOnFirstConnect: true,
-    pingInterval: 10_000,
-    inboxPrefix: inboxPrefixOf(opts.name),
-    ...(seed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) } : {}),
-  });
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: opts.url.split(',').map((s) => s.trim()),
+      name: opts.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: true,
+      pingInterval: 10_000,
+      inboxPrefix: inboxPrefixOf(opts.name),
+      ...(seed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) } : {}),
+    });
+  } catch (err) {
+    // A refusal of the credentials is a configuration problem: say which, never the seed itself.
+    if (/authorization/i.test((err as Error)?.message ?? ''))
+      throw new Error(
+        seed
+          ? `NATS at ${opts.url} refused the ${opts.name} service's NKEY: give it the seed whose public key the server's authorization block lists for ${opts.name}`
+          : `NATS at ${opts.url} requires credentials: set NATS_NKEY_SEED or NATS_NKEY_SEED_FILE to the ${opts.name} service's NKEY seed`,
+        { cause: err },
+      );
+    throw err;
+  }
   let up = true;
   void (async () => {
     for await (const s of nc.status()) {
