@@ -19,8 +19,8 @@ for (const root of ['packages', 'services']) {
     for (const f of readdirSync(join(repoRoot, dir))) if (f.endsWith('.test.ts')) files.push(join(dir, f));
   }
 }
-for (const f of readdirSync(join(repoRoot, 'test/e2e')))
-  if (f.endsWith('.test.ts')) files.push(join('test/e2e', f));
+for (const dir of ['test/e2e', 'test/hostile'])
+  for (const f of readdirSync(join(repoRoot, dir))) if (f.endsWith('.test.ts')) files.push(join(dir, f));
 const only = process.argv.slice(2);
 const selected = (only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files).sort();
 

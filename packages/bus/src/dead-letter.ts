@@ -19,9 +19,20 @@ export interface DeadLetterRecord {
   deliveryCount: number;
   reason: string;
   headers: Record<string, string>;
+  /** The message as text, its first `MAX_RECORDED_PAYLOAD` bytes when it is longer. */
   payload: string;
+  /** The size of the whole message; the stream still holds it at `streamSequence` to read it all. */
+  payloadBytes: number;
+  payloadTruncated: boolean;
   at: string;
 }
+
+/**
+ * Bytes of a message kept in its dead letter. A record must fit in one NATS message with room to
+ * spare: a message near the server's `max_payload` (1 MB), escaped as JSON text, would not, and a
+ * dead letter that can never be stored keeps its message coming back for ever.
+ */
+export const MAX_RECORDED_PAYLOAD = 64 * 1024;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -37,8 +48,12 @@ export function deadLetters(js: JetStreamClient, service: string): DeadLetters {
         streamSequence: m.seq,
         deliveryCount: m.info.deliveryCount,
         reason,
-        headers: Object.fromEntries([...(m.headers?.keys() ?? [])].map((k) => [k, m.headers?.get(k) ?? ''])),
-        payload: dec.decode(m.data),
+        headers: Object.fromEntries(
+          [...(m.headers?.keys() ?? [])].map((k) => [k, (m.headers?.get(k) ?? '').slice(0, 1024)]),
+        ),
+        payload: dec.decode(m.data.subarray(0, MAX_RECORDED_PAYLOAD)),
+        payloadBytes: m.data.length,
+        payloadTruncated: m.data.length > MAX_RECORDED_PAYLOAD,
         at: new Date().toISOString(),
       };
       try {

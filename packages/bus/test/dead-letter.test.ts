@@ -3,6 +3,7 @@ import { type TestContext, test } from 'node:test';
 import { messages, streams } from '@ocp/contracts';
 import { createTestDatabase, uniqueName, waitFor } from '@ocp/testkit';
 import { classifyDbFailure, createPool } from '../../db/src/index.ts';
+import { MAX_RECORDED_PAYLOAD } from '../src/dead-letter.ts';
 import { UNKNOWN_FAILURE_LIMIT } from '../src/delivery.ts';
 import { type HandledOutcome, PermanentError } from '../src/index.ts';
 import { deadLetters, settled, startBus, tenantCreated, testLogger } from './helpers.ts';
@@ -275,5 +276,30 @@ test(
       rows.map((r) => r.id),
       [batch[0]?.data.tenant.id, batch[2]?.data.tenant.id].sort(),
     );
+  },
+);
+
+test(
+  'a message near the largest NATS payload is dead-lettered with its first 64 KB, so its record fits and it does not come back',
+  limit,
+  async (t) => {
+    const { bus, jsm } = await startBus(t);
+    const durable = uniqueName('c');
+    await bus.consume(
+      { durable, stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'], retryDelaysMs: [20] },
+      async () => {},
+    );
+    // Not JSON; escaped as JSON text each quote takes two bytes, twice the server's limit in all.
+    const huge = enc.encode('"'.repeat(1000 * 1000));
+    await bus.publishRaw(messages['ocp.tenant.created.v1'].subject, huge, uniqueName('raw'));
+    await bus.publish(tenantCreated());
+
+    await settled(jsm, events, durable, 2);
+    const [letter, ...more] = await deadLetters(jsm, durable);
+    assert.deepEqual(more, []);
+    assert.equal(letter?.payloadBytes, huge.length);
+    assert.equal(letter?.payloadTruncated, true);
+    assert.equal(letter?.payload.length, MAX_RECORDED_PAYLOAD);
+    assert.equal(letter?.deliveryCount, 1);
   },
 );

@@ -9,6 +9,7 @@ import { opsRoutes, type ReadinessCheck } from '@ocp/service-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { clientErrorHandler, frameworkErrors } from './client-errors.ts';
 import { type GatewayConfig, secretList } from './config.ts';
 import { createLoginThrottle } from './db/login-throttle.ts';
 import {
@@ -32,6 +33,7 @@ import operatorRoutes from './routes/operators/index.ts';
 import tenantRoutes from './routes/tenants/index.ts';
 import tokenRoutes from './routes/tokens/index.ts';
 import webhookRoutes from './routes/webhooks/index.ts';
+import { buildValidator, refusedText } from './validation.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -74,16 +76,6 @@ function absoluteRefs(value: unknown, base: string): Record<string, unknown> {
   return walk(value) as Record<string, unknown>;
 }
 
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  // A raw webhook body is verified and forwarded byte for byte, never stored as text here.
-  if (value instanceof Uint8Array) return false;
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (value && typeof value === 'object')
-    return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
-  return false;
-}
-
 /** The signature check of each provider that has at least one secret configured. */
 function webhookChecks(config: GatewayConfig): Partial<Record<WebhookProvider, SignatureCheck>> {
   const stripe = secretList(config.STRIPE_WEBHOOK_SECRETS);
@@ -104,16 +96,15 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // The source address of login limits and the audit log: the socket's, unless proxies are trusted.
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
-    ajv: {
-      // Unknown fields are refused, never silently stripped; every problem is reported at once.
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true,
-        verbose: true,
-      },
-    },
+    // Unknown fields are refused, never silently stripped; every problem is reported at once; a
+    // body is never coerced and a number in the query string is a plain decimal (validation.ts).
+    // (fastify's type of the factory is ajv-compiler's, whose compiler takes a bare schema; fastify
+    // itself calls it with `{ schema, httpPart }`, which is what buildValidator takes.)
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    // What Node's HTTP parser or the router refuses (a URL over 16 KB, a path parameter over 100
+    // characters, bad percent-encoding) is a problem too (client-errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
   });
   for (const key of sharedSchemas) app.addSchema(absoluteRefs(schemaFiles[key], schemaFiles[key].$id));
 

@@ -42,6 +42,38 @@ export async function recordReceived(
   return res.rowCount === 1;
 }
 
+/** Text PostgreSQL can store: no NUL, and a lone UTF-16 surrogate as the replacement character. */
+export function storableText(text: string): string {
+  return text
+    .replaceAll('\u0000', '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/**
+ * Records a webhook that can never be stored as it came (a value the database refuses, such as a
+ * NUL character or a lone surrogate in a field it reads) as `failed` with why, in a transaction of
+ * its own: the one that failed is gone. A redelivery finds it recorded and does nothing.
+ */
+export async function recordFailed(
+  client: Queryable,
+  w: { id: string; provider: Provider; eventId: string; eventType: string; receivedAt: string; body: string },
+  detail: string,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO webhook_events (id, provider, provider_event_id, provider_event_type, status, received_at, detail, body)
+     VALUES ($1, $2, $3, $4, 'failed', $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+    [
+      storableText(w.id),
+      w.provider,
+      storableText(w.eventId),
+      storableText(w.eventType),
+      w.receivedAt,
+      storableText(detail).slice(0, 2000),
+      storableText(w.body),
+    ],
+  );
+}
+
 /** Records another delivery of a webhook already recorded, for the history. */
 export async function recordDuplicate(
   client: Queryable,

@@ -1,6 +1,6 @@
 import type { EventHandler } from '@ocp/bus';
 import type { BillingWebhookReceivedV1, CloudEvent } from '@ocp/contracts';
-import { enqueueEvent, type PoolClient, type Queryable, withTransaction } from '@ocp/db';
+import { enqueueEvent, type PoolClient, permanentDbError, type Queryable, withTransaction } from '@ocp/db';
 import {
   dueForRevocation,
   factsOf,
@@ -9,6 +9,7 @@ import {
   lockSubscriptionById,
   markUnmatched,
   recordDuplicate,
+  recordFailed,
   recordReceived,
   recordRejected,
   rowFrom,
@@ -114,6 +115,14 @@ export async function ingestWebhook(
       fact,
     });
     return await applyFacts(ctx, client, w.id, d.provider, parsed.providerSubscriptionId, traceparent);
+  }).catch(async (err: unknown): Promise<IngestResult> => {
+    // A signed body may still carry what PostgreSQL cannot store (`\u0000`, a lone `\ud800`): the
+    // same message would fail the same way for ever, so it is recorded as failed, with why.
+    const reason = permanentDbError(err);
+    if (!reason) throw err;
+    ctx.logger.warn({ webhookId: w.id, reason }, 'a webhook cannot be stored as it is; recorded as failed');
+    await recordFailed(ctx.pool, w, `the webhook cannot be stored as it is: ${reason}`);
+    return { status: 'failed' };
   });
   ctx.metrics.webhook(d.provider, d.providerEventType, result.status);
   if (result.access) ctx.metrics.decision(result.access, 'webhook');

@@ -141,6 +141,8 @@ export function paddleSignatureCheck(secrets: readonly string[]): SignatureCheck
   };
 }
 
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 /** The event id and type a verified body names (Stripe `id`/`type`, Paddle `event_id`/`event_type`). */
 export function eventIdentity(
   provider: WebhookProvider,
@@ -158,10 +160,15 @@ export function eventIdentity(
   const [idKey, typeKey] = provider === 'stripe' ? ['id', 'type'] : ['event_id', 'event_type'];
   const id = o[idKey];
   const type = o[typeKey];
-  // The CloudEvents id is "<provider>:<id>", at most 200 characters.
-  if (typeof id !== 'string' || id.length === 0 || id.length > 190)
-    return { ok: false, reason: `the body has no "${idKey}" (a string of 1 to 190 characters)` };
-  if (type !== undefined && (typeof type !== 'string' || type.length > 200))
-    return { ok: false, reason: `"${typeKey}" must be a string of at most 200 characters` };
+  // The CloudEvents id is "<provider>:<id>", at most 200 characters. Both providers' ids and types
+  // are printable ASCII (evt_..., customer.subscription.updated); anything else (a NUL, a lone
+  // surrogate) could not be stored as text or sent as a NATS header, so it is refused here.
+  if (typeof id !== 'string' || !PRINTABLE_ASCII.test(id) || id.length > 190)
+    return {
+      ok: false,
+      reason: `the body has no "${idKey}" (a string of 1 to 190 printable ASCII characters)`,
+    };
+  if (type !== undefined && (typeof type !== 'string' || !/^[\x20-\x7e]{0,200}$/.test(type)))
+    return { ok: false, reason: `"${typeKey}" must be a string of at most 200 printable ASCII characters` };
   return { ok: true, id, type: type ?? '' };
 }
