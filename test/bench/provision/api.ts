@@ -1,4 +1,5 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { messages, streams } from '@ocp/contracts';
 import type { Platform } from '../../support/platform.ts';
@@ -15,10 +16,11 @@ export interface ActivationWatch {
 
 /**
  * An ordered JetStream consumer of `events.tenant.activated.v1` on its own connection, as another
- * system would follow tenants. The receipt time is taken before the message is parsed.
+ * system would follow tenants (as the observer: `env.natsAs('observer')`). The receipt time is
+ * taken before the message is parsed.
  */
-export async function watchActivations(natsUrl: string): Promise<ActivationWatch> {
-  const nc = await connect({ servers: natsUrl, name: 'ocp-bench-watch' });
+export async function watchActivations(nats: ConnectionOptions): Promise<ActivationWatch> {
+  const nc = await connect({ ...nats, name: 'ocp-bench-watch' });
   const consumer = await jetstream(nc).consumers.get(streams.tenantEvents.name, {
     filter_subjects: ACTIVATED_SUBJECT,
     deliver_policy: DeliverPolicy.New,

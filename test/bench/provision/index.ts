@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     progress('starting the platform (nats-server, databases, tenant service, gateway)');
     platform = await startPlatform({ tenantEnv: opts.tenantEnv });
     const config = tenantConfig(platform.tenantEnv);
-    watch = await watchActivations(platform.nats.url);
+    watch = await watchActivations(platform.natsAs('observer'));
     baseline = await openBaseline({
       adminUrl: config.TENANT_DB_ADMIN_URL,
       template: config.TENANT_TEMPLATE_DB,
