@@ -69,7 +69,7 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
 
   const js = jetstream(nc);
   const admin = streamAdmin(nc, { replicas });
-  const sup = supervisor(js, admin);
+  const sup = supervisor(js, admin, service);
   const deliveryDeps = {
     logger,
     hooks,

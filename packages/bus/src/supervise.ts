@@ -1,8 +1,9 @@
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import type { MessageType } from '@ocp/contracts';
+import { durables, type MessageType } from '@ocp/contracts';
 import type { Logger } from 'pino';
-import { BusClosedError } from './errors.ts';
+import { BusClosedError, StreamSetupError } from './errors.ts';
+import { catalogServices } from './permissions.ts';
 import type { StreamAdmin } from './streams.ts';
 import type { Consumption, DurableSpec } from './types.ts';
 
@@ -28,7 +29,23 @@ export interface Supervisor {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function supervisor(js: JetStreamClient, admin: StreamAdmin): Supervisor {
+/**
+ * A service of the catalog may only keep the durables the catalog gives it: its NATS permissions are
+ * made from that list, so an undeclared one would be refused by the server, less plainly.
+ */
+function checkDeclared(service: string | undefined, durable: string, stream: string): void {
+  if (service === undefined || !catalogServices().includes(service)) return;
+  const declared = Object.values(durables).some(
+    (d) => d.service === service && d.durable === durable && d.stream.name === stream,
+  );
+  if (!declared)
+    throw new StreamSetupError(
+      `consumer ${durable} on ${stream} is not declared for the ${service} service in the contracts catalog (durables); ` +
+        'declare it there, which gives the service its NATS permissions for it',
+    );
+}
+
+export function supervisor(js: JetStreamClient, admin: StreamAdmin, service?: string): Supervisor {
   const running = new Set<Consumption>();
   let closed = false;
 
@@ -97,6 +114,7 @@ export function supervisor(js: JetStreamClient, admin: StreamAdmin): Supervisor 
   return {
     async ensureDurable(spec, maxAckPending) {
       if (closed) throw new BusClosedError(`the bus is closed; not starting consumer ${spec.durable}`);
+      checkDeclared(service, spec.durable, spec.stream.name);
       await configureDurable(spec, maxAckPending);
     },
     supervise,

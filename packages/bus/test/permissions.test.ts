@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { nkeys } from '@nats-io/nats-core';
-import { durables, messages, rpcs } from '@ocp/contracts';
+import { durables, messages, rpcs, streams } from '@ocp/contracts';
 import {
   ADMIN,
   catalogServices,
@@ -16,9 +16,11 @@ import {
   permissionsOf,
   renderAuthorization,
   renderServerConfig,
+  StreamSetupError,
   servicePermissions,
   streamsOf,
 } from '../src/index.ts';
+import { startBus } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -108,4 +110,38 @@ test('nats-server accepts the rendered configuration', async (t) => {
     assert.match(stdout + stderr, /is valid/, file);
   }
   assert.throws(() => natsAuthorization([{ identity: 'tenant', nkey: 'SUAAAA' }]), /not a user public key/);
+});
+
+test('a service of the catalog cannot keep a durable the catalog does not give it; its own durables start', async (t) => {
+  const { bus } = await startBus(t, 'billing');
+  await assert.rejects(
+    bus.consume(
+      { durable: 'billing-extra', stream: streams.tenantEvents, types: ['ocp.tenant.created.v1'] },
+      async () => {},
+    ),
+    (err: unknown) =>
+      err instanceof StreamSetupError &&
+      /consumer billing-extra on EVENTS_TENANT is not declared for the billing service/.test(err.message),
+  );
+  // The audit service's durable is not billing's either.
+  await assert.rejects(
+    bus.consume(
+      {
+        durable: durables.auditTenantEvents.durable,
+        stream: streams.tenantEvents,
+        types: ['ocp.tenant.created.v1'],
+      },
+      async () => {},
+    ),
+    StreamSetupError,
+  );
+  const own = await bus.consume(
+    {
+      durable: durables.billingTenants.durable,
+      stream: streams.tenantEvents,
+      types: ['ocp.tenant.created.v1'],
+    },
+    async () => {},
+  );
+  await own.stop();
 });
