@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,6 +207,14 @@ describe('a server set up by the start command', limit, () => {
       dir: fileURLToPath(new URL('../../services/audit/src/db/migrations', import.meta.url)),
       logger: pino({ level: 'silent' }),
     });
+    // And a tenant provisioned then, by the superuser: its role marked, its database its own.
+    for (const sql of [
+      'CREATE ROLE t_legacy LOGIN',
+      `COMMENT ON ROLE t_legacy IS 'ocp:tenant:${randomUUID()}'`,
+      'CREATE DATABASE t_legacy OWNER t_legacy',
+      'REVOKE ALL ON DATABASE t_legacy FROM PUBLIC',
+    ])
+      await adminQuery(sql, [], server.url);
     await ensureRoles({ adminUrl: server.url, dataDir, databases: SERVICE_DATABASES });
     // Every start does it again, to the same end.
     roles = await ensureRoles({ adminUrl: server.url, dataDir, databases: SERVICE_DATABASES });
@@ -255,6 +264,17 @@ describe('a server set up by the start command', limit, () => {
       server.url,
     );
     assert.equal(db.rows[0]?.owner, 'ocp_audit_owner');
+  });
+
+  test("the tenant admin role is made a member of an earlier tenant's role, so it can suspend and drop its database", async () => {
+    await as(roles.tenantAdminUrl, 'ALTER DATABASE t_legacy ALLOW_CONNECTIONS false');
+    await as(roles.tenantAdminUrl, 'ALTER DATABASE t_legacy ALLOW_CONNECTIONS true');
+    const { rows } = await adminQuery<{ rolsuper: boolean }>(
+      'SELECT rolsuper FROM pg_roles WHERE rolname = $1',
+      [TENANT_ADMIN_ROLE],
+      server.url,
+    );
+    assert.deepEqual(rows, [{ rolsuper: false }]);
   });
 
   test('every runtime role opens its own database and no other on the server', async () => {
