@@ -13,6 +13,7 @@ import {
   RUNS,
   requestsFor,
   send,
+  TIMEOUT_MS,
 } from './support.ts';
 
 /** Operations that end the caller's own session: they would only stop the run, not test it. */
@@ -60,7 +61,7 @@ describe('every route of the admin API, fed hostile input as the owner', () => {
   });
 
   test('each answer is a 2xx or a 4xx problem with a detail, never a 5xx, and a refused write changes nothing', {
-    timeout: 600_000,
+    timeout: TIMEOUT_MS,
   }, async (t) => {
     const token = p.api.token ?? '';
     for (const op of ops) {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { NatsIdentity, Platform } from '../support/platform.ts';
 import { startPlatform } from '../support/platform.ts';
 import { type NatsWatch, natsWatch } from './nats-watch.ts';
-import { fcParams, jsonFragment } from './support.ts';
+import { fcParams, jsonFragment, TIMEOUT_MS } from './support.ts';
 
 const enc = new TextEncoder();
 
@@ -125,7 +125,7 @@ describe('every NATS handler, fed malformed messages by its legitimate publisher
   });
 
   test('each consumer dead-letters every malformed message on its subjects, and the platform keeps working', {
-    timeout: 300_000,
+    timeout: TIMEOUT_MS,
   }, async () => {
     const published: Array<{ target: Target; seq: number; what: string }> = [];
     for (const target of consumerTargets()) {
@@ -160,7 +160,7 @@ describe('every NATS handler, fed malformed messages by its legitimate publisher
   });
 
   test('each request/reply method answers a malformed request with an error, and answers a valid one after', {
-    timeout: 300_000,
+    timeout: TIMEOUT_MS,
   }, async () => {
     const requests: fc.Arbitrary<Malformed> = fc.oneof(
       fc

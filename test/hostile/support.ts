@@ -9,6 +9,9 @@ import fc from 'fast-check';
 /** Runs of each property: small in CI, `HOSTILE_RUNS=2000` by hand. */
 export const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 12) || 12);
 
+/** Time a property test may take: enough for `RUNS` runs of its slowest input, and the platform. */
+export const TIMEOUT_MS = 120_000 + RUNS * 2_000;
+
 /** fast-check settings of every property: the seed is printed on a failure, to replay it. */
 export const fcParams = (runs = RUNS): fc.Parameters<unknown> => ({
   numRuns: runs,

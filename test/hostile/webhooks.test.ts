@@ -8,7 +8,7 @@ import Stripe from 'stripe';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { deliverStripeWebhook } from '../support/stripe.ts';
 import { type NatsWatch, natsWatch } from './nats-watch.ts';
-import { fcParams, jsonFragment } from './support.ts';
+import { fcParams, jsonFragment, TIMEOUT_MS } from './support.ts';
 
 const STRIPE = `whsec_${randomBytes(24).toString('base64url')}`;
 const PADDLE = `pdl_ntfset_${randomBytes(16).toString('hex')}_${randomBytes(24).toString('base64url')}`;
@@ -137,7 +137,7 @@ describe('validly signed hostile webhooks', () => {
 
   for (const provider of ['stripe', 'paddle'] as const)
     test(`${provider}: each is answered 200 or a 4xx problem, never a 5xx`, {
-      timeout: 300_000,
+      timeout: TIMEOUT_MS,
     }, async () => {
       await fc.assert(
         fc.asyncProperty(hostileBody(provider), async ({ body }) => {
