@@ -249,16 +249,35 @@ export function requestsFor(op: Operation): fc.Arbitrary<HostileRequest> {
     op.body || ['POST', 'PUT', 'PATCH'].includes(op.method)
       ? fc.option(bodyText(op.body ?? {}))
       : fc.constant(null);
-  return fc.record({ path, query, headers, body }).map(({ path: p, query: q, headers: h, body: b }) => {
-    const req: HostileRequest = {
-      method: op.method,
-      url: q ? `${p}?${q}` : p,
-      headers: { ...h, ...(b !== null ? { 'content-type': 'application/json' } : {}) },
-      ...(b !== null ? { body: b } : {}),
-    };
-    // A counterexample is printed short: a 20 KB value would bury the failure.
-    return Object.assign(req, { [fc.toStringMethod]: () => describe(req) });
-  });
+  // Mostly JSON, as declared; sometimes a type the route does not take, or a hostile parameter.
+  const contentType = fc.oneof(
+    { weight: 6, arbitrary: fc.constant('application/json') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=utf-16',
+        'application/json; charset="; DROP TABLE x; --"',
+        `application/json; ${'x='.repeat(2000)}`,
+        'application/merge-patch+json',
+        '*/*',
+      ),
+    },
+  );
+  return fc
+    .record({ path, query, headers, body, contentType })
+    .map(({ path: p, query: q, headers: h, body: b, contentType: ct }) => {
+      const req: HostileRequest = {
+        method: op.method,
+        url: q ? `${p}?${q}` : p,
+        headers: { ...h, ...(b !== null ? { 'content-type': ct } : {}) },
+        ...(b !== null ? { body: b } : {}),
+      };
+      // A counterexample is printed short: a 20 KB value would bury the failure.
+      return Object.assign(req, { [fc.toStringMethod]: () => describe(req) });
+    });
 }
 
 /** A request in one line of at most a few hundred characters. */
