@@ -149,6 +149,8 @@ export async function preparePlatform(
       BOOTSTRAP_OWNER_EMAIL: 'owner@example.com',
       BOOTSTRAP_OWNER_PASSWORD: ownerPassword,
       RPC_TIMEOUT_MS: '3000',
+      // Tests poll operations every 25 ms from one address; the abuse tests set their own limit.
+      RATE_LIMIT_MAX: '100000',
       ...opts.gatewayEnv,
     },
     auditEnv: {
