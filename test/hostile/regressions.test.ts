@@ -61,6 +61,23 @@ describe('hostile inputs found before', () => {
     assert.equal((await p.api.call('GET', '/api/v1/tokens')).body.items.length, 0, 'no token was made');
   });
 
+  test('a lone surrogate is refused like a NUL, instead of being stored as U+FFFD', async () => {
+    const res = await p.api.call(
+      'POST',
+      '/api/v1/tenants',
+      '{"slug":"lone-surrogate","displayName":"A \\ud800 B"}',
+    );
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.detail, /well-formed Unicode/);
+    const key = await p.api.call(
+      'POST',
+      '/api/v1/operators',
+      '{"email":"a@b.c","role":"viewer","\\udc00":1}',
+    );
+    assert.equal(key.status, 400, JSON.stringify(key.body));
+    assert.equal((await p.api.call('GET', '/api/v1/tenants')).body.items.length, 0);
+  });
+
   test('what the router or Node refuses before a route runs is a problem too', async () => {
     const nested = await p.api.call(
       'POST',

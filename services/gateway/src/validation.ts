@@ -113,17 +113,30 @@ export function buildValidator(externalSchemas: unknown): FastifySchemaCompiler<
 /** Deepest nesting of objects and arrays a request may carry; no route's schema goes past 8. */
 export const MAX_DEPTH = 32;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a text cannot be taken, or undefined. */
+function refusedString(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'text must not contain NUL characters (\\u0000)';
+  // PostgreSQL refuses it in jsonb, and node-postgres silently writes U+FFFD for it in text.
+  if (LONE_SURROGATE.test(text))
+    return 'text must be well-formed Unicode: a lone UTF-16 surrogate (\\ud800 to \\udfff) is not a character';
+  return undefined;
+}
+
 /**
- * What no route takes in any part of a request, whatever its schema: a NUL character (PostgreSQL
- * cannot store it in text) and nesting deeper than `MAX_DEPTH` (a walk over it would overflow the
- * stack). Walked without recursion; the sentence says what was wrong, or undefined when all is well.
+ * What no route takes in any part of a request, whatever its schema: a NUL character or a lone
+ * surrogate (PostgreSQL cannot store them as sent) and nesting deeper than `MAX_DEPTH` (a walk over
+ * it would overflow the stack). Walked without recursion; the sentence says what was wrong, or
+ * undefined when all is well.
  */
 export function refusedText(value: unknown): string | undefined {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return 'text must not contain NUL characters (\\u0000)';
+      const refused = refusedString(v);
+      if (refused) return refused;
       continue;
     }
     // A raw webhook body is verified and forwarded byte for byte, never stored as text here.
@@ -132,7 +145,8 @@ export function refusedText(value: unknown): string | undefined {
     if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
     else
       for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\u0000')) return 'text must not contain NUL characters (\\u0000)';
+        const refused = refusedString(k);
+        if (refused) return refused;
         stack.push([x, depth + 1]);
       }
   }
