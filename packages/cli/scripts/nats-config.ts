@@ -8,8 +8,7 @@
  *
  * Only public keys go into the block; the seeds stay where they were made (secrets of each service).
  */
-import { renderAuthorization } from '../../bus/src/nats-server-config.ts';
-import { identities } from '../../bus/src/permissions.ts';
+import { identities, renderAuthorization } from '@ocp/bus';
 import { ensureNatsSeeds } from '../src/nats.ts';
 
 function fail(message: string): never {

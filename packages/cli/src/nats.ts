@@ -3,10 +3,15 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createUser, fromSeed } from '@nats-io/nkeys';
 import { type ConnectionOptions, connect, nkeyAuthenticator } from '@nats-io/transport-node';
-// The permissions are made from the contracts catalog; these two modules of @ocp/bus hold no
-// NATS client code, only the catalog's users and the server configuration.
-import { type NatsUser, renderServerConfig } from '../../bus/src/nats-server-config.ts';
-import { ADMIN, catalogServices, identities, inboxPrefixOf } from '../../bus/src/permissions.ts';
+// The permissions are made from the contracts catalog by @ocp/bus, as the services' own are.
+import {
+  ADMIN,
+  catalogServices,
+  identities,
+  inboxPrefixOf,
+  type NatsUser,
+  renderServerConfig,
+} from '@ocp/bus';
 import { isLoopbackHost } from './config.ts';
 import { StartError } from './errors.ts';
 import { type Log, recordingLog } from './log.ts';

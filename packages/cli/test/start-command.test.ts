@@ -35,8 +35,6 @@ async function startCommandRepo(defer: (step: () => unknown) => void): Promise<s
     join(repoRoot, 'packages', 'cli', 'node_modules'),
     join(root, 'packages', 'cli', 'node_modules'),
   );
-  // The NATS permissions come from the contracts catalog, through @ocp/bus.
-  await symlink(join(repoRoot, 'packages', 'bus'), join(root, 'packages', 'bus'));
   await writeFile(join(root, 'package.json'), '{"type":"module"}\n');
   for (const name of ['tenant', 'audit', 'billing', 'gateway']) {
     for (const entry of ['src/main.ts', 'dist/main.js']) {
