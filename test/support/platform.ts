@@ -221,13 +221,31 @@ export async function startBilling(env: PlatformEnv): Promise<BillingService> {
 
 export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] = {}): Promise<Platform> {
   const env = await preparePlatform(opts);
-  const tcfg = tenantConfig(env.tenantEnv);
-  const tenant = await startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL));
-  const audit = await startAudit(env);
-  const billing = await startBilling(env);
-  const gcfg = gatewayConfig(env.gatewayEnv);
-  const gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
-  const api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
+  // A start that fails halfway closes what it had started, so the test fails instead of hanging.
+  const started: { close(): Promise<unknown> }[] = [];
+  const up = async <T extends { close(): Promise<unknown> }>(service: Promise<T>): Promise<T> => {
+    const running = await service;
+    started.unshift(running);
+    return running;
+  };
+  let tenant: TenantService;
+  let audit: AuditService;
+  let billing: BillingService;
+  let gateway: Gateway;
+  let api: Api;
+  try {
+    const tcfg = tenantConfig(env.tenantEnv);
+    tenant = await up(startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL)));
+    audit = await up(startAudit(env));
+    billing = await up(startBilling(env));
+    const gcfg = gatewayConfig(env.gatewayEnv);
+    gateway = await up(startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL)));
+    api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
+  } catch (err) {
+    for (const running of started) await running.close().catch(() => {});
+    await env.dispose().catch(() => {});
+    throw err;
+  }
   const platform: Platform = {
     ...env,
     tenant,
