@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { AuditRequestV1 } from '@ocp/contracts';
 import { startGateway } from '@ocp/gateway';
@@ -7,7 +6,7 @@ import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
 import { adminQuery, waitFor } from '@ocp/testkit';
 import { type Platform, startPlatform } from '../support/platform.ts';
-import { type Answer, invite, login } from '../support/rbac.ts';
+import { type Answer, callFrom, invite, login } from '../support/rbac.ts';
 
 /** A request from a given loopback address (another source to the gateway), with headers. */
 function from(
@@ -16,41 +15,7 @@ function from(
   method = 'GET',
   opts: { body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = httpRequest(
-      url,
-      {
-        method,
-        localAddress,
-        headers: {
-          ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
-          ...opts.headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          text += d;
-        });
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [k, v] of Object.entries(res.headers))
-            if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-          resolve({
-            status: res.statusCode ?? 0,
-            body: /json/.test(headers.get('content-type') ?? '') && text ? JSON.parse(text) : undefined,
-            text,
-            headers,
-            requestId: headers.get('x-request-id') ?? '',
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+  return callFrom(localAddress, url, method, opts.body, opts.headers);
 }
 
 /** The audit entries in the gateway's outbox (published or not) from one source address. */

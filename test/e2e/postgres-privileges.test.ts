@@ -18,22 +18,14 @@ import pg from 'pg';
 import pino from 'pino';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
+import { createTenant, tenantPassword } from '../support/tenants.ts';
 
 const limit = { timeout: 120_000 };
 const SERVICES = ['tenant', 'gateway', 'audit', 'billing'] as const;
 type Service = (typeof SERVICES)[number];
 
 /** Runs `sql` as whoever `url` logs in as, on the database it names. */
-async function as(url: string, sql: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+const as = (url: string, sql: string): Promise<pg.QueryResult> => adminQuery(sql, [], url);
 
 /** Opens and closes a session on `url`; resolves the SQLSTATE of a refusal, or 'connected'. */
 async function tryConnect(url: string): Promise<string> {
@@ -66,26 +58,6 @@ async function ownedBy(role: string, server?: string): Promise<number> {
     server,
   );
   return rows[0]!.n;
-}
-
-/** The tenant's database password, unsealed with the tenant service's key from its database at `url`. */
-async function passwordOf(p: Platform, tenantId: string, url: string): Promise<string> {
-  const { keyringOf, openSecret } = await import('../../services/tenant/src/domain/secrets.ts');
-  const { passwordPlace } = await import('../../services/tenant/src/db/sealed.ts');
-  const { rows } = await adminQuery<{ db_password_sealed: string }>(
-    'SELECT db_password_sealed FROM tenants WHERE id = $1',
-    [tenantId],
-    url,
-  );
-  return openSecret(keyringOf(p.tenantEnv), rows[0]!.db_password_sealed, passwordPlace(tenantId));
-}
-
-async function create(p: Platform, slug: string) {
-  const res = await p.api.call('POST', '/api/v1/tenants', { slug, displayName: `Tenant ${slug}` });
-  assert.equal(res.status, 202, JSON.stringify(res.body));
-  const op = await p.api.waitOperation(res.body.operation.id);
-  assert.equal(op.state, 'succeeded', JSON.stringify(op));
-  return (await p.api.call('GET', `/api/v1/tenants/${res.body.tenant.id}`)).body;
 }
 
 async function runOperation(p: Platform, method: string, path: string, body?: unknown) {
@@ -166,7 +138,7 @@ describe('the services run as roles of their own, on the shared server', limit, 
     );
     assert.deepEqual(rows[0], { rolsuper: false, rolcreatedb: true, rolcreaterole: true });
 
-    const tenant = await create(p, 'least');
+    const tenant = await createTenant(p, 'least');
     const database = tenant.databaseName as string;
     const allowed = async () =>
       (
@@ -297,10 +269,10 @@ describe('a server set up by the start command', limit, () => {
   });
 
   test("a tenant's role opens its own database and no other on the server", async () => {
-    const tenant = await create(p, 'alone');
-    await create(p, 'neighbour');
+    const tenant = await createTenant(p, 'alone');
+    await createTenant(p, 'neighbour');
     const own = tenant.databaseName as string;
-    const password = await passwordOf(p, tenant.id, urlFor(SERVICE_DATABASES.tenant, server.url));
+    const password = await tenantPassword(p, tenant.id, urlFor(SERVICE_DATABASES.tenant, server.url));
     const { rows } = await adminQuery<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname',
       [],

@@ -4,6 +4,7 @@ import { adminQuery, waitFor } from '@ocp/testkit';
 import pg from 'pg';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
+import { createTenant, tenantPassword } from '../support/tenants.ts';
 
 /** Opens a connection to `database` as a tenant's role, with its real generated password. */
 async function connectAs(p: Platform, role: string, password: string, database: string): Promise<pg.Client> {
@@ -15,26 +16,6 @@ async function connectAs(p: Platform, role: string, password: string, database: 
   c.on('error', () => {});
   await c.connect();
   return c;
-}
-
-/** The tenant's database password, read as only the tenant service can: unsealed with its key. */
-async function passwordOf(p: Platform, tenantId: string): Promise<string> {
-  const { keyringOf, openSecret } = await import('../../services/tenant/src/domain/secrets.ts');
-  const { passwordPlace } = await import('../../services/tenant/src/db/sealed.ts');
-  const { rows } = await adminQuery<{ db_password_sealed: string }>(
-    'SELECT db_password_sealed FROM tenants WHERE id = $1',
-    [tenantId],
-    p.tenantEnv.DATABASE_URL,
-  );
-  return openSecret(keyringOf(p.tenantEnv), rows[0]!.db_password_sealed, passwordPlace(tenantId));
-}
-
-async function create(p: Platform, slug: string) {
-  const res = await p.api.call('POST', '/api/v1/tenants', { slug, displayName: `Tenant ${slug}` });
-  assert.equal(res.status, 202, JSON.stringify(res.body));
-  const op = await p.api.waitOperation(res.body.operation.id);
-  assert.equal(op.state, 'succeeded', JSON.stringify(op));
-  return (await p.api.call('GET', `/api/v1/tenants/${res.body.tenant.id}`)).body;
 }
 
 async function databases(p: Platform): Promise<string[]> {
@@ -58,7 +39,7 @@ describe('tenant lifecycle through the admin API', () => {
   });
 
   test('a created tenant becomes active with its own database, owned by its own role', async () => {
-    const tenant = await create(p, 'acme');
+    const tenant = await createTenant(p, 'acme');
     assert.equal(tenant.state, 'active');
     assert.equal(tenant.databaseName, `${p.prefix}acme`);
     const { rows } = await adminQuery<{ owner: string; public_connect: boolean }>(
@@ -67,7 +48,12 @@ describe('tenant lifecycle through the admin API', () => {
       [tenant.databaseName],
     );
     assert.deepEqual(rows, [{ owner: tenant.databaseName, public_connect: false }]);
-    const c = await connectAs(p, tenant.databaseName, await passwordOf(p, tenant.id), tenant.databaseName);
+    const c = await connectAs(
+      p,
+      tenant.databaseName,
+      await tenantPassword(p, tenant.id),
+      tenant.databaseName,
+    );
     const users = await c.query('SELECT count(*)::int AS n FROM res_users WHERE share = false AND active');
     assert.equal(users.rows[0].n, 1);
     const owner = await c.query("SELECT tableowner FROM pg_tables WHERE tablename = 'ir_module_module'");
@@ -76,19 +62,19 @@ describe('tenant lifecycle through the admin API', () => {
   });
 
   test("a tenant's role cannot connect to another tenant's database", async () => {
-    const a = await create(p, 'alpha');
-    const b = await create(p, 'bravo');
+    const a = await createTenant(p, 'alpha');
+    const b = await createTenant(p, 'bravo');
     await assert.rejects(
-      connectAs(p, a.databaseName, await passwordOf(p, a.id), b.databaseName),
+      connectAs(p, a.databaseName, await tenantPassword(p, a.id), b.databaseName),
       /permission denied for database/,
     );
-    const own = await connectAs(p, b.databaseName, await passwordOf(p, b.id), b.databaseName);
+    const own = await connectAs(p, b.databaseName, await tenantPassword(p, b.id), b.databaseName);
     await own.end();
   });
 
   test('a suspended tenant refuses new connections and ends open ones; a resumed one accepts them', async () => {
-    const t = await create(p, 'sleepy');
-    const password = await passwordOf(p, t.id);
+    const t = await createTenant(p, 'sleepy');
+    const password = await tenantPassword(p, t.id);
     const open = await connectAs(p, t.databaseName, password, t.databaseName);
     const ended = new Promise((resolve) => open.once('error', resolve));
     const s = await p.api.call('POST', `/api/v1/tenants/${t.slug}/suspend`, { reason: 'manual' });
@@ -112,7 +98,7 @@ describe('tenant lifecycle through the admin API', () => {
   });
 
   test('resuming for one reason never clears another', async () => {
-    const t = await create(p, 'twice');
+    const t = await createTenant(p, 'twice');
     for (const reason of ['billing', 'manual']) {
       const s = await p.api.call('POST', `/api/v1/tenants/${t.id}/suspend`, { reason });
       assert.equal((await p.api.waitOperation(s.body.operation.id)).state, 'succeeded');
@@ -133,7 +119,7 @@ describe('tenant lifecycle through the admin API', () => {
   });
 
   test('a deleted tenant leaves no database and no role', async () => {
-    const t = await create(p, 'doomed');
+    const t = await createTenant(p, 'doomed');
     const d = await p.api.call('DELETE', `/api/v1/tenants/${t.id}`);
     assert.equal(d.status, 202);
     assert.equal((await p.api.waitOperation(d.body.operation.id)).state, 'succeeded');
@@ -152,7 +138,7 @@ describe('tenant lifecycle through the admin API', () => {
   });
 
   test("an independent JetStream subscriber sees every transition of a tenant's life, in order, once", async () => {
-    const t = await create(p, 'observed');
+    const t = await createTenant(p, 'observed');
     const s = await p.api.call('POST', `/api/v1/tenants/${t.id}/suspend`, {});
     await p.api.waitOperation(s.body.operation.id);
     const r = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, {});

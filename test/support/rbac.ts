@@ -113,7 +113,13 @@ export async function invite(
 }
 
 /** A request from another loopback address than 127.0.0.1: another source IP to the gateway. */
-export function callFrom(localAddress: string, url: string, method: string, body?: unknown): Promise<Answer> {
+export function callFrom(
+  localAddress: string,
+  url: string,
+  method: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = httpRequest(
@@ -121,9 +127,10 @@ export function callFrom(localAddress: string, url: string, method: string, body
       {
         method,
         localAddress,
-        headers: data
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
-          : {},
+        headers: {
+          ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          ...extraHeaders,
+        },
       },
       (res) => {
         let text = '';

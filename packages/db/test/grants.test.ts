@@ -8,16 +8,7 @@ import { serviceMigrations } from './helpers.ts';
 
 const logger = pino({ level: 'silent' });
 
-async function as(url: string, sql: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+const as = (url: string, sql: string): Promise<pg.QueryResult> => adminQuery(sql, [], url);
 
 const widgets: RuntimeGrants = { ...NO_OUTBOX_GRANTS, widgets: ['SELECT', 'INSERT'] };
 
