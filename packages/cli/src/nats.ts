@@ -75,6 +75,8 @@ export async function ensureNatsSeeds(
 ): Promise<{ users: NatsUser[]; seedFiles: Record<string, string> }> {
   const users: NatsUser[] = [];
   const seedFiles: Record<string, string> = {};
+  // The seeds are the identities themselves: the directory is its owner's alone when made here.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const identity of identities()) {
     const file = seedFileOf(dir, identity);
     const seed = await readOrCreateSecret(file, () => new TextDecoder().decode(createUser().getSeed()));

@@ -59,7 +59,13 @@ function banner(
 ): string {
   const url = publicUrl(config);
   const databases = Object.values(SERVICE_DATABASES).join(', ');
-  const secrets = [postgres.embeddedDir ? ['postgres-password'] : [], 'tenant-secrets-key'].flat();
+  const secrets = [
+    postgres.embeddedDir ? ['postgres-password'] : [],
+    'postgres-<role>-password',
+    'tenant-secrets-key',
+    'audit-checkpoint-key',
+    nats.startedHere ? ['nats-credentials/'] : [],
+  ].flat();
   const data = [
     postgres.embeddedDir
       ? `PostgreSQL in ${postgres.embeddedDir}`
