@@ -2,6 +2,7 @@ export { type Bus, type BusOptions, createBus } from './bus.ts';
 export type { EventConsumer } from './consume.ts';
 export type { BatchConsumer } from './consume-batch.ts';
 export type { DeadLetterRecord } from './dead-letter.ts';
+export type { FailureClassifier } from './delivery.ts';
 export {
   BusClosedError,
   DeadLetterError,

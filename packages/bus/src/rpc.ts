@@ -1,6 +1,7 @@
 import { type Msg, type NatsConnection, headers as natsHeaders, type Subscription } from '@nats-io/nats-core';
 import { formatIssues, type RpcMap, type RpcName, rpcs, type SchemaKey, validate } from '@ocp/contracts';
 import type { Logger } from 'pino';
+import type { FailureClassifier } from './delivery.ts';
 import { BusClosedError, RpcError, RpcUnavailableError } from './errors.ts';
 import { childTraceparent, traceIdOf } from './trace.ts';
 import type { RpcHandler } from './types.ts';
@@ -25,6 +26,12 @@ export interface RpcServerOptions {
   logger: Logger;
   /** Handlers running at once, across every method this server serves. */
   concurrency: number;
+  /**
+   * Tells a handler's failure that passes by itself (its database restarting: answered
+   * `DATABASE_UNAVAILABLE`, which callers retry) from one the request's own values cause (a value
+   * the database refuses: answered `VALIDATION_FAILED` with the reason), instead of `INTERNAL`.
+   */
+  classifyFailure?: FailureClassifier | undefined;
 }
 
 export interface ClosableRpcServer extends RpcServer {
@@ -100,7 +107,27 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
       if (e instanceof RpcError) {
         return reply({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
       }
-      logger.error({ err: e, subject: def.subject, traceId: traceIdOf(traceparent) }, 'request failed');
+      const where = { err: e, subject: def.subject, traceId: traceIdOf(traceparent) };
+      const kind = opts.classifyFailure?.(e);
+      if (kind?.kind === 'transient') {
+        logger.warn(where, 'request failed for a passing reason');
+        return reply({
+          error: {
+            code: 'DATABASE_UNAVAILABLE',
+            message: "the service's database is not available for a moment; try again shortly",
+          },
+        });
+      }
+      // Logged as an error all the same: a refusal the schemas let through may also be a bug.
+      logger.error(where, 'request failed');
+      if (kind?.kind === 'permanent') {
+        return reply({
+          error: {
+            code: 'VALIDATION_FAILED',
+            message: `the request holds a value that cannot be stored: ${kind.reason}`,
+          },
+        });
+      }
       return reply({ error: { code: 'INTERNAL', message: 'the service failed to answer; see its logs' } });
     } finally {
       limit.release();

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '@ocp/testkit';
-import { BusClosedError, createBus, RpcUnavailableError } from '../src/index.ts';
+import {
+  BusClosedError,
+  createBus,
+  type FailureClassifier,
+  RpcError,
+  RpcUnavailableError,
+} from '../src/index.ts';
 import { signal, startBus, tenantCreated, testLogger } from './helpers.ts';
 
 const limit = { timeout: 30_000 };
@@ -129,3 +135,46 @@ test('the request/reply bound and the stream replicas must be whole numbers in r
     await assert.rejects(createBus({ nc, logger: testLogger(), service: 'x', ...bad }), RangeError);
   }
 });
+
+test(
+  "a handler's failure the service's classifier knows is answered for what it is: a passing one DATABASE_UNAVAILABLE, one the request's values cause VALIDATION_FAILED with the reason, any other INTERNAL",
+  limit,
+  async (t) => {
+    class Passing extends Error {}
+    class Refused extends Error {}
+    const classifyFailure: FailureClassifier = (e) =>
+      e instanceof Passing
+        ? { kind: 'transient' }
+        : e instanceof Refused
+          ? {
+              kind: 'permanent',
+              reason: 'data exception (SQLSTATE 22P05): unsupported Unicode escape sequence',
+            }
+          : undefined;
+    const { nc, bus } = await startBus(t, 'test', { classifyFailure });
+    const caller = await createBus({ nc, logger: testLogger(), service: 'caller' });
+    t.after(() => caller.close());
+    const failures = [
+      new Passing('the database system is starting up'),
+      new Refused('bad value'),
+      new Error('bug'),
+    ];
+    bus.serve('tenant.get.v1', async () => {
+      throw failures.shift();
+    });
+    const codeOf = async () => {
+      try {
+        await caller.request('tenant.get.v1', { slug: 'acme' }, { timeoutMs: 10_000 });
+        return undefined;
+      } catch (e) {
+        assert.ok(e instanceof RpcError, String(e));
+        return { code: e.code, message: e.message };
+      }
+    };
+    assert.equal((await codeOf())?.code, 'DATABASE_UNAVAILABLE');
+    const refused = await codeOf();
+    assert.equal(refused?.code, 'VALIDATION_FAILED');
+    assert.match(refused?.message ?? '', /cannot be stored: data exception \(SQLSTATE 22P05\)/);
+    assert.equal((await codeOf())?.code, 'INTERNAL');
+  },
+);
