@@ -162,9 +162,23 @@ export async function lockSubscription(client: PoolClient, provider: Provider, s
   return rows[0];
 }
 
+/**
+ * Serialises, per tenant id, learning of the tenant with deciding that a webhook about it is
+ * `unmatched`. Without it the two can pass each other under READ COMMITTED: the webhook's
+ * transaction does not see the tenant yet, the tenant's does not see the webhook yet, and the
+ * webhook stays unmatched for good. Held until the transaction ends; the next statement of the one
+ * that waited sees what the other committed. Taken after the subscription's row lock, never before.
+ */
+async function lockTenantKnowledge(db: Queryable, tenantId: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtext('ocp_billing.known_tenants'), hashtext($1))", [
+    tenantId,
+  ]);
+}
+
 /** Whether the tenant id names a tenant the platform has and has not deleted. */
 export async function isKnownTenant(db: Queryable, tenantId: string): Promise<boolean> {
   if (!UUID.test(tenantId)) return false;
+  await lockTenantKnowledge(db, tenantId);
   const { rows } = await db.query('SELECT 1 FROM known_tenants WHERE id = $1 AND NOT deleted', [tenantId]);
   return rows.length > 0;
 }
@@ -324,6 +338,7 @@ export async function listWebhooks(db: Queryable, f: WebhookFilter, limit: numbe
 
 /** Follows the tenant lifecycle: which tenant ids exist. True when the id was not known before. */
 export async function upsertKnownTenant(db: Queryable, id: string, deleted: boolean): Promise<boolean> {
+  await lockTenantKnowledge(db, id);
   const { rows } = await db.query<{ fresh: boolean }>(
     `INSERT INTO known_tenants (id, deleted) VALUES ($1, $2)
      ON CONFLICT (id) DO UPDATE SET deleted = known_tenants.deleted OR $2, updated_at = now()

@@ -22,16 +22,19 @@ type Followed = (typeof FOLLOWED_TENANT_TYPES)[number];
  * `events.tenant.>`: keeps the projection of known tenant ids. Idempotent (an upsert that never
  * brings a deleted tenant back), so it needs no inbox. A webhook can come before billing has seen
  * its tenant's creation (a checkout right after signup): the subscriptions it left `unmatched` are
- * replayed once the tenant is known, in the same transaction.
+ * replayed once the tenant is known. The tenant is recorded in a transaction of its own, under the
+ * per-tenant lock that the webhooks' check takes too, and the replay runs after its commit, so a
+ * webhook is either seen as unmatched here or sees the tenant itself; the replay runs at every
+ * event of a live tenant (it finds nothing once done), so a crash between the two loses nothing.
  */
 export function tenantProjectionHandler(ctx: HandlerContext): EventHandler<Followed> {
   return async (event, delivery) => {
     const tenantId = event.data.tenant.id;
     const deleted = event.type === 'ocp.tenant.deleted.v1';
+    await withTransaction(ctx.pool, (client) => upsertKnownTenant(client, tenantId, deleted));
+    if (deleted) return;
     const decisions = await withTransaction(ctx.pool, async (client) => {
-      const fresh = await upsertKnownTenant(client, tenantId, deleted);
       const out: Access[] = [];
-      if (!fresh || deleted) return out;
       for (const s of await unmatchedSubscriptionsOf(client, tenantId)) {
         const r = await applyFacts(
           ctx,
