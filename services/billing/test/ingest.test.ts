@@ -358,3 +358,48 @@ test('a webhook that came before its tenant was known is applied once the tenant
   );
   assert.equal(out[0].n, 1);
 });
+
+test('a webhook and its tenant arriving at the same moment never leave the webhook unmatched', async () => {
+  const delivery = { deliveryCount: 1, traceparent: '', subject: '', working() {} };
+  const stuck: string[] = [];
+  // Each round starts both at once on their own connections; without the per-tenant lock some
+  // rounds pass each other (neither transaction sees the other's row) and stay unmatched.
+  for (let round = 0; round < 40; round++) {
+    const tenant = randomUUID();
+    const sub = `sub_race_${randomUUID().slice(0, 8)}`;
+    const w = webhook(
+      'stripe',
+      stripeSubscriptionEvent({
+        id: `evt_${sub}`,
+        sub,
+        type: 'customer.subscription.created',
+        created: 1_760_000_000,
+        status: 'active',
+        tenantId: tenant,
+      }),
+    );
+    const created = makeEvent(
+      'ocp.tenant.created.v1',
+      {
+        tenant: {
+          id: tenant,
+          slug: 'race',
+          displayName: 'Race',
+          plan: 'free',
+          state: 'pending',
+          suspensionReasons: [],
+          databaseName: 't_race',
+          databaseServerId: null,
+          createdAt: new Date().toISOString(),
+          updatedAt: new Date().toISOString(),
+        },
+        operationId: randomUUID(),
+      } as never,
+      { source: 'ocp/tenant', subject: tenant },
+    );
+    await Promise.all([ingestWebhook(ctx, w), tenantProjectionHandler(ctx)(created, delivery)]);
+    const { rows } = await pool.query('SELECT status FROM webhook_events WHERE id = $1', [w.id]);
+    if (rows[0].status !== 'applied') stuck.push(`${w.id}: ${rows[0].status}`);
+  }
+  assert.deepEqual(stuck, []);
+});
