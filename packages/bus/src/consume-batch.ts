@@ -39,12 +39,7 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
           a.m.ack();
           kit.report(a.event.type, 'ack', performance.now() - started);
         } catch (err) {
-          const settled = await kit.settleFailure(a.m, err);
-          const ctx = { err, eventId: a.event.id, attempt: a.delivery.deliveryCount };
-          if (settled.outcome === 'dead_letter')
-            kit.log.error(ctx, 'event failed for good; dead-lettered it');
-          else kit.log.warn({ ...ctx, retryInMs: settled.delayMs }, 'event failed; it will be redelivered');
-          kit.report(a.event.type, settled.outcome, performance.now() - started);
+          await kit.settleEventFailure(a.m, a.event, err, started, a.delivery.traceparent);
         }
       }
 

@@ -2,7 +2,6 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { MessageType } from '@ocp/contracts';
 import { type DeliveryDeps, delivery } from './delivery.ts';
 import type { Supervisor } from './supervise.ts';
-import { traceIdOf } from './trace.ts';
 import type { ConsumerSpec, Consumption, EventHandler } from './types.ts';
 
 /** Hands a durable consumer's events to a handler, one event per call. */
@@ -30,24 +29,7 @@ export function eventConsumer(sup: Supervisor, deps: DeliveryDeps): EventConsume
           m.ack();
           kit.report(event.type, 'ack', performance.now() - started);
         } catch (err) {
-          const logCtx = {
-            err,
-            type: event.type,
-            eventId: event.id,
-            subject: event.subject,
-            attempt: m.info.deliveryCount,
-            traceId: traceIdOf(ctx.traceparent),
-          };
-          const settled = await kit.settleFailure(m, err);
-          if (settled.outcome === 'dead_letter') {
-            kit.log.error(logCtx, 'handler failed for good; dead-lettered the message');
-          } else {
-            kit.log.warn(
-              { ...logCtx, retryInMs: settled.delayMs },
-              'handler failed; the message will be redelivered',
-            );
-          }
-          kit.report(event.type, settled.outcome, performance.now() - started);
+          await kit.settleEventFailure(m, event, err, started, ctx.traceparent);
         } finally {
           stopKeepAlive();
         }

@@ -3,7 +3,7 @@ import { type CloudEvent, checkEvent, formatIssues, type MessageType } from '@oc
 import type { Logger } from 'pino';
 import type { DeadLetters } from './dead-letter.ts';
 import { PermanentError, TransientError } from './errors.ts';
-import { childTraceparent } from './trace.ts';
+import { childTraceparent, traceIdOf } from './trace.ts';
 import type { BusHooks, DeliveryContext, DurableSpec, HandledOutcome } from './types.ts';
 
 /** A checked message of a handled type, with what its handler is given. */
@@ -30,6 +30,14 @@ export interface Delivery<T extends MessageType> {
    * (without end under -1); one of unknown kind up to `maxDeliver`, or `UNKNOWN_FAILURE_LIMIT` under -1.
    */
   settleFailure(m: JsMsg, err: unknown): Promise<Settlement>;
+  /** Settles one event whose handler failed (as `settleFailure`), then logs and reports the outcome. */
+  settleEventFailure(
+    m: JsMsg,
+    event: CloudEvent,
+    err: unknown,
+    started: number,
+    traceparent?: string,
+  ): Promise<void>;
   /** The kind of a handler's failure (see `FailureClassifier`). */
   kindOf(err: unknown): FailureKind;
   /** Tells JetStream the messages are still being worked on until the returned function is called. */
@@ -180,5 +188,29 @@ export function delivery<T extends MessageType>(spec: DurableSpec<T>, deps: Deli
     return () => clearInterval(timer);
   }
 
-  return { log, report, admit, settleFailure, kindOf, keepAlive };
+  async function settleEventFailure(
+    m: JsMsg,
+    event: CloudEvent,
+    err: unknown,
+    started: number,
+    traceparent?: string,
+  ): Promise<void> {
+    const logCtx = {
+      err,
+      type: event.type,
+      eventId: event.id,
+      subject: event.subject,
+      attempt: m.info.deliveryCount,
+      ...(traceparent ? { traceId: traceIdOf(traceparent) } : {}),
+    };
+    const settled = await settleFailure(m, err);
+    if (settled.outcome === 'dead_letter') {
+      log.error(logCtx, 'handler failed for good; dead-lettered the message');
+    } else {
+      log.warn({ ...logCtx, retryInMs: settled.delayMs }, 'handler failed; the message will be redelivered');
+    }
+    report(event.type, settled.outcome, performance.now() - started);
+  }
+
+  return { log, report, admit, settleFailure, settleEventFailure, kindOf, keepAlive };
 }

@@ -73,6 +73,29 @@ function webhook(
   );
 }
 
+/** The tenant service's announcement of a new tenant, as the billing service follows it. */
+function tenantCreated(id: string): CloudEvent<'ocp.tenant.created.v1'> {
+  return makeEvent(
+    'ocp.tenant.created.v1',
+    {
+      tenant: {
+        id,
+        slug: 'late',
+        displayName: 'Late',
+        plan: 'free',
+        state: 'pending',
+        suspensionReasons: [],
+        databaseName: 't_late',
+        databaseServerId: null,
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      },
+      operationId: randomUUID(),
+    } as never,
+    { source: 'ocp/tenant', subject: id },
+  );
+}
+
 /** A Stripe subscription's life: trial, paid, a failed payment, recovery, an upgrade, cancellation. */
 function stripeLife(sub: string, tenant: string): Webhook[] {
   const t = 1_760_000_000;
@@ -325,25 +348,7 @@ test('a webhook that came before its tenant was known is applied once the tenant
     }),
   );
   assert.equal((await ingestWebhook(ctx, w)).status, 'unmatched');
-  const created = makeEvent(
-    'ocp.tenant.created.v1',
-    {
-      tenant: {
-        id: late,
-        slug: 'late',
-        displayName: 'Late',
-        plan: 'free',
-        state: 'pending',
-        suspensionReasons: [],
-        databaseName: 't_late',
-        databaseServerId: null,
-        createdAt: new Date().toISOString(),
-        updatedAt: new Date().toISOString(),
-      },
-      operationId: randomUUID(),
-    } as never,
-    { source: 'ocp/tenant', subject: late },
-  );
+  const created = tenantCreated(late);
   const delivery = { deliveryCount: 1, traceparent: '', subject: '', working() {} };
   await tenantProjectionHandler(ctx)(created, delivery);
   await tenantProjectionHandler(ctx)(created, delivery);
@@ -378,25 +383,7 @@ test('a webhook and its tenant arriving at the same moment never leave the webho
         tenantId: tenant,
       }),
     );
-    const created = makeEvent(
-      'ocp.tenant.created.v1',
-      {
-        tenant: {
-          id: tenant,
-          slug: 'race',
-          displayName: 'Race',
-          plan: 'free',
-          state: 'pending',
-          suspensionReasons: [],
-          databaseName: 't_race',
-          databaseServerId: null,
-          createdAt: new Date().toISOString(),
-          updatedAt: new Date().toISOString(),
-        },
-        operationId: randomUUID(),
-      } as never,
-      { source: 'ocp/tenant', subject: tenant },
-    );
+    const created = tenantCreated(tenant);
     await Promise.all([ingestWebhook(ctx, w), tenantProjectionHandler(ctx)(created, delivery)]);
     const { rows } = await pool.query('SELECT status FROM webhook_events WHERE id = $1', [w.id]);
     if (rows[0].status !== 'applied') stuck.push(`${w.id}: ${rows[0].status}`);
