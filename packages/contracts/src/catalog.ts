@@ -29,19 +29,41 @@ import type {
   TenantDeleteReplyV1,
   TenantDeleteRequestV1,
   TenantDeletingV1,
+  TenantDuplicateReplyV1,
+  TenantDuplicateRequestV1,
   TenantGetReplyV1,
   TenantGetRequestV1,
   TenantListReplyV1,
   TenantListRequestV1,
+  TenantModuleInstalledV1,
+  TenantModuleReplyV1,
+  TenantModuleRequestV1,
+  TenantModulesListReplyV1,
+  TenantModulesListRequestV1,
+  TenantModuleUninstalledV1,
+  TenantModuleUpgradedV1,
   TenantOperationRunV1,
   TenantPlanChangedV1,
   TenantProvisioningFailedV1,
   TenantProvisioningV1,
+  TenantRenamedV1,
+  TenantRenameReplyV1,
+  TenantRenameRequestV1,
   TenantResumedV1,
   TenantResumeReplyV1,
   TenantResumeRequestV1,
   TenantRetryReplyV1,
   TenantRetryRequestV1,
+  TenantRuntimeDisableReplyV1,
+  TenantRuntimeDisableRequestV1,
+  TenantRuntimeGetReplyV1,
+  TenantRuntimeGetRequestV1,
+  TenantRuntimeListReplyV1,
+  TenantRuntimeListRequestV1,
+  TenantRuntimeRegisterReplyV1,
+  TenantRuntimeRegisterRequestV1,
+  TenantRuntimeTemplateReplyV1,
+  TenantRuntimeTemplateRequestV1,
   TenantSuspendedV1,
   TenantSuspendReplyV1,
   TenantSuspendRequestV1,
@@ -173,6 +195,10 @@ export const messages = {
   'ocp.tenant.deleting.v1': tenantEvent('deleting'),
   'ocp.tenant.deleted.v1': tenantEvent('deleted'),
   'ocp.tenant.plan_changed.v1': tenantEvent('plan_changed'),
+  'ocp.tenant.renamed.v1': tenantEvent('renamed'),
+  'ocp.tenant.module_installed.v1': tenantEvent('module_installed', ['audit']),
+  'ocp.tenant.module_upgraded.v1': tenantEvent('module_upgraded', ['audit']),
+  'ocp.tenant.module_uninstalled.v1': tenantEvent('module_uninstalled', ['audit']),
   'ocp.operation.updated.v1': {
     subject: 'events.operation.updated.v1',
     stream: streams.operationEvents,
@@ -266,6 +292,10 @@ export interface MessageDataMap {
   'ocp.audit.request.v1': AuditRequestV1;
   'ocp.audit.checkpoint.v1': AuditCheckpointV1;
   'ocp.tenant.plan_changed.v1': TenantPlanChangedV1;
+  'ocp.tenant.renamed.v1': TenantRenamedV1;
+  'ocp.tenant.module_installed.v1': TenantModuleInstalledV1;
+  'ocp.tenant.module_upgraded.v1': TenantModuleUpgradedV1;
+  'ocp.tenant.module_uninstalled.v1': TenantModuleUninstalledV1;
   'ocp.billing.webhook_received.v1': BillingWebhookReceivedV1;
   'ocp.billing.webhook_rejected.v1': BillingWebhookRejectedV1;
   'ocp.billing.subscription_changed.v1': BillingSubscriptionChangedV1;
@@ -326,6 +356,15 @@ export const rpcs = {
   'tenant.resume.v1': tenantRpc('resume'),
   'tenant.delete.v1': tenantRpc('delete'),
   'tenant.retry.v1': tenantRpc('retry'),
+  'tenant.runtime.register.v1': tenantRpc('runtime.register'),
+  'tenant.runtime.get.v1': tenantRpc('runtime.get'),
+  'tenant.runtime.list.v1': tenantRpc('runtime.list'),
+  'tenant.runtime.disable.v1': tenantRpc('runtime.disable'),
+  'tenant.runtime.template.v1': tenantRpc('runtime.template'),
+  'tenant.modules.list.v1': tenantRpc('modules.list'),
+  'tenant.module.v1': tenantRpc('module'),
+  'tenant.duplicate.v1': tenantRpc('duplicate'),
+  'tenant.rename.v1': tenantRpc('rename'),
   'audit.query.v1': {
     subject: 'rpc.audit.query.v1',
     request: 'rpc/audit.query.v1.request',
@@ -388,6 +427,21 @@ export interface RpcMap {
   'tenant.resume.v1': { request: TenantResumeRequestV1; reply: TenantResumeReplyV1 };
   'tenant.delete.v1': { request: TenantDeleteRequestV1; reply: TenantDeleteReplyV1 };
   'tenant.retry.v1': { request: TenantRetryRequestV1; reply: TenantRetryReplyV1 };
+  'tenant.runtime.register.v1': {
+    request: TenantRuntimeRegisterRequestV1;
+    reply: TenantRuntimeRegisterReplyV1;
+  };
+  'tenant.runtime.get.v1': { request: TenantRuntimeGetRequestV1; reply: TenantRuntimeGetReplyV1 };
+  'tenant.runtime.list.v1': { request: TenantRuntimeListRequestV1; reply: TenantRuntimeListReplyV1 };
+  'tenant.runtime.disable.v1': { request: TenantRuntimeDisableRequestV1; reply: TenantRuntimeDisableReplyV1 };
+  'tenant.runtime.template.v1': {
+    request: TenantRuntimeTemplateRequestV1;
+    reply: TenantRuntimeTemplateReplyV1;
+  };
+  'tenant.modules.list.v1': { request: TenantModulesListRequestV1; reply: TenantModulesListReplyV1 };
+  'tenant.module.v1': { request: TenantModuleRequestV1; reply: TenantModuleReplyV1 };
+  'tenant.duplicate.v1': { request: TenantDuplicateRequestV1; reply: TenantDuplicateReplyV1 };
+  'tenant.rename.v1': { request: TenantRenameRequestV1; reply: TenantRenameReplyV1 };
   'operation.get.v1': { request: OperationGetRequestV1; reply: OperationGetReplyV1 };
   'audit.query.v1': { request: AuditQueryRequestV1; reply: AuditQueryReplyV1 };
   'audit.verify.v1': { request: AuditVerifyRequestV1; reply: AuditVerifyReplyV1 };

@@ -51,6 +51,11 @@ const titles: Record<ErrorCode, string> = {
   WEBHOOK_NOT_CONFIGURED: 'Webhook endpoint not configured',
   SERVICE_UNAVAILABLE: 'A service is not answering',
   DATABASE_UNAVAILABLE: 'The database is not available',
+  RUNTIME_NOT_FOUND: 'Odoo runtime not found',
+  RUNTIME_EXISTS: 'Odoo runtime already exists',
+  NO_RUNTIME: 'No Odoo runtime serves this tenant',
+  RUNTIME_REFUSED: 'The Odoo runtime refused',
+  RUNTIME_UNREACHABLE: 'The Odoo runtime is not answering',
 };
 
 /** The title of a code's problem. */

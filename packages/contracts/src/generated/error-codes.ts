@@ -30,4 +30,9 @@ export const errorCodes = {
   WEBHOOK_NOT_CONFIGURED: { status: 503, description: "The provider's webhook endpoint has no signing secret configured, so nothing from it is accepted." },
   SERVICE_UNAVAILABLE: { status: 503, description: "A service behind the gateway did not answer in time; try again after Retry-After." },
   DATABASE_UNAVAILABLE: { status: 503, description: "The database is restarting, recovering or out of connections for a moment; try again after Retry-After." },
+  RUNTIME_NOT_FOUND: { status: 404, description: "No Odoo runtime has this id or name." },
+  RUNTIME_EXISTS: { status: 409, description: "An Odoo runtime already has this name." },
+  NO_RUNTIME: { status: 409, description: "The tenant is served by no registered Odoo runtime, so Odoo cannot be asked (module operations need one)." },
+  RUNTIME_REFUSED: { status: 422, description: "The Odoo runtime answered, but refused: a wrong master password, or a version other than the one given." },
+  RUNTIME_UNREACHABLE: { status: 502, description: "The Odoo runtime did not answer in time, or answered something that is not Odoo's JSON-RPC." },
 } as const satisfies Record<ErrorCode, { status: number; description: string }>;

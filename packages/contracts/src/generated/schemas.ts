@@ -435,6 +435,31 @@ export const schemaFiles = {
         "const": "DATABASE_UNAVAILABLE",
         "x-http-status": 503,
         "description": "The database is restarting, recovering or out of connections for a moment; try again after Retry-After."
+      },
+      {
+        "const": "RUNTIME_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No Odoo runtime has this id or name."
+      },
+      {
+        "const": "RUNTIME_EXISTS",
+        "x-http-status": 409,
+        "description": "An Odoo runtime already has this name."
+      },
+      {
+        "const": "NO_RUNTIME",
+        "x-http-status": 409,
+        "description": "The tenant is served by no registered Odoo runtime, so Odoo cannot be asked (module operations need one)."
+      },
+      {
+        "const": "RUNTIME_REFUSED",
+        "x-http-status": 422,
+        "description": "The Odoo runtime answered, but refused: a wrong master password, or a version other than the one given."
+      },
+      {
+        "const": "RUNTIME_UNREACHABLE",
+        "x-http-status": 502,
+        "description": "The Odoo runtime did not answer in time, or answered something that is not Odoo's JSON-RPC."
       }
     ]
   },
@@ -466,7 +491,12 @@ export const schemaFiles = {
           "tenant.provision",
           "tenant.suspend",
           "tenant.resume",
-          "tenant.delete"
+          "tenant.delete",
+          "tenant.module_install",
+          "tenant.module_upgrade",
+          "tenant.module_uninstall",
+          "tenant.duplicate",
+          "tenant.rename"
         ]
       },
       "tenantId": {
@@ -526,6 +556,14 @@ export const schemaFiles = {
           "null"
         ],
         "format": "date-time"
+      },
+      "result": {
+        "type": [
+          "object",
+          "null"
+        ],
+        "description": "What a finished operation did, by kind: for module operations `module`, `installed` (modules installed, dependencies and auto-installed ones included), `upgraded`, `removed` (modules uninstalled, dependants included); for a rename the previous slug and database.",
+        "additionalProperties": true
       }
     }
   },
@@ -560,6 +598,136 @@ export const schemaFiles = {
             "maxLength": 200
           }
         }
+      }
+    }
+  },
+  "common/runtime.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/runtime.v1.json",
+    "title": "Runtime",
+    "description": "An Odoo runtime: Odoo servers of one version in multi-database mode, serving tenants' databases from one database server and one shared data directory. Its master password is never part of it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "name",
+      "odooVersion",
+      "rpcUrl",
+      "databaseServerId",
+      "dbRole",
+      "filestorePath",
+      "state",
+      "templateDatabase",
+      "templateError",
+      "maxTenants",
+      "tenantCount",
+      "createdAt",
+      "updatedAt"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "name": {
+        "$ref": "#/definitions/name"
+      },
+      "odooVersion": {
+        "$ref": "#/definitions/odooVersion"
+      },
+      "rpcUrl": {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 500,
+        "description": "The runtime's internal address; JSON-RPC calls go to <rpcUrl>/jsonrpc."
+      },
+      "databaseServerId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "dbRole": {
+        "$ref": "#/definitions/dbRole"
+      },
+      "filestorePath": {
+        "type": "string",
+        "maxLength": 500,
+        "description": "Where the runtime's <data_dir>/filestore is mounted for the platform."
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "preparing",
+          "ready",
+          "failed",
+          "disabled"
+        ],
+        "description": "preparing: its template is being made through it; ready: takes new tenants; failed: the template could not be made (see templateError); disabled: takes no new tenants, serves its own."
+      },
+      "templateDatabase": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 63
+      },
+      "templateError": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 2000
+      },
+      "templateStep": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      },
+      "maxTenants": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100000
+      },
+      "tenantCount": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "updatedAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "disabledAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      }
+    },
+    "definitions": {
+      "name": {
+        "type": "string",
+        "pattern": "^[a-z][a-z0-9-]{0,39}$",
+        "description": "1 to 40 lowercase letters, digits and hyphens, starting with a letter."
+      },
+      "odooVersion": {
+        "type": "string",
+        "enum": [
+          "16.0",
+          "17.0",
+          "18.0"
+        ],
+        "description": "The Odoo series the runtime serves."
+      },
+      "dbRole": {
+        "type": "string",
+        "pattern": "^[a-z_][a-z0-9_]{0,62}$",
+        "description": "The PostgreSQL role the runtime's Odoo connects as: it owns the tenants' databases."
       }
     }
   },
@@ -643,6 +811,45 @@ export const schemaFiles = {
           "null"
         ],
         "format": "date-time"
+      },
+      "runtimeId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid",
+        "description": "The Odoo runtime that serves the tenant; null: none registered (the server's default runtime role owns its database)."
+      },
+      "adminLogin": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200,
+        "description": "The login of the tenant's Odoo administrator (user id 2)."
+      },
+      "companyName": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      },
+      "baseUrl": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 500,
+        "description": "The tenant's address, Odoo's web.base.url."
+      },
+      "sourceTenantId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid",
+        "description": "The tenant this one is a staging copy of."
       }
     },
     "definitions": {
@@ -680,6 +887,25 @@ export const schemaFiles = {
           "trial",
           "manual"
         ]
+      },
+      "adminLogin": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": "^(?:[^\\s@\\u0000-\\u001f\\u007f]+@[^\\s@\\u0000-\\u001f\\u007f]+\\.[^\\s@\\u0000-\\u001f\\u007f]+|[A-Za-z0-9][A-Za-z0-9._-]{0,63})$",
+        "description": "An email address, or a user name of letters, digits, dots, hyphens and underscores (at most 64, starting with a letter or digit)."
+      },
+      "companyName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+        "description": "1 to 200 characters, no control characters."
+      },
+      "moduleName": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9_]{0,63}$",
+        "description": "A technical module name: lowercase letters, digits and underscores, at most 64."
       }
     }
   },
@@ -1089,6 +1315,174 @@ export const schemaFiles = {
       }
     }
   },
+  "events/tenant.module_installed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.module_installed.v1.json",
+    "title": "TenantModuleInstalledV1",
+    "description": "A module of a tenant was installed, with the modules it pulled in.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "module",
+      "installed",
+      "upgraded",
+      "removed"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "module": {
+        "type": "string",
+        "maxLength": 128
+      },
+      "installed": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules that became installed."
+      },
+      "upgraded": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules upgraded."
+      },
+      "removed": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules that became uninstalled."
+      }
+    }
+  },
+  "events/tenant.module_uninstalled.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.module_uninstalled.v1.json",
+    "title": "TenantModuleUninstalledV1",
+    "description": "A module of a tenant was uninstalled, with the modules that depended on it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "module",
+      "installed",
+      "upgraded",
+      "removed"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "module": {
+        "type": "string",
+        "maxLength": 128
+      },
+      "installed": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules that became installed."
+      },
+      "upgraded": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules upgraded."
+      },
+      "removed": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules that became uninstalled."
+      }
+    }
+  },
+  "events/tenant.module_upgraded.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.module_upgraded.v1.json",
+    "title": "TenantModuleUpgradedV1",
+    "description": "A module of a tenant was upgraded.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "module",
+      "installed",
+      "upgraded",
+      "removed"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "module": {
+        "type": "string",
+        "maxLength": 128
+      },
+      "installed": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules that became installed."
+      },
+      "upgraded": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules upgraded."
+      },
+      "removed": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 2000,
+        "description": "Modules that became uninstalled."
+      }
+    }
+  },
   "events/tenant.plan_changed.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/events/tenant.plan_changed.v1.json",
@@ -1153,6 +1547,37 @@ export const schemaFiles = {
       "error": {
         "type": "string",
         "maxLength": 2000
+      }
+    }
+  },
+  "events/tenant.renamed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.renamed.v1.json",
+    "title": "TenantRenamedV1",
+    "description": "A tenant's slug, database and filestore directory were renamed together.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operationId",
+      "previousSlug",
+      "previousDatabaseName"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "previousSlug": {
+        "type": "string",
+        "maxLength": 32
+      },
+      "previousDatabaseName": {
+        "type": "string",
+        "maxLength": 63
       }
     }
   },
@@ -1769,7 +2194,7 @@ export const schemaFiles = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.create.v1.reply.json",
     "title": "TenantCreateReplyV1",
-    "description": "The tenant (state pending) and its provisioning operation.",
+    "description": "The tenant (state pending), its provisioning operation and, when the platform generated it, the administrator's password (shown once).",
     "type": "object",
     "additionalProperties": false,
     "required": [
@@ -1782,6 +2207,10 @@ export const schemaFiles = {
       },
       "operation": {
         "$ref": "../common/operation.v1.json"
+      },
+      "adminPassword": {
+        "type": "string",
+        "description": "The generated administrator password: answered once, when none was given, and never stored in clear."
       }
     }
   },
@@ -1824,6 +2253,26 @@ export const schemaFiles = {
         "type": "string",
         "maxLength": 200,
         "description": "Who asked, for the record."
+      },
+      "adminLogin": {
+        "$ref": "../common/tenant.v1.json#/definitions/adminLogin"
+      },
+      "adminPassword": {
+        "type": "string",
+        "minLength": 8,
+        "maxLength": 200,
+        "description": "The administrator's password; one is generated (and answered once) when none is given."
+      },
+      "companyName": {
+        "$ref": "../common/tenant.v1.json#/definitions/companyName"
+      },
+      "runtimeId": {
+        "type": "string",
+        "format": "uuid",
+        "description": "Place the tenant on this runtime instead of the one the placement rule picks."
+      },
+      "odooVersion": {
+        "$ref": "../common/runtime.v1.json#/definitions/odooVersion"
       }
     }
   },
@@ -1861,6 +2310,62 @@ export const schemaFiles = {
       "tenantId": {
         "type": "string",
         "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.duplicate.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.duplicate.v1.reply.json",
+    "title": "TenantDuplicateReplyV1",
+    "description": "The new tenant (state pending) and the operation that copies it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.duplicate.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.duplicate.v1.request.json",
+    "title": "TenantDuplicateRequestV1",
+    "description": "Make a staging copy of a tenant: a new tenant with its own database, uuid, secret and filestore, neutralised (no mail, no scheduled actions) unless told otherwise.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "slug"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "slug": {
+        "$ref": "../common/tenant.v1.json#/definitions/slug"
+      },
+      "displayName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$"
+      },
+      "neutralize": {
+        "type": "boolean",
+        "description": "Neutralise the copy as Odoo does (default true)."
       },
       "actor": {
         "type": "string",
@@ -1974,6 +2479,230 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.module.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.module.v1.reply.json",
+    "title": "TenantModuleReplyV1",
+    "description": "The tenant and the module operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.module.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.module.v1.request.json",
+    "title": "TenantModuleRequestV1",
+    "description": "Install, upgrade or uninstall one Odoo module of a tenant (queues an operation).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "module",
+      "action"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "module": {
+        "$ref": "../common/tenant.v1.json#/definitions/moduleName"
+      },
+      "action": {
+        "type": "string",
+        "enum": [
+          "install",
+          "upgrade",
+          "uninstall"
+        ]
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.modules.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.modules.list.v1.reply.json",
+    "title": "TenantModulesListReplyV1",
+    "description": "A page of modules and the cursor of the next page (null on the last).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextCursor"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/definitions/module"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "definitions": {
+      "module": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "state"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "maxLength": 128
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "uninstalled",
+              "installed",
+              "to upgrade",
+              "to remove",
+              "to install",
+              "uninstallable"
+            ]
+          },
+          "shortdesc": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 500
+          },
+          "latestVersion": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 64
+          },
+          "installedVersion": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 64
+          },
+          "application": {
+            "type": "boolean"
+          },
+          "autoInstall": {
+            "type": "boolean"
+          }
+        }
+      }
+    }
+  },
+  "rpc/tenant.modules.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.modules.list.v1.request.json",
+    "title": "TenantModulesListRequestV1",
+    "description": "One page of a tenant's Odoo modules, by name, read from its runtime.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "limit"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 500
+      },
+      "cursor": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "uninstalled",
+          "installed",
+          "to upgrade",
+          "to remove",
+          "to install",
+          "uninstallable"
+        ]
+      },
+      "search": {
+        "type": "string",
+        "maxLength": 64,
+        "description": "Only modules whose name contains this."
+      }
+    }
+  },
+  "rpc/tenant.rename.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.rename.v1.reply.json",
+    "title": "TenantRenameReplyV1",
+    "description": "The tenant and the rename operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "operation"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.rename.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.rename.v1.request.json",
+    "title": "TenantRenameRequestV1",
+    "description": "Rename a tenant: its slug, database and filestore directory change together.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "slug"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "slug": {
+        "$ref": "../common/tenant.v1.json#/definitions/slug"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/tenant.resume.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.resume.v1.reply.json",
@@ -2062,6 +2791,244 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.runtime.disable.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.disable.v1.reply.json",
+    "title": "TenantRuntimeDisableReplyV1",
+    "description": "The disabled runtime.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtime"
+    ],
+    "properties": {
+      "runtime": {
+        "$ref": "../common/runtime.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.runtime.disable.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.disable.v1.request.json",
+    "title": "TenantRuntimeDisableRequestV1",
+    "description": "Disable a runtime: it takes no new tenants; its tenants stay where they are.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtimeId"
+    ],
+    "properties": {
+      "runtimeId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.runtime.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.get.v1.reply.json",
+    "title": "TenantRuntimeGetReplyV1",
+    "description": "The runtime.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtime"
+    ],
+    "properties": {
+      "runtime": {
+        "$ref": "../common/runtime.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.runtime.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.get.v1.request.json",
+    "title": "TenantRuntimeGetRequestV1",
+    "description": "One runtime by id or name.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtime"
+    ],
+    "properties": {
+      "runtime": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 64,
+        "description": "Its id or name."
+      }
+    }
+  },
+  "rpc/tenant.runtime.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.list.v1.reply.json",
+    "title": "TenantRuntimeListReplyV1",
+    "description": "A page of runtimes and the cursor of the next page (null on the last).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextCursor"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/runtime.v1.json"
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    }
+  },
+  "rpc/tenant.runtime.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.list.v1.request.json",
+    "title": "TenantRuntimeListRequestV1",
+    "description": "One page of runtimes, oldest first.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      },
+      "cursor": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "includeDisabled": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/tenant.runtime.register.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.register.v1.reply.json",
+    "title": "TenantRuntimeRegisterReplyV1",
+    "description": "The registered runtime (state preparing).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtime"
+    ],
+    "properties": {
+      "runtime": {
+        "$ref": "../common/runtime.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.runtime.register.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.register.v1.request.json",
+    "title": "TenantRuntimeRegisterRequestV1",
+    "description": "Register an Odoo runtime: its version and master password are checked against the runtime first, then its template is prepared through it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "name",
+      "odooVersion",
+      "rpcUrl",
+      "masterPassword",
+      "dbRole",
+      "filestorePath"
+    ],
+    "properties": {
+      "name": {
+        "$ref": "../common/runtime.v1.json#/definitions/name"
+      },
+      "odooVersion": {
+        "$ref": "../common/runtime.v1.json#/definitions/odooVersion"
+      },
+      "rpcUrl": {
+        "type": "string",
+        "minLength": 8,
+        "maxLength": 500,
+        "pattern": "^https?://[^\\s]+$"
+      },
+      "masterPassword": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 500
+      },
+      "databaseServerId": {
+        "type": "string",
+        "format": "uuid",
+        "description": "The database server the runtime's Odoo connects to; the default server when left out."
+      },
+      "dbRole": {
+        "$ref": "../common/runtime.v1.json#/definitions/dbRole"
+      },
+      "filestorePath": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 500,
+        "pattern": "^/[^\\u0000]*$",
+        "description": "Absolute path of the runtime's <data_dir>/filestore as the tenant service sees it."
+      },
+      "maxTenants": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100000
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.runtime.template.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.template.v1.reply.json",
+    "title": "TenantRuntimeTemplateReplyV1",
+    "description": "The runtime, its template being prepared.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtime"
+    ],
+    "properties": {
+      "runtime": {
+        "$ref": "../common/runtime.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.runtime.template.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.template.v1.request.json",
+    "title": "TenantRuntimeTemplateRequestV1",
+    "description": "Prepare the runtime's template again (a new Odoo release): made through the runtime beside the current one, which new tenants use until the new one is ready.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "runtimeId"
+    ],
+    "properties": {
+      "runtimeId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/tenant.suspend.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.suspend.v1.reply.json",
@@ -2118,6 +3085,7 @@ export const validatorNames = {
   "common/error-code.v1": "common_error_code_v1",
   "common/operation.v1": "common_operation_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
+  "common/runtime.v1": "common_runtime_v1",
   "common/tenant.v1": "common_tenant_v1",
   "events/audit.checkpoint.v1": "events_audit_checkpoint_v1",
   "events/audit.request.v1": "events_audit_request_v1",
@@ -2131,9 +3099,13 @@ export const validatorNames = {
   "events/tenant.created.v1": "events_tenant_created_v1",
   "events/tenant.deleted.v1": "events_tenant_deleted_v1",
   "events/tenant.deleting.v1": "events_tenant_deleting_v1",
+  "events/tenant.module_installed.v1": "events_tenant_module_installed_v1",
+  "events/tenant.module_uninstalled.v1": "events_tenant_module_uninstalled_v1",
+  "events/tenant.module_upgraded.v1": "events_tenant_module_upgraded_v1",
   "events/tenant.plan_changed.v1": "events_tenant_plan_changed_v1",
   "events/tenant.provisioning.v1": "events_tenant_provisioning_v1",
   "events/tenant.provisioning_failed.v1": "events_tenant_provisioning_failed_v1",
+  "events/tenant.renamed.v1": "events_tenant_renamed_v1",
   "events/tenant.resumed.v1": "events_tenant_resumed_v1",
   "events/tenant.suspended.v1": "events_tenant_suspended_v1",
   "events/tenant.suspension_reason_cleared.v1": "events_tenant_suspension_reason_cleared_v1",
@@ -2155,14 +3127,32 @@ export const validatorNames = {
   "rpc/tenant.create.v1.request": "rpc_tenant_create_v1_request",
   "rpc/tenant.delete.v1.reply": "rpc_tenant_delete_v1_reply",
   "rpc/tenant.delete.v1.request": "rpc_tenant_delete_v1_request",
+  "rpc/tenant.duplicate.v1.reply": "rpc_tenant_duplicate_v1_reply",
+  "rpc/tenant.duplicate.v1.request": "rpc_tenant_duplicate_v1_request",
   "rpc/tenant.get.v1.reply": "rpc_tenant_get_v1_reply",
   "rpc/tenant.get.v1.request": "rpc_tenant_get_v1_request",
   "rpc/tenant.list.v1.reply": "rpc_tenant_list_v1_reply",
   "rpc/tenant.list.v1.request": "rpc_tenant_list_v1_request",
+  "rpc/tenant.module.v1.reply": "rpc_tenant_module_v1_reply",
+  "rpc/tenant.module.v1.request": "rpc_tenant_module_v1_request",
+  "rpc/tenant.modules.list.v1.reply": "rpc_tenant_modules_list_v1_reply",
+  "rpc/tenant.modules.list.v1.request": "rpc_tenant_modules_list_v1_request",
+  "rpc/tenant.rename.v1.reply": "rpc_tenant_rename_v1_reply",
+  "rpc/tenant.rename.v1.request": "rpc_tenant_rename_v1_request",
   "rpc/tenant.resume.v1.reply": "rpc_tenant_resume_v1_reply",
   "rpc/tenant.resume.v1.request": "rpc_tenant_resume_v1_request",
   "rpc/tenant.retry.v1.reply": "rpc_tenant_retry_v1_reply",
   "rpc/tenant.retry.v1.request": "rpc_tenant_retry_v1_request",
+  "rpc/tenant.runtime.disable.v1.reply": "rpc_tenant_runtime_disable_v1_reply",
+  "rpc/tenant.runtime.disable.v1.request": "rpc_tenant_runtime_disable_v1_request",
+  "rpc/tenant.runtime.get.v1.reply": "rpc_tenant_runtime_get_v1_reply",
+  "rpc/tenant.runtime.get.v1.request": "rpc_tenant_runtime_get_v1_request",
+  "rpc/tenant.runtime.list.v1.reply": "rpc_tenant_runtime_list_v1_reply",
+  "rpc/tenant.runtime.list.v1.request": "rpc_tenant_runtime_list_v1_request",
+  "rpc/tenant.runtime.register.v1.reply": "rpc_tenant_runtime_register_v1_reply",
+  "rpc/tenant.runtime.register.v1.request": "rpc_tenant_runtime_register_v1_request",
+  "rpc/tenant.runtime.template.v1.reply": "rpc_tenant_runtime_template_v1_reply",
+  "rpc/tenant.runtime.template.v1.request": "rpc_tenant_runtime_template_v1_request",
   "rpc/tenant.suspend.v1.reply": "rpc_tenant_suspend_v1_reply",
   "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request"
 } as const;

@@ -4,7 +4,7 @@
 export interface TenantOperationRunV1 {
 operationId: string
 tenantId: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename")
 }
 
 export type Outcome = ("success" | "denied" | "failed")
@@ -83,11 +83,11 @@ data: {
 }
 }
 
-export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE")
+export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE")
 
 export interface Operation {
 id: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename")
 tenantId: string
 state: ("queued" | "running" | "succeeded" | "failed")
 progress: number
@@ -98,6 +98,12 @@ createdAt: string
 updatedAt: string
 startedAt?: (string | null)
 finishedAt?: (string | null)
+/**
+ * What a finished operation did, by kind: for module operations `module`, `installed` (modules installed, dependencies and auto-installed ones included), `upgraded`, `removed` (modules uninstalled, dependants included); for a rename the previous slug and database.
+ */
+result?: ({
+[k: string]: unknown | undefined
+} | null)
 }
 
 export interface RpcError {
@@ -106,6 +112,40 @@ code: ErrorCode
 message: string
 field?: string
 }
+}
+
+export type Name = string
+
+export type OdooVersion = ("16.0" | "17.0" | "18.0")
+
+export type DbRole = string
+
+export interface Runtime {
+id: string
+name: Name
+odooVersion: OdooVersion
+/**
+ * The runtime's internal address; JSON-RPC calls go to <rpcUrl>/jsonrpc.
+ */
+rpcUrl: string
+databaseServerId: string
+dbRole: DbRole
+/**
+ * Where the runtime's <data_dir>/filestore is mounted for the platform.
+ */
+filestorePath: string
+/**
+ * preparing: its template is being made through it; ready: takes new tenants; failed: the template could not be made (see templateError); disabled: takes no new tenants, serves its own.
+ */
+state: ("preparing" | "ready" | "failed" | "disabled")
+templateDatabase: (string | null)
+templateError: (string | null)
+templateStep?: (string | null)
+maxTenants: number
+tenantCount: number
+createdAt: string
+updatedAt: string
+disabledAt?: (string | null)
 }
 
 export type Slug = string
@@ -135,6 +175,23 @@ lastError?: (string | null)
 createdAt: string
 updatedAt: string
 deletedAt?: (string | null)
+/**
+ * The Odoo runtime that serves the tenant; null: none registered (the server's default runtime role owns its database).
+ */
+runtimeId?: (string | null)
+/**
+ * The login of the tenant's Odoo administrator (user id 2).
+ */
+adminLogin?: (string | null)
+companyName?: (string | null)
+/**
+ * The tenant's address, Odoo's web.base.url.
+ */
+baseUrl?: (string | null)
+/**
+ * The tenant this one is a staging copy of.
+ */
+sourceTenantId?: (string | null)
 }
 
 export interface AuditCheckpointV1 {
@@ -263,6 +320,78 @@ tenant: Tenant
 operationId: string
 }
 
+export interface TenantModuleInstalledV1 {
+tenant: Tenant
+operationId: string
+module: string
+/**
+ * Modules that became installed.
+ * 
+ * @maxItems 2000
+ */
+installed: string[]
+/**
+ * Modules upgraded.
+ * 
+ * @maxItems 2000
+ */
+upgraded: string[]
+/**
+ * Modules that became uninstalled.
+ * 
+ * @maxItems 2000
+ */
+removed: string[]
+}
+
+export interface TenantModuleUninstalledV1 {
+tenant: Tenant
+operationId: string
+module: string
+/**
+ * Modules that became installed.
+ * 
+ * @maxItems 2000
+ */
+installed: string[]
+/**
+ * Modules upgraded.
+ * 
+ * @maxItems 2000
+ */
+upgraded: string[]
+/**
+ * Modules that became uninstalled.
+ * 
+ * @maxItems 2000
+ */
+removed: string[]
+}
+
+export interface TenantModuleUpgradedV1 {
+tenant: Tenant
+operationId: string
+module: string
+/**
+ * Modules that became installed.
+ * 
+ * @maxItems 2000
+ */
+installed: string[]
+/**
+ * Modules upgraded.
+ * 
+ * @maxItems 2000
+ */
+upgraded: string[]
+/**
+ * Modules that became uninstalled.
+ * 
+ * @maxItems 2000
+ */
+removed: string[]
+}
+
 export interface TenantPlanChangedV1 {
 tenant: Tenant
 /**
@@ -280,6 +409,13 @@ export interface TenantProvisioningFailedV1 {
 tenant: Tenant
 operationId: string
 error: string
+}
+
+export interface TenantRenamedV1 {
+tenant: Tenant
+operationId: string
+previousSlug: string
+previousDatabaseName: string
 }
 
 export interface TenantResumedV1 {
@@ -452,6 +588,10 @@ operationId: string
 export interface TenantCreateReplyV1 {
 tenant: Tenant
 operation: Operation
+/**
+ * The generated administrator password: answered once, when none was given, and never stored in clear.
+ */
+adminPassword?: string
 }
 
 export interface TenantCreateRequestV1 {
@@ -473,6 +613,26 @@ requestHash?: string
  * Who asked, for the record.
  */
 actor?: string
+/**
+ * An email address, or a user name of letters, digits, dots, hyphens and underscores (at most 64, starting with a letter or digit).
+ */
+adminLogin?: string
+/**
+ * The administrator's password; one is generated (and answered once) when none is given.
+ */
+adminPassword?: string
+/**
+ * 1 to 200 characters, no control characters.
+ */
+companyName?: string
+/**
+ * Place the tenant on this runtime instead of the one the placement rule picks.
+ */
+runtimeId?: string
+/**
+ * The Odoo series the runtime serves.
+ */
+odooVersion?: ("16.0" | "17.0" | "18.0")
 }
 
 export interface TenantDeleteReplyV1 {
@@ -482,6 +642,28 @@ operation: Operation
 
 export interface TenantDeleteRequestV1 {
 tenantId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantDuplicateReplyV1 {
+tenant: Tenant
+operation: Operation
+}
+
+export interface TenantDuplicateRequestV1 {
+tenantId: string
+/**
+ * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ */
+slug: string
+displayName?: string
+/**
+ * Neutralise the copy as Odoo does (default true).
+ */
+neutralize?: boolean
 /**
  * Who asked, for the record.
  */
@@ -520,6 +702,67 @@ includeDeleted?: boolean
 tenantIds?: string[]
 }
 
+export interface TenantModuleReplyV1 {
+tenant: Tenant
+operation: Operation
+}
+
+export interface TenantModuleRequestV1 {
+tenantId: string
+/**
+ * A technical module name: lowercase letters, digits and underscores, at most 64.
+ */
+module: string
+action: ("install" | "upgrade" | "uninstall")
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantModulesListReplyV1 {
+items: Module[]
+nextCursor: (string | null)
+}
+
+export interface Module {
+name: string
+state: ("uninstalled" | "installed" | "to upgrade" | "to remove" | "to install" | "uninstallable")
+shortdesc?: (string | null)
+latestVersion?: (string | null)
+installedVersion?: (string | null)
+application?: boolean
+autoInstall?: boolean
+}
+
+export interface TenantModulesListRequestV1 {
+tenantId: string
+limit: number
+cursor?: string
+state?: ("uninstalled" | "installed" | "to upgrade" | "to remove" | "to install" | "uninstallable")
+/**
+ * Only modules whose name contains this.
+ */
+search?: string
+}
+
+export interface TenantRenameReplyV1 {
+tenant: Tenant
+operation: Operation
+}
+
+export interface TenantRenameRequestV1 {
+tenantId: string
+/**
+ * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ */
+slug: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
 export interface TenantResumeReplyV1 {
 tenant: Tenant
 operation: Operation
@@ -541,6 +784,86 @@ operation: Operation
 
 export interface TenantRetryRequestV1 {
 tenantId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantRuntimeDisableReplyV1 {
+runtime: Runtime
+}
+
+export interface TenantRuntimeDisableRequestV1 {
+runtimeId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantRuntimeGetReplyV1 {
+runtime: Runtime
+}
+
+export interface TenantRuntimeGetRequestV1 {
+/**
+ * Its id or name.
+ */
+runtime: string
+}
+
+export interface TenantRuntimeListReplyV1 {
+items: Runtime[]
+nextCursor: (string | null)
+}
+
+export interface TenantRuntimeListRequestV1 {
+limit: number
+cursor?: string
+includeDisabled?: boolean
+}
+
+export interface TenantRuntimeRegisterReplyV1 {
+runtime: Runtime
+}
+
+export interface TenantRuntimeRegisterRequestV1 {
+/**
+ * 1 to 40 lowercase letters, digits and hyphens, starting with a letter.
+ */
+name: string
+/**
+ * The Odoo series the runtime serves.
+ */
+odooVersion: ("16.0" | "17.0" | "18.0")
+rpcUrl: string
+masterPassword: string
+/**
+ * The database server the runtime's Odoo connects to; the default server when left out.
+ */
+databaseServerId?: string
+/**
+ * The PostgreSQL role the runtime's Odoo connects as: it owns the tenants' databases.
+ */
+dbRole: string
+/**
+ * Absolute path of the runtime's <data_dir>/filestore as the tenant service sees it.
+ */
+filestorePath: string
+maxTenants?: number
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantRuntimeTemplateReplyV1 {
+runtime: Runtime
+}
+
+export interface TenantRuntimeTemplateRequestV1 {
+runtimeId: string
 /**
  * Who asked, for the record.
  */

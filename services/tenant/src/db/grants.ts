@@ -11,4 +11,5 @@ export const runtimeGrants: RuntimeGrants = {
   database_servers: ['SELECT', 'INSERT', 'UPDATE'],
   idempotency_keys: ['SELECT', 'INSERT', 'DELETE'],
   held_billing_decisions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  odoo_runtimes: ['SELECT', 'INSERT', 'UPDATE'],
 };

@@ -9,7 +9,14 @@ export interface TenantRow {
   suspension_reasons: Tenant['suspensionReasons'];
   database_name: string;
   database_server_id: string | null;
-  db_password_sealed: string;
+  db_password_sealed: string | null;
+  runtime_id: string | null;
+  db_owner: string | null;
+  admin_login: string | null;
+  admin_password_sealed: string | null;
+  company_name: string | null;
+  base_url: string | null;
+  source_tenant_id: string | null;
   last_error: string | null;
   created_at: Date;
   updated_at: Date;
@@ -25,7 +32,17 @@ export interface OperationRow {
   step: string | null;
   error: string | null;
   attempts: number;
-  params: { reason?: Tenant['suspensionReasons'][number] };
+  params: {
+    reason?: Tenant['suspensionReasons'][number];
+    /** Module operations: the module's technical name. */
+    module?: string;
+    /** A duplicate: the tenant copied, and whether the copy is neutralised. */
+    sourceTenantId?: string;
+    neutralize?: boolean;
+    /** A rename: the new slug. */
+    slug?: string;
+  };
+  result: Record<string, unknown> | null;
   actor: string | null;
   created_at: Date;
   updated_at: Date;
@@ -53,6 +70,11 @@ export function toTenant(r: TenantRow): Tenant {
     suspensionReasons: r.suspension_reasons,
     databaseName: r.database_name,
     databaseServerId: r.database_server_id,
+    runtimeId: r.runtime_id,
+    adminLogin: r.admin_login,
+    companyName: r.company_name,
+    baseUrl: r.base_url,
+    sourceTenantId: r.source_tenant_id,
     lastError: r.last_error,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -70,6 +92,7 @@ export function toOperation(r: OperationRow): Operation {
     step: r.step,
     error: r.error,
     attempts: r.attempts,
+    result: r.result,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     startedAt: iso(r.started_at),

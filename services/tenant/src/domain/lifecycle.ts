@@ -10,6 +10,13 @@ const startStates: Record<OperationKind, readonly TenantState[]> = {
   'tenant.suspend': ['active', 'suspended'],
   'tenant.resume': ['suspended'],
   'tenant.delete': ['pending', 'failed', 'active', 'suspended', 'deleting'],
+  // Odoo changes a running database only: a suspended one refuses connections.
+  'tenant.module_install': ['active'],
+  'tenant.module_upgrade': ['active'],
+  'tenant.module_uninstall': ['active'],
+  // Runs on the new tenant (the copy), like its provisioning; the source must be active.
+  'tenant.duplicate': ['pending', 'provisioning', 'failed'],
+  'tenant.rename': ['active'],
 };
 
 /** Why an operation cannot start from a state, or undefined when it can. */

@@ -5,7 +5,6 @@ import { type OperationWorker, type OperationWorkerOptions, startOperationWorker
 import { type OperationRow, type TenantRow, toOperation, toTenant } from '../db/rows.ts';
 import { passwordPlace } from '../db/sealed.ts';
 import { getTenant, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
-import type { DbServerAdmin } from '../dbserver/admin.ts';
 import {
   addReason,
   clearReason,
@@ -16,51 +15,7 @@ import {
 import { openSecret } from '../domain/secrets.ts';
 import { applyHeldBillingDecisions } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
-
-interface RunContext extends HandlerContext {
-  op: OperationRow;
-  tenant: TenantRow;
-  traceparent: string;
-  /** Aborted when the worker stops: a runner checks it between steps, and stops there. */
-  signal: AbortSignal;
-}
-
-type Runner = (rc: RunContext) => Promise<void>;
-
-/** Lifecycle event types, each carrying the tenant and the operation that moved it. */
-type TransitionType = {
-  [T in keyof MessageDataMap]: MessageDataMap[T] extends { tenant: unknown; operationId: string } ? T : never;
-}[keyof MessageDataMap];
-type TransitionExtra<T extends TransitionType> = Omit<MessageDataMap[T], 'tenant' | 'operationId'>;
-
-/**
- * Moves the tenant to `state` and queues the event that says so, in the caller's transaction:
- * the change and its event commit together or not at all.
- */
-async function transition<T extends TransitionType>(
-  client: PoolClient,
-  rc: RunContext,
-  state: TenantState,
-  type: T,
-  extra: TransitionExtra<T>,
-  change: Parameters<typeof setTenantState>[3] = {},
-): Promise<void> {
-  const next = await setTenantState(client, rc.tenant.id, state, change);
-  const data = { ...extra, tenant: toTenant(next), operationId: rc.op.id } as MessageDataMap[T];
-  await enqueueEvent(client, type, { subject: next.id, data, traceparent: rc.traceparent });
-}
-
-/** Marks the operation running (the worker counted the attempt when it claimed it). */
-const start = (client: PoolClient, rc: RunContext, progress: number, step: string) =>
-  updateOperation(client, rc.op.id, { state: 'running', progress, step });
-
-/** Ends the operation in the same transaction as the tenant change it made. */
-const finish = (client: PoolClient, rc: RunContext) =>
-  updateOperation(client, rc.op.id, { state: 'succeeded', progress: 100, step: 'done', error: null });
-
-async function adminFor(rc: RunContext): Promise<DbServerAdmin | undefined> {
-  return rc.tenant.database_server_id ? await rc.servers.admin(rc.tenant.database_server_id) : undefined;
-}
+import { adminFor, finish, type RunContext, type Runner, start, transition } from './operation-kit.ts';
 
 const provision: Runner = async (rc) => {
   const admin = await adminFor(rc);
