@@ -117,6 +117,8 @@ export function serviceSpecs(
         ...database('tenant'),
         TENANT_DB_ADMIN_URL: roles?.tenantAdminUrl ?? databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
         TENANT_SECRETS_KEY: endpoints.tenantSecretsKey,
+        // Tenants without a registered Odoo runtime keep their (empty) filestore directories here.
+        TENANT_FILESTORE_DIR: join(config.dataDir, 'filestore'),
         HTTP_PORT: String(config.tenantPort),
       }),
     },
