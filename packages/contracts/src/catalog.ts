@@ -195,7 +195,7 @@ export const messages = {
   'ocp.tenant.deleting.v1': tenantEvent('deleting'),
   'ocp.tenant.deleted.v1': tenantEvent('deleted'),
   'ocp.tenant.plan_changed.v1': tenantEvent('plan_changed'),
-  'ocp.tenant.renamed.v1': tenantEvent('renamed'),
+  'ocp.tenant.renamed.v1': tenantEvent('renamed', ['audit']),
   'ocp.tenant.module_installed.v1': tenantEvent('module_installed', ['audit']),
   'ocp.tenant.module_upgraded.v1': tenantEvent('module_upgraded', ['audit']),
   'ocp.tenant.module_uninstalled.v1': tenantEvent('module_uninstalled', ['audit']),
