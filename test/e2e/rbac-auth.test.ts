@@ -201,6 +201,8 @@ describe('operators, sessions and their protections', () => {
       'tenants:suspend',
       'tenants:resume',
       'tenants:retry',
+      'tenants:duplicate',
+      'tenants:rename',
       'operations:read',
       'tokens:own',
       'backups:read',
@@ -208,6 +210,7 @@ describe('operators, sessions and their protections', () => {
       'quotas:read',
       'modules:read',
       'modules:write',
+      'runtimes:read',
     ]);
     const list = await owner.call('GET', '/api/v1/operators?role=operator&limit=200');
     assert.ok(list.body.items.some((o: { id: string }) => o.id === s.id));
@@ -224,6 +227,7 @@ describe('operators, sessions and their protections', () => {
       'backups:read',
       'quotas:read',
       'modules:read',
+      'runtimes:read',
     ]);
   });
 

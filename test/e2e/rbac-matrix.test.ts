@@ -47,6 +47,17 @@ const matrix: Record<string, [permission: string, ...allowed: boolean[]]> = {
   'GET /api/v1/billing/webhooks':                   ['billing:read',    Y,    Y,    N,    Y,    N,    N,    N],
   'POST /api/v1/tenants/{tenant}/billing/checkout': ['billing:write',   Y,    Y,    N,    Y,    N,    N,    N],
   'POST /api/v1/tenants/{tenant}/billing/portal':   ['billing:write',   Y,    Y,    N,    Y,    N,    N,    N],
+  'POST /api/v1/tenants/{tenant}/duplicate':        ['tenants:duplicate', Y,  Y,    Y,    N,    N,    N,    N],
+  'POST /api/v1/tenants/{tenant}/rename':           ['tenants:rename',  Y,    Y,    Y,    N,    N,    Y,    N],
+  'GET /api/v1/tenants/{tenant}/modules':           ['modules:read',    Y,    Y,    Y,    N,    Y,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/modules/{module}/install':   ['modules:write', Y, Y, Y, N,  N,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/modules/{module}/upgrade':   ['modules:write', Y, Y, Y, N,  N,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/modules/{module}/uninstall': ['modules:write', Y, Y, Y, N,  N,    Y,    N],
+  'POST /api/v1/runtimes':                          ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
+  'GET /api/v1/runtimes':                           ['runtimes:read',   Y,    Y,    Y,    N,    Y,    N,    N],
+  'GET /api/v1/runtimes/{runtime}':                 ['runtimes:read',   Y,    Y,    Y,    N,    Y,    N,    N],
+  'POST /api/v1/runtimes/{runtime}/disable':        ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
+  'POST /api/v1/runtimes/{runtime}/template':       ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
 };
 /** Routes that answer without a login. */
 const publicRoutes = ['POST /api/v1/auth/login'];
@@ -122,6 +133,47 @@ const requests: Record<string, (c: Ctx) => Promise<{ path: string; body?: unknow
   'POST /api/v1/tenants/{tenant}/billing/portal': async (c) => ({
     path: `/api/v1/tenants/${c.tenant}/billing/portal`,
     body: { provider: 'paddle' },
+  }),
+  // A source that does not exist: allowed cells answer 404 and no copy is made.
+  'POST /api/v1/tenants/{tenant}/duplicate': async () => ({
+    path: `/api/v1/tenants/${randomUUID()}/duplicate`,
+    body: { slug: 'matrix-copy' },
+  }),
+  // The scoped operator asks for its own tenant, under a slug in use (409); the others for no tenant (404).
+  'POST /api/v1/tenants/{tenant}/rename': async (c) => ({
+    path: `/api/v1/tenants/${c.column.startsWith('scoped') ? c.tenant : randomUUID()}/rename`,
+    body: { slug: 'matrix-b' },
+  }),
+  // No runtime serves the matrix's tenants: allowed cells answer 409 NO_RUNTIME.
+  'GET /api/v1/tenants/{tenant}/modules': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/modules` }),
+  'POST /api/v1/tenants/{tenant}/modules/{module}/install': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/modules/crm/install`,
+  }),
+  'POST /api/v1/tenants/{tenant}/modules/{module}/upgrade': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/modules/base/upgrade`,
+  }),
+  'POST /api/v1/tenants/{tenant}/modules/{module}/uninstall': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/modules/crm/uninstall`,
+  }),
+  // Without a master password: allowed cells answer 400 and nothing is asked of any runtime.
+  'POST /api/v1/runtimes': async (c) => ({
+    path: '/api/v1/runtimes',
+    body: {
+      name: `matrix-${c.column.toLowerCase()}`,
+      odooVersion: '18.0',
+      rpcUrl: 'http://127.0.0.1:9/',
+      dbRole: 'odoo',
+      filestorePath: '/nonexistent/filestore',
+    },
+  }),
+  'GET /api/v1/runtimes': async () => ({ path: '/api/v1/runtimes' }),
+  // A runtime that does not exist: allowed cells answer 404 RUNTIME_NOT_FOUND.
+  'GET /api/v1/runtimes/{runtime}': async () => ({ path: '/api/v1/runtimes/no-such-runtime' }),
+  'POST /api/v1/runtimes/{runtime}/disable': async () => ({
+    path: '/api/v1/runtimes/no-such-runtime/disable',
+  }),
+  'POST /api/v1/runtimes/{runtime}/template': async () => ({
+    path: '/api/v1/runtimes/no-such-runtime/template',
   }),
 };
 

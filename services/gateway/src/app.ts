@@ -28,8 +28,10 @@ import { securityHeaders } from './plugins/security-headers.ts';
 import auditRoutes from './routes/audit/index.ts';
 import authRoutes from './routes/auth/index.ts';
 import billingRoutes from './routes/billing/index.ts';
+import moduleRoutes from './routes/modules/index.ts';
 import operationRoutes from './routes/operations/index.ts';
 import operatorRoutes from './routes/operators/index.ts';
+import runtimeRoutes from './routes/runtimes/index.ts';
 import tenantRoutes from './routes/tenants/index.ts';
 import tokenRoutes from './routes/tokens/index.ts';
 import webhookRoutes from './routes/webhooks/index.ts';
@@ -48,7 +50,9 @@ export interface GatewayDeps {
 const sharedSchemas = [
   'common/tenant.v1',
   'common/operation.v1',
+  'common/runtime.v1',
   'rpc/tenant.create.v1.request',
+  'rpc/tenant.modules.list.v1.reply',
   'rpc/audit.verify.v1.reply',
   'common/billing-subscription.v1',
   'rpc/billing.subscriptions.get.v1.reply',
@@ -120,7 +124,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         title: 'Odoo control plane admin API',
         version: '1.0.0',
         description: [
-          'Tenants, their operations, operators, API tokens, the audit log and billing.',
+          'Tenants, their operations and Odoo modules, Odoo runtimes, operators, API tokens, the audit log and billing.',
           'Log in with POST /api/v1/auth/login and send the session token as a Bearer token, or use the session cookie; cookie writes also send the x-csrf-token header. Machines use API tokens (POST /api/v1/tokens) as Bearer tokens.',
           'Every route needs one permission (`x-permission`); GET /api/v1/me lists the caller’s. A refusal is a 403 problem naming the missing `permission`.',
         ].join('\n\n'),
@@ -210,6 +214,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     secureCookies: config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(tenantRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(moduleRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(runtimeRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
   await app.register(operationRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
   await app.register(operatorRoutes, { pool: deps.pool, throttle });
   await app.register(tokenRoutes, { pool: deps.pool });

@@ -36,7 +36,7 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 /**
  * The 4xx answers a route can give, as problem details: 400 for any input, 401 and 403 where a
  * caller must be someone, 404 where the path names something, 409 for changes, 413 and 415 where a
- * body is read, 422 for a reused Idempotency-Key, 429 everywhere (the rate limit per source address,
+ * body is read, 422 for a reused Idempotency-Key or a refused runtime registration, 429 everywhere (the rate limit per source address,
  * and the login's limits). The route's own responses win.
  */
 export function problemResponses(route: {
@@ -50,7 +50,9 @@ export function problemResponses(route: {
   if (route.url.includes(':')) statuses.push(404);
   if (route.method !== 'GET' && !route.public) statuses.push(409);
   if (WITH_BODY.has(route.method)) statuses.push(413, 415);
-  if (route.url === '/api/v1/tenants' && route.method === 'POST') statuses.push(422);
+  // A reused Idempotency-Key; a runtime that refuses its registration (a wrong master password).
+  if ((route.url === '/api/v1/tenants' || route.url === '/api/v1/runtimes') && route.method === 'POST')
+    statuses.push(422);
   return Object.fromEntries(
     statuses.map((status) => [
       status,

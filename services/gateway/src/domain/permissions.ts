@@ -12,6 +12,8 @@
  * | tenants:resume     |   x   |   x   |    x     |         |        | clear a suspension reason                         |
  * | tenants:retry      |   x   |   x   |    x     |         |        | retry a failed provisioning                       |
  * | tenants:delete     |   x   |   x   |          |         |        | delete a tenant                                   |
+ * | tenants:duplicate* |   x   |   x   |    x     |         |        | make a staging copy of a tenant (a new tenant)    |
+ * | tenants:rename     |   x   |   x   |    x     |         |        | change a tenant's slug and database name          |
  * | operations:read    |   x   |   x   |    x     |         |   x    | follow long-running operations                    |
  * | operators:read  *  |   x   |   x   |          |         |        | list and read operator accounts                   |
  * | operators:write *  |   x   |   x   |          |         |        | invite, change, disable, delete; service accounts |
@@ -32,10 +34,13 @@
  * | quotas:write       |   x   |   x   |          |         |        | limit overrides                                   |
  * | modules:read       |   x   |   x   |    x     |         |   x    | a tenant's Odoo modules                           |
  * | modules:write      |   x   |   x   |    x     |         |        | install, upgrade, uninstall modules               |
+ * | runtimes:read   *  |   x   |   x   |    x     |         |   x    | list and read Odoo runtimes                       |
+ * | runtimes:write  *  |   x   |   x   |          |         |        | register and disable runtimes, rebuild templates  |
  *
  * `*` marks a global permission: it acts beyond single tenants, so an account limited to some
  * tenants never holds it, whatever its role (a limited operator cannot create tenants, a limited
- * admin cannot manage operators). Owners are never limited to tenants.
+ * admin cannot manage operators, a limited operator cannot make a staging copy, which is a new
+ * tenant, nor see the runtimes every tenant shares). Owners are never limited to tenants.
  *
  * An API token holds the permissions in its scopes that its owner's role holds now: a request is
  * allowed only when both allow it, so demoting an operator narrows every token it made.
@@ -48,6 +53,8 @@ export const permissionDescriptions = {
   'tenants:resume': 'clear a suspension reason of a tenant',
   'tenants:retry': 'retry a failed provisioning',
   'tenants:delete': 'delete a tenant',
+  'tenants:duplicate': 'make a staging copy of a tenant, as a new tenant',
+  'tenants:rename': "change a tenant's slug, database name and filestore directory",
   'operations:read': 'follow long-running operations',
   'operators:read': 'list and read operator accounts',
   'operators:write': 'invite, change, disable and delete operators; service accounts',
@@ -68,6 +75,8 @@ export const permissionDescriptions = {
   'quotas:write': 'override limits',
   'modules:read': "read a tenant's Odoo modules",
   'modules:write': 'install, upgrade and uninstall Odoo modules',
+  'runtimes:read': 'list and read Odoo runtimes',
+  'runtimes:write': 'register and disable Odoo runtimes, rebuild their templates',
 } as const;
 
 export type Permission = keyof typeof permissionDescriptions;
@@ -79,6 +88,9 @@ export type Role = (typeof roleNames)[number];
 /** Permissions that reach beyond single tenants: never held by an account limited to tenants. */
 export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
   'tenants:create',
+  'tenants:duplicate',
+  'runtimes:read',
+  'runtimes:write',
   'operators:read',
   'operators:write',
   'operators:owners',
@@ -100,6 +112,8 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'tenants:suspend',
     'tenants:resume',
     'tenants:retry',
+    'tenants:duplicate',
+    'tenants:rename',
     'operations:read',
     'tokens:own',
     'backups:read',
@@ -107,6 +121,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'quotas:read',
     'modules:read',
     'modules:write',
+    'runtimes:read',
   ]),
   billing: new Set<Permission>(['self', 'tenants:read', 'billing:read', 'billing:write', 'quotas:read']),
   viewer: new Set<Permission>([
@@ -117,6 +132,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'backups:read',
     'quotas:read',
     'modules:read',
+    'runtimes:read',
   ]),
 };
 

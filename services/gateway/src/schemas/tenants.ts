@@ -8,6 +8,8 @@ const tenantDefs = (name: string) => ref(`common/tenant.v1.json#/definitions/${n
  * property into a parameter, where a `$ref` into another document does not resolve.
  */
 const inlineTenantDefs = schemaFiles['common/tenant.v1'].definitions;
+const createRequest = schemaFiles['rpc/tenant.create.v1.request'].properties;
+const duplicateRequest = schemaFiles['rpc/tenant.duplicate.v1.request'].properties;
 
 export const tenantRef = ref('common/tenant.v1.json');
 export const operationRef = ref('common/operation.v1.json');
@@ -20,7 +22,58 @@ export const createTenantBody = {
     slug: tenantDefs('slug'),
     displayName: ref('rpc/tenant.create.v1.request.json#/properties/displayName'),
     plan: { ...tenantDefs('plan'), default: 'starter' },
+    adminLogin: tenantDefs('adminLogin'),
+    adminPassword: {
+      ...createRequest.adminPassword,
+      description:
+        "The Odoo administrator's password, 8 to 200 characters; leave it out to have one generated and answered once.",
+    },
+    companyName: tenantDefs('companyName'),
+    runtimeId: createRequest.runtimeId,
+    odooVersion: ref('common/runtime.v1.json#/definitions/odooVersion'),
   },
+} as const;
+
+/** The answer to a creation: with the administrator's password when the platform made it up (shown once). */
+export const createTenantReply = {
+  type: 'object',
+  required: ['tenant', 'operation'],
+  properties: {
+    tenant: tenantRef,
+    operation: operationRef,
+    adminPassword: {
+      type: 'string',
+      description:
+        "The generated password of the tenant's Odoo administrator: answered once, when none was given, and never stored in clear.",
+    },
+  },
+} as const;
+
+/** A staging copy: a new tenant with its own slug, neutralised unless told otherwise. */
+export const duplicateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['slug'],
+  properties: {
+    slug: tenantDefs('slug'),
+    displayName: {
+      ...duplicateRequest.displayName,
+      description: 'A name to show: 1 to 200 characters, no control characters.',
+    },
+    neutralize: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Neutralise the copy as Odoo does: no outgoing or incoming mail, no scheduled actions, no webhooks or IAP, a banner.',
+    },
+  },
+} as const;
+
+export const renameBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['slug'],
+  properties: { slug: tenantDefs('slug') },
 } as const;
 
 export const idempotencyHeaders = {

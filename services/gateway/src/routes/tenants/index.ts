@@ -1,15 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, scrypt } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Bus } from '@ocp/bus';
-import type { Tenant } from '@ocp/contracts';
+import type { Tenant, TenantCreateRequestV1 } from '@ocp/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../domain/permissions.ts';
 import { tenantScopeOf } from '../../plugins/auth.ts';
 import {
   createTenantBody,
+  createTenantReply,
+  duplicateBody,
   idempotencyHeaders,
   listQuery,
   listReply,
   reasonBody,
+  renameBody,
   tenantAndOperation,
   tenantIdParams,
   tenantRef,
@@ -17,8 +21,39 @@ import {
 import { lookupTenant } from '../tenant-lookup.ts';
 
 type Reason = Tenant['suspensionReasons'][number];
+type CreateBody = Omit<TenantCreateRequestV1, 'actor' | 'idempotencyKey' | 'requestHash'>;
 
-/** `/api/v1/tenants`: create, list, get, suspend, resume, delete. Long work answers 202 with the operation. */
+const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen: number) => Promise<Buffer>;
+
+/**
+ * The hash that tells a repeated create (same Idempotency-Key, same body) from a reused key: every
+ * field of the body. The tenant service stores it, so the administrator's password enters it only
+ * through scrypt salted with the key: the stored hash is no quick way back to the password.
+ */
+async function createRequestHash(body: CreateBody, key: string): Promise<string> {
+  const password = body.adminPassword
+    ? (await scryptAsync(body.adminPassword, `ocp-idempotency:${key}`, 32)).toString('hex')
+    : null;
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        body.slug,
+        body.displayName,
+        body.plan,
+        body.adminLogin ?? null,
+        password,
+        body.companyName ?? null,
+        body.runtimeId ?? null,
+        body.odooVersion ?? null,
+      ]),
+    )
+    .digest('hex');
+}
+
+/**
+ * `/api/v1/tenants`: create, list, get, suspend, resume, retry, duplicate, rename, delete. Long work
+ * answers 202 with the operation.
+ */
 export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
   const { bus } = opts;
   const rpc = { timeoutMs: opts.timeoutMs };
@@ -41,21 +76,21 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
     return reply.code(202).header('location', `/api/v1/operations/${result.operation.id}`).send(result);
   }
 
-  app.post<{
-    Body: { slug: string; displayName: string; plan: string };
-    Headers: { 'idempotency-key'?: string };
-  }>(
+  app.post<{ Body: CreateBody; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/tenants',
     {
       config: { permission: 'tenants:create', action: 'tenant.create' },
       schema: {
         tags: ['tenants'],
         summary: 'Create a tenant',
-        description:
+        description: [
           'Registers the tenant and queues its provisioning. Answers 202 with the operation to follow.',
+          "The tenant becomes an Odoo database of its own: its administrator (Odoo's user 2) logs in as `adminLogin` (an email address or a user name) with `adminPassword`; when no password is given one is generated and answered once, as `adminPassword`, and never again. `companyName` names its Odoo company.",
+          "The placement picks the runtime of `odooVersion` (or the plan's) with room; `runtimeId` chooses one. Without a registered runtime the tenant is made from the built-in template, owned by the server's default runtime role.",
+        ].join('\n\n'),
         headers: idempotencyHeaders,
         body: createTenantBody,
-        response: { 202: tenantAndOperation },
+        response: { 202: createTenantReply },
       },
     },
     async (req, reply) => {
@@ -68,9 +103,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
           ...(key
             ? {
                 idempotencyKey: `${req.principal?.operator.id}:${key}`,
-                requestHash: createHash('sha256')
-                  .update(JSON.stringify([req.body.slug, req.body.displayName, req.body.plan]))
-                  .digest('hex'),
+                requestHash: await createRequestHash(req.body, `${req.principal?.operator.id}:${key}`),
               }
             : {}),
         },
@@ -166,6 +199,59 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
     async (req, reply) => {
       const tenant = await lookup(req, req.params.tenant, 'tenants:retry');
       const result = await bus.request('tenant.retry.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
+      return accepted(req, reply, tenant, result);
+    },
+  );
+
+  app.post<{ Params: { tenant: string }; Body: { slug: string; displayName?: string; neutralize: boolean } }>(
+    '/api/v1/tenants/:tenant/duplicate',
+    {
+      config: { permission: 'tenants:duplicate', action: 'tenant.duplicate' },
+      schema: {
+        tags: ['tenants'],
+        summary: 'Make a staging copy of a tenant',
+        description: [
+          'Queues a copy of the tenant as a new tenant with `slug`: its own database, `database.uuid`, `database.secret` and filestore, neutralised as Odoo neutralises a copy (no mail in or out, no scheduled actions, webhooks and IAP off, a banner) unless `neutralize` is false. The source stays online but for about a second.',
+          'Answers 202 with the new tenant and the operation to follow. A source that is suspended, being deleted or busy with another operation answers 409 naming its state.',
+        ].join('\n\n'),
+        params: tenantIdParams,
+        body: duplicateBody,
+        response: { 202: tenantAndOperation },
+      },
+    },
+    async (req, reply) => {
+      const source = await lookup(req, req.params.tenant, 'tenants:duplicate');
+      const result = await bus.request(
+        'tenant.duplicate.v1',
+        { tenantId: source.id, ...req.body, actor: actor(req) },
+        rpc,
+      );
+      // The change is the new tenant; it names its source (sourceTenantId).
+      return accepted(req, reply, null, result);
+    },
+  );
+
+  app.post<{ Params: { tenant: string }; Body: { slug: string } }>(
+    '/api/v1/tenants/:tenant/rename',
+    {
+      config: { permission: 'tenants:rename', action: 'tenant.rename' },
+      schema: {
+        tags: ['tenants'],
+        summary: "Rename a tenant's slug",
+        description:
+          "Queues the rename of the tenant's slug, database and filestore directory together (its Odoo is offline for that moment). Answers 202 with the operation to follow; a slug in use answers 409.",
+        params: tenantIdParams,
+        body: renameBody,
+        response: { 202: tenantAndOperation },
+      },
+    },
+    async (req, reply) => {
+      const tenant = await lookup(req, req.params.tenant, 'tenants:rename');
+      const result = await bus.request(
+        'tenant.rename.v1',
+        { tenantId: tenant.id, slug: req.body.slug, actor: actor(req) },
+        rpc,
+      );
       return accepted(req, reply, tenant, result);
     },
   );
