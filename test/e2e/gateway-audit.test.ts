@@ -169,6 +169,49 @@ describe('the audit trail of the gateway', () => {
         tenantId,
       },
     );
+    // The Odoo routes, answered without any runtime: refusals and failures are recorded too.
+    for (const action of ['install', 'upgrade', 'uninstall'])
+      await run(
+        `POST /api/v1/tenants/{tenant}/modules/{module}/${action}`,
+        await owner.call('POST', `/api/v1/tenants/audited/modules/crm/${action}`),
+        { actor: ownerActor, outcome: 'failed', action: `tenant.module.${action}`, tenantId },
+      );
+    const nowhere = crypto.randomUUID();
+    await run(
+      'POST /api/v1/tenants/{tenant}/duplicate',
+      await owner.call('POST', `/api/v1/tenants/${nowhere}/duplicate`, { slug: 'audited-copy' }),
+      { actor: ownerActor, outcome: 'failed', action: 'tenant.duplicate', target: `tenant:${nowhere}` },
+    );
+    await run(
+      'POST /api/v1/tenants/{tenant}/rename',
+      await owner.call('POST', `/api/v1/tenants/${nowhere}/rename`, { slug: 'audited-new' }),
+      { actor: ownerActor, outcome: 'failed', action: 'tenant.rename', target: `tenant:${nowhere}` },
+    );
+    const masterPassword = 'the master password of a refused runtime';
+    secrets.add(masterPassword);
+    await run(
+      'POST /api/v1/runtimes',
+      await owner.call('POST', '/api/v1/runtimes', {
+        name: 'audited',
+        odooVersion: '18.0',
+        rpcUrl: 'ftp://odoo.internal',
+        masterPassword,
+        dbRole: 'odoo',
+        filestorePath: '/var/lib/odoo/filestore',
+      }),
+      { actor: ownerActor, outcome: 'failed', action: 'runtime.register' },
+    );
+    for (const action of ['disable', 'template'])
+      await run(
+        `POST /api/v1/runtimes/{runtime}/${action}`,
+        await owner.call('POST', `/api/v1/runtimes/no-such-runtime/${action}`),
+        {
+          actor: ownerActor,
+          outcome: 'failed',
+          action: `runtime.${action}`,
+          target: 'runtime:no-such-runtime',
+        },
+      );
     await run('DELETE /api/v1/tenants/{tenant}', await owner.call('DELETE', `/api/v1/tenants/${tenantId}`), {
       actor: ownerActor,
       outcome: 'success',
