@@ -21,6 +21,14 @@ export const configSchema = {
     SESSION_TTL_HOURS: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
     RPC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 10485760, default: 65536 },
+    ODOO_REQUEST_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 600000,
+      default: 65000,
+      description:
+        "How long a request that waits on an Odoo runtime (registering a runtime, listing a tenant's modules) waits for the tenant service: longer than the tenant service's own calls to Odoo (ODOO_RPC_TIMEOUT_MS, twice for a registration), so that its answer, Odoo's refusal or RUNTIME_UNREACHABLE, arrives first.",
+    },
     AUDIT_VERIFY_TIMEOUT_MS: {
       type: 'integer',
       minimum: 1000,

@@ -33,9 +33,14 @@ const descriptions: Record<ModuleAction, string> = {
  * back when Odoo fails, so a failed change leaves the tenant as it was, with Odoo's own message.
  * A tenant no registered runtime serves answers 409 NO_RUNTIME: nobody could run Odoo's code.
  */
-export default async function moduleRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
+export default async function moduleRoutes(
+  app: FastifyInstance,
+  opts: { bus: Bus; timeoutMs: number; odooTimeoutMs: number },
+) {
   const { bus } = opts;
   const rpc = { timeoutMs: opts.timeoutMs };
+  // The listing asks the tenant's Odoo, and waits as long as the tenant service may.
+  const odooRpc = { timeoutMs: opts.odooTimeoutMs };
   const actor = (req: FastifyRequest) => req.principal?.actor ?? 'anonymous';
 
   app.get<{ Params: { tenant: string }; Querystring: ListQuery }>(
@@ -54,7 +59,7 @@ export default async function moduleRoutes(app: FastifyInstance, opts: { bus: Bu
     },
     async (req) => {
       const tenant = await lookupTenant(bus, rpc, req, req.params.tenant, 'modules:read');
-      return bus.request('tenant.modules.list.v1', { tenantId: tenant.id, ...req.query }, rpc);
+      return bus.request('tenant.modules.list.v1', { tenantId: tenant.id, ...req.query }, odooRpc);
     },
   );
 

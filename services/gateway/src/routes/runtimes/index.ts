@@ -16,9 +16,14 @@ type RegisterBody = Omit<TenantRuntimeRegisterRequestV1, 'actor'>;
  * never carries its master password: the body of a registration hands it to the tenant service,
  * and only the runtime as the service answers it reaches the audit log.
  */
-export default async function runtimeRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
+export default async function runtimeRoutes(
+  app: FastifyInstance,
+  opts: { bus: Bus; timeoutMs: number; odooTimeoutMs: number },
+) {
   const { bus } = opts;
   const rpc = { timeoutMs: opts.timeoutMs };
+  // A registration asks the runtime first, and waits as long as the tenant service may.
+  const odooRpc = { timeoutMs: opts.odooTimeoutMs };
   const actor = (req: FastifyRequest) => req.principal?.actor ?? 'anonymous';
 
   /** Resolves `{runtime}` (an id or a name) and notes it for the audit log; 404 RUNTIME_NOT_FOUND. */
@@ -55,7 +60,7 @@ export default async function runtimeRoutes(app: FastifyInstance, opts: { bus: B
       const { runtime } = await bus.request(
         'tenant.runtime.register.v1',
         { ...req.body, actor: actor(req) },
-        rpc,
+        odooRpc,
       );
       noteChange(req, null, runtime);
       return reply.code(201).header('location', `/api/v1/runtimes/${runtime.id}`).send({ runtime });
