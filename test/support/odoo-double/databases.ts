@@ -18,32 +18,18 @@ const PASSWORD_ROUNDS = 600_000;
 /** Names Odoo's database manager accepts (`DBNAME_PATTERN`); also keeps filestore paths inside `dataDir`. */
 const DBNAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-/** Three small files as a fresh database's filestore holds (the company logo and two asset bundles). */
-const FRESH_FILES = [
-  {
-    name: 'logo.png',
-    model: 'res.partner',
-    field: 'image_1920',
-    resId: 1,
-    mimetype: 'image/png',
-    body: 'PNG: My Company',
-  },
-  {
-    name: 'web.assets_web.min.css',
-    model: 'ir.ui.view',
-    field: null,
-    resId: null,
-    mimetype: 'text/css',
-    body: 'body{margin:0}',
-  },
-  {
-    name: 'web.assets_web.min.js',
-    model: 'ir.ui.view',
-    field: null,
-    resId: null,
-    mimetype: 'application/javascript',
-    body: 'odoo.define("double",[],()=>{});',
-  },
+/** Three small files as a fresh database's filestore holds: `[name, res_model, res_field, res_id, mimetype, body]`. */
+const FRESH_FILES: [string, string, string | null, number | null, string, string][] = [
+  ['logo.png', 'res.partner', 'image_1920', 1, 'image/png', 'PNG: My Company'],
+  ['web.assets_web.min.css', 'ir.ui.view', null, null, 'text/css', 'body{margin:0}'],
+  [
+    'web.assets_web.min.js',
+    'ir.ui.view',
+    null,
+    null,
+    'application/javascript',
+    'odoo.define("double",[],()=>{});',
+  ],
 ];
 
 export interface DatabasesOptions {
@@ -149,13 +135,22 @@ export class Databases {
     return rows.map((r) => r.datname);
   }
 
-  /** `db_exist`: whether the role can open the database (Odoo tries a connection). */
+  /**
+   * `db_exist`: whether the role can open the database (Odoo tries a connection). The connection is
+   * not kept, so asking about a database never holds it open against a later clone.
+   */
   async exist(db: string): Promise<boolean> {
+    const url = new URL(this.opts.databaseUrl);
+    url.pathname = `/${encodeURIComponent(db)}`;
+    const c = new pg.Client({ connectionString: url.toString(), application_name: 'odoo-double' });
+    c.on('error', () => {});
     try {
-      (await this.connect(db)).release();
+      await c.connect();
       return true;
     } catch {
       return false;
+    } finally {
+      await c.end().catch(() => {});
     }
   }
 
@@ -190,8 +185,8 @@ export class Databases {
         await c.query('UPDATE res_partner SET phone = $1 WHERE id = 1', [phone]);
       }
       await this.resetIdentity(c);
-      for (const f of FRESH_FILES) {
-        const body = Buffer.from(f.body);
+      for (const [name, model, field, resId, mimetype, text] of FRESH_FILES) {
+        const body = Buffer.from(text);
         const sha1 = createHash('sha1').update(body).digest('hex');
         const storeFname = `${sha1.slice(0, 2)}/${sha1}`;
         const path = join(this.filestore(db), storeFname);
@@ -200,7 +195,7 @@ export class Databases {
         await c.query(
           `INSERT INTO ir_attachment (name, res_model, res_field, res_id, company_id, type, store_fname, checksum, file_size, mimetype, public, create_date, write_date, create_uid, write_uid)
            VALUES ($1, $2, $3, $4, 1, 'binary', $5, $6, $7, $8, $9, ${nowSql}, ${nowSql}, 1, 1)`,
-          [f.name, f.model, f.field, f.resId, storeFname, sha1, body.length, f.mimetype, f.field === null],
+          [name, model, field, resId, storeFname, sha1, body.length, mimetype, field === null],
         );
       }
     });

@@ -49,7 +49,6 @@ interface Mod {
   id: number;
   name: string;
   state: string;
-  before: string;
   autoInstall: boolean;
   deps: { name: string; required: boolean }[];
 }
@@ -101,7 +100,6 @@ export async function runModuleButton(
       id: r.id,
       name: r.name,
       state: r.state,
-      before: r.state,
       autoInstall: !!r.auto_install,
       deps: [],
     };

@@ -168,21 +168,6 @@ export function buildModels(diskVersion: (module: string) => string): Map<string
       state: char("COALESCE((SELECT m.state FROM ir_module_module m WHERE m.name = t.name), 'unknown')"),
       auto_install_required: bool('t.auto_install_required'),
     }),
-    model(
-      'ir.cron',
-      'ir_cron',
-      {
-        name: char('t.cron_name'),
-        cron_name: char('t.cron_name'),
-        active: bool('t.active'),
-        interval_number: int('t.interval_number'),
-        interval_type: char('t.interval_type'),
-        nextcall: dateField('t.nextcall'),
-        lastcall: dateField('t.lastcall'),
-        priority: int('t.priority'),
-      },
-      { order: 'priority, name', display: 't.cron_name' },
-    ),
   ];
   return new Map(models.map((m) => [m.name, m]));
 }
