@@ -79,7 +79,7 @@ export function buildModels(diskVersion: (module: string) => string): Map<string
         groups_id: ids('SELECT r.gid FROM res_groups_users_rel r WHERE r.uid = t.id ORDER BY r.gid'),
         create_date: dateField('t.create_date'),
       },
-      { order: 'login', display: partnerName('t.partner_id') },
+      { order: 'name, login', display: partnerName('t.partner_id') },
     ),
     model('res.company', 'res_company', {
       name: char('t.name'),
