@@ -18,7 +18,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
-import { createTenant, tenantPassword } from '../support/tenants.ts';
+import { createTenant, runtimeRoleLogin } from '../support/tenants.ts';
 
 const limit = { timeout: 120_000 };
 const SERVICES = ['tenant', 'gateway', 'audit', 'billing'] as const;
@@ -150,7 +150,11 @@ describe('the services run as roles of their own, on the shared server', limit, 
       'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
       [database],
     );
-    assert.equal(owner[0]?.owner, database, "the tenant's database is its role's");
+    assert.equal(
+      owner[0]?.owner,
+      p.tenantEnv.TENANT_DEFAULT_RUNTIME_ROLE,
+      "the tenant's database is the default runtime role's",
+    );
     assert.equal(await allowed(), true);
     await runOperation(p, 'POST', `/api/v1/tenants/${tenant.id}/suspend`, { reason: 'manual' });
     assert.equal(await allowed(), false);
@@ -159,7 +163,7 @@ describe('the services run as roles of their own, on the shared server', limit, 
     await runOperation(p, 'DELETE', `/api/v1/tenants/${tenant.id}`);
     assert.equal(await allowed(), undefined, 'the database is gone');
     const role = await adminQuery('SELECT 1 FROM pg_roles WHERE rolname = $1', [database]);
-    assert.equal(role.rowCount, 0, 'the role is gone');
+    assert.equal(role.rowCount, 0, 'no role of the tenant was made');
   });
 });
 
@@ -268,11 +272,18 @@ describe('a server set up by the start command', limit, () => {
     }
   });
 
-  test("a tenant's role opens its own database and no other on the server", async () => {
+  test("a runtime role opens its tenants' databases and no other on the server; another runtime's role opens none of them", async () => {
     const tenant = await createTenant(p, 'alone');
-    await createTenant(p, 'neighbour');
-    const own = tenant.databaseName as string;
-    const password = await tenantPassword(p, tenant.id, urlFor(SERVICE_DATABASES.tenant, server.url));
+    const neighbour = await createTenant(p, 'neighbour');
+    const own = [tenant.databaseName as string, neighbour.databaseName as string];
+    // The default runtime role, given a login as an operator does for the Odoo that connects as it.
+    const runtime = await runtimeRoleLogin(p, undefined, server.url);
+    const other = `${p.prefix}other_runtime`;
+    await adminQuery(
+      `CREATE ROLE ${pg.escapeIdentifier(other)} LOGIN PASSWORD 'other-password'`,
+      [],
+      server.url,
+    );
     const { rows } = await adminQuery<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname',
       [],
@@ -282,14 +293,22 @@ describe('a server set up by the start command', limit, () => {
     // The control plane's, the test's own service databases, the other tenant's, postgres, template1.
     assert.ok(all.length >= 10, all.join(', '));
     const url = new URL(server.url);
-    url.username = own;
-    url.password = password;
+    url.username = runtime.role;
+    url.password = runtime.password;
     const seen: Record<string, string> = {};
     for (const database of all) seen[database] = await tryConnect(inDatabase(url.toString(), database));
     assert.deepEqual(
       seen,
-      Object.fromEntries(all.map((d) => [d, d === own ? 'connected' : '42501'])),
-      'connected to its own database only; every other refused for want of CONNECT',
+      Object.fromEntries(all.map((d) => [d, own.includes(d) ? 'connected' : '42501'])),
+      "connected to its tenants' databases only; every other refused for want of CONNECT",
     );
+    url.username = other;
+    url.password = 'other-password';
+    for (const database of own)
+      assert.equal(
+        await tryConnect(inDatabase(url.toString(), database)),
+        '42501',
+        `${other} on ${database}`,
+      );
   });
 });

@@ -142,25 +142,25 @@ test(
     const before = await createActive(p, 'before');
     await assertLifecycleEvents(events, before.id);
 
-    // Hold the next tenant's role name in an open transaction: its CREATE ROLE waits on it, so the
-    // restart surely interrupts provisioning under way.
-    const role = `${p.prefix}held`;
+    // Hold the template in an open transaction (a COMMENT locks it): the next tenant's clone waits
+    // on it, so the restart surely interrupts provisioning under way.
+    const template = p.tenantEnv.TENANT_TEMPLATE_DB!;
     blocker = new pg.Client({ connectionString: server.url });
     blocker.on('error', () => {});
     await blocker.connect();
     await blocker.query('BEGIN');
-    await blocker.query(`CREATE ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
+    await blocker.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(template)} IS 'held by the test'`);
     const held = await p.api.call('POST', '/api/v1/tenants', { slug: 'held', displayName: 'Held' });
     assert.equal(held.status, 202, JSON.stringify(held.body));
-    await waitFor('CREATE ROLE to be waiting on the lock', async () => {
+    await waitFor('the clone to be waiting on the lock', async () => {
       const { rows } = await adminQuery(
-        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE ROLE%' AND query LIKE $1",
-        [`%${role}%`],
+        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%' AND query LIKE $1",
+        [`%${template}%`],
         server.url,
       );
       return rows.length > 0 ? true : undefined;
     });
-    // The start is recorded beside the role and the clone, not before them: wait for it too.
+    // The start is recorded beside the clone, not before it: wait for it too.
     const mid = await waitFor('the operation to be running', async () => {
       const r = await p.api.call('GET', `/api/v1/operations/${held.body.operation.id}`);
       return r.body.state === 'queued' ? undefined : r;

@@ -36,25 +36,25 @@ test('the tenant service killed in the middle of provisioning finishes the opera
   gateway = await startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL));
   const api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
 
-  // Hold the tenant's role name in an open transaction: the service's CREATE ROLE waits on it,
-  // so the process can be killed while provisioning is surely under way.
-  const role = `${env.prefix}crashy`;
+  // Hold the template in an open transaction (a COMMENT locks it): the service's clone waits on
+  // it, so the process can be killed while provisioning is surely under way.
+  const template = env.tenantEnv.TENANT_TEMPLATE_DB!;
   blocker = new pg.Client({ connectionString: adminUrl() });
   await blocker.connect();
   await blocker.query('BEGIN');
-  await blocker.query(`CREATE ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
+  await blocker.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(template)} IS 'held by the test'`);
 
   const created = await api.call('POST', '/api/v1/tenants', { slug: 'crashy', displayName: 'Crashy' });
   assert.equal(created.status, 202);
   const tenantId: string = created.body.tenant.id;
-  await waitFor('CREATE ROLE to be waiting on the lock', async () => {
+  await waitFor('the clone to be waiting on the lock', async () => {
     const { rows } = await adminQuery(
-      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE ROLE%' AND query LIKE $1",
-      [`%${role}%`],
+      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%' AND query LIKE $1",
+      [`%${template}%`],
     );
     return rows.length > 0 ? true : undefined;
   });
-  // The start is recorded beside the role and the clone, not before them: wait for it too.
+  // The start is recorded beside the clone, not before it: wait for it too.
   const mid = await waitFor('the operation to be running', async () => {
     const r = await api.call('GET', `/api/v1/operations/${created.body.operation.id}`);
     return r.body.state === 'queued' ? undefined : r;

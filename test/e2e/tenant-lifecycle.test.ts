@@ -4,9 +4,9 @@ import { adminQuery, waitFor } from '@ocp/testkit';
 import pg from 'pg';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
-import { createTenant, tenantPassword } from '../support/tenants.ts';
+import { createTenant, runtimeRoleLogin } from '../support/tenants.ts';
 
-/** Opens a connection to `database` as a tenant's role, with its real generated password. */
+/** Opens a connection to `database` as `role` with its password. */
 async function connectAs(p: Platform, role: string, password: string, database: string): Promise<pg.Client> {
   const url = new URL(p.tenantEnv.TENANT_DB_ADMIN_URL!);
   url.username = role;
@@ -29,60 +29,69 @@ async function databases(p: Platform): Promise<string[]> {
 describe('tenant lifecycle through the admin API', () => {
   let p: Platform;
   let events: Awaited<ReturnType<typeof subscribeTenantEvents>>;
+  /** The default runtime role, with a login as an Odoo pointed at the server would have. */
+  let runtime: { role: string; password: string };
   before(async () => {
     p = await startPlatform();
     events = await subscribeTenantEvents(p.natsAs('observer'));
+    runtime = await runtimeRoleLogin(p);
   });
   after(async () => {
     await events?.close();
     await p?.close();
   });
 
-  test('a created tenant becomes active with its own database, owned by its own role', async () => {
+  test('a created tenant becomes active with its own database, owned by the default runtime role', async () => {
     const tenant = await createTenant(p, 'acme');
     assert.equal(tenant.state, 'active');
     assert.equal(tenant.databaseName, `${p.prefix}acme`);
+    assert.equal(tenant.runtimeId, null);
     const { rows } = await adminQuery<{ owner: string; public_connect: boolean }>(
       `SELECT pg_get_userbyid(datdba) AS owner, has_database_privilege('public', datname, 'CONNECT') AS public_connect
        FROM pg_database WHERE datname = $1`,
       [tenant.databaseName],
     );
-    assert.deepEqual(rows, [{ owner: tenant.databaseName, public_connect: false }]);
-    const c = await connectAs(
-      p,
-      tenant.databaseName,
-      await tenantPassword(p, tenant.id),
-      tenant.databaseName,
-    );
+    assert.deepEqual(rows, [{ owner: runtime.role, public_connect: false }]);
+    const c = await connectAs(p, runtime.role, runtime.password, tenant.databaseName);
     const users = await c.query('SELECT count(*)::int AS n FROM res_users WHERE share = false AND active');
     assert.equal(users.rows[0].n, 1);
-    const owner = await c.query("SELECT tableowner FROM pg_tables WHERE tablename = 'ir_module_module'");
-    assert.equal(owner.rows[0].tableowner, tenant.databaseName, 'the tables belong to the tenant role');
+    const owner = await c.query(
+      "SELECT count(*)::int AS n, min(tableowner) AS owner FROM pg_tables WHERE schemaname = 'public'",
+    );
+    assert.ok(owner.rows[0].n > 5);
+    assert.equal(owner.rows[0].owner, runtime.role, 'every table belongs to the runtime role');
+    const admin = await c.query('SELECT login, password FROM res_users WHERE id = 2');
+    assert.equal(admin.rows[0].login, 'admin');
+    assert.match(admin.rows[0].password, /^\$pbkdf2-sha512\$600000\$/);
     await c.end();
   });
 
-  test("a tenant's role cannot connect to another tenant's database", async () => {
+  test("a tenant's database opens for its runtime role and for no other role", async () => {
     const a = await createTenant(p, 'alpha');
     const b = await createTenant(p, 'bravo');
-    await assert.rejects(
-      connectAs(p, a.databaseName, await tenantPassword(p, a.id), b.databaseName),
-      /permission denied for database/,
-    );
-    const own = await connectAs(p, b.databaseName, await tenantPassword(p, b.id), b.databaseName);
-    await own.end();
+    // Another runtime's role (a login role that owns nothing here) is refused by both.
+    const other = `${p.prefix}other_runtime`;
+    await adminQuery(`CREATE ROLE "${other}" LOGIN PASSWORD 'other-password'`);
+    for (const t of [a, b]) {
+      await assert.rejects(
+        connectAs(p, other, 'other-password', t.databaseName),
+        /permission denied for database/,
+      );
+      const own = await connectAs(p, runtime.role, runtime.password, t.databaseName);
+      await own.end();
+    }
   });
 
   test('a suspended tenant refuses new connections and ends open ones; a resumed one accepts them', async () => {
     const t = await createTenant(p, 'sleepy');
-    const password = await tenantPassword(p, t.id);
-    const open = await connectAs(p, t.databaseName, password, t.databaseName);
+    const open = await connectAs(p, runtime.role, runtime.password, t.databaseName);
     const ended = new Promise((resolve) => open.once('error', resolve));
     const s = await p.api.call('POST', `/api/v1/tenants/${t.slug}/suspend`, { reason: 'manual' });
     assert.equal(s.status, 202, JSON.stringify(s.body));
     assert.equal((await p.api.waitOperation(s.body.operation.id)).state, 'succeeded');
     await ended;
     await assert.rejects(
-      connectAs(p, t.databaseName, password, t.databaseName),
+      connectAs(p, runtime.role, runtime.password, t.databaseName),
       /not currently accepting connections/,
     );
     const got = await p.api.call('GET', `/api/v1/tenants/${t.id}`);
@@ -92,7 +101,7 @@ describe('tenant lifecycle through the admin API', () => {
     const r = await p.api.call('POST', `/api/v1/tenants/${t.id}/resume`, { reason: 'manual' });
     assert.equal(r.status, 202);
     assert.equal((await p.api.waitOperation(r.body.operation.id)).state, 'succeeded');
-    const again = await connectAs(p, t.databaseName, password, t.databaseName);
+    const again = await connectAs(p, runtime.role, runtime.password, t.databaseName);
     await again.end();
     assert.equal((await p.api.call('GET', `/api/v1/tenants/${t.id}`)).body.state, 'active');
   });
@@ -170,9 +179,10 @@ describe('tenant lifecycle through the admin API', () => {
     assert.equal(last?.tenant?.state, 'deleted');
   });
   test('a provisioning that fails leaves the tenant failed with the reason, and a retry provisions it', async () => {
+    // The template goes away for a while (renamed aside), then comes back as it was.
     const template = pg.escapeIdentifier(p.tenantEnv.TENANT_TEMPLATE_DB!);
-    await adminQuery(`ALTER DATABASE ${template} WITH IS_TEMPLATE false`);
-    await adminQuery(`DROP DATABASE ${template}`);
+    const aside = pg.escapeIdentifier(`${p.tenantEnv.TENANT_TEMPLATE_DB!}_aside`);
+    await adminQuery(`ALTER DATABASE ${template} RENAME TO ${aside}`);
     const res = await p.api.call('POST', '/api/v1/tenants', { slug: 'unlucky', displayName: 'Unlucky' });
     const op = await p.api.waitOperation(res.body.operation.id);
     assert.equal(op.state, 'failed');
@@ -183,8 +193,7 @@ describe('tenant lifecycle through the admin API', () => {
     const early = await p.api.call('POST', `/api/v1/tenants/${failed.id}/suspend`, {});
     assert.equal(early.status, 409);
 
-    await adminQuery(`CREATE DATABASE ${template} TEMPLATE template0`);
-    await adminQuery(`ALTER DATABASE ${template} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+    await adminQuery(`ALTER DATABASE ${aside} RENAME TO ${template}`);
     const retry = await p.api.call('POST', '/api/v1/tenants/unlucky/retry');
     assert.equal(retry.status, 202, JSON.stringify(retry.body));
     assert.equal((await p.api.waitOperation(retry.body.operation.id)).state, 'succeeded');

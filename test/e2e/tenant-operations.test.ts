@@ -31,8 +31,8 @@ async function leaseOf(env: PlatformEnv, operationId: string): Promise<Operation
 
 /**
  * The tenant service as a process of its own (so a test can kill it), a gateway in this process,
- * and a transaction that holds the next tenant's role name, so the service's CREATE ROLE waits on
- * it and provisioning is surely under way when the test acts.
+ * and a transaction that holds the template (a COMMENT on it), so the service's clone waits on it
+ * and provisioning is surely under way when the test acts.
  */
 async function startWithHeldRole(
   t: { after(fn: () => Promise<void>): void },
@@ -70,19 +70,20 @@ async function startWithHeldRole(
   const api = await Api.login(state.gateway.url, 'owner@example.com', env.ownerPassword);
 
   const slug = 'held';
-  const role = `${env.prefix}${slug}`;
+  // A COMMENT on the template locks it until the transaction ends: the clone waits on it.
+  const template = env.tenantEnv.TENANT_TEMPLATE_DB!;
   state.blocker = new pg.Client({ connectionString: adminUrl() });
   state.blocker.on('error', () => {});
   await state.blocker.connect();
   await state.blocker.query('BEGIN');
-  await state.blocker.query(`CREATE ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
+  await state.blocker.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(template)} IS 'held by the test'`);
 
   const created = await api.call('POST', '/api/v1/tenants', { slug, displayName: 'Held' });
   assert.equal(created.status, 202, JSON.stringify(created.body));
-  await waitFor('CREATE ROLE to be waiting on the lock', async () => {
+  await waitFor('the clone to be waiting on the lock', async () => {
     const { rows } = await adminQuery(
-      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE ROLE%' AND query LIKE $1",
-      [`%${role}%`],
+      "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%' AND query LIKE $1",
+      [`%${template}%`],
     );
     return rows.length > 0 ? true : undefined;
   });
@@ -99,7 +100,7 @@ async function startWithHeldRole(
     tenantId,
     state,
     start,
-    /** Lets the held CREATE ROLE go on. */
+    /** Lets the held clone go on. */
     async release() {
       await state.blocker?.query('ROLLBACK');
       await state.blocker?.end();

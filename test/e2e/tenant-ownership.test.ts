@@ -60,7 +60,7 @@ describe('provisioning adopts only what is marked as the tenant’s', () => {
     assert.match(failed.lastError, /carries no tenant mark/);
     assert.deepEqual(await snapshot('database', name), before);
 
-    // Deleting the failed tenant drops what it made (its role), never that database.
+    // Deleting the failed tenant drops what it made, never that database.
     const d = await p.api.call('DELETE', `/api/v1/tenants/${tenant.id}`);
     assert.equal((await p.api.waitOperation(d.body.operation.id)).state, 'succeeded');
     assert.deepEqual(await snapshot('database', name), before);
@@ -73,33 +73,31 @@ describe('provisioning adopts only what is marked as the tenant’s', () => {
     await c.end();
   });
 
-  test('a role marked as another tenant’s fails the provisioning and is left as it was; once it is gone, a retry adopts the database the failed attempt made', async () => {
+  test('a database marked as another tenant’s fails the provisioning and is left as it was; once it is gone, a retry provisions the tenant, owned by the default runtime role', async () => {
     const name = `${p.prefix}taken`;
     const other = randomUUID();
-    await adminQuery(`CREATE ROLE ${q(name)} LOGIN PASSWORD 'theirs' CONNECTION LIMIT 2`);
-    await adminQuery(`COMMENT ON ROLE ${q(name)} IS ${pg.escapeLiteral(`ocp:tenant:${other}`)}`);
-    const before = await snapshot('role', name);
+    await adminQuery(`CREATE DATABASE ${q(name)} TEMPLATE template0`);
+    await adminQuery(`COMMENT ON DATABASE ${q(name)} IS ${pg.escapeLiteral(`ocp:tenant:${other}`)}`);
+    const before = await snapshot('database', name);
 
     const { tenant, op } = await create('taken');
     assert.equal(op.state, 'failed');
     assert.match(
       op.error,
-      new RegExp(`role "${name}" already exists on the database server and belongs to tenant ${other}`),
+      new RegExp(`database "${name}" already exists on the database server and belongs to tenant ${other}`),
     );
-    assert.deepEqual(await snapshot('role', name), before);
-    // The clone went on beside the role and is marked as this tenant's.
-    const made = await snapshot('database', name);
-    assert.equal(made?.comment, `ocp:tenant:${tenant.id}`);
+    assert.deepEqual(await snapshot('database', name), before);
 
-    await adminQuery(`DROP ROLE ${q(name)}`);
+    await adminQuery(`DROP DATABASE ${q(name)}`);
     const retry = await p.api.call('POST', `/api/v1/tenants/${tenant.id}/retry`);
     assert.equal(retry.status, 202, JSON.stringify(retry.body));
     assert.equal((await p.api.waitOperation(retry.body.operation.id)).state, 'succeeded');
     assert.equal((await p.api.call('GET', `/api/v1/tenants/${tenant.id}`)).body.state, 'active');
-    const adopted = await snapshot('database', name);
-    assert.equal(adopted?.oid, made?.oid, 'the same database, adopted');
-    assert.equal(adopted?.owner, name);
-    assert.equal((await snapshot('role', name))?.comment, `ocp:tenant:${tenant.id}`);
+    const made = await snapshot('database', name);
+    assert.equal(made?.comment, `ocp:tenant:${tenant.id}`);
+    assert.equal(made?.owner, p.tenantEnv.TENANT_DEFAULT_RUNTIME_ROLE);
+    // No role of the tenant's own: the runtime role owns its database.
+    assert.equal(await snapshot('role', name), undefined);
   });
 
   test('database_servers holds no credential in clear', async () => {
@@ -172,14 +170,17 @@ describe('secrets at rest across an upgrade and a key rotation', () => {
     await start({});
     const first = await createTenant('before-upgrade');
     const name = `${env.prefix}before_upgrade`;
-    const [row] = (
-      await tenantDb<{ s: string }>('SELECT db_password_sealed AS s FROM tenants WHERE id = $1', [first])
-    ).rows;
-    const password = openSecret(keyringOf(env.tenantEnv), row!.s, passwordPlace(first));
+    const password = randomBytes(18).toString('base64url');
     await stop();
 
-    // What a database from before this change holds: a server in clear, a password in the first
-    // format, and a tenant database and role without marks.
+    // What a database from before this change holds: a server in clear, a tenant with a login role
+    // of its own (owning its database) and that role's password in the first format, and the
+    // tenant's database and role without marks.
+    await adminQuery(`CREATE ROLE ${q(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+    await adminQuery(`ALTER DATABASE ${q(name)} OWNER TO ${q(name)}`);
+    // The tenant service made such roles and was a member of each.
+    const tenantAdmin = decodeURIComponent(new URL(env.tenantEnv.TENANT_DB_ADMIN_URL!).username);
+    await adminQuery(`GRANT ${q(name)} TO ${q(tenantAdmin)}`);
     await tenantDb(
       `INSERT INTO database_servers (name, admin_url, accepting) VALUES ('legacy', 'postgres://legacy_admin:s3cret-pw@192.0.2.1:5432/postgres', false)`,
     );

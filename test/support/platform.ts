@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ConnectionOptions, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
 import { createUser } from '@nats-io/nkeys';
 import { connect } from '@nats-io/transport-node';
@@ -13,6 +16,7 @@ import { createLogger } from '@ocp/service-kit';
 import { startTenantService, type TenantService } from '@ocp/tenant';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import {
+  adminQuery,
   adminUrl,
   createServiceDatabase,
   createTenantAdminRole,
@@ -106,6 +110,7 @@ export async function preparePlatform(
   // Not a superuser; the hyphen keeps it apart from every tenant role of the prefix.
   const tenantAdminUrl = await createTenantAdminRole(`${prefix}db-admin`, server);
   const ownerPassword = randomBytes(12).toString('base64url');
+  const filestoreDir = await mkdtemp(join(tmpdir(), 'ocp-filestore-'));
   return {
     nats,
     natsSeeds,
@@ -134,6 +139,9 @@ export async function preparePlatform(
       TENANT_SECRETS_KEY: randomBytes(32).toString('base64'),
       TENANT_DB_PREFIX: prefix,
       TENANT_TEMPLATE_DB: `${prefix}template`,
+      // The test's own default runtime role (dropped with its prefix) and filestore root.
+      TENANT_DEFAULT_RUNTIME_ROLE: `${prefix}odoo`,
+      TENANT_FILESTORE_DIR: filestoreDir,
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       OUTBOX_POLL_MS: '200',
@@ -182,7 +190,20 @@ export async function preparePlatform(
         await nc.close();
       }
       await nats.dispose();
+      // Databases the test's roles own under other names (a runtime's `ocp_tpl_...` templates).
+      const owned = await adminQuery<{ datname: string }>(
+        `SELECT d.datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+          WHERE r.rolname LIKE $1 AND d.datname NOT LIKE $1`,
+        [`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+        server,
+      );
+      for (const { datname } of owned.rows) {
+        const db = `"${datname.replaceAll('"', '""')}"`;
+        await adminQuery(`ALTER DATABASE ${db} WITH IS_TEMPLATE false`, [], server);
+        await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`, [], server);
+      }
       await dropByPrefix(prefix, server);
+      await rm(filestoreDir, { recursive: true, force: true });
       await tenantDb.drop();
       await gatewayDb.drop();
       await auditDb.drop();

@@ -30,3 +30,18 @@ export async function tenantPassword(
   );
   return openSecret(keyringOf(p.tenantEnv), rows[0]!.db_password_sealed, passwordPlace(tenantId));
 }
+
+/**
+ * Gives a runtime role (the test's default runtime role unless another is named) a login and a
+ * password, as an operator does for the Odoo that connects as it; answers the role and password.
+ */
+export async function runtimeRoleLogin(
+  p: { tenantEnv: Record<string, string> },
+  role = p.tenantEnv.TENANT_DEFAULT_RUNTIME_ROLE!,
+  server?: string,
+): Promise<{ role: string; password: string }> {
+  const { randomBytes } = await import('node:crypto');
+  const password = randomBytes(12).toString('base64url');
+  await adminQuery(`ALTER ROLE "${role.replaceAll('"', '""')}" LOGIN PASSWORD '${password}'`, [], server);
+  return { role, password };
+}

@@ -25,7 +25,15 @@ import {
 import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
 import { reconcileTenants } from './handlers/reconcile-tenants.ts';
 import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
+import {
+  disableRuntimeHandler,
+  getRuntimeHandler,
+  listRuntimesHandler,
+  rebuildTemplateHandler,
+  registerRuntimeHandler,
+} from './handlers/runtimes.ts';
 import { registerTenantMetrics } from './metrics.ts';
+import { startTemplateBuilder } from './runtime/template.ts';
 
 const templateSql = fileURLToPath(new URL('./template/odoo-core.sql', import.meta.url));
 
@@ -52,12 +60,19 @@ export const tenantService = defineService({
     rt.onClose('database servers', 'database', () => servers.close());
     const serverId = await servers.registerDefault(config.TENANT_DB_ADMIN_URL);
     await updateStoredSecretsAndMarks(pool, servers, secrets, logger);
+    // The built-in template (tenants on no registered runtime), owned by the default runtime role.
     const made = await (await servers.admin(serverId)).ensureTemplate(
       config.TENANT_TEMPLATE_DB,
       await readFile(templateSql, 'utf8'),
+      config.TENANT_DEFAULT_RUNTIME_ROLE,
     );
-    if (made === 'created')
-      logger.info({ template: config.TENANT_TEMPLATE_DB }, 'created the tenant template database');
+    if (made !== 'existed')
+      logger.info(
+        { template: config.TENANT_TEMPLATE_DB, owner: config.TENANT_DEFAULT_RUNTIME_ROLE },
+        made === 'created'
+          ? 'created the tenant template database'
+          : 'gave the tenant template database to the default runtime role',
+      );
 
     const ctx: HandlerContext = {
       pool,
@@ -81,6 +96,17 @@ export const tenantService = defineService({
     bus.serve('tenant.delete.v1', deleteTenantHandler(ctx));
     bus.serve('tenant.retry.v1', retryTenantHandler(ctx));
     bus.serve('operation.get.v1', getOperationHandler(ctx));
+    // Runtimes' templates are prepared through the runtimes by a job of their own (a lease per runtime).
+    const templates = startTemplateBuilder(ctx, config.OPERATION_POLL_MS);
+    rt.onClose('runtime template job', 'work', () =>
+      templates.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.5)),
+    );
+    const runtimeCtx = { ...ctx, wakeTemplates: () => templates.wake() };
+    bus.serve('tenant.runtime.register.v1', registerRuntimeHandler(runtimeCtx));
+    bus.serve('tenant.runtime.get.v1', getRuntimeHandler(ctx));
+    bus.serve('tenant.runtime.list.v1', listRuntimesHandler(ctx));
+    bus.serve('tenant.runtime.disable.v1', disableRuntimeHandler(ctx));
+    bus.serve('tenant.runtime.template.v1', rebuildTemplateHandler(runtimeCtx));
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.

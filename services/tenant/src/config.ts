@@ -38,6 +38,52 @@ export const configSchema = {
       description:
         'Keys that seal secrets at rest, `id:base64key` pairs, newest first: the first seals, each opens what it sealed. To rotate, add a new key in front; drop an old one after a restart has sealed everything again.',
     },
+    TENANT_DEFAULT_RUNTIME_ROLE: {
+      type: 'string',
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      default: 'odoo',
+      description:
+        'The role that owns tenants placed on no registered runtime, and the built-in template: an Odoo later pointed at the server with this role serves them. Created NOLOGIN when missing.',
+    },
+    TENANT_BASE_URL: {
+      type: 'string',
+      minLength: 8,
+      maxLength: 300,
+      pattern: '^https?://[^\\s]*\\{slug\\}[^\\s]*$',
+      default: 'http://{slug}.localhost:8069',
+      description:
+        "A tenant's address (its web.base.url in Odoo): `{slug}` is replaced by the tenant's slug.",
+    },
+    TENANT_FILESTORE_DIR: {
+      type: 'string',
+      pattern: '^/',
+      maxLength: 500,
+      description:
+        'Absolute path of the filestore root of tenants on no registered runtime (`<dir>/<database>`); when unset they get no filestore directory.',
+    },
+    ODOO_RPC_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 600000,
+      default: 30000,
+      description: 'Time limit of one call to an Odoo runtime (checks, logins, module listings).',
+    },
+    ODOO_CREATE_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 3600000,
+      default: 120000,
+      description:
+        "Time limit of `db.create_database` on a runtime (a runtime's template); real Odoo takes 7 to 17 s.",
+    },
+    TEMPLATE_LEASE_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 3600000,
+      default: 30000,
+      description:
+        "How long a replica holds a runtime whose template it prepares without renewing: a dead replica's work is taken up this long after.",
+    },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 10 },
     WORK_ACK_WAIT_MS: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     WORK_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
@@ -84,5 +130,7 @@ export function checkConfig(c: TenantConfig): string[] {
   problems.push(...parseKeyring({ keys: c.TENANT_SECRETS_KEYS, key: c.TENANT_SECRETS_KEY }).problems);
   if (c.TENANT_DB_PREFIX.length + 32 > 63)
     problems.push('TENANT_DB_PREFIX leaves no room for a slug in 63 characters');
+  if (c.TENANT_DB_PREFIX.startsWith('ocp_'))
+    problems.push("TENANT_DB_PREFIX must not start with ocp_, which names the platform's own databases");
   return problems;
 }

@@ -44,25 +44,36 @@ describe('ownership marks on a database server', () => {
     await dropByPrefix(prefix);
   });
 
-  test("a tenant's role and database carry its id, and a retry of the same tenant adopts them", async () => {
+  test("a tenant's database carries its id, is its runtime role's alone, and a retry adopts it", async () => {
     const tenant = randomUUID();
     const name = `${prefix}mine`;
-    assert.equal(await admin.ensureRole(name, 'first-password', tenant), 'created');
-    assert.equal(await admin.ensureDatabase(name, template, tenant), 'created');
-    assert.equal((await snapshot('role', name))?.comment, tenantMark(tenant));
+    const owner = `${prefix}runtime`;
+    const stranger = `${prefix}stranger`;
+    await adminQuery(`CREATE ROLE ${q(owner)} LOGIN PASSWORD 'owner-password'`);
+    await adminQuery(`CREATE ROLE ${q(stranger)} LOGIN PASSWORD 'stranger-password'`);
+    const prepared: string[] = [];
+    const prepare = async (db: string) => {
+      prepared.push(db);
+    };
+    assert.equal(await admin.ensureDatabase(name, template, tenant, { owner, prepare }), 'created');
     assert.equal((await snapshot('database', name))?.comment, tenantMark(tenant));
+    assert.equal((await snapshot('database', name))?.owner, owner);
+    // Prepared under its staging name, before the rename; a retry prepares it again under its own.
+    assert.deepEqual(prepared, [stagingName(name, tenant)]);
+    assert.equal(await admin.ensureDatabase(name, template, tenant, { owner, prepare }), 'existed');
+    assert.deepEqual(prepared, [stagingName(name, tenant), name]);
 
-    assert.equal(await admin.ensureRole(name, 'second-password', tenant), 'existed');
-    assert.equal(await admin.ensureDatabase(name, template, tenant), 'existed');
-    await admin.secure(name, name, tenant);
-    assert.equal((await snapshot('database', name))?.owner, name);
-    const url = new URL(adminUrl());
-    url.username = name;
-    url.password = 'second-password';
-    url.pathname = `/${name}`;
-    const c = new pg.Client({ connectionString: url.toString() });
-    await c.connect();
-    await c.end();
+    const connect = async (role: string, password: string) => {
+      const url = new URL(adminUrl());
+      url.username = role;
+      url.password = password;
+      url.pathname = `/${name}`;
+      const c = new pg.Client({ connectionString: url.toString() });
+      await c.connect();
+      await c.end();
+    };
+    await connect(owner, 'owner-password');
+    await assert.rejects(connect(stranger, 'stranger-password'), /permission denied for database/);
   });
 
   for (const mark of ['another tenant', 'no mark'] as const) {
@@ -102,9 +113,11 @@ describe('ownership marks on a database server', () => {
         assert.match(e.message, mark === 'no mark' ? /no tenant mark/ : new RegExp(`tenant ${other}`));
         return true;
       });
-      // Given a role of the tenant's, `secure` does not hand the database over either.
-      await admin.ensureRole(`${name}_r`, 'x', tenant);
-      await assert.rejects(admin.secure(name, `${name}_r`, tenant), NotOwnedError);
+      // Nor is it written as the tenant's.
+      await assert.rejects(
+        admin.inTenantDatabase(name, tenant, 'root', async () => assert.fail('wrote into it')),
+        NotOwnedError,
+      );
       assert.deepEqual(await snapshot('database', name), before);
       const staging = await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [
         stagingName(name, tenant),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@ocp/contracts';
-import { enqueueEvent, type Pool, type PoolClient, type Queryable } from '@ocp/db';
+import { enqueueEvent, type PoolClient, type Queryable } from '@ocp/db';
 import type { OperationKind, SuspensionReason, TenantState } from '../domain/lifecycle.ts';
 import { type OperationRow, type TenantRow, toOperation } from './rows.ts';
 
@@ -139,7 +139,7 @@ export async function setTenantState(
 }
 
 /** The server a new tenant goes to: the accepting one with the most room. */
-export async function placeTenant(db: Pool | PoolClient): Promise<string | undefined> {
+export async function placeTenant(db: Queryable): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT s.id FROM database_servers s
      LEFT JOIN tenants t ON t.database_server_id = s.id AND t.state <> 'deleted'

@@ -4,8 +4,11 @@ import pg from 'pg';
 import { scramVerifier } from '../domain/secrets.ts';
 import { NotOwnedError } from './errors.ts';
 
-/** The role that owns the objects inside templates; they are handed to each tenant's role. */
-export const TEMPLATE_OWNER = 'ocp_template_owner';
+/**
+ * The role that owned the objects inside the built-in template before tenants' databases were
+ * owned by a runtime role; a template still owned by it is converted once (see ensureTemplate).
+ */
+export const LEGACY_TEMPLATE_OWNER = 'ocp_template_owner';
 
 const isCode = (e: unknown, code: string) => (e as { code?: string })?.code === code;
 
@@ -13,6 +16,8 @@ const MARK = /^ocp:tenant:([0-9a-f-]{36})$/;
 /** The COMMENT that marks a database or role as one tenant's. */
 export const tenantMark = (tenantId: string) => `ocp:tenant:${tenantId}`;
 const markedTenant = (comment: string | null | undefined) => (comment ? MARK.exec(comment)?.[1] : undefined);
+/** The COMMENT that marks a database as the template a runtime prepared. */
+export const templateMark = (runtimeId: string) => `ocp:template:${runtimeId}`;
 
 /**
  * The name a tenant's database is cloned under before it is marked and renamed. The hyphen never
@@ -57,7 +62,17 @@ async function joinRole(db: Queryable, role: string): Promise<void> {
     "SELECT 1 FROM pg_roles WHERE rolname = $1 AND NOT pg_has_role(current_user, oid, 'USAGE')",
     [role],
   );
-  if (rowCount) await db.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
+  if (!rowCount) return;
+  try {
+    await db.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
+  } catch (e) {
+    // insufficient_privilege: a role this admin neither made nor was given ADMIN on (PostgreSQL 16+).
+    if (!isCode(e, '42501')) throw e;
+    throw new Error(
+      `the tenant service's database role may not act as role "${role}"; as a superuser run GRANT "${role}" TO <the tenant service's admin role>, then retry`,
+      { cause: e },
+    );
+  }
 }
 
 /**
@@ -96,23 +111,41 @@ export class DbServerAdmin {
   }
 
   /**
-   * Clones the template as the tenant's database; `secure` then gives it to the tenant's role. An
-   * existing database of that name is adopted only if it carries this tenant's mark. The clone is
-   * made under a staging name of this tenant's (CREATE DATABASE cannot share a transaction with
-   * its COMMENT), marked, then renamed: a crash at any point leaves either nothing under the
-   * tenant's name or a marked database, and the next attempt picks the staging clone up.
+   * Clones the template as the tenant's database, owned by `owner` (the runtime's role; the admin
+   * joins it first) with CONNECT revoked from PUBLIC, so only the owner and its members open it.
+   * An existing database of that name is adopted only if it carries this tenant's mark. The clone
+   * is made under a staging name of this tenant's (CREATE DATABASE cannot share a transaction with
+   * its COMMENT), marked, prepared (`prepare`: the tenant's own credentials), then renamed: a
+   * crash at any point leaves either nothing under the tenant's name or a marked database, and the
+   * next attempt picks the staging clone up. A database found under the final name is prepared
+   * again, so a retry after a crash between the rename and the record ends in the same place.
    */
-  async ensureDatabase(name: string, template: string, tenantId: string): Promise<'created' | 'existed'> {
-    if (await this.ownedIfExists('database', name, tenantId)) return 'existed';
+  async ensureDatabase(
+    name: string,
+    template: string,
+    tenantId: string,
+    opts: { owner?: string; prepare?: (database: string) => Promise<void> } = {},
+  ): Promise<'created' | 'existed'> {
+    if (opts.owner) await joinRole(this.pool, opts.owner);
+    if (await this.ownedIfExists('database', name, tenantId)) {
+      await this.pool.query(`REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
+      await opts.prepare?.(name);
+      return 'existed';
+    }
     const staging = stagingName(name, tenantId);
+    const owner = opts.owner ? ` OWNER ${quoteIdent(opts.owner)}` : '';
     try {
-      await this.pool.query(`CREATE DATABASE ${quoteIdent(staging)} TEMPLATE ${quoteIdent(template)}`);
+      await this.pool.query(
+        `CREATE DATABASE ${quoteIdent(staging)} TEMPLATE ${quoteIdent(template)}${owner}`,
+      );
     } catch (e) {
       if (!isCode(e, '42P04')) throw e; // duplicate_database: an earlier attempt's clone
     }
     await this.pool.query(
       `COMMENT ON DATABASE ${quoteIdent(staging)} IS ${quoteLiteral(tenantMark(tenantId))}`,
     );
+    await this.pool.query(`REVOKE ALL ON DATABASE ${quoteIdent(staging)} FROM PUBLIC`);
+    await opts.prepare?.(staging);
     try {
       await this.pool.query(`ALTER DATABASE ${quoteIdent(staging)} RENAME TO ${quoteIdent(name)}`);
       return 'created';
@@ -120,43 +153,35 @@ export class DbServerAdmin {
       if (!isCode(e, '42P04')) throw e; // the name was taken since the check above
       await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdent(staging)} WITH (FORCE)`);
       await this.requireOwned('database', name, tenantId);
+      await opts.prepare?.(name);
       return 'existed';
     }
   }
 
   /**
-   * Gives the database and the objects inside (which the template's owner held) to the tenant's
-   * role and shuts every other role out (CONNECT revoked from PUBLIC): one transaction on the
-   * tenant's database, which first checks that both carry the tenant's mark.
+   * Runs `fn` in one transaction on `database`, acting as `role` (SET LOCAL ROLE: what it writes
+   * is written with the owner's rights, as Odoo would), after checking in that transaction that
+   * the database carries this tenant's mark: a database that is not the tenant's is never written.
    */
-  async secure(name: string, role: string, tenantId: string): Promise<void> {
-    const db = quoteIdent(name);
-    const give = `ALTER DATABASE ${db} OWNER TO ${quoteIdent(role)}; REVOKE ALL ON DATABASE ${db} FROM PUBLIC`;
-    // REASSIGN OWNED needs the privileges of the template's owner too.
-    await joinRole(this.pool, TEMPLATE_OWNER);
-    await this.withDatabase(name, async (c) => {
-      const inOwnedTransaction = async (sql: string) => {
-        await c.query('BEGIN');
-        try {
-          const marks = await readMarks(c, name, role);
-          if (marks.database !== tenantId)
-            throw new NotOwnedError('database', name, tenantId, marks.database);
-          if (marks.role !== tenantId) throw new NotOwnedError('role', role, tenantId, marks.role);
-          await c.query(sql);
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw e;
-        }
-      };
+  async inTenantDatabase<T>(
+    database: string,
+    tenantId: string,
+    role: string,
+    fn: (c: pg.Client) => Promise<T>,
+  ): Promise<T> {
+    return await this.withDatabase(database, async (c) => {
+      await c.query('BEGIN');
       try {
-        await inOwnedTransaction(
-          `${give}; REASSIGN OWNED BY ${quoteIdent(TEMPLATE_OWNER)} TO ${quoteIdent(role)}`,
-        );
+        const marks = await readMarks(c, database, '');
+        if (marks.database !== tenantId)
+          throw new NotOwnedError('database', database, tenantId, marks.database);
+        await c.query(`SET LOCAL ROLE ${quoteIdent(role)}`);
+        const result = await fn(c);
+        await c.query('COMMIT');
+        return result;
       } catch (e) {
-        // undefined_object: a template made elsewhere, without our owner role; nothing to hand over.
-        if (!isCode(e, '42704')) throw e;
-        await inOwnedTransaction(give);
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
       }
     });
   }
@@ -172,19 +197,23 @@ export class DbServerAdmin {
   }
 
   /**
-   * Drops the tenant's database (ending its sessions), its staging clone and its role, each only
-   * when it carries this tenant's mark: a database or role of the same name that is not the
-   * tenant's (the reason its provisioning failed) stays. Returns the names it left.
+   * Drops the tenant's database (ending its sessions), its staging clone and its role (tenants of
+   * before runtimes had one; `role` undefined: none), each only when it carries this tenant's
+   * mark: a database or role of the same name that is not the tenant's (the reason its
+   * provisioning failed) stays. Returns the names it left.
    */
-  async drop(name: string, role: string, tenantId: string): Promise<string[]> {
+  async drop(name: string, role: string | undefined, tenantId: string): Promise<string[]> {
     const left: string[] = [];
     await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdent(stagingName(name, tenantId))} WITH (FORCE)`);
-    const marks = await readMarks(this.pool, name, role);
+    const marks = await readMarks(this.pool, name, role ?? '');
     if (marks.database === tenantId) {
+      // Dropping needs the owner's rights: the runtime's role, or a tenant of before runtimes' own.
+      const owner = (await this.databaseInfo(name))?.owner;
+      if (owner) await joinRole(this.pool, owner);
       await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     } else if (marks.databaseExists) left.push(name);
-    if (marks.role === tenantId) await this.pool.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
-    else if (marks.roleExists) left.push(role);
+    if (role && marks.role === tenantId) await this.pool.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
+    else if (role && marks.roleExists) left.push(role);
     return left;
   }
 
@@ -243,32 +272,87 @@ export class DbServerAdmin {
   }
 
   /**
-   * Makes the template from Odoo's core table shapes when it is missing: built under a temporary
-   * name and renamed at the end, so a crash never leaves a half-made template in use.
+   * Makes sure the role exists (NOLOGIN when this service creates it: an operator gives it a
+   * login when an Odoo is to connect as it) and that the admin may act as it.
    */
-  async ensureTemplate(template: string, sql: string): Promise<'created' | 'existed'> {
-    if (await this.databaseExists(template)) return 'existed';
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`ocp_template:${template}`]);
-      if (await this.databaseExists(template)) return 'existed';
+  async ensureRuntimeRole(role: string): Promise<void> {
+    if (!(await this.roleInfo(role)).exists) {
       try {
-        await client.query(`CREATE ROLE ${quoteIdent(TEMPLATE_OWNER)} NOLOGIN`);
+        await this.pool.query(`CREATE ROLE ${quoteIdent(role)} NOLOGIN`);
       } catch (e) {
-        if (!isCode(e, '42710')) throw e;
+        // duplicate_object, or unique_violation when another replica made it at the same moment.
+        if (!isCode(e, '42710') && !isCode(e, '23505')) throw e;
       }
-      // The build runs as the template's owner (SET ROLE), which needs membership.
-      await joinRole(client, TEMPLATE_OWNER);
+    }
+    await joinRole(this.pool, role);
+  }
+
+  /** Makes the admin a member of an existing role (a runtime's), so that it may act as it. */
+  async joinRuntimeRole(role: string): Promise<void> {
+    await joinRole(this.pool, role);
+  }
+
+  /** Whether a role exists on this server, and whether it is a superuser. */
+  async roleInfo(role: string): Promise<{ exists: boolean; superuser: boolean }> {
+    const { rows } = await this.pool.query<{ rolsuper: boolean }>(
+      'SELECT rolsuper FROM pg_roles WHERE rolname = $1',
+      [role],
+    );
+    return { exists: rows.length > 0, superuser: rows[0]?.rolsuper ?? false };
+  }
+
+  /** A database's owner, comment and flags, or undefined when there is none of that name. */
+  async databaseInfo(name: string) {
+    const { rows } = await this.pool.query<{
+      owner: string;
+      comment: string | null;
+      is_template: boolean;
+      allow_connections: boolean;
+    }>(
+      `SELECT pg_get_userbyid(datdba) AS owner, shobj_description(oid, 'pg_database') AS comment,
+              datistemplate AS is_template, datallowconn AS allow_connections
+         FROM pg_database WHERE datname = $1`,
+      [name],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Makes the built-in template from Odoo's core table shapes when it is missing, owned by `owner`
+   * (the default runtime role), every object inside made as that role: a clone needs no
+   * reassignment. Built under a temporary name and renamed at the end, so a crash never leaves a
+   * half-made template in use. A template of before (owned by the admin, its objects by
+   * LEGACY_TEMPLATE_OWNER) is converted once. Replicas starting together take turns (an advisory
+   * lock); the second finds it done.
+   */
+  async ensureTemplate(
+    template: string,
+    sql: string,
+    owner: string,
+  ): Promise<'created' | 'existed' | 'converted'> {
+    if ((await this.databaseInfo(template))?.owner === owner) return 'existed';
+    const client = await this.pool.connect();
+    const lock = `ocp_template:${template}`;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+      await this.ensureRuntimeRole(owner);
+      const found = await this.databaseInfo(template);
+      if (found?.owner === owner) return 'existed';
+      if (found) {
+        await this.convertTemplate(template, found.owner, owner);
+        return 'converted';
+      }
       const building = `${template.slice(0, 50)}_building`;
       await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(building)} WITH (FORCE)`);
-      await client.query(`CREATE DATABASE ${quoteIdent(building)} TEMPLATE template0`);
+      // Owned by the role, its public schema is the role's (pg_database_owner): it may create there.
+      await client.query(
+        `CREATE DATABASE ${quoteIdent(building)} TEMPLATE template0 OWNER ${quoteIdent(owner)}`,
+      );
       await this.withDatabase(building, async (c) => {
-        await c.query(`GRANT CREATE ON SCHEMA public TO ${quoteIdent(TEMPLATE_OWNER)}`);
         await c.query('BEGIN');
-        await c.query(`SET LOCAL ROLE ${quoteIdent(TEMPLATE_OWNER)}`);
+        await c.query(`SET LOCAL ROLE ${quoteIdent(owner)}`);
         await c.query(sql);
         await c.query('COMMIT');
-        await c.query(`REVOKE CREATE ON SCHEMA public FROM ${quoteIdent(TEMPLATE_OWNER)}`);
       });
       await client.query(`ALTER DATABASE ${quoteIdent(building)} RENAME TO ${quoteIdent(template)}`);
       // Nobody works in a template: cloning needs no connection and fails while one is open.
@@ -277,11 +361,75 @@ export class DbServerAdmin {
       );
       return 'created';
     } finally {
-      await client
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [`ocp_template:${template}`])
-        .catch(() => {});
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => {});
       client.release();
     }
+  }
+
+  /**
+   * Gives a built-in template of before to `owner`: inside it, what LEGACY_TEMPLATE_OWNER owned
+   * (every table, sequence and index), then the database itself. Only a template the admin owns
+   * is converted (it made it): REASSIGN OWNED BY the legacy role, which owns no database, moves
+   * nothing outside the template. Safe to run again after a crash halfway.
+   */
+  private async convertTemplate(template: string, currentOwner: string, owner: string): Promise<void> {
+    const { rows } = await this.pool.query<{ me: string }>('SELECT current_user AS me');
+    if (currentOwner !== rows[0]!.me && currentOwner !== LEGACY_TEMPLATE_OWNER)
+      throw new Error(
+        `the template database "${template}" is owned by role "${currentOwner}", not by the default runtime role "${owner}"; drop it (it is made again at start) or set TENANT_DEFAULT_RUNTIME_ROLE to "${currentOwner}"`,
+      );
+    const db = quoteIdent(template);
+    await joinRole(this.pool, currentOwner);
+    await this.pool.query(`ALTER DATABASE ${db} WITH ALLOW_CONNECTIONS true`);
+    try {
+      if ((await this.roleInfo(LEGACY_TEMPLATE_OWNER)).exists) {
+        await joinRole(this.pool, LEGACY_TEMPLATE_OWNER);
+        await this.withDatabase(template, (c) =>
+          c.query(`REASSIGN OWNED BY ${quoteIdent(LEGACY_TEMPLATE_OWNER)} TO ${quoteIdent(owner)}`),
+        );
+      }
+      await this.pool.query(`ALTER DATABASE ${db} OWNER TO ${quoteIdent(owner)}`);
+    } finally {
+      await this.pool.query(`ALTER DATABASE ${db} WITH ALLOW_CONNECTIONS false`);
+    }
+  }
+
+  /**
+   * Takes a database that a runtime's Odoo has just created over as that runtime's template:
+   * Odoo's sessions on it are given a moment to end, then connections are refused and the rest
+   * ended, and it becomes a template carrying the runtime's mark. Odoo lists and serves only
+   * databases that allow connections and are not templates, so it is out of Odoo's sight, and no
+   * session of Odoo's can keep a clone from starting (SQLSTATE 55006). `owner` is the runtime's
+   * role, which owns it; the admin acts as its member.
+   */
+  async takeOverTemplate(name: string, runtimeId: string, owner: string, waitMs = 2000): Promise<void> {
+    await joinRole(this.pool, owner);
+    const db = quoteIdent(name);
+    const until = Date.now() + waitMs;
+    while (Date.now() < until) {
+      const { rows } = await this.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      if (rows[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.pool.query(`ALTER DATABASE ${db} WITH ALLOW_CONNECTIONS false`);
+    await this.terminateSessions(name);
+    await this.pool.query(`ALTER DATABASE ${db} WITH IS_TEMPLATE true`);
+    await this.pool.query(`COMMENT ON DATABASE ${db} IS ${quoteLiteral(templateMark(runtimeId))}`);
+  }
+
+  /**
+   * Drops a runtime's template database, or one an interrupted preparation left under the name
+   * (no longer a template first, its sessions ended). `owner` is the runtime's role. No-op when
+   * there is no database of that name.
+   */
+  async dropTemplateDatabase(name: string, owner: string): Promise<void> {
+    if (!(await this.databaseInfo(name))) return;
+    await joinRole(this.pool, owner);
+    await this.pool.query(`ALTER DATABASE ${quoteIdent(name)} WITH IS_TEMPLATE false`);
+    await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   }
 
   /** True when the object exists and is the tenant's; throws NotOwnedError when it is not. */

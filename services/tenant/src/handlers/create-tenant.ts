@@ -3,20 +3,35 @@ import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
 import { enqueueEvent, withTransaction } from '@ocp/db';
 import { type TenantRow, toOperation, toTenant } from '../db/rows.ts';
-import { passwordPlace } from '../db/sealed.ts';
-import { getOperation, getTenant, placeTenant, queueOperation } from '../db/store.ts';
+import { getOperation, getTenant, queueOperation } from '../db/store.ts';
 import { databaseNameFor } from '../domain/lifecycle.ts';
-import { generatePassword, sealSecret } from '../domain/secrets.ts';
+import { openSecret, sealSecret } from '../domain/secrets.ts';
+import { adminPasswordPlace, generateAdminPassword } from '../odoo/passwords.ts';
+import { baseUrlFor } from '../odoo/personalise.ts';
+import { placeTenant } from '../runtime/placement.ts';
 import type { HandlerContext } from './context.ts';
+
+/** A tenant's address from TENANT_BASE_URL (kept here too for the handlers that import it from here). */
+export { baseUrlFor };
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
+/** Logins of the users every Odoo database has besides its administrator: never the administrator's. */
+const RESERVED_LOGINS = new Set(['__system__', 'default', 'public', 'portaltemplate']);
+
 /**
- * `rpc.tenant.create.v1`: registers the tenant (pending) and queues its provisioning, in one
- * transaction. The same idempotency key with the same request answers the first result again.
+ * `rpc.tenant.create.v1`: places the tenant (see runtime/placement.ts), registers it (pending) with
+ * its administrator's login, its password sealed until provisioning has written its hash, its
+ * company name and address, and queues its provisioning, in one transaction. A password the
+ * platform generated is answered as `adminPassword`.
+ *
+ * The same idempotency key with the same request answers the first result again. A generated
+ * password is answered again only while it is still kept sealed, i.e. until the tenant is active
+ * (a client whose first reply was lost retries within that time with the same key and body, which
+ * the gateway scopes to one operator); after that it is gone and a replay answers without it.
  */
 export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.create.v1'> {
-  async function replay(key: string, hash: string | undefined) {
+  async function replay(key: string, hash: string | undefined, given: boolean) {
     const { rows } = await ctx.pool.query<{ request_hash: string; tenant_id: string; operation_id: string }>(
       'SELECT request_hash, tenant_id, operation_id FROM idempotency_keys WHERE key = $1',
       [key],
@@ -33,35 +48,59 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
       getTenant(ctx.pool, hit.tenant_id),
       getOperation(ctx.pool, hit.operation_id),
     ]);
-    return { tenant: toTenant(tenant!), operation: toOperation(op!) };
+    const reply: {
+      tenant: ReturnType<typeof toTenant>;
+      operation: ReturnType<typeof toOperation>;
+      adminPassword?: string;
+    } = {
+      tenant: toTenant(tenant!),
+      operation: toOperation(op!),
+    };
+    if (!given && tenant!.admin_password_sealed)
+      reply.adminPassword = openSecret(
+        ctx.secrets,
+        tenant!.admin_password_sealed,
+        adminPasswordPlace(tenant!.id),
+      );
+    return reply;
   }
 
   return async (req, { traceparent }) => {
+    const given = req.adminPassword !== undefined;
     if (req.idempotencyKey) {
-      const earlier = await replay(req.idempotencyKey, req.requestHash);
+      const earlier = await replay(req.idempotencyKey, req.requestHash, given);
       if (earlier) return earlier;
     }
-    const serverId = await placeTenant(ctx.pool);
-    if (!serverId)
+    const adminLogin = req.adminLogin ?? 'admin';
+    if (RESERVED_LOGINS.has(adminLogin))
       throw new RpcError(
-        'NO_CAPACITY',
-        'no database server accepts new tenants; register one or raise a limit',
+        'VALIDATION_FAILED',
+        `"${adminLogin}" is the login of one of Odoo's own users; choose another administrator login`,
+        '/adminLogin',
       );
+    const placement = await placeTenant(ctx.pool, req, ctx.config.TENANT_DEFAULT_RUNTIME_ROLE);
+    const adminPassword = req.adminPassword ?? generateAdminPassword();
     const id = randomUUID();
     const dbName = databaseNameFor(ctx.config.TENANT_DB_PREFIX, req.slug);
     try {
       const result = await withTransaction(ctx.pool, async (client) => {
         const { rows } = await client.query<TenantRow>(
-          `INSERT INTO tenants (id, slug, display_name, plan, state, database_name, database_server_id, db_password_sealed)
-           VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) RETURNING *`,
+          `INSERT INTO tenants (id, slug, display_name, plan, state, database_name, database_server_id,
+             db_password_sealed, runtime_id, db_owner, admin_login, admin_password_sealed, company_name, base_url)
+           VALUES ($1, $2, $3, $4, 'pending', $5, $6, NULL, $7, $8, $9, $10, $11, $12) RETURNING *`,
           [
             id,
             req.slug,
             req.displayName,
             req.plan,
             dbName,
-            serverId,
-            sealSecret(ctx.secrets, generatePassword(), passwordPlace(id)),
+            placement.serverId,
+            placement.kind === 'runtime' ? placement.runtime.id : null,
+            placement.owner,
+            adminLogin,
+            sealSecret(ctx.secrets, adminPassword, adminPasswordPlace(id)),
+            req.companyName ?? req.displayName,
+            baseUrlFor(ctx.config.TENANT_BASE_URL, req.slug),
           ],
         );
         const tenant = toTenant(rows[0]!);
@@ -81,7 +120,12 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
             [req.idempotencyKey, req.requestHash ?? '', id, op.id],
           );
         }
-        return { reply: { tenant, operation: toOperation(op) }, command };
+        const reply = {
+          tenant,
+          operation: toOperation(op),
+          ...(given ? {} : { adminPassword }),
+        };
+        return { reply, command };
       });
       ctx.dispatch(result.command);
       return result.reply;
@@ -89,7 +133,7 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
       if (!isUniqueViolation(e)) throw e;
       // The same key sent twice at once: the first one's answer, once it committed.
       if (req.idempotencyKey) {
-        const earlier = await replay(req.idempotencyKey, req.requestHash);
+        const earlier = await replay(req.idempotencyKey, req.requestHash, given);
         if (earlier) return earlier;
       }
       throw new RpcError('TENANT_EXISTS', `a tenant with slug "${req.slug}" already exists`, '/slug');

@@ -1,54 +1,106 @@
 import { childTraceparent, type EventHandler, PermanentError } from '@ocp/bus';
-import type { MessageDataMap } from '@ocp/contracts';
 import { enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationWorker, type OperationWorkerOptions, startOperationWorker } from '@ocp/operations';
-import { type OperationRow, type TenantRow, toOperation, toTenant } from '../db/rows.ts';
-import { passwordPlace } from '../db/sealed.ts';
-import { getTenant, lockTenant, setTenantState, updateOperation } from '../db/store.ts';
-import {
-  addReason,
-  clearReason,
-  type OperationKind,
-  type SuspensionReason,
-  type TenantState,
-} from '../domain/lifecycle.ts';
+import { type OperationRow, toOperation } from '../db/rows.ts';
+import { getTenant, lockTenant } from '../db/store.ts';
+import { addReason, clearReason, type OperationKind, type SuspensionReason } from '../domain/lifecycle.ts';
 import { openSecret } from '../domain/secrets.ts';
+import { copyFilestore, removeFilestore } from '../odoo/filestore.ts';
+import { adminPasswordPlace, odooPasswordHash } from '../odoo/passwords.ts';
+import { baseUrlFor, personalise } from '../odoo/personalise.ts';
+import { getRuntime } from '../runtime/registry.ts';
 import { applyHeldBillingDecisions } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
 import { adminFor, finish, type RunContext, type Runner, start, transition } from './operation-kit.ts';
 
+/**
+ * Where a tenant's database comes from and whose it is: its runtime's template, role and
+ * filestore root, or (no runtime) the built-in template, the default runtime role and
+ * TENANT_FILESTORE_DIR (no filestore directory when that is unset).
+ */
+async function sourceOf(rc: RunContext) {
+  const t = rc.tenant;
+  if (!t.runtime_id) {
+    return {
+      template: rc.config.TENANT_TEMPLATE_DB,
+      owner: t.db_owner ?? rc.config.TENANT_DEFAULT_RUNTIME_ROLE,
+      filestoreRoot: rc.config.TENANT_FILESTORE_DIR,
+    };
+  }
+  const runtime = await getRuntime(rc.pool, t.runtime_id);
+  if (!runtime) throw new PermanentError(`the tenant's runtime ${t.runtime_id} does not exist`);
+  // A template being rebuilt keeps the old one in place until the new one is ready: never none.
+  if (!runtime.template_database)
+    throw new Error(
+      `runtime "${runtime.name}" has no template yet (${runtime.state}); the step will run again`,
+    );
+  return {
+    template: runtime.template_database,
+    owner: t.db_owner ?? runtime.db_role,
+    filestoreRoot: runtime.filestore_path as string | undefined,
+  };
+}
+
+/**
+ * Clones the template as the tenant's database owned by the runtime's role (no per-tenant role,
+ * no reassignment: the template's objects are that role's already), makes it the tenant's own in
+ * one transaction (uuid, secret, administrator, company, address), copies the template's
+ * filestore directory, and activates the tenant, clearing its sealed administrator password in
+ * the same transaction. The password hash (0.3 s of PBKDF2) and the filestore copy run while the
+ * clone does. Every step can run again after a failure or a crash and ends in the same place.
+ */
 const provision: Runner = async (rc) => {
   const admin = await adminFor(rc);
   if (!admin) throw new PermanentError('the tenant has no database server');
-  const name = rc.tenant.database_name;
-  // Recording the start, making the role and cloning the template do not wait for one another:
+  const t = rc.tenant;
+  const name = t.database_name;
+  const { template, owner, filestoreRoot } = await sourceOf(rc);
+  // No password is kept for a tenant registered before administrators were: its admin keeps the template's.
+  const hashing = t.admin_password_sealed
+    ? odooPasswordHash(openSecret(rc.secrets, t.admin_password_sealed, adminPasswordPlace(t.id)))
+    : Promise.resolve(undefined);
+  hashing.catch(() => {}); // awaited below; a failure is reported there
+  const personaliseIn = async (database: string) => {
+    const adminPasswordHash = await hashing;
+    await admin.inTenantDatabase(database, t.id, owner, (c) =>
+      personalise(c, {
+        adminLogin: t.admin_login ?? 'admin',
+        adminPasswordHash,
+        companyName: t.company_name ?? t.display_name,
+        baseUrl: t.base_url ?? baseUrlFor(rc.config.TENANT_BASE_URL, t.slug),
+      }),
+    );
+  };
+  // Recording the start, cloning the template and copying its files do not wait for one another:
   // the clone is most of the time, and every step is safe to repeat after a failure of another.
   const steps = await Promise.allSettled([
     withTransaction(rc.pool, async (client) => {
-      const t = await lockTenant(client, rc.tenant.id);
-      if (t?.state === 'pending' || t?.state === 'failed') {
+      const locked = await lockTenant(client, t.id);
+      if (locked?.state === 'pending' || locked?.state === 'failed') {
         await transition(client, rc, 'provisioning', 'ocp.tenant.provisioning.v1', {}, { lastError: null });
       }
-      await start(client, rc, 10, 'creating the role and the database');
+      await start(client, rc, 10, 'cloning the template');
     }),
-    admin.ensureRole(
-      name,
-      openSecret(rc.secrets, rc.tenant.db_password_sealed, passwordPlace(rc.tenant.id)),
-      rc.tenant.id,
-    ),
-    admin.ensureDatabase(name, rc.config.TENANT_TEMPLATE_DB, rc.tenant.id),
+    admin.ensureDatabase(name, template, t.id, { owner, prepare: personaliseIn }),
+    filestoreRoot ? copyFilestore(filestoreRoot, template, name) : Promise.resolve('none'),
   ]);
   // All settle before a failure is handled, so the start is on record before the failure is.
   const failed = steps.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  if (failed) {
+    // A copy made from a template that a rebuild has replaced since is made again next time.
+    if (steps[1].status === 'rejected' && filestoreRoot)
+      await removeFilestore(filestoreRoot, name).catch(() => {});
+    throw failed.reason;
+  }
   rc.signal.throwIfAborted();
-  await admin.secure(name, name, rc.tenant.id);
   await withTransaction(rc.pool, async (client) => {
-    const t = await lockTenant(client, rc.tenant.id);
-    if (t?.state === 'provisioning') {
+    const locked = await lockTenant(client, t.id);
+    if (locked?.state === 'provisioning') {
       await transition(client, rc, 'active', 'ocp.tenant.activated.v1', {});
-      await applyHeldBillingDecisions(client, rc, rc.tenant.id, rc.traceparent);
+      await applyHeldBillingDecisions(client, rc, t.id, rc.traceparent);
     }
+    // Its hash is in the tenant's database now: the platform keeps no administrator password.
+    await client.query('UPDATE tenants SET admin_password_sealed = NULL WHERE id = $1', [t.id]);
     await finish(client, rc);
   });
 };
@@ -96,18 +148,29 @@ const resume: Runner = async (rc) => {
   });
 };
 
+/**
+ * Drops the tenant's database (and the login role of a tenant of before runtimes, which had one),
+ * each only when it carries the tenant's mark, and removes its filestore directory.
+ */
 const remove: Runner = async (rc) => {
   await withTransaction(rc.pool, async (client) => {
     const t = (await lockTenant(client, rc.tenant.id))!;
     if (t.state !== 'deleting' && t.state !== 'deleted') {
       await transition(client, rc, 'deleting', 'ocp.tenant.deleting.v1', {});
     }
-    await start(client, rc, 30, 'dropping the database and the role');
+    await start(client, rc, 30, 'dropping the database and removing its files');
   });
-  await (await adminFor(rc))?.drop(rc.tenant.database_name, rc.tenant.database_name, rc.tenant.id);
+  const t = rc.tenant;
+  // Only tenants of before runtimes have a login role of their own (named as their database).
+  const legacyRole = t.db_password_sealed ? t.database_name : undefined;
+  await (await adminFor(rc))?.drop(t.database_name, legacyRole, t.id);
+  const root = t.runtime_id
+    ? (await getRuntime(rc.pool, t.runtime_id))?.filestore_path
+    : rc.config.TENANT_FILESTORE_DIR;
+  if (root) await removeFilestore(root, t.database_name);
   await withTransaction(rc.pool, async (client) => {
-    const t = (await lockTenant(client, rc.tenant.id))!;
-    if (t.state !== 'deleted')
+    const locked = (await lockTenant(client, t.id))!;
+    if (locked.state !== 'deleted')
       await transition(client, rc, 'deleted', 'ocp.tenant.deleted.v1', {}, { deleted: true });
     await finish(client, rc);
   });
