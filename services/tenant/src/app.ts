@@ -15,6 +15,7 @@ import {
   billingDecisionHandler,
 } from './handlers/billing-decisions.ts';
 import type { HandlerContext } from './handlers/context.ts';
+import { duplicateTenantHandler, renameTenantHandler } from './handlers/copy-commands.ts';
 import { createTenantHandler } from './handlers/create-tenant.ts';
 import {
   deleteTenantHandler,
@@ -22,6 +23,7 @@ import {
   retryTenantHandler,
   suspendTenantHandler,
 } from './handlers/lifecycle-commands.ts';
+import { listModulesHandler, moduleOperationHandler } from './handlers/module-commands.ts';
 import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
 import { reconcileTenants } from './handlers/reconcile-tenants.ts';
 import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
@@ -107,6 +109,10 @@ export const tenantService = defineService({
     bus.serve('tenant.runtime.list.v1', listRuntimesHandler(ctx));
     bus.serve('tenant.runtime.disable.v1', disableRuntimeHandler(ctx));
     bus.serve('tenant.runtime.template.v1', rebuildTemplateHandler(runtimeCtx));
+    bus.serve('tenant.modules.list.v1', listModulesHandler(ctx));
+    bus.serve('tenant.module.v1', moduleOperationHandler(ctx));
+    bus.serve('tenant.duplicate.v1', duplicateTenantHandler(ctx));
+    bus.serve('tenant.rename.v1', renameTenantHandler(ctx));
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.

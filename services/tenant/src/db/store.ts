@@ -151,3 +151,48 @@ export async function placeTenant(db: Queryable): Promise<string | undefined> {
   );
   return rows[0]?.id;
 }
+
+/** The oldest open (queued or running) operation of a tenant, of any kind. */
+export async function openOperationOfTenant(
+  db: Queryable,
+  tenantId: string,
+): Promise<OperationRow | undefined> {
+  const { rows } = await db.query<OperationRow>(
+    `SELECT * FROM operations WHERE tenant_id = $1 AND state IN ('queued', 'running')
+     ORDER BY created_at, id LIMIT 1`,
+    [tenantId],
+  );
+  return rows[0];
+}
+
+/** An open staging copy of a tenant (made on the copy's own row, so not among the source's operations). */
+export async function openCopyOf(db: Queryable, sourceTenantId: string): Promise<OperationRow | undefined> {
+  const { rows } = await db.query<OperationRow>(
+    `SELECT * FROM operations WHERE kind = 'tenant.duplicate' AND state IN ('queued', 'running')
+       AND params->>'sourceTenantId' = $1::text
+     ORDER BY created_at, id LIMIT 1`,
+    [sourceTenantId],
+  );
+  return rows[0];
+}
+
+/** Adds keys to an operation's params: what a step recorded for a resumed run (never shown). */
+export async function recordOperationParams(
+  db: Queryable,
+  id: string,
+  patch: Record<string, unknown>,
+): Promise<void> {
+  await db.query('UPDATE operations SET params = params || $2::jsonb, updated_at = now() WHERE id = $1', [
+    id,
+    JSON.stringify(patch),
+  ]);
+}
+
+/** Stores what a finished operation did (`result`); the finishing update announces it. */
+export async function setOperationResult(
+  db: Queryable,
+  id: string,
+  result: Record<string, unknown>,
+): Promise<void> {
+  await db.query('UPDATE operations SET result = $2::jsonb WHERE id = $1', [id, JSON.stringify(result)]);
+}

@@ -12,6 +12,8 @@ import { getRuntime } from '../runtime/registry.ts';
 import { applyHeldBillingDecisions } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
 import { adminFor, finish, type RunContext, type Runner, start, transition } from './operation-kit.ts';
+import { runDuplicate, runRename } from './run-copy.ts';
+import { runModuleOperation } from './run-modules.ts';
 
 /**
  * Where a tenant's database comes from and whose it is: its runtime's template, role and
@@ -181,6 +183,11 @@ const runners: Record<OperationKind, Runner> = {
   'tenant.suspend': suspend,
   'tenant.resume': resume,
   'tenant.delete': remove,
+  'tenant.module_install': runModuleOperation,
+  'tenant.module_upgrade': runModuleOperation,
+  'tenant.module_uninstall': runModuleOperation,
+  'tenant.duplicate': runDuplicate,
+  'tenant.rename': runRename,
 };
 
 /**
@@ -189,7 +196,8 @@ const runners: Record<OperationKind, Runner> = {
  */
 async function recordFailure(ctx: HandlerContext, client: PoolClient, op: OperationRow, message: string) {
   await announce(client, op);
-  if (op.kind !== 'tenant.provision') return;
+  // A staging copy is provisioned too: a failed one is left `failed` like any new tenant.
+  if (op.kind !== 'tenant.provision' && op.kind !== 'tenant.duplicate') return;
   const t = await lockTenant(client, op.tenant_id);
   if (t?.state === 'provisioning' || t?.state === 'pending') {
     const rc: RunContext = {

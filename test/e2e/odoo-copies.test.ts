@@ -1,0 +1,340 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Bus, RpcError } from '@ocp/bus';
+import type { Operation, Tenant } from '@ocp/contracts';
+import { createOdooClient } from '@ocp/odoo';
+import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
+import { subscribeTenantEvents } from '../support/events.ts';
+import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
+import { type Platform, startPlatform } from '../support/platform.ts';
+
+const limit = { timeout: 120_000 };
+
+async function ended(bus: Bus, operationId: string): Promise<Operation> {
+  return await waitFor(
+    `operation ${operationId} to end`,
+    async () => {
+      const { operation } = await bus.request('operation.get.v1', { operationId });
+      return operation.state === 'succeeded' || operation.state === 'failed' ? operation : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
+  );
+}
+
+/** Runs SQL in a tenant's database as the superuser (the test, not the code under test). */
+async function inDb<R extends Record<string, unknown>>(
+  database: string,
+  sql: string,
+  values: unknown[] = [],
+) {
+  return (await adminQuery<R>(sql, values, urlFor(database))).rows;
+}
+
+const param = async (database: string, key: string) =>
+  (await inDb<{ value: string }>(database, 'SELECT value FROM ir_config_parameter WHERE key = $1', [key]))[0]
+    ?.value;
+
+async function filesOf(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Drops the databases the runtime's role owns whose names are not the test's (the runtime's
+ * template), so that the platform's disposal can drop the role.
+ */
+async function dropOwnedDatabases(role: string): Promise<void> {
+  const { rows } = await adminQuery<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)',
+    [role],
+  );
+  for (const { datname } of rows) {
+    const db = `"${datname.replaceAll('"', '""')}"`;
+    await adminQuery(`ALTER DATABASE ${db} IS_TEMPLATE false`);
+    await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  }
+}
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  return await p.then(
+    () => assert.fail('the request was accepted'),
+    (e: unknown) => {
+      assert.ok(e instanceof RpcError, String(e));
+      return e;
+    },
+  );
+}
+
+describe('staging copies and renames of Odoo tenants (the protocol double as runtime)', limit, () => {
+  let p: Platform;
+  let bus: Bus;
+  let odoo: OdooDouble;
+  let dataDir: string;
+  let runtimeRole: string | undefined;
+  let filestore: string;
+  let events: Awaited<ReturnType<typeof subscribeTenantEvents>>;
+  let source: Tenant;
+  let adminPassword: string;
+
+  before(async () => {
+    p = await startPlatform();
+    bus = await p.busAs('gateway');
+    events = await subscribeTenantEvents(p.natsAs('observer'));
+    dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-odoo-copies-'));
+    filestore = path.join(dataDir, 'filestore');
+    const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
+    runtimeRole = role;
+    await mkdir(path.join(dataDir, 'filestore'), { recursive: true });
+    odoo = await startOdooDouble({ databaseUrl: url, masterPassword: 'masterpw', dataDir, version: '18.0' });
+    const { runtime } = await bus.request('tenant.runtime.register.v1', {
+      name: 'main',
+      odooVersion: '18.0',
+      rpcUrl: odoo.url,
+      masterPassword: 'masterpw',
+      dbRole: role,
+      filestorePath: filestore,
+    });
+    await waitFor(
+      'the runtime to be ready',
+      async () => {
+        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
+        assert.notEqual(r.state, 'failed', r.templateError ?? '');
+        return r.state === 'ready' ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    const created = await bus.request('tenant.create.v1', {
+      slug: 'prod-shop',
+      displayName: 'Prod shop',
+      plan: 'starter',
+      runtimeId: runtime.id,
+      adminLogin: 'owner@example.com',
+      companyName: 'Shop Ltd',
+    });
+    assert.equal((await ended(bus, created.operation.id)).state, 'succeeded');
+    assert.ok(created.adminPassword);
+    adminPassword = created.adminPassword;
+    source = (await bus.request('tenant.get.v1', { tenantId: created.tenant.id })).tenant;
+    // What a neutralisation must switch off: a real mail server, an incoming one, a webhook.
+    await inDb(
+      source.databaseName,
+      `INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active)
+       VALUES ('Real SMTP', 'smtp.example.com', 587, 'starttls', 'login', true);
+       INSERT INTO fetchmail_server (name, server, active, state) VALUES ('Real IMAP', 'imap.example.com', true, 'draft');
+       INSERT INTO ir_act_server (name, state, webhook_url) VALUES ('{"en_US": "Hook"}', 'webhook', 'https://hooks.example.com/x');
+       INSERT INTO res_partner (name, active) VALUES ('Written before the copy', true)`,
+    );
+  });
+  after(async () => {
+    await events?.close();
+    await odoo?.close();
+    if (runtimeRole) await dropOwnedDatabases(runtimeRole);
+    await p?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('a staging copy is a neutralised, independent Odoo database with its own identity and files', async () => {
+    const { tenant: copy, operation } = await bus.request('tenant.duplicate.v1', {
+      tenantId: source.id,
+      slug: 'prod-shop-staging',
+    });
+    assert.deepEqual(
+      {
+        state: copy.state,
+        source: copy.sourceTenantId,
+        name: copy.displayName,
+        runtime: copy.runtimeId,
+        login: copy.adminLogin,
+        company: copy.companyName,
+      },
+      {
+        state: 'pending',
+        source: source.id,
+        name: 'Prod shop (staging)',
+        runtime: source.runtimeId,
+        login: 'owner@example.com',
+        company: 'Shop Ltd',
+      },
+    );
+    const op = await ended(bus, operation.id);
+    assert.equal(op.state, 'succeeded', op.error ?? '');
+    const { tenant: active } = await bus.request('tenant.get.v1', { tenantId: copy.id });
+    assert.equal(active.state, 'active');
+    await waitFor('the copy’s lifecycle events', async () =>
+      events.typesFor(copy.id).includes('ocp.tenant.activated.v1') ? true : undefined,
+    );
+    assert.deepEqual(events.typesFor(copy.id).slice(0, 3), [
+      'ocp.tenant.created.v1',
+      'ocp.tenant.provisioning.v1',
+      'ocp.tenant.activated.v1',
+    ]);
+
+    // The source stayed online and untouched.
+    const { rows: allow } = await adminQuery<{ datallowconn: boolean }>(
+      'SELECT datallowconn FROM pg_database WHERE datname = $1',
+      [source.databaseName],
+    );
+    assert.equal(allow[0]?.datallowconn, true);
+    assert.equal((await inDb(source.databaseName, 'SELECT 1 FROM ir_cron WHERE active')).length, 17);
+    assert.equal(await param(source.databaseName, 'database.is_neutralized'), undefined);
+
+    // Its own identity, address and files.
+    for (const key of ['database.uuid', 'database.secret'])
+      assert.notEqual(await param(copy.databaseName, key), await param(source.databaseName, key), key);
+    assert.equal(await param(copy.databaseName, 'web.base.url'), active.baseUrl);
+    assert.notEqual(active.baseUrl, source.baseUrl);
+    const sourceFiles = await filesOf(path.join(filestore, source.databaseName));
+    assert.ok(sourceFiles.length > 0, 'the source has files');
+    assert.deepEqual(await filesOf(path.join(filestore, copy.databaseName)), sourceFiles);
+
+    // Neutralised as Odoo neutralises: scheduled actions off but the auto-vacuum, mail off, banner on.
+    assert.deepEqual(await inDb(copy.databaseName, 'SELECT cron_name FROM ir_cron WHERE active'), [
+      { cron_name: 'Base: Auto-vacuum internal data' },
+    ]);
+    assert.deepEqual(await inDb(copy.databaseName, 'SELECT name, active FROM ir_mail_server ORDER BY id'), [
+      { name: 'Real SMTP', active: false },
+      { name: 'neutralization - disable emails', active: true },
+    ]);
+    assert.deepEqual(await inDb(copy.databaseName, 'SELECT active FROM fetchmail_server'), [
+      { active: false },
+    ]);
+    assert.deepEqual(
+      await inDb(copy.databaseName, "SELECT webhook_url FROM ir_act_server WHERE state = 'webhook'"),
+      [{ webhook_url: 'neutralization - disable webhook' }],
+    );
+    assert.equal(await param(copy.databaseName, 'database.is_neutralized'), 'true');
+    assert.deepEqual(
+      await inDb(copy.databaseName, "SELECT active FROM ir_ui_view WHERE key = 'web.neutralize_banner'"),
+      [{ active: true }],
+    );
+
+    // Independent: a row written in one is absent from the other.
+    const partners = async (db: string) =>
+      (
+        await inDb<{ name: string }>(
+          db,
+          "SELECT name FROM res_partner WHERE name LIKE 'Written%' ORDER BY name",
+        )
+      ).map((r) => r.name);
+    await inDb(
+      source.databaseName,
+      "INSERT INTO res_partner (name, active) VALUES ('Written in the source', true)",
+    );
+    await inDb(
+      copy.databaseName,
+      "INSERT INTO res_partner (name, active) VALUES ('Written in the copy', true)",
+    );
+    assert.deepEqual(await partners(source.databaseName), [
+      'Written before the copy',
+      'Written in the source',
+    ]);
+    assert.deepEqual(await partners(copy.databaseName), ['Written before the copy', 'Written in the copy']);
+
+    // Odoo serves the copy: its administrator is the source's, and logs in to it.
+    const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
+    assert.equal(await client.authenticate(copy.databaseName, 'owner@example.com', adminPassword), 2);
+    assert.ok((await client.db.list()).includes(copy.databaseName));
+  });
+
+  test('a copy without neutralisation keeps the source’s scheduled actions, and gets its own identity', async () => {
+    const { tenant: copy, operation } = await bus.request('tenant.duplicate.v1', {
+      tenantId: source.id,
+      slug: 'prod-shop-plain',
+      displayName: 'Plain copy',
+      neutralize: false,
+    });
+    assert.equal((await ended(bus, operation.id)).state, 'succeeded');
+    assert.equal((await inDb(copy.databaseName, 'SELECT 1 FROM ir_cron WHERE active')).length, 17);
+    assert.equal(await param(copy.databaseName, 'database.is_neutralized'), undefined);
+    assert.notEqual(
+      await param(copy.databaseName, 'database.secret'),
+      await param(source.databaseName, 'database.secret'),
+    );
+  });
+
+  test('copying or renaming a busy or suspended tenant is refused, naming what blocks it', async () => {
+    const s = await bus.request('tenant.suspend.v1', { tenantId: source.id, reason: 'manual' });
+    const busy = await rpcError(
+      bus.request('tenant.duplicate.v1', { tenantId: source.id, slug: 'never-made' }),
+    );
+    assert.equal(busy.code, 'INVALID_STATE');
+    assert.match(busy.message, /(operation (queued|running) \(tenant\.suspend|is suspended)/);
+    assert.equal((await ended(bus, s.operation.id)).state, 'succeeded');
+    const suspended = await rpcError(
+      bus.request('tenant.duplicate.v1', { tenantId: source.id, slug: 'never-made' }),
+    );
+    assert.equal(suspended.code, 'INVALID_STATE');
+    assert.match(suspended.message, /is suspended; only an active tenant can be copied/);
+    const rename = await rpcError(
+      bus.request('tenant.rename.v1', { tenantId: source.id, slug: 'never-named' }),
+    );
+    assert.equal(rename.code, 'INVALID_STATE');
+    assert.match(rename.message, /suspended/);
+    const r = await bus.request('tenant.resume.v1', { tenantId: source.id, reason: 'manual' });
+    assert.equal((await ended(bus, r.operation.id)).state, 'succeeded');
+    const taken = await rpcError(
+      bus.request('tenant.rename.v1', { tenantId: source.id, slug: 'prod-shop-plain' }),
+    );
+    assert.equal(taken.code, 'TENANT_EXISTS');
+    const copyTaken = await rpcError(
+      bus.request('tenant.duplicate.v1', { tenantId: source.id, slug: 'prod-shop-plain' }),
+    );
+    assert.equal(copyTaken.code, 'TENANT_EXISTS');
+  });
+
+  test('a rename moves slug, database, filestore and address together and leaves no trace of the old names', async () => {
+    const old = (await bus.request('tenant.get.v1', { tenantId: source.id })).tenant;
+    const files = await filesOf(path.join(filestore, old.databaseName));
+    const { operation } = await bus.request('tenant.rename.v1', { tenantId: source.id, slug: 'main-shop' });
+    const op = await ended(bus, operation.id);
+    assert.equal(op.state, 'succeeded', op.error ?? '');
+    assert.deepEqual(op.result, { previousSlug: 'prod-shop', previousDatabaseName: old.databaseName });
+    const { tenant: renamed } = await bus.request('tenant.get.v1', { tenantId: source.id });
+    assert.equal(renamed.slug, 'main-shop');
+    assert.equal(renamed.databaseName, `${p.prefix}main_shop`);
+    assert.notEqual(renamed.baseUrl, old.baseUrl);
+    assert.match(renamed.baseUrl ?? '', /main-shop/);
+    assert.equal(await param(renamed.databaseName, 'web.base.url'), renamed.baseUrl);
+
+    // No trace of the old names: database, filestore directory, slug.
+    const { rows } = await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [old.databaseName]);
+    assert.equal(rows.length, 0);
+    assert.equal(await exists(path.join(filestore, old.databaseName)), false);
+    assert.deepEqual(await filesOf(path.join(filestore, renamed.databaseName)), files);
+    const gone = await rpcError(bus.request('tenant.get.v1', { slug: 'prod-shop' }));
+    assert.equal(gone.code, 'TENANT_NOT_FOUND');
+    assert.equal((await bus.request('tenant.get.v1', { slug: 'main-shop' })).tenant.id, source.id);
+
+    // Odoo serves it under the new name, and no longer under the old.
+    const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
+    assert.equal(await client.authenticate(renamed.databaseName, 'owner@example.com', adminPassword), 2);
+    assert.equal(await client.db.exist(old.databaseName), false);
+    const event = await waitFor('the renamed event', async () =>
+      events.seen.find((s) => s.event.type === 'ocp.tenant.renamed.v1' && s.event.subject === source.id),
+    );
+    const data = event.event.data as { previousSlug: string; previousDatabaseName: string; tenant: Tenant };
+    assert.deepEqual(
+      {
+        previousSlug: data.previousSlug,
+        previousDatabaseName: data.previousDatabaseName,
+        slug: data.tenant.slug,
+      },
+      { previousSlug: 'prod-shop', previousDatabaseName: old.databaseName, slug: 'main-shop' },
+    );
+    // The old slug is free again.
+    const again = await bus.request('tenant.duplicate.v1', { tenantId: source.id, slug: 'prod-shop' });
+    assert.equal((await ended(bus, again.operation.id)).state, 'succeeded');
+  });
+});

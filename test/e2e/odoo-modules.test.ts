@@ -1,0 +1,369 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Bus, RpcError } from '@ocp/bus';
+import type { Operation, Tenant } from '@ocp/contracts';
+import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
+import { subscribeTenantEvents } from '../support/events.ts';
+import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
+import { type Platform, startPlatform } from '../support/platform.ts';
+
+const limit = { timeout: 120_000 };
+
+/** The operation once it has ended, followed as the gateway follows it. */
+async function ended(bus: Bus, operationId: string): Promise<Operation> {
+  return await waitFor(
+    `operation ${operationId} to end`,
+    async () => {
+      const { operation } = await bus.request('operation.get.v1', { operationId });
+      return operation.state === 'succeeded' || operation.state === 'failed' ? operation : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
+  );
+}
+
+interface ModuleEventData {
+  operationId: string;
+  module: string;
+  installed: string[];
+  removed: string[];
+  tenant: Tenant;
+}
+
+/** The module event of an operation, once the observer has seen it. */
+async function moduleEvent(
+  events: Awaited<ReturnType<typeof subscribeTenantEvents>>,
+  type: string,
+  operationId: string,
+): Promise<ModuleEventData> {
+  return await waitFor(`the ${type} event`, async () => {
+    const seen = events.seen.find(
+      (s) => s.event.type === type && (s.event.data as ModuleEventData).operationId === operationId,
+    );
+    return seen?.event.data as ModuleEventData | undefined;
+  });
+}
+
+/** Every module's state in the tenant's database, read with SQL as the test. */
+async function moduleRows(database: string): Promise<Record<string, string>> {
+  const { rows } = await adminQuery<{ name: string; state: string }>(
+    'SELECT name, state FROM ir_module_module ORDER BY name',
+    [],
+    urlFor(database),
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.state]));
+}
+
+/** Files under a filestore directory, relative to it. */
+async function filesOf(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+/** Databases left beside the tenant's (a snapshot or staging copy has its name, a hyphen, a tag). */
+async function copiesOf(database: string): Promise<string[]> {
+  const { rows } = await adminQuery<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE $1 || '-%'",
+    [database],
+  );
+  return rows.map((r) => r.datname);
+}
+
+/**
+ * Drops the databases the runtime's role owns whose names are not the test's (the runtime's
+ * template), so that the platform's disposal can drop the role.
+ */
+async function dropOwnedDatabases(role: string): Promise<void> {
+  const { rows } = await adminQuery<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)',
+    [role],
+  );
+  for (const { datname } of rows) {
+    const db = `"${datname.replaceAll('"', '""')}"`;
+    await adminQuery(`ALTER DATABASE ${db} IS_TEMPLATE false`);
+    await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  }
+}
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  return await p.then(
+    () => assert.fail('the request was accepted'),
+    (e: unknown) => {
+      assert.ok(e instanceof RpcError, String(e));
+      return e;
+    },
+  );
+}
+
+describe('module operations on a tenant, through its Odoo runtime (the protocol double)', limit, () => {
+  let p: Platform;
+  let bus: Bus;
+  let odoo: OdooDouble;
+  let dataDir: string;
+  let runtimeRole: string | undefined;
+  let events: Awaited<ReturnType<typeof subscribeTenantEvents>>;
+  let tenant: Tenant;
+  let bare: Tenant;
+
+  const moduleOp = async (action: 'install' | 'upgrade' | 'uninstall', module: string) => {
+    const { operation } = await bus.request('tenant.module.v1', { tenantId: tenant.id, module, action });
+    assert.equal(operation.kind, `tenant.module_${action}`);
+    return await ended(bus, operation.id);
+  };
+
+  before(async () => {
+    p = await startPlatform();
+    bus = await p.busAs('gateway');
+    events = await subscribeTenantEvents(p.natsAs('observer'));
+    // A tenant made before any runtime is registered: the embedded default, with no Odoo to ask.
+    const made = await bus.request('tenant.create.v1', {
+      slug: 'bare-one',
+      displayName: 'Bare',
+      plan: 'starter',
+    });
+    assert.equal((await ended(bus, made.operation.id)).state, 'succeeded');
+    bare = made.tenant;
+
+    dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-odoo-modules-'));
+    const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
+    runtimeRole = role;
+    await mkdir(path.join(dataDir, 'filestore'), { recursive: true });
+    odoo = await startOdooDouble({ databaseUrl: url, masterPassword: 'masterpw', dataDir, version: '18.0' });
+    const { runtime } = await bus.request('tenant.runtime.register.v1', {
+      name: 'main',
+      odooVersion: '18.0',
+      rpcUrl: odoo.url,
+      masterPassword: 'masterpw',
+      dbRole: role,
+      filestorePath: path.join(dataDir, 'filestore'),
+    });
+    await waitFor(
+      'the runtime to be ready',
+      async () => {
+        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
+        assert.notEqual(r.state, 'failed', r.templateError ?? '');
+        return r.state === 'ready' ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    const created = await bus.request('tenant.create.v1', {
+      slug: 'shop-one',
+      displayName: 'Shop',
+      plan: 'starter',
+      runtimeId: runtime.id,
+    });
+    assert.equal((await ended(bus, created.operation.id)).state, 'succeeded');
+    tenant = created.tenant;
+  });
+  after(async () => {
+    await events?.close();
+    await odoo?.close();
+    if (runtimeRole) await dropOwnedDatabases(runtimeRole);
+    await p?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('a tenant without a runtime answers NO_RUNTIME for its modules', async () => {
+    const listing = await rpcError(bus.request('tenant.modules.list.v1', { tenantId: bare.id, limit: 10 }));
+    assert.equal(listing.code, 'NO_RUNTIME');
+    assert.match(listing.message, /no Odoo runtime is registered for this tenant/);
+    const op = await rpcError(
+      bus.request('tenant.module.v1', { tenantId: bare.id, module: 'crm', action: 'install' }),
+    );
+    assert.equal(op.code, 'NO_RUNTIME');
+  });
+
+  test('the module list pages by name, filters by state and name, and shows what Odoo says', async () => {
+    const first = await bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 5 });
+    assert.equal(first.items.length, 5);
+    assert.ok(first.nextCursor);
+    const names: string[] = first.items.map((m) => m.name);
+    for (let cursor: string | null = first.nextCursor; cursor; ) {
+      const page: { items: { name: string }[]; nextCursor: string | null } = await bus.request(
+        'tenant.modules.list.v1',
+        { tenantId: tenant.id, limit: 5, cursor },
+      );
+      names.push(...page.items.map((m) => m.name));
+      cursor = page.nextCursor;
+    }
+    assert.deepEqual(names, Object.keys(await moduleRows(tenant.databaseName)));
+    const installed = await bus.request('tenant.modules.list.v1', {
+      tenantId: tenant.id,
+      limit: 100,
+      state: 'installed',
+    });
+    assert.ok(installed.items.every((m) => m.state === 'installed'));
+    assert.ok(installed.items.some((m) => m.name === 'base' && m.latestVersion === '18.0.1.3'));
+    const sale = await bus.request('tenant.modules.list.v1', {
+      tenantId: tenant.id,
+      limit: 100,
+      search: 'SALE',
+    });
+    assert.deepEqual(
+      sale.items.map((m) => m.name),
+      ['sale', 'sale_crm', 'sale_management', 'sales_team'],
+    );
+    const crm = (
+      await bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 1, search: 'crm' })
+    ).items[0];
+    assert.equal(crm?.name, 'crm');
+    assert.equal(crm?.state, 'uninstalled');
+    assert.equal(crm?.application, true);
+    const bad = await rpcError(
+      bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 5, cursor: 'not-ours' }),
+    );
+    assert.equal(bad.code, 'VALIDATION_FAILED');
+  });
+
+  test('a failed install leaves the modules and files as they were, and fails with Odoo’s message', async () => {
+    const filestore = path.join(dataDir, 'filestore', tenant.databaseName);
+    const rowsBefore = await moduleRows(tenant.databaseName);
+    const filesBefore = await filesOf(filestore);
+    odoo.faults.failInstall.add('crm');
+    try {
+      const op = await moduleOp('install', 'crm');
+      assert.equal(op.state, 'failed');
+      assert.match(op.error ?? '', /Odoo could not install "crm": .+ \(odoo\.exceptions\.UserError\)/);
+      assert.match(op.error ?? '', /as they were before/);
+    } finally {
+      odoo.faults.failInstall.delete('crm');
+    }
+    assert.deepEqual(await moduleRows(tenant.databaseName), rowsBefore);
+    assert.deepEqual(await filesOf(filestore), filesBefore);
+    assert.deepEqual(await copiesOf(tenant.databaseName), [], 'no copy is left behind');
+    const { tenant: after } = await bus.request('tenant.get.v1', { tenantId: tenant.id });
+    assert.equal(after.state, 'active');
+    // Odoo serves the database switched back, and the platform's key is gone with the change.
+    const { rows } = await adminQuery('SELECT 1 FROM res_users_apikeys', [], urlFor(tenant.databaseName));
+    assert.equal(rows.length, 0);
+  });
+
+  test('installing sale_management through the scheduled-action lock installs it with its dependencies', async () => {
+    odoo.faults.lockFailures = 2;
+    const op = await moduleOp('install', 'sale_management');
+    assert.equal(op.state, 'succeeded', op.error ?? '');
+    assert.equal(odoo.faults.lockFailures, 0, 'the lock was met twice and the call made again');
+    const result = op.result as {
+      module: string;
+      installed: string[];
+      upgraded: string[];
+      removed: string[];
+    };
+    assert.equal(result.module, 'sale_management');
+    for (const dep of ['sale_management', 'sale', 'account', 'product', 'mail', 'sales_team', 'uom'])
+      assert.ok(
+        result.installed.includes(dep),
+        `${dep} is reported installed: ${result.installed.join(', ')}`,
+      );
+    assert.deepEqual(result.removed, []);
+    const rows = await moduleRows(tenant.databaseName);
+    for (const name of result.installed) assert.equal(rows[name], 'installed', name);
+    assert.equal(rows.crm, 'uninstalled');
+    assert.deepEqual(await copiesOf(tenant.databaseName), []);
+    const { rows: keys } = await adminQuery(
+      'SELECT 1 FROM res_users_apikeys',
+      [],
+      urlFor(tenant.databaseName),
+    );
+    assert.equal(keys.length, 0, 'the platform’s key was deleted after use');
+    const event = await moduleEvent(events, 'ocp.tenant.module_installed.v1', op.id);
+    assert.deepEqual(
+      { module: event.module, installed: event.installed, tenant: event.tenant.id },
+      { module: 'sale_management', installed: result.installed, tenant: tenant.id },
+    );
+  });
+
+  test('installing crm after sale also installs sale_crm, which installs itself when both are there', async () => {
+    const op = await moduleOp('install', 'crm');
+    assert.equal(op.state, 'succeeded', op.error ?? '');
+    const { installed } = op.result as { installed: string[] };
+    assert.ok(installed.includes('crm') && installed.includes('sale_crm'), installed.join(', '));
+    assert.equal((await moduleRows(tenant.databaseName)).sale_crm, 'installed');
+  });
+
+  test('upgrading sale upgrades the installed modules that depend on it', async () => {
+    const op = await moduleOp('upgrade', 'sale');
+    assert.equal(op.state, 'succeeded', op.error ?? '');
+    const { upgraded, installed } = op.result as { upgraded: string[]; installed: string[] };
+    assert.deepEqual(upgraded, ['sale', 'sale_crm', 'sale_management']);
+    assert.deepEqual(installed, []);
+    const event = await moduleEvent(events, 'ocp.tenant.module_upgraded.v1', op.id);
+    assert.equal(event.module, 'sale');
+  });
+
+  test('uninstalling sale removes the modules that depend on it and keeps its own dependencies', async () => {
+    const op = await moduleOp('uninstall', 'sale');
+    assert.equal(op.state, 'succeeded', op.error ?? '');
+    const { removed } = op.result as { removed: string[] };
+    assert.deepEqual(removed, ['sale', 'sale_crm', 'sale_management']);
+    const rows = await moduleRows(tenant.databaseName);
+    assert.deepEqual(
+      [rows.sale, rows.sale_crm, rows.sale_management, rows.account, rows.crm],
+      ['uninstalled', 'uninstalled', 'uninstalled', 'installed', 'installed'],
+    );
+    const event = await moduleEvent(events, 'ocp.tenant.module_uninstalled.v1', op.id);
+    assert.deepEqual(event.removed, removed);
+  });
+
+  test('a module the database does not know, or one Odoo cannot install, fails the operation clearly', async () => {
+    const unknown = await moduleOp('install', 'no_such_module');
+    assert.equal(unknown.state, 'failed');
+    assert.match(unknown.error ?? '', /^module "no_such_module" does not exist in this database/);
+    const before = await moduleRows(tenant.databaseName);
+    const studio = await moduleOp('install', 'web_studio');
+    assert.equal(studio.state, 'failed');
+    assert.match(studio.error ?? '', /^Odoo did not install "web_studio": its state is uninstallable/);
+    const refused = await moduleOp('uninstall', 'base');
+    assert.equal(refused.state, 'failed');
+    assert.match(refused.error ?? '', /Those modules cannot be uninstalled: base/);
+    assert.deepEqual(await moduleRows(tenant.databaseName), before);
+    assert.deepEqual(await copiesOf(tenant.databaseName), []);
+  });
+
+  test('operations queue one at a time, and a suspended tenant’s modules cannot be changed', async () => {
+    const a = await bus.request('tenant.module.v1', {
+      tenantId: tenant.id,
+      module: 'contacts',
+      action: 'uninstall',
+    });
+    const b = await bus.request('tenant.module.v1', {
+      tenantId: tenant.id,
+      module: 'sale',
+      action: 'install',
+    });
+    const [opA, opB] = [await ended(bus, a.operation.id), await ended(bus, b.operation.id)];
+    assert.equal(opA.state, 'succeeded', opA.error ?? '');
+    assert.equal(opB.state, 'succeeded', opB.error ?? '');
+    assert.ok(
+      Date.parse(opA.finishedAt!) <= Date.parse(opB.startedAt!),
+      'the second started after the first ended',
+    );
+
+    const s = await bus.request('tenant.suspend.v1', { tenantId: tenant.id, reason: 'manual' });
+    assert.equal((await ended(bus, s.operation.id)).state, 'succeeded');
+    const refused = await rpcError(
+      bus.request('tenant.module.v1', { tenantId: tenant.id, module: 'crm', action: 'upgrade' }),
+    );
+    assert.equal(refused.code, 'INVALID_STATE');
+    assert.match(refused.message, /suspended/);
+    const listing = await rpcError(bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 5 }));
+    assert.equal(listing.code, 'INVALID_STATE');
+    const r = await bus.request('tenant.resume.v1', { tenantId: tenant.id, reason: 'manual' });
+    assert.equal((await ended(bus, r.operation.id)).state, 'succeeded');
+  });
+
+  test('an Odoo that does not answer is RUNTIME_UNREACHABLE for a listing', async () => {
+    odoo.faults.down = true;
+    try {
+      const e = await rpcError(bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 5 }));
+      assert.equal(e.code, 'RUNTIME_UNREACHABLE');
+    } finally {
+      odoo.faults.down = false;
+    }
+  });
+});
