@@ -264,6 +264,55 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
     );
   });
 
+  test('a copy that fails after the clone is left failed, and its source is online and untouched', async () => {
+    // A source whose copy cannot be given its own identity: its parameters table is gone.
+    const made = await bus.request('tenant.create.v1', {
+      slug: 'brittle-shop',
+      displayName: 'Brittle',
+      plan: 'starter',
+      adminLogin: 'brittle@example.com',
+      adminPassword: 'brittle-password-1',
+    });
+    assert.equal((await ended(bus, made.operation.id)).state, 'succeeded');
+    const brittle = made.tenant;
+    await inDb(brittle.databaseName, 'DROP TABLE ir_config_parameter');
+    const { tenant: copy, operation } = await bus.request('tenant.duplicate.v1', {
+      tenantId: brittle.id,
+      slug: 'brittle-copy',
+    });
+    const op = await ended(bus, operation.id);
+    assert.equal(op.state, 'failed');
+    assert.match(op.error ?? '', /ir_config_parameter/);
+    const { tenant: failed } = await bus.request('tenant.get.v1', { tenantId: copy.id });
+    assert.deepEqual(
+      { state: failed.state, lastError: failed.lastError },
+      { state: 'failed', lastError: op.error },
+    );
+    await waitFor('the copy’s failure event', async () =>
+      events.typesFor(copy.id).includes('ocp.tenant.provisioning_failed.v1') ? true : undefined,
+    );
+    // The source was held off for the clone only: it takes connections again, and Odoo serves it.
+    const { tenant: still } = await bus.request('tenant.get.v1', { tenantId: brittle.id });
+    assert.equal(still.state, 'active');
+    const { rows } = await adminQuery<{ datallowconn: boolean }>(
+      'SELECT datallowconn FROM pg_database WHERE datname = $1',
+      [brittle.databaseName],
+    );
+    assert.equal(rows[0]?.datallowconn, true);
+    const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
+    assert.equal(
+      await client.authenticate(brittle.databaseName, 'brittle@example.com', 'brittle-password-1'),
+      2,
+    );
+    // Deleting the failed copy removes its half-made database too.
+    const del = await bus.request('tenant.delete.v1', { tenantId: copy.id });
+    assert.equal((await ended(bus, del.operation.id)).state, 'succeeded');
+    const left = await adminQuery("SELECT datname FROM pg_database WHERE datname LIKE $1 || '%'", [
+      copy.databaseName,
+    ]);
+    assert.deepEqual(left.rows, []);
+  });
+
   test('copying or renaming a busy or suspended tenant is refused, naming what blocks it', async () => {
     const s = await bus.request('tenant.suspend.v1', { tenantId: source.id, reason: 'manual' });
     const busy = await rpcError(
