@@ -8,7 +8,8 @@ import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import { adminQuery, urlFor, waitFor } from '@ocp/testkit';
 import pg from 'pg';
 import { passwordPlace } from '../../services/tenant/src/db/sealed.ts';
-import { keyringOf, openSecret } from '../../services/tenant/src/domain/secrets.ts';
+import { keyringOf, openSecret, sealSecret } from '../../services/tenant/src/domain/secrets.ts';
+import { masterPasswordPlace } from '../../services/tenant/src/runtime/registry.ts';
 import { type Platform, type PlatformEnv, preparePlatform, startPlatform } from '../support/platform.ts';
 
 const q = pg.escapeIdentifier;
@@ -190,6 +191,15 @@ describe('secrets at rest across an upgrade and a key rotation', () => {
     ]);
     await adminQuery(`COMMENT ON DATABASE ${q(name)} IS NULL`);
     await adminQuery(`COMMENT ON ROLE ${q(name)} IS NULL`);
+    // A runtime's master password, sealed under the old key (a runtime with no template to make).
+    const runtimeId = randomUUID();
+    await tenantDb(
+      `INSERT INTO odoo_runtimes (id, name, odoo_version, rpc_url, master_password_sealed, database_server_id,
+         db_role, filestore_path, state)
+       SELECT $1, 'old-runtime', '18.0', 'http://192.0.2.2:8069', $2, id, 'odoo', '/srv/filestore', 'disabled'
+         FROM database_servers WHERE name = 'default'`,
+      [runtimeId, sealSecret(keyringOf(env.tenantEnv), 'master-pw', masterPasswordPlace(runtimeId))],
+    );
 
     const newKeys = `k2:${randomBytes(32).toString('base64')}`;
     await start({ TENANT_SECRETS_KEYS: newKeys });
@@ -208,6 +218,12 @@ describe('secrets at rest across an upgrade and a key rotation', () => {
       await tenantDb<{ s: string }>('SELECT db_password_sealed AS s FROM tenants WHERE id = $1', [first])
     ).rows[0]!.s;
     assert.match(resealed, /^v2\.k2\./);
+    const master = (
+      await tenantDb<{ s: string }>('SELECT master_password_sealed AS s FROM odoo_runtimes WHERE id = $1', [
+        runtimeId,
+      ])
+    ).rows[0]!.s;
+    assert.match(master, /^v2\.k2\./);
     assert.equal((await snapshot('database', name))?.comment, `ocp:tenant:${first}`);
     assert.equal((await snapshot('role', name))?.comment, `ocp:tenant:${first}`);
     await stop();
@@ -218,6 +234,12 @@ describe('secrets at rest across an upgrade and a key rotation', () => {
       openSecret(keyringOf({ TENANT_SECRETS_KEYS: newKeys }), resealed, passwordPlace(first)),
       password,
     );
+    assert.equal(
+      openSecret(keyringOf({ TENANT_SECRETS_KEYS: newKeys }), master, masterPasswordPlace(runtimeId)),
+      'master-pw',
+    );
+    // A registered runtime, even a disabled one, would take new tenants off the default placement.
+    await adminQuery('DELETE FROM odoo_runtimes WHERE id = $1', [runtimeId], env.databases.tenant);
     await createTenant('after-rotation');
     const { operation } = await (await asGateway()).request('tenant.delete.v1', { tenantId: first });
     await waitFor('the first tenant deleted', async () => {

@@ -35,6 +35,7 @@ import {
   registerRuntimeHandler,
 } from './handlers/runtimes.ts';
 import { registerTenantMetrics } from './metrics.ts';
+import { resealRuntimeSecrets } from './runtime/registry.ts';
 import { startTemplateBuilder } from './runtime/template.ts';
 
 const templateSql = fileURLToPath(new URL('./template/odoo-core.sql', import.meta.url));
@@ -62,6 +63,7 @@ export const tenantService = defineService({
     rt.onClose('database servers', 'database', () => servers.close());
     const serverId = await servers.registerDefault(config.TENANT_DB_ADMIN_URL);
     await updateStoredSecretsAndMarks(pool, servers, secrets, logger);
+    await resealRuntimeSecrets(pool, secrets, logger);
     // The built-in template (tenants on no registered runtime), owned by the default runtime role.
     const made = await (await servers.admin(serverId)).ensureTemplate(
       config.TENANT_TEMPLATE_DB,

@@ -1,6 +1,8 @@
 import type { Runtime } from '@ocp/contracts';
-import type { Queryable } from '@ocp/db';
-import { type Keyring, openSecret, type SealedPlace } from '../domain/secrets.ts';
+import type { Pool, Queryable } from '@ocp/db';
+import type { Logger } from 'pino';
+import { type Keyring, needsReseal, openSecret, type SealedPlace, sealSecret } from '../domain/secrets.ts';
+import { adminPasswordPlace } from '../odoo/passwords.ts';
 
 /** A row of `odoo_runtimes`. */
 export interface RuntimeRow {
@@ -111,4 +113,39 @@ export function templateName(runtimeId: string, n: number): string {
 export function nextTemplateNumber(current: string | null): number {
   const n = current ? Number(/_(\d+)$/.exec(current)?.[1] ?? 0) : 0;
   return n + 1;
+}
+
+/**
+ * Seals again, under the keyring's newest key, the runtimes' master passwords and the
+ * administrator passwords still kept for tenants not yet active, so that an older key can leave
+ * the keyring. A row changed by another replica meanwhile keeps that change. Returns how many.
+ */
+export async function resealRuntimeSecrets(pool: Pool, ring: Keyring, logger: Logger): Promise<number> {
+  let count = 0;
+  const runtimes = await pool.query<{ id: string; sealed: string }>(
+    'SELECT id, master_password_sealed AS sealed FROM odoo_runtimes',
+  );
+  for (const r of runtimes.rows) {
+    if (!needsReseal(ring, r.sealed)) continue;
+    const place = masterPasswordPlace(r.id);
+    const { rowCount } = await pool.query(
+      'UPDATE odoo_runtimes SET master_password_sealed = $2 WHERE id = $1 AND master_password_sealed = $3',
+      [r.id, sealSecret(ring, openSecret(ring, r.sealed, place), place), r.sealed],
+    );
+    count += rowCount ?? 0;
+  }
+  const tenants = await pool.query<{ id: string; sealed: string }>(
+    'SELECT id, admin_password_sealed AS sealed FROM tenants WHERE admin_password_sealed IS NOT NULL',
+  );
+  for (const t of tenants.rows) {
+    if (!needsReseal(ring, t.sealed)) continue;
+    const place = adminPasswordPlace(t.id);
+    const { rowCount } = await pool.query(
+      'UPDATE tenants SET admin_password_sealed = $2 WHERE id = $1 AND admin_password_sealed = $3',
+      [t.id, sealSecret(ring, openSecret(ring, t.sealed, place), place), t.sealed],
+    );
+    count += rowCount ?? 0;
+  }
+  if (count > 0) logger.info({ secrets: count }, 'sealed runtime and administrator passwords again');
+  return count;
 }
