@@ -8,6 +8,7 @@ import { adminQuery, adminUrl, freePort, waitFor } from '@ocp/testkit';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { type AuditSubscriber, invite, login, type Session, subscribeAudit } from '../support/rbac.ts';
+import { createTenant } from '../support/tenants.ts';
 
 /** A registration that the schema takes, for the cases that change one field of it. */
 const runtimeBody = (over: Record<string, unknown> = {}) => ({
@@ -183,6 +184,20 @@ describe("the admin API of Odoo runtimes, a tenant's modules, copies and renames
     }
   });
 
+  test('a tenant no runtime serves answers 409 NO_RUNTIME to a module listing and a module change', async () => {
+    const tenant = await createTenant(p, 'no-runtime');
+    assert.equal(tenant.runtimeId, null);
+    const list = await operator.call('GET', `/api/v1/tenants/${tenant.slug}/modules`);
+    assert.equal(list.status, 409, list.text);
+    assert.equal(list.body.code, 'NO_RUNTIME');
+    for (const action of ['install', 'upgrade', 'uninstall']) {
+      const res = await operator.call('POST', `/api/v1/tenants/${tenant.id}/modules/crm/${action}`);
+      assert.equal(res.status, 409, `${action}: ${res.text}`);
+      assert.equal(res.body.code, 'NO_RUNTIME');
+      assert.match(res.body.detail, /runtime/i);
+    }
+  });
+
   test('an Idempotency-Key covers the Odoo fields of a creation: the same body answers the same tenant, another password is a reuse', async () => {
     const body = {
       slug: 'idem-odoo',
@@ -335,5 +350,63 @@ describe("the admin API of Odoo runtimes, a tenant's modules, copies and renames
           !e.raw.includes(secret),
           `the audit entry of ${e.data.action} (${e.data.status}) holds no secret`,
         );
+  });
+
+  test('a tenant on a runtime lists its modules and installs one through the API; a copy and a rename answer 202 with their operation', async () => {
+    const list = await viewer.call('GET', '/api/v1/tenants/on-runtime/modules?limit=500');
+    assert.equal(list.status, 200, list.text);
+    const state = (name: string, items: Array<{ name: string; state: string }>) =>
+      items.find((m) => m.name === name)?.state;
+    assert.equal(state('base', list.body.items), 'installed');
+    assert.equal(state('crm', list.body.items), 'uninstalled');
+    const page = await viewer.call('GET', '/api/v1/tenants/on-runtime/modules?limit=2&state=installed');
+    assert.equal(page.status, 200, page.text);
+    assert.equal(page.body.items.length, 2);
+    assert.ok(page.body.items.every((m: { state: string }) => m.state === 'installed'));
+    assert.equal(typeof page.body.nextCursor, 'string', 'a fresh database has more than two installed');
+    const next = await viewer.call(
+      'GET',
+      `/api/v1/tenants/on-runtime/modules?limit=2&state=installed&cursor=${encodeURIComponent(page.body.nextCursor)}`,
+    );
+    assert.equal(next.status, 200, next.text);
+    assert.ok(next.body.items[0].name > page.body.items[1].name, 'the next page goes on by name');
+
+    const install = await operator.call('POST', '/api/v1/tenants/on-runtime/modules/crm/install');
+    assert.equal(install.status, 202, install.text);
+    assert.equal(install.headers.get('location'), `/api/v1/operations/${install.body.operation.id}`);
+    assert.equal(install.body.operation.kind, 'tenant.module_install');
+    const done = await p.api.waitOperation(install.body.operation.id, 60_000);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    const after = await viewer.call('GET', '/api/v1/tenants/on-runtime/modules?search=crm');
+    assert.equal(state('crm', after.body.items), 'installed');
+
+    const copy = await operator.call('POST', '/api/v1/tenants/on-runtime/duplicate', {
+      slug: 'on-runtime-copy',
+    });
+    assert.equal(copy.status, 202, copy.text);
+    assert.equal(copy.body.tenant.slug, 'on-runtime-copy');
+    assert.equal(copy.body.operation.kind, 'tenant.duplicate');
+    assert.equal(copy.headers.get('location'), `/api/v1/operations/${copy.body.operation.id}`);
+    assert.equal((await p.api.waitOperation(copy.body.operation.id, 60_000)).state, 'succeeded');
+    const renamed = await operator.call('POST', '/api/v1/tenants/on-runtime-copy/rename', {
+      slug: 'on-runtime-test',
+    });
+    assert.equal(renamed.status, 202, renamed.text);
+    assert.equal(renamed.body.operation.kind, 'tenant.rename');
+    assert.equal((await p.api.waitOperation(renamed.body.operation.id, 60_000)).state, 'succeeded');
+    const now = await viewer.call('GET', '/api/v1/tenants/on-runtime-test');
+    assert.equal(now.status, 200, now.text);
+    assert.equal(now.body.sourceTenantId, install.body.tenant.id);
+    const entries = await audit.waitFor([install.requestId, copy.requestId, renamed.requestId]);
+    assert.deepEqual(
+      entries.map((e) => [e.data.action, e.data.outcome]),
+      [
+        ['tenant.module.install', 'success'],
+        ['tenant.duplicate', 'success'],
+        ['tenant.rename', 'success'],
+      ],
+    );
+    assert.equal(entries[1]!.data.target, `tenant:${copy.body.tenant.id}`);
+    assert.equal((entries[2]!.data.before as { slug: string }).slug, 'on-runtime-copy');
   });
 });
