@@ -1,11 +1,28 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Bus, RpcError } from '@ocp/bus';
 import type { Operation, Tenant } from '@ocp/contracts';
+import { createPool } from '@ocp/db';
+import { createOdooClient } from '@ocp/odoo';
+import { createLogger } from '@ocp/service-kit';
+import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
+import type { OperationRow, TenantRow } from '../../services/tenant/src/db/rows.ts';
+import { DbServers } from '../../services/tenant/src/dbserver/registry.ts';
+import {
+  cloneDatabase,
+  connectServerSql,
+  listFilestore,
+  snapshotName,
+} from '../../services/tenant/src/dbserver/snapshot.ts';
+import { keyringOf } from '../../services/tenant/src/domain/secrets.ts';
+import type { HandlerContext } from '../../services/tenant/src/handlers/context.ts';
+import { runModuleOperation } from '../../services/tenant/src/handlers/run-modules.ts';
+import type { ModuleStates } from '../../services/tenant/src/odoo/modules.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
@@ -109,6 +126,7 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
   let events: Awaited<ReturnType<typeof subscribeTenantEvents>>;
   let tenant: Tenant;
   let bare: Tenant;
+  let adminPassword: string;
 
   const moduleOp = async (action: 'install' | 'upgrade' | 'uninstall', module: string) => {
     const { operation } = await bus.request('tenant.module.v1', { tenantId: tenant.id, module, action });
@@ -159,6 +177,7 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
     });
     assert.equal((await ended(bus, created.operation.id)).state, 'succeeded');
     tenant = created.tenant;
+    adminPassword = created.adminPassword!;
   });
   after(async () => {
     await events?.close();
@@ -364,6 +383,120 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
       assert.equal(e.code, 'RUNTIME_UNREACHABLE');
     } finally {
       odoo.faults.down = false;
+    }
+  });
+
+  test('a module operation stopped midway resumes: its copy and the states before are reused, a half-done switch-back is finished', async () => {
+    // The service's own steps, run here as a restarted worker would run them.
+    const config = tenantConfig(p.tenantEnv);
+    const logger = createLogger('resume-test', 'warn');
+    const pool = createPool({ url: config.DATABASE_URL, name: 'resume-test', max: 4, logger });
+    const secrets = keyringOf(config);
+    const servers = new DbServers(pool, logger, 2, secrets);
+    const ctx: HandlerContext = { pool, servers, config, secrets, logger, dispatch: () => {} };
+    const sql = await connectServerSql(p.tenantEnv.TENANT_DB_ADMIN_URL!);
+    const root = path.join(dataDir, 'filestore');
+    try {
+      const row = async () =>
+        (await pool.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [tenant.id])).rows[0]!;
+      /** An operation a crashed worker held: running, its lease still live, so no worker claims it. */
+      const crashed = async (kind: string, params: Record<string, unknown>) => {
+        const id = randomUUID();
+        const { rows } = await adminQuery<OperationRow>(
+          `INSERT INTO operations (id, kind, tenant_id, state, params, attempts, started_at, leased_by, lease_expires_at)
+           VALUES ($1, $2, $3, 'running', $4, 1, now(), 'a-crashed-worker', now() + interval '1 hour') RETURNING *`,
+          [id, kind, tenant.id, JSON.stringify(params)],
+          p.databases.tenant,
+        );
+        return rows[0]!;
+      };
+      const run = async (op: OperationRow) =>
+        await runModuleOperation({
+          ...ctx,
+          op: (await pool.query<OperationRow>('SELECT * FROM operations WHERE id = $1', [op.id])).rows[0]!,
+          tenant: await row(),
+          traceparent: `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`,
+          signal: new AbortController().signal,
+        });
+      const owner = (
+        await adminQuery<{ owner: string }>(
+          'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+          [tenant.databaseName],
+        )
+      ).rows[0]!.owner;
+
+      // 1. Stopped after Odoo installed crm: the copy exists, the files and states before are recorded.
+      const states = async (): Promise<ModuleStates> =>
+        Object.fromEntries(
+          (
+            await adminQuery<{ id: number; name: string; state: string; latest_version: string | null }>(
+              'SELECT id, name, state, latest_version FROM ir_module_module',
+              [],
+              urlFor(tenant.databaseName),
+            )
+          ).rows.map((r) => [r.name, { id: r.id, state: r.state, version: r.latest_version }]),
+        ) as ModuleStates;
+      const before = await states();
+      assert.equal(before.crm?.state, 'uninstalled');
+      const install = await crashed('tenant.module_install', {
+        module: 'crm',
+        snapshotFiles: await listFilestore(root, tenant.databaseName),
+        modulesBefore: before,
+        upgrading: [],
+      });
+      const snap = snapshotName(tenant.databaseName, install.id);
+      await cloneDatabase(sql, {
+        source: tenant.databaseName,
+        target: snap,
+        owner,
+        tenantId: tenant.id,
+        closed: true,
+        reopenSource: async () => true,
+      });
+      const odooClient = createOdooClient({ url: odoo.url, timeoutMs: 30_000 });
+      await odooClient.installModules({ db: tenant.databaseName, uid: 2, password: adminPassword }, [
+        before.crm!.id!,
+      ]);
+      const installedNow = (await moduleRows(tenant.databaseName)).crm;
+      assert.equal(installedNow, 'installed');
+      await run(install);
+      const done = (await bus.request('operation.get.v1', { operationId: install.id })).operation;
+      assert.equal(done.state, 'succeeded', done.error ?? '');
+      const result = done.result as { installed: string[] };
+      assert.ok(
+        result.installed.includes('crm'),
+        'the result is computed against the recorded states before',
+      );
+      assert.ok(result.installed.includes('contacts'), result.installed.join(', '));
+      assert.deepEqual(
+        await copiesOf(tenant.databaseName),
+        [],
+        'the copy is dropped once the change is done',
+      );
+      await moduleEvent(events, 'ocp.tenant.module_installed.v1', install.id);
+
+      // 2. Stopped while switching back: the changed database was dropped, the copy not yet renamed.
+      const uninstall = await crashed('tenant.module_uninstall', { module: 'crm' });
+      const snap2 = snapshotName(tenant.databaseName, uninstall.id);
+      await cloneDatabase(sql, {
+        source: tenant.databaseName,
+        target: snap2,
+        owner,
+        tenantId: tenant.id,
+        closed: true,
+        reopenSource: async () => true,
+      });
+      await adminQuery(`DROP DATABASE "${tenant.databaseName}" WITH (FORCE)`);
+      await run(uninstall);
+      const second = (await bus.request('operation.get.v1', { operationId: uninstall.id })).operation;
+      assert.equal(second.state, 'succeeded', second.error ?? '');
+      assert.ok((second.result as { removed: string[] }).removed.includes('crm'));
+      assert.equal((await moduleRows(tenant.databaseName)).crm, 'uninstalled');
+      assert.deepEqual(await copiesOf(tenant.databaseName), []);
+    } finally {
+      await sql.close();
+      await servers.close();
+      await pool.end();
     }
   });
 });
