@@ -290,6 +290,16 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
       urlFor(tenant.databaseName),
     );
     assert.equal(keys.length, 0, 'the platform’s key was deleted after use');
+    const { rows: stored } = await adminQuery<{ params: unknown }>(
+      'SELECT params FROM operations WHERE id = $1',
+      [op.id],
+      p.databases.tenant,
+    );
+    assert.deepEqual(
+      stored[0]?.params,
+      { module: 'sale_management' },
+      'what a resumed run needs is forgotten',
+    );
     const event = await moduleEvent(events, 'ocp.tenant.module_installed.v1', op.id);
     assert.deepEqual(
       { module: event.module, installed: event.installed, tenant: event.tenant.id },

@@ -196,3 +196,12 @@ export async function setOperationResult(
 ): Promise<void> {
   await db.query('UPDATE operations SET result = $2::jsonb WHERE id = $1', [id, JSON.stringify(result)]);
 }
+
+/** Removes keys a step recorded in an operation's params once the operation no longer needs them. */
+export async function forgetOperationParams(
+  db: Queryable,
+  id: string,
+  keys: readonly string[],
+): Promise<void> {
+  await db.query('UPDATE operations SET params = params - $2::text[] WHERE id = $1', [id, keys]);
+}

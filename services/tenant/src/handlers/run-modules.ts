@@ -2,7 +2,13 @@ import { PermanentError } from '@ocp/bus';
 import { enqueueEvent, withTransaction } from '@ocp/db';
 import { OdooError, OdooTransportError } from '@ocp/odoo';
 import { toTenant } from '../db/rows.ts';
-import { getTenant, lockTenant, recordOperationParams, setOperationResult } from '../db/store.ts';
+import {
+  forgetOperationParams,
+  getTenant,
+  lockTenant,
+  recordOperationParams,
+  setOperationResult,
+} from '../db/store.ts';
 import {
   cloneDatabase,
   databaseFacts,
@@ -73,6 +79,9 @@ const doing: Record<ModuleAction, string> = {
 class ModuleOutcomeError extends Error {
   override name = 'ModuleOutcomeError';
 }
+
+/** What a run records in its operation's params for a resumed run, forgotten when it ends. */
+const RECORDED = ['snapshotFiles', 'modulesBefore', 'upgrading'];
 
 /** What recorded state a resumed run finds in its operation's params. */
 interface Recorded {
@@ -146,6 +155,7 @@ export const runModuleOperation: Runner = async (rc) => {
         allowConnections: await stillActive(),
       });
       await removeFilesNotIn(root, db, files);
+      await forgetOperationParams(rc.pool, rc.op.id, RECORDED);
       throw new PermanentError(
         `${failureText(action, module, e)}; the tenant's database and files are as they were before`,
       );
@@ -156,6 +166,7 @@ export const runModuleOperation: Runner = async (rc) => {
       const row = (await lockTenant(client, t.id))!;
       const result = { module, ...changes };
       await setOperationResult(client, rc.op.id, result);
+      await forgetOperationParams(client, rc.op.id, RECORDED);
       await enqueueEvent(client, events[action], {
         subject: t.id,
         data: { tenant: toTenant(row), operationId: rc.op.id, ...result },
