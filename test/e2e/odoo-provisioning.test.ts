@@ -164,15 +164,19 @@ describe('tenants that are Odoo databases, from a runtime (the protocol double)'
   });
 
   const register = (extra: Record<string, unknown> = {}) =>
-    bus.request('tenant.runtime.register.v1', {
-      name: 'main',
-      odooVersion: '18.0',
-      rpcUrl: odoo.url,
-      masterPassword: MASTER,
-      dbRole: role,
-      filestorePath: filestore,
-      ...extra,
-    });
+    bus.request(
+      'tenant.runtime.register.v1',
+      {
+        name: 'main',
+        odooVersion: '18.0',
+        rpcUrl: odoo.url,
+        masterPassword: MASTER,
+        dbRole: role,
+        filestorePath: filestore,
+        ...extra,
+      },
+      { timeoutMs: 20_000 },
+    );
 
   test('without a runtime, a tenant comes from the built-in template, owned by the default runtime role', async () => {
     const made = await bus.request('tenant.create.v1', {
@@ -204,6 +208,21 @@ describe('tenants that are Odoo databases, from a runtime (the protocol double)'
       p.tenantEnv.DATABASE_URL,
     );
     assert.deepEqual(rows[0], { sealed: null, db: null, owner: p.tenantEnv.TENANT_DEFAULT_RUNTIME_ROLE });
+
+    // A replay of the same request answers the same tenant; once it is active, without the password.
+    const request = {
+      slug: 'plain-two',
+      displayName: 'Plain Two',
+      plan: 'starter',
+      idempotencyKey: 'test:plain-two',
+      requestHash: 'same-body',
+    };
+    const first = await bus.request('tenant.create.v1', request);
+    assert.ok(first.adminPassword);
+    assert.equal((await ended(bus, first.operation.id)).state, 'succeeded');
+    const replay = await bus.request('tenant.create.v1', request);
+    assert.equal(replay.tenant.id, first.tenant.id);
+    assert.equal(replay.adminPassword, undefined, 'the password is no longer kept');
   });
 
   test('a runtime that cannot serve is refused at registration, saying why', async () => {
@@ -396,5 +415,70 @@ describe('tenants that are Odoo databases, from a runtime (the protocol double)'
     );
     assert.equal(full.code, 'NO_CAPACITY');
     assert.match(full.message, /"main": disabled/);
+  });
+
+  test('a template the runtime cannot make fails the runtime after bounded attempts with the reason; a rebuild that fails keeps the template it had', async () => {
+    const stored = async (id: string) =>
+      (
+        await adminQuery<{ building: string | null; attempts: number }>(
+          'SELECT template_building AS building, template_attempts AS attempts FROM odoo_runtimes WHERE id = $1',
+          [id],
+          p.databases.tenant,
+        )
+      ).rows[0]!;
+    // Registration's checks are answered (slowly); the runtime then stops answering before the
+    // template job's db.create_database is.
+    odoo.faults.delayMs = 1000;
+    const { runtime: flaky } = await register({ name: 'flaky' }).finally(() => {
+      odoo.faults.down = true;
+    });
+    const failed = await waitFor(
+      'the runtime to fail',
+      async () => {
+        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: flaky.id });
+        return r.state === 'failed' ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    assert.equal(failed.templateDatabase, null);
+    assert.match(failed.templateError ?? '', /create_database|connection|socket|closed/i);
+    assert.equal((await stored(flaky.id)).building, null);
+    const made = await adminQuery('SELECT 1 FROM pg_database WHERE datname LIKE $1', [
+      `ocp\\_tpl\\_${flaky.id.replaceAll('-', '').slice(0, 8)}%`,
+    ]);
+    assert.equal(made.rowCount, 0, 'nothing left behind');
+
+    // Asked again once the runtime answers: it is prepared.
+    odoo.faults.down = false;
+    odoo.faults.delayMs = 0;
+    const { runtime: again } = await bus.request('tenant.runtime.template.v1', { runtimeId: flaky.id });
+    assert.equal(again.state, 'preparing');
+    const ready = await waitFor(
+      'the runtime to be ready',
+      async () => {
+        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: flaky.id });
+        return r.state === 'ready' ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    assert.equal(ready.templateError, null);
+
+    // A rebuild while the runtime is down: the old template stays, and so does the state.
+    odoo.faults.down = true;
+    try {
+      await bus.request('tenant.runtime.template.v1', { runtimeId: flaky.id });
+      await waitFor(
+        'the rebuild to give up',
+        async () => ((await stored(flaky.id)).building === null ? true : undefined),
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+    } finally {
+      odoo.faults.down = false;
+    }
+    const { runtime: after } = await bus.request('tenant.runtime.get.v1', { runtime: flaky.id });
+    assert.equal(after.state, 'ready');
+    assert.equal(after.templateDatabase, ready.templateDatabase);
+    assert.ok(after.templateError);
+    assert.ok(await database(ready.templateDatabase!), 'the old template is still there');
   });
 });

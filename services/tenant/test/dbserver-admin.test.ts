@@ -5,7 +5,7 @@ import { createPool, type Pool } from '@ocp/db';
 import { createLogger } from '@ocp/service-kit';
 import { adminQuery, adminUrl, dropByPrefix, uniqueName } from '@ocp/testkit';
 import pg from 'pg';
-import { DbServerAdmin, stagingName, tenantMark } from '../src/dbserver/admin.ts';
+import { DbServerAdmin, LEGACY_TEMPLATE_OWNER, stagingName, tenantMark } from '../src/dbserver/admin.ts';
 import { NotOwnedError } from '../src/dbserver/errors.ts';
 
 const q = pg.escapeIdentifier;
@@ -169,5 +169,99 @@ describe('ownership marks on a database server', () => {
     assert.equal((await snapshot('role', old))?.comment, tenantMark(tenant));
     assert.equal((await snapshot('database', stray))?.comment, null);
     assert.equal((await snapshot('role', stray))?.comment, null);
+  });
+});
+
+describe('the built-in template and its owner', () => {
+  const prefix = `${uniqueName('tpl')}_`;
+  let pool: Pool;
+  let admin: DbServerAdmin;
+  before(async () => {
+    pool = createPool({
+      url: adminUrl(),
+      name: 'template-test',
+      max: 4,
+      logger: createLogger('test', 'warn'),
+    });
+    admin = new DbServerAdmin(pool, adminUrl());
+  });
+  after(async () => {
+    await pool?.end();
+    await dropByPrefix(prefix);
+  });
+
+  const tableOwners = async (db: string) => {
+    await adminQuery(`ALTER DATABASE ${q(db)} WITH ALLOW_CONNECTIONS true`);
+    try {
+      const url = new URL(adminUrl());
+      url.pathname = `/${db}`;
+      const { rows } = await adminQuery<{ owner: string }>(
+        "SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'",
+        [],
+        url.toString(),
+      );
+      return rows.map((r) => r.owner);
+    } finally {
+      await adminQuery(`ALTER DATABASE ${q(db)} WITH ALLOW_CONNECTIONS false`);
+    }
+  };
+
+  test('is made with every object owned by the default runtime role, once', async () => {
+    const template = `${prefix}made`;
+    const role = `${prefix}odoo`;
+    const sql =
+      'CREATE TABLE res_users (id serial PRIMARY KEY, login text); CREATE TABLE ir_config_parameter (key text)';
+    assert.equal(await admin.ensureTemplate(template, sql, role), 'created');
+    assert.equal(await admin.ensureTemplate(template, sql, role), 'existed');
+    const info = await admin.databaseInfo(template);
+    assert.deepEqual(
+      { owner: info?.owner, is_template: info?.is_template, allow: info?.allow_connections },
+      { owner: role, is_template: true, allow: false },
+    );
+    assert.deepEqual(await tableOwners(template), [role]);
+    const login = await adminQuery<{ rolcanlogin: boolean }>(
+      'SELECT rolcanlogin FROM pg_roles WHERE rolname = $1',
+      [role],
+    );
+    assert.deepEqual(login.rows, [{ rolcanlogin: false }], 'the role it made has no login');
+  });
+
+  test("one of before (the admin its owner, the objects the legacy template owner's) is given to the role", async () => {
+    const template = `${prefix}legacy`;
+    const role = `${prefix}odoo2`;
+    // As the service built it before: its objects made as the legacy owner, the database the admin's.
+    await adminQuery(
+      `DO $$ BEGIN CREATE ROLE ${LEGACY_TEMPLATE_OWNER} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    );
+    await adminQuery(`CREATE DATABASE ${q(template)} TEMPLATE template0`);
+    const url = new URL(adminUrl());
+    url.pathname = `/${template}`;
+    await adminQuery(
+      `GRANT CREATE ON SCHEMA public TO ${LEGACY_TEMPLATE_OWNER}; SET ROLE ${LEGACY_TEMPLATE_OWNER}; CREATE TABLE res_users (id int); CREATE SEQUENCE s; RESET ROLE; REVOKE CREATE ON SCHEMA public FROM ${LEGACY_TEMPLATE_OWNER}`,
+      [],
+      url.toString(),
+    );
+    await adminQuery(`ALTER DATABASE ${q(template)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+
+    assert.equal(await admin.ensureTemplate(template, 'SELECT 1', role), 'converted');
+    assert.equal(await admin.ensureTemplate(template, 'SELECT 1', role), 'existed');
+    const info = await admin.databaseInfo(template);
+    assert.deepEqual(
+      { owner: info?.owner, is_template: info?.is_template, allow: info?.allow_connections },
+      { owner: role, is_template: true, allow: false },
+    );
+    assert.deepEqual(await tableOwners(template), [role]);
+  });
+
+  test('one owned by another role is refused, saying what to do', async () => {
+    const template = `${prefix}foreign`;
+    const other = `${prefix}someone`;
+    await adminQuery(`CREATE ROLE ${q(other)} NOLOGIN`);
+    await adminQuery(`CREATE DATABASE ${q(template)} TEMPLATE template0 OWNER ${q(other)}`);
+    await assert.rejects(
+      admin.ensureTemplate(template, 'SELECT 1', `${prefix}odoo`),
+      new RegExp(`owned by role "${other}", not by the default runtime role "${prefix}odoo"; drop it`),
+    );
+    assert.equal((await admin.databaseInfo(template))?.owner, other);
   });
 });
