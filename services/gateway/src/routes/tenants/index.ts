@@ -86,7 +86,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
         description: [
           'Registers the tenant and queues its provisioning. Answers 202 with the operation to follow.',
           "The tenant becomes an Odoo database of its own: its administrator (Odoo's user 2) logs in as `adminLogin` (an email address or a user name) with `adminPassword`; when no password is given one is generated and answered once, as `adminPassword`, and never again. `companyName` names its Odoo company.",
-          "The placement picks the runtime of `odooVersion` (or the plan's) with room; `runtimeId` chooses one. Without a registered runtime the tenant is made from the built-in template, owned by the server's default runtime role.",
+          "The tenant goes to the runtime given as `runtimeId`, else to the ready runtime with the fewest tenants (of the Odoo series `odooVersion`, when given) that has room. With no runtime registered it is made from the built-in template, owned by the server's default runtime role, and no Odoo serves it.",
         ].join('\n\n'),
         headers: idempotencyHeaders,
         body: createTenantBody,
