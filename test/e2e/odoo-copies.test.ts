@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Bus, RpcError } from '@ocp/bus';
 import type { Operation, Tenant } from '@ocp/contracts';
+import { createPool } from '@ocp/db';
 import { createOdooClient } from '@ocp/odoo';
+import { createLogger } from '@ocp/service-kit';
+import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
+import type { OperationRow, TenantRow } from '../../services/tenant/src/db/rows.ts';
+import { DbServers } from '../../services/tenant/src/dbserver/registry.ts';
+import { keyringOf } from '../../services/tenant/src/domain/secrets.ts';
+import { runRename } from '../../services/tenant/src/handlers/run-copy.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
@@ -385,5 +393,59 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
     // The old slug is free again.
     const again = await bus.request('tenant.duplicate.v1', { tenantId: source.id, slug: 'prod-shop' });
     assert.equal((await ended(bus, again.operation.id)).state, 'succeeded');
+  });
+
+  test('a rename stopped after the database and files moved resumes and finishes the rest', async () => {
+    const made = await bus.request('tenant.create.v1', {
+      slug: 'halfway-shop',
+      displayName: 'Halfway',
+      plan: 'starter',
+    });
+    assert.equal((await ended(bus, made.operation.id)).state, 'succeeded');
+    const t = made.tenant;
+    const to = `${p.prefix}halfway_done`;
+    // What a worker that crashed midway leaves: its operation running under a live lease (so no
+    // other worker takes it), the database and the filestore directory under the new name.
+    const opId = randomUUID();
+    await adminQuery(
+      `INSERT INTO operations (id, kind, tenant_id, state, params, attempts, started_at, leased_by, lease_expires_at)
+       VALUES ($1, 'tenant.rename', $2, 'running', $3, 1, now(), 'a-crashed-worker', now() + interval '1 hour')`,
+      [opId, t.id, JSON.stringify({ slug: 'halfway-done' })],
+      p.databases.tenant,
+    );
+    await adminQuery(`ALTER DATABASE "${t.databaseName}" RENAME TO "${to}"`);
+    await rename(path.join(filestore, t.databaseName), path.join(filestore, to));
+
+    const config = tenantConfig(p.tenantEnv);
+    const logger = createLogger('resume-test', 'warn');
+    const pool = createPool({ url: config.DATABASE_URL, name: 'resume-test', max: 4, logger });
+    const secrets = keyringOf(config);
+    const servers = new DbServers(pool, logger, 2, secrets);
+    try {
+      const row = (await pool.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [t.id])).rows[0]!;
+      const op = (await pool.query<OperationRow>('SELECT * FROM operations WHERE id = $1', [opId])).rows[0]!;
+      await runRename({
+        pool,
+        servers,
+        config,
+        secrets,
+        logger,
+        dispatch: () => {},
+        op,
+        tenant: row,
+        traceparent: `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`,
+        signal: new AbortController().signal,
+      });
+    } finally {
+      await servers.close();
+      await pool.end();
+    }
+    const { operation } = await bus.request('operation.get.v1', { operationId: opId });
+    assert.equal(operation.state, 'succeeded', operation.error ?? '');
+    const { tenant: renamed } = await bus.request('tenant.get.v1', { tenantId: t.id });
+    assert.deepEqual({ slug: renamed.slug, db: renamed.databaseName }, { slug: 'halfway-done', db: to });
+    assert.equal(await param(to, 'web.base.url'), renamed.baseUrl);
+    assert.equal(await exists(path.join(filestore, t.databaseName)), false);
+    assert.equal(await exists(path.join(filestore, to)), true);
   });
 });
