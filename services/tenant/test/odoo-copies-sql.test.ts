@@ -298,6 +298,28 @@ describe('tenant database copies, switch-back, rename and neutralisation on a re
     // The source is untouched.
     assert.equal((await inDb(db, 'SELECT 1 FROM ir_cron WHERE active')).length, 17);
   });
+
+  test('a database with few of Odoo’s tables is neutralised as far as it has them', async () => {
+    const bare = `${prefix}bare`;
+    await adminQuery(`CREATE DATABASE ${q(bare)} OWNER ${q(owner)}`);
+    await adminQuery(`COMMENT ON DATABASE ${q(bare)} IS '${tenantMark(tenantId)}'`);
+    await inDb(
+      bare,
+      `SET ROLE ${q(owner)};
+       CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE, value text NOT NULL,
+         create_uid int, write_uid int, create_date timestamp, write_date timestamp);
+       CREATE TABLE ir_cron (id serial PRIMARY KEY, cron_name varchar, active boolean);
+       INSERT INTO ir_cron (cron_name, active) VALUES ('Base: Auto-vacuum internal data', true), ('Mail: Email Queue Manager', true)`,
+    );
+    const ran = await inTenantDatabase(sql, bare, tenantId, (c) => neutralise(c));
+    assert.deepEqual(ran.sort(), ['base', 'mail']);
+    assert.deepEqual(await inDb(bare, 'SELECT cron_name FROM ir_cron WHERE active'), [
+      { cron_name: 'Base: Auto-vacuum internal data' },
+    ]);
+    assert.deepEqual(await inDb(bare, 'SELECT key, value FROM ir_config_parameter'), [
+      { key: 'database.is_neutralized', value: 'true' },
+    ]);
+  });
 });
 
 describe('reading a module change back', () => {
