@@ -19,7 +19,7 @@ import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 
-const limit = { timeout: 120_000 };
+const limit = { timeout: 300_000 };
 
 async function ended(bus: Bus, operationId: string): Promise<Operation> {
   return await waitFor(

@@ -27,7 +27,7 @@ import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 
-const limit = { timeout: 120_000 };
+const limit = { timeout: 300_000 };
 
 /** The operation once it has ended, followed as the gateway follows it. */
 async function ended(bus: Bus, operationId: string): Promise<Operation> {
@@ -198,14 +198,14 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
   });
 
   test('the module list pages by name, filters by state and name, and shows what Odoo says', async () => {
-    const first = await bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 5 });
-    assert.equal(first.items.length, 5);
+    const first = await bus.request('tenant.modules.list.v1', { tenantId: tenant.id, limit: 8 });
+    assert.equal(first.items.length, 8);
     assert.ok(first.nextCursor);
     const names: string[] = first.items.map((m) => m.name);
     for (let cursor: string | null = first.nextCursor; cursor; ) {
       const page: { items: { name: string }[]; nextCursor: string | null } = await bus.request(
         'tenant.modules.list.v1',
-        { tenantId: tenant.id, limit: 5, cursor },
+        { tenantId: tenant.id, limit: 8, cursor },
       );
       names.push(...page.items.map((m) => m.name));
       cursor = page.nextCursor;
