@@ -3,7 +3,7 @@ import type { ApiSample } from './api.ts';
 import { type Summary, summarize } from './stats.ts';
 
 // `satisfies`: a renamed step fails the typecheck instead of vanishing from the breakdown.
-const STEPS = ['ensureRole', 'ensureDatabase', 'secure'] as const satisfies ReadonlyArray<
+const STEPS = ['ensureDatabase', 'inTenantDatabase'] as const satisfies ReadonlyArray<
   keyof DbServerAdmin
 >;
 type Step = (typeof STEPS)[number];
@@ -13,7 +13,10 @@ interface Span {
 }
 type AdminStep = (this: DbServerAdmin, name: string, ...rest: unknown[]) => Promise<unknown>;
 
-/** When the in-process tenant service ran each database-server step, by database (= role) name. */
+/**
+ * When the in-process tenant service ran each database-server step, by the tenant's database name
+ * (the personalisation runs on the staging clone, `<name>-<10 hex>`, counted as the tenant's).
+ */
 export interface AdminSpans {
   of(databaseName: string): Partial<Record<Step, Span>> | undefined;
   restore(): void;
@@ -35,9 +38,10 @@ export function instrumentAdmin(): AdminSpans {
       try {
         return await original.call(this, name, ...rest);
       } finally {
-        const entry = spans.get(name) ?? {};
+        const key = name.replace(/-[0-9a-f]{10}$/, '');
+        const entry = spans.get(key) ?? {};
         entry[step] = { start, end: performance.now() };
-        spans.set(name, entry);
+        spans.set(key, entry);
       }
     };
   }
@@ -55,9 +59,15 @@ export const SEGMENTS = [
     'POST -> worker starts',
     'gateway, create transaction, direct dispatch of the run command, JetStream delivery, worker checks',
   ],
-  ['role and clone', 'CREATE ROLE and CREATE DATABASE ... TEMPLATE side by side, with the 1st transaction'],
-  ['secure', 'a new connection to the tenant database: owner, REVOKE, REASSIGN OWNED in one transaction'],
-  ['secure -> activated seen', 'last transaction, outbox relay, JetStream, this subscriber'],
+  [
+    'clone',
+    'CREATE DATABASE ... TEMPLATE ... OWNER <runtime role>, its mark and REVOKE (beside them: the 1st transaction, the password hash, the filestore copy)',
+  ],
+  [
+    'personalise',
+    'a new connection to the clone: uuid, secret, administrator, company and address in one transaction',
+  ],
+  ['personalise -> activated seen', 'rename, last transaction, outbox relay, JetStream, this subscriber'],
 ] as const;
 
 /** The operation's own timestamps (server clock, ms), against this process's wall clock. */
@@ -84,13 +94,12 @@ export function breakdown(tenants: readonly ApiSample[], spans: AdminSpans): Bre
   for (const t of tenants) {
     accepted.push(t.acceptedAt - t.postedAt);
     const s = spans.of(t.databaseName);
-    if (s?.ensureRole && s.ensureDatabase && s.secure) {
+    if (s?.ensureDatabase && s.inTenantDatabase) {
       const parts = [
-        Math.min(s.ensureRole.start, s.ensureDatabase.start) - t.postedAt,
-        Math.max(s.ensureRole.end, s.ensureDatabase.end) -
-          Math.min(s.ensureRole.start, s.ensureDatabase.start),
-        s.secure.end - s.secure.start,
-        t.activatedAt - s.secure.end,
+        s.ensureDatabase.start - t.postedAt,
+        s.inTenantDatabase.start - s.ensureDatabase.start,
+        s.inTenantDatabase.end - s.inTenantDatabase.start,
+        t.activatedAt - s.inTenantDatabase.end,
       ];
       for (const [i, v] of parts.entries()) cols[i]!.push(v);
     } else missing++;
