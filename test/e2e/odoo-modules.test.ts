@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -486,7 +486,8 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
       await moduleEvent(events, 'ocp.tenant.module_installed.v1', install.id);
 
       // 2. Stopped while switching back: the changed database was dropped, the copy not yet renamed.
-      const uninstall = await crashed('tenant.module_uninstall', { module: 'crm' });
+      const files = await listFilestore(root, tenant.databaseName);
+      const uninstall = await crashed('tenant.module_uninstall', { module: 'crm', snapshotFiles: files });
       const snap2 = snapshotName(tenant.databaseName, uninstall.id);
       await cloneDatabase(sql, {
         source: tenant.databaseName,
@@ -496,6 +497,8 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
         closed: true,
         reopenSource: async () => true,
       });
+      await mkdir(path.join(root, tenant.databaseName, 'ff'), { recursive: true });
+      await writeFile(path.join(root, tenant.databaseName, 'ff', 'ff00added'), 'a file the change added');
       await adminQuery(`DROP DATABASE "${tenant.databaseName}" WITH (FORCE)`);
       await run(uninstall);
       const second = (await bus.request('operation.get.v1', { operationId: uninstall.id })).operation;
@@ -503,6 +506,11 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
       assert.ok((second.result as { removed: string[] }).removed.includes('crm'));
       assert.equal((await moduleRows(tenant.databaseName)).crm, 'uninstalled');
       assert.deepEqual(await copiesOf(tenant.databaseName), []);
+      assert.deepEqual(
+        await listFilestore(root, tenant.databaseName),
+        files,
+        'the file the change added is gone',
+      );
     } finally {
       await sql.close();
       await servers.close();

@@ -120,9 +120,12 @@ export const runModuleOperation: Runner = async (rc) => {
 
   await withServerSql(rc, t.database_server_id, async (sql) => {
     await progress(rc, 10, 'copying the database before the change');
-    // A run stopped while switching back (the database dropped, the copy not yet renamed) ends that first.
-    if (!(await databaseFacts(sql, db)).exists)
+    // A run stopped while switching back (the database dropped, the copy not yet renamed) ends
+    // that first, files included; the change is then made again from the state before.
+    if (!(await databaseFacts(sql, db)).exists) {
       await switchBack(sql, { database: db, snapshot, tenantId: t.id, allowConnections: true });
+      if (recorded.snapshotFiles) await removeFilesNotIn(root, db, recorded.snapshotFiles);
+    }
     const facts = await databaseFacts(sql, db);
     const haveCopy = (await databaseFacts(sql, snapshot)).exists;
     let files = recorded.snapshotFiles;
