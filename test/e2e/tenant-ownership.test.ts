@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
 import { createLogger } from '@ocp/service-kit';
@@ -48,6 +50,10 @@ describe('provisioning adopts only what is marked as the tenant’s', () => {
     await inside.query('CREATE TABLE precious (v text); INSERT INTO precious VALUES ($$keep$$)');
     await inside.end();
     const before = await snapshot('database', name);
+    // And its files, where the tenant's filestore directory would be.
+    const files = join(p.tenantEnv.TENANT_FILESTORE_DIR!, name);
+    await mkdir(files, { recursive: true });
+    await writeFile(join(files, 'precious.bin'), 'keep');
 
     const { tenant, op } = await create('squat');
     assert.equal(op.state, 'failed');
@@ -66,6 +72,7 @@ describe('provisioning adopts only what is marked as the tenant’s', () => {
     assert.equal((await p.api.waitOperation(d.body.operation.id)).state, 'succeeded');
     assert.deepEqual(await snapshot('database', name), before);
     assert.equal(await snapshot('role', name), undefined);
+    assert.equal(await readFile(join(files, 'precious.bin'), 'utf8'), 'keep', 'its files are left too');
     const c = new pg.Client({
       connectionString: urlFor(name),
     });

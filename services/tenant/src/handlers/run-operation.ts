@@ -89,9 +89,11 @@ const provision: Runner = async (rc) => {
   // All settle before a failure is handled, so the start is on record before the failure is.
   const failed = steps.find((r) => r.status === 'rejected');
   if (failed) {
-    // A copy made from a template that a rebuild has replaced since is made again next time.
-    if (steps[1].status === 'rejected' && filestoreRoot)
-      await removeFilestore(filestoreRoot, name).catch(() => {});
+    // The directory this attempt copied goes when the clone failed (the next attempt copies again,
+    // perhaps from a rebuilt template); one that was there before is never touched: it may be
+    // the files of a database of that name that is not the tenant's (the reason the clone failed).
+    if (steps[1].status === 'rejected' && steps[2].status === 'fulfilled' && steps[2].value === 'copied')
+      await removeFilestore(filestoreRoot!, name).catch(() => {});
     throw failed.reason;
   }
   rc.signal.throwIfAborted();
@@ -165,11 +167,12 @@ const remove: Runner = async (rc) => {
   const t = rc.tenant;
   // Only tenants of before runtimes have a login role of their own (named as their database).
   const legacyRole = t.db_password_sealed ? t.database_name : undefined;
-  await (await adminFor(rc))?.drop(t.database_name, legacyRole, t.id);
+  const left = (await (await adminFor(rc))?.drop(t.database_name, legacyRole, t.id)) ?? [];
   const root = t.runtime_id
     ? (await getRuntime(rc.pool, t.runtime_id))?.filestore_path
     : rc.config.TENANT_FILESTORE_DIR;
-  if (root) await removeFilestore(root, t.database_name);
+  // A database of that name that is not the tenant's keeps its files too.
+  if (root && !left.includes(t.database_name)) await removeFilestore(root, t.database_name);
   await withTransaction(rc.pool, async (client) => {
     const locked = (await lockTenant(client, t.id))!;
     if (locked.state !== 'deleted')
