@@ -3,9 +3,7 @@ import type { ApiSample } from './api.ts';
 import { type Summary, summarize } from './stats.ts';
 
 // `satisfies`: a renamed step fails the typecheck instead of vanishing from the breakdown.
-const STEPS = ['ensureDatabase', 'inTenantDatabase'] as const satisfies ReadonlyArray<
-  keyof DbServerAdmin
->;
+const STEPS = ['ensureDatabase', 'inTenantDatabase'] as const satisfies ReadonlyArray<keyof DbServerAdmin>;
 type Step = (typeof STEPS)[number];
 interface Span {
   start: number;
