@@ -28,26 +28,26 @@ const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen
 /**
  * The hash that tells a repeated create (same Idempotency-Key, same body) from a reused key: every
  * field of the body. The tenant service stores it, so the administrator's password enters it only
- * through scrypt salted with the key: the stored hash is no quick way back to the password.
+ * through scrypt salted with the key: the stored hash is no quick way back to the password. A body
+ * without the Odoo fields hashes as before they existed, so a key sent again across an upgrade of
+ * the gateway still answers its first result.
  */
 async function createRequestHash(body: CreateBody, key: string): Promise<string> {
-  const password = body.adminPassword
-    ? (await scryptAsync(body.adminPassword, `ocp-idempotency:${key}`, 32)).toString('hex')
-    : null;
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        body.slug,
-        body.displayName,
-        body.plan,
-        body.adminLogin ?? null,
-        password,
-        body.companyName ?? null,
-        body.runtimeId ?? null,
-        body.odooVersion ?? null,
-      ]),
-    )
-    .digest('hex');
+  const fields: unknown[] = [body.slug, body.displayName, body.plan];
+  const odoo = [body.adminLogin, body.adminPassword, body.companyName, body.runtimeId, body.odooVersion];
+  if (odoo.some((v) => v !== undefined)) {
+    const password = body.adminPassword
+      ? (await scryptAsync(body.adminPassword, `ocp-idempotency:${key}`, 32)).toString('hex')
+      : null;
+    fields.push(
+      body.adminLogin ?? null,
+      password,
+      body.companyName ?? null,
+      body.runtimeId ?? null,
+      body.odooVersion ?? null,
+    );
+  }
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
 /**
