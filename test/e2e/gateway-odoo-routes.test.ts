@@ -10,6 +10,9 @@ import { type Platform, startPlatform } from '../support/platform.ts';
 import { type AuditSubscriber, invite, login, type Session, subscribeAudit } from '../support/rbac.ts';
 import { createTenant } from '../support/tenants.ts';
 
+/** The runtime's own role: not the platform's default runtime role (`<prefix>odoo`). */
+const runtimeRole = (p: Platform) => `${p.prefix}runtime`;
+
 /** A registration that the schema takes, for the cases that change one field of it. */
 const runtimeBody = (over: Record<string, unknown> = {}) => ({
   name: 'odoo-18',
@@ -41,11 +44,12 @@ describe("the admin API of Odoo runtimes, a tenant's modules, copies and renames
     await audit?.close();
     await odoo?.close();
     // The runtime's template is named after the runtime, not the test's prefix: dropped here, so
-    // that the platform's cleanup can drop the runtime's role.
+    // that the platform's cleanup (databases of the prefix, then roles) can drop the runtime's role.
     if (p) {
       const owned = await adminQuery<{ datname: string }>(
-        'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)',
-        [`${p.prefix}odoo`],
+        `SELECT datname FROM pg_database
+          WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1) AND left(datname, length($2)) <> $2`,
+        [runtimeRole(p), p.prefix],
       );
       for (const { datname } of owned.rows) {
         const db = quoteIdent(datname);
@@ -282,7 +286,7 @@ describe("the admin API of Odoo runtimes, a tenant's modules, copies and renames
     dataDir = await mkdtemp(join(tmpdir(), 'ocp-odoo-routes-'));
     await mkdir(join(dataDir, 'filestore'));
     const masterPassword = 'the master password of a registered runtime';
-    const { role, url } = await createRuntimeRole(`${p.prefix}odoo`, adminUrl());
+    const { role, url } = await createRuntimeRole(runtimeRole(p), adminUrl());
     odoo = await startOdooDouble({ databaseUrl: url, masterPassword, dataDir });
     const registered = await owner.call('POST', '/api/v1/runtimes', {
       name: 'registered',
