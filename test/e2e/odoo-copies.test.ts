@@ -272,7 +272,7 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
     );
   });
 
-  test('a copy that fails after the clone is left failed, and its source is online and untouched', async () => {
+  test('a copy that fails after the clone is left failed, its source online and untouched, and a retry copies the source again', async () => {
     // A source whose copy cannot be given its own identity: its parameters table is gone.
     const made = await bus.request('tenant.create.v1', {
       slug: 'brittle-shop',
@@ -312,7 +312,34 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
       await client.authenticate(brittle.databaseName, 'brittle@example.com', 'brittle-password-1'),
       2,
     );
-    // Deleting the failed copy removes its half-made database too.
+    // A retry copies the source again (it does not provision from the template): still broken,
+    // it fails the same way.
+    const again = await bus.request('tenant.retry.v1', { tenantId: copy.id });
+    assert.equal(again.operation.kind, 'tenant.duplicate');
+    const againOp = await ended(bus, again.operation.id);
+    assert.equal(againOp.state, 'failed');
+    assert.match(againOp.error ?? '', /ir_config_parameter/);
+    // Mended, the source is copied by the next retry, with the neutralisation first asked for.
+    await inDb(
+      brittle.databaseName,
+      `CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE,
+         value text NOT NULL, create_uid integer, write_uid integer, create_date timestamp,
+         write_date timestamp);
+       INSERT INTO ir_config_parameter (key, value) VALUES ('brittle.marker', 'mended');
+       ALTER TABLE ir_config_parameter OWNER TO "${runtimeRole}";
+       ALTER SEQUENCE ir_config_parameter_id_seq OWNER TO "${runtimeRole}"`,
+    );
+    const third = await bus.request('tenant.retry.v1', { tenantId: copy.id });
+    assert.equal(third.operation.kind, 'tenant.duplicate');
+    const thirdOp = await ended(bus, third.operation.id);
+    assert.equal(thirdOp.state, 'succeeded', thirdOp.error ?? '');
+    assert.equal(await param(copy.databaseName, 'brittle.marker'), 'mended');
+    assert.equal(await param(copy.databaseName, 'web.base.url'), 'http://brittle-copy.localhost:8069');
+    assert.equal(await param(copy.databaseName, 'database.is_neutralized'), 'true');
+    assert.deepEqual(await inDb(copy.databaseName, 'SELECT cron_name FROM ir_cron WHERE active'), [
+      { cron_name: 'Base: Auto-vacuum internal data' },
+    ]);
+    // Deleting the copy removes its database too.
     const del = await bus.request('tenant.delete.v1', { tenantId: copy.id });
     assert.equal((await ended(bus, del.operation.id)).state, 'succeeded');
     const left = await adminQuery("SELECT datname FROM pg_database WHERE datname LIKE $1 || '%'", [

@@ -43,6 +43,19 @@ export async function openOperationOf(
   return rows[0];
 }
 
+/** The tenant's most recent operation of a kind, whatever its state. */
+export async function lastOperationOf(
+  db: Queryable,
+  tenantId: string,
+  kind: OperationKind,
+): Promise<OperationRow | undefined> {
+  const { rows } = await db.query<OperationRow>(
+    `SELECT * FROM operations WHERE tenant_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [tenantId, kind],
+  );
+  return rows[0];
+}
+
 /**
  * Creates a queued operation and, in the same transaction, the work command that runs it and the
  * event that announces it.

@@ -1,8 +1,9 @@
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import { withTransaction } from '@ocp/db';
+import { type PoolClient, withTransaction } from '@ocp/db';
+import type { TenantRow } from '../db/rows.ts';
 import { toOperation, toTenant } from '../db/rows.ts';
-import { lockTenant, openOperationOf, queueOperation } from '../db/store.ts';
+import { lastOperationOf, lockTenant, openOperationOf, queueOperation } from '../db/store.ts';
 import { type OperationKind, refuseOperation } from '../domain/lifecycle.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -17,6 +18,11 @@ async function queue(
     check?: (reasons: string[], state: string) => string | undefined;
     /** An open operation of this kind answers the request instead of a second one. */
     joinOpen?: boolean;
+    /** Chooses the operation from the locked row instead (the kind is then only checked against). */
+    choose?: (
+      client: PoolClient,
+      row: TenantRow,
+    ) => Promise<{ kind: OperationKind; params: Record<string, unknown> }>;
   },
 ) {
   const result = await withTransaction(ctx.pool, async (client) => {
@@ -26,9 +32,13 @@ async function queue(
     if (refusal) throw new RpcError('INVALID_STATE', refusal);
     const open = opts.joinOpen ? await openOperationOf(client, tenantId, kind) : undefined;
     if (open) return { reply: { tenant: toTenant(row), operation: toOperation(open) }, command: undefined };
+    const chosen = (await opts.choose?.(client, row)) ?? {
+      kind,
+      params: opts.reason ? { reason: opts.reason } : {},
+    };
     const { op, command } = await queueOperation(
       client,
-      { tenantId, kind, params: opts.reason ? { reason: opts.reason } : {}, actor: opts.actor },
+      { tenantId, kind: chosen.kind, params: chosen.params, actor: opts.actor },
       opts.traceparent,
     );
     return { reply: { tenant: toTenant(row), operation: toOperation(op) }, command };
@@ -75,7 +85,11 @@ export function deleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.del
     queue(ctx, req.tenantId, 'tenant.delete', { actor: req.actor, traceparent, joinOpen: true });
 }
 
-/** `rpc.tenant.retry.v1`: provisions a tenant whose provisioning failed again. */
+/**
+ * `rpc.tenant.retry.v1`: makes a tenant whose making failed again, the way it was first made: a
+ * staging copy is copied from its source again (with the neutralisation first asked for), any other
+ * tenant is provisioned from its template.
+ */
 export function retryTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.retry.v1'> {
   return (req, { traceparent }) =>
     queue(ctx, req.tenantId, 'tenant.provision', {
@@ -85,5 +99,16 @@ export function retryTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.retr
         state === 'failed'
           ? undefined
           : `only a tenant whose provisioning failed can be retried; this one is ${state}`,
+      choose: async (client, row) => {
+        if (!row.source_tenant_id) return { kind: 'tenant.provision', params: {} };
+        const last = await lastOperationOf(client, row.id, 'tenant.duplicate');
+        return {
+          kind: 'tenant.duplicate',
+          params: {
+            sourceTenantId: row.source_tenant_id,
+            neutralize: last?.params.neutralize !== false,
+          },
+        };
+      },
     });
 }

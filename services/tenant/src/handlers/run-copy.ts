@@ -10,6 +10,7 @@ import { NotOwnedError } from '../dbserver/errors.ts';
 import {
   cloneDatabase,
   databaseFacts,
+  dropCopy,
   inTenantDatabase,
   renameDatabase,
   renameTenantRole,
@@ -71,18 +72,21 @@ const progress = (rc: RunContext, value: number, step: string) =>
  * again even when the clone fails, unless it was suspended meanwhile), marks it and shuts PUBLIC
  * out, gives it its own uuid, secret, creation date and address, neutralises it when asked (one
  * transaction, as the owner), renames it to its final name, copies the source's filestore
- * directory, and activates the copy. A failure leaves the copy `failed` and the source as it was.
+ * directory, and activates the copy. A failure leaves the copy `failed` and the source as it was;
+ * a retry (`tenant.retry`) copies the source again, unless the failed attempt had already renamed
+ * its copy into place.
  */
 export const runDuplicate: Runner = async (rc) => {
   const sourceId = rc.op.params.sourceTenantId;
   if (!sourceId) throw new PermanentError(`operation ${rc.op.id} names no tenant to copy`);
   const neutralize = rc.op.params.neutralize !== false;
   const t = rc.tenant;
-  await withTransaction(rc.pool, async (client) => {
+  const retried = await withTransaction(rc.pool, async (client) => {
     const locked = await lockTenant(client, t.id);
     if (locked?.state === 'pending' || locked?.state === 'failed')
       await transition(client, rc, 'provisioning', 'ocp.tenant.provisioning.v1', {}, { lastError: null });
     await start(client, rc, 10, 'copying the database of the source tenant');
+    return locked?.state === 'failed';
   });
   const source = await getTenant(rc.pool, sourceId);
   if (!source || source.state === 'deleted' || source.state === 'deleting')
@@ -103,6 +107,9 @@ export const runDuplicate: Runner = async (rc) => {
       if (final.mark !== t.id) throw new NotOwnedError('database', name, t.id, final.mark);
       return;
     }
+    // A retry after a failure copies the source as it is now: the half-made copy the failed
+    // attempt left is dropped (a run resumed after a stop keeps its clone, made moments before).
+    if (retried) await dropCopy(sql, staging, t.id);
     await cloneDatabase(sql, {
       source: source.database_name,
       target: staging,
