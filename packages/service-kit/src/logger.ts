@@ -3,8 +3,8 @@ import pino, { type Logger } from 'pino';
 /**
  * JSON logs with the service name; fields that may hold secrets are censored wherever they appear.
  */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -16,6 +16,12 @@ export function createLogger(service: string, level: string): Logger {
         '*.token',
         'secret',
         '*.secret',
+        'masterPassword',
+        '*.masterPassword',
+        'adminPassword',
+        '*.adminPassword',
+        'apiKey',
+        '*.apiKey',
         'req.headers.authorization',
         'req.headers.cookie',
         'headers.authorization',
@@ -23,7 +29,8 @@ export function createLogger(service: string, level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };
