@@ -8,6 +8,8 @@ export {
   dropByPrefix,
   dropRole,
   type ServiceDatabase,
+  SHARED_GRANTS_LOCK,
+  sharedGrantsQuery,
   uniqueName,
   urlFor,
   withUser,

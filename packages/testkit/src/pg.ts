@@ -31,6 +31,18 @@ export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow
   }
 }
 
+/**
+ * The advisory lock that orders changes to the `postgres` database's privileges across test
+ * files: GRANT and DROP OWNED rewrite its catalog row without a lock of PostgreSQL's own, so two
+ * at once fail one of them with "tuple concurrently updated".
+ */
+export const SHARED_GRANTS_LOCK = 0x6f6370;
+
+/** Runs `text` (one or more statements) in one transaction that holds SHARED_GRANTS_LOCK first. */
+export async function sharedGrantsQuery(text: string, url = adminUrl()): Promise<void> {
+  await adminQuery(`SELECT pg_advisory_xact_lock(${SHARED_GRANTS_LOCK}); ${text}`, [], url);
+}
+
 /** Creates an empty database; returns its URL and a function that drops it. */
 export async function createTestDatabase(
   prefix = 'ocp_test_',
@@ -131,9 +143,8 @@ export async function createTenantAdminRole(name: string, server = adminUrl()): 
     [],
     server,
   );
-  await adminQuery(
+  await sharedGrantsQuery(
     `GRANT pg_signal_backend TO ${role}; GRANT CONNECT ON DATABASE postgres TO ${role}`,
-    [],
     server,
   );
   return withUser(urlFor('postgres', server), name, password);
@@ -147,7 +158,7 @@ export async function dropRole(name: string, server = adminUrl()): Promise<void>
   const found = await adminQuery('SELECT 1 FROM pg_roles WHERE rolname = $1', [name], server);
   if (!found.rowCount) return;
   const role = pg.escapeIdentifier(name);
-  await adminQuery(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`, [], server);
+  await sharedGrantsQuery(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`, server);
 }
 
 /** Drops every database and role whose name starts with `prefix` (a test's own). */

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { quoteIdent, quoteLiteral } from '@ocp/db';
+import { SHARED_GRANTS_LOCK } from '@ocp/testkit';
 import pg from 'pg';
 import { Databases, setParam } from './databases.ts';
 import { accessDenied, errorEnvelope, fromPostgres, OdooFault, userError } from './faults.ts';
@@ -101,7 +102,9 @@ export async function createRuntimeRole(
       if ((err as { code?: string }).code !== '42710') throw err;
       await c.query(`ALTER ROLE ${quoteIdent(name)} LOGIN CREATEDB PASSWORD ${quoteLiteral(password)}`);
     }
-    await c.query(`GRANT CONNECT ON DATABASE postgres TO ${quoteIdent(name)}`);
+    await c.query(
+      `SELECT pg_advisory_xact_lock(${SHARED_GRANTS_LOCK}); GRANT CONNECT ON DATABASE postgres TO ${quoteIdent(name)}`,
+    );
   } finally {
     await c.end().catch(() => {});
   }
