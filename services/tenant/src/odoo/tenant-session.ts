@@ -1,12 +1,10 @@
-import { pbkdf2, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import type { Queryable } from '@ocp/db';
 import { createOdooClient, type OdooAuth, type OdooClient } from '@ocp/odoo';
 import type pg from 'pg';
 import type { TenantRow } from '../db/rows.ts';
 import { inTenantDatabase, type ServerSql } from '../dbserver/snapshot.ts';
-
-const pbkdf2Async = promisify(pbkdf2);
+import { ODOO_API_KEY_ROUNDS, odooPasswordHash } from './passwords.ts';
 
 /**
  * Calls into a tenant's Odoo as its administrator without ever holding the administrator's
@@ -43,20 +41,6 @@ export const ADMIN_UID = 2;
 export const PLATFORM_KEY_NAME = 'ocp-platform (temporary)';
 /** How long a key lives when a crash keeps it from being deleted (Odoo 17+ honours the date). */
 const KEY_LIFETIME = '15 minutes';
-/** Rounds of passlib's pbkdf2_sha512 that Odoo hashes API keys with. */
-const KEY_ROUNDS = 6000;
-
-const ab64 = (b: Uint8Array) => Buffer.from(b).toString('base64').replaceAll('+', '.').replace(/=+$/, '');
-
-/**
- * A secret hashed as passlib's `pbkdf2_sha512` writes it (`$pbkdf2-sha512$<rounds>$<salt>$<sum>`:
- * 16-byte salt, 64-byte PBKDF2-HMAC-SHA512, both in passlib's adapted base64).
- */
-export async function passlibPbkdf2Sha512(secret: string, rounds = KEY_ROUNDS, salt = randomBytes(16)) {
-  const sum = await pbkdf2Async(Buffer.from(secret, 'utf8'), salt, rounds, 64, 'sha512');
-  return `$pbkdf2-sha512$${rounds}$${ab64(salt)}$${ab64(sum)}`;
-}
-
 /** A new API key as Odoo makes them: 40 hexadecimal characters, the first 8 its index. */
 export const newApiKey = () => randomBytes(20).toString('hex');
 
@@ -74,7 +58,7 @@ async function hasColumn(c: pg.Client, table: string, column: string): Promise<b
  * behind); answers its row id.
  */
 export async function insertApiKey(sql: ServerSql, tenant: TenantRow, key: string): Promise<number> {
-  const hash = await passlibPbkdf2Sha512(key);
+  const hash = await odooPasswordHash(key, ODOO_API_KEY_ROUNDS);
   return await inTenantDatabase(sql, tenant.database_name, tenant.id, async (c) => {
     const expires = await hasColumn(c, 'res_users_apikeys', 'expiration_date');
     await c.query(
