@@ -15,6 +15,7 @@ import type { OperationRow, TenantRow } from '../../services/tenant/src/db/rows.
 import { DbServers } from '../../services/tenant/src/dbserver/registry.ts';
 import { keyringOf } from '../../services/tenant/src/domain/secrets.ts';
 import { runRename } from '../../services/tenant/src/handlers/run-copy.ts';
+import { AdminPasswordPool } from '../../services/tenant/src/odoo/password-pool.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
@@ -456,6 +457,7 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
         servers,
         config,
         secrets,
+        passwords: new AdminPasswordPool(0),
         logger,
         dispatch: () => {},
         op,

@@ -23,6 +23,7 @@ import { keyringOf } from '../../services/tenant/src/domain/secrets.ts';
 import type { HandlerContext } from '../../services/tenant/src/handlers/context.ts';
 import { runModuleOperation } from '../../services/tenant/src/handlers/run-modules.ts';
 import type { ModuleStates } from '../../services/tenant/src/odoo/modules.ts';
+import { AdminPasswordPool } from '../../services/tenant/src/odoo/password-pool.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
@@ -403,7 +404,8 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
     const pool = createPool({ url: config.DATABASE_URL, name: 'resume-test', max: 4, logger });
     const secrets = keyringOf(config);
     const servers = new DbServers(pool, logger, 2, secrets);
-    const ctx: HandlerContext = { pool, servers, config, secrets, logger, dispatch: () => {} };
+    const passwords = new AdminPasswordPool(0);
+    const ctx: HandlerContext = { pool, servers, config, secrets, passwords, logger, dispatch: () => {} };
     const sql = await connectServerSql(p.tenantEnv.TENANT_DB_ADMIN_URL!);
     const root = path.join(dataDir, 'filestore');
     try {

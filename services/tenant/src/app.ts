@@ -35,6 +35,7 @@ import {
   registerRuntimeHandler,
 } from './handlers/runtimes.ts';
 import { registerTenantMetrics } from './metrics.ts';
+import { AdminPasswordPool } from './odoo/password-pool.ts';
 import { resealRuntimeSecrets } from './runtime/registry.ts';
 import { startTemplateBuilder } from './runtime/template.ts';
 
@@ -78,11 +79,16 @@ export const tenantService = defineService({
           : 'gave the tenant template database to the default runtime role',
       );
 
+    const passwords = new AdminPasswordPool(config.TENANT_ADMIN_PASSWORD_POOL, (err) =>
+      logger.warn({ err }, 'a generated administrator password could not be hashed ahead'),
+    );
+    rt.onClose('administrator password pool', 'work', () => passwords.close());
     const ctx: HandlerContext = {
       pool,
       servers,
       config,
       secrets,
+      passwords,
       logger,
       dispatch: (command) => {
         bus

@@ -14,6 +14,7 @@ export interface TenantRow {
   db_owner: string | null;
   admin_login: string | null;
   admin_password_sealed: string | null;
+  admin_password_hash: string | null;
   company_name: string | null;
   base_url: string | null;
   source_tenant_id: string | null;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { TenantConfig } from '../config.ts';
 import type { DbServers } from '../dbserver/registry.ts';
 import type { Keyring } from '../domain/secrets.ts';
+import type { AdminPasswordPool } from '../odoo/password-pool.ts';
 
 /** What every handler of the tenant service is given. */
 export interface HandlerContext {
@@ -12,6 +13,8 @@ export interface HandlerContext {
   config: TenantConfig;
   /** Seals and opens the secrets kept at rest (tenant passwords). */
   secrets: Keyring;
+  /** Generated administrator passwords hashed ahead. */
+  passwords: AdminPasswordPool;
   logger: Logger;
   /**
    * Publishes a committed work command at once instead of waiting for the outbox relay, which

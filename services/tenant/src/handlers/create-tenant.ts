@@ -79,15 +79,17 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
         '/adminLogin',
       );
     const placement = await placeTenant(ctx.pool, req, ctx.config.TENANT_DEFAULT_RUNTIME_ROLE);
-    const adminPassword = req.adminPassword ?? generateAdminPassword();
+    const ready = given ? undefined : ctx.passwords.take();
+    const adminPassword = req.adminPassword ?? ready?.password ?? generateAdminPassword();
     const id = randomUUID();
     const dbName = databaseNameFor(ctx.config.TENANT_DB_PREFIX, req.slug);
     try {
       const result = await withTransaction(ctx.pool, async (client) => {
         const { rows } = await client.query<TenantRow>(
           `INSERT INTO tenants (id, slug, display_name, plan, state, database_name, database_server_id,
-             db_password_sealed, runtime_id, db_owner, admin_login, admin_password_sealed, company_name, base_url)
-           VALUES ($1, $2, $3, $4, 'pending', $5, $6, NULL, $7, $8, $9, $10, $11, $12) RETURNING *`,
+             db_password_sealed, runtime_id, db_owner, admin_login, admin_password_sealed, company_name, base_url,
+             admin_password_hash)
+           VALUES ($1, $2, $3, $4, 'pending', $5, $6, NULL, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
           [
             id,
             req.slug,
@@ -101,6 +103,7 @@ export function createTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.cre
             sealSecret(ctx.secrets, adminPassword, adminPasswordPlace(id)),
             req.companyName ?? req.displayName,
             baseUrlFor(ctx.config.TENANT_BASE_URL, req.slug),
+            ready?.hash ?? null,
           ],
         );
         const tenant = toTenant(rows[0]!);

@@ -48,8 +48,8 @@ async function sourceOf(rc: RunContext) {
  * no reassignment: the template's objects are that role's already), makes it the tenant's own in
  * one transaction (uuid, secret, administrator, company, address), copies the template's
  * filestore directory, and activates the tenant, clearing its sealed administrator password in
- * the same transaction. The password hash (0.3 s of PBKDF2) and the filestore copy run while the
- * clone does. Every step can run again after a failure or a crash and ends in the same place.
+ * the same transaction. The password hash (0.3 s of PBKDF2, unless a generated password came
+ * hashed) and the filestore copy run while the clone does. Every step can run again after a failure or a crash and ends in the same place.
  */
 const provision: Runner = async (rc) => {
   const admin = await adminFor(rc);
@@ -58,9 +58,12 @@ const provision: Runner = async (rc) => {
   const name = t.database_name;
   const { template, owner, filestoreRoot } = await sourceOf(rc);
   // No password is kept for a tenant registered before administrators were: its admin keeps the template's.
-  const hashing = t.admin_password_sealed
-    ? odooPasswordHash(openSecret(rc.secrets, t.admin_password_sealed, adminPasswordPlace(t.id)))
-    : Promise.resolve(undefined);
+  // A generated password may come hashed already (see odoo/password-pool.ts).
+  const hashing = !t.admin_password_sealed
+    ? Promise.resolve(undefined)
+    : t.admin_password_hash
+      ? Promise.resolve(t.admin_password_hash)
+      : odooPasswordHash(openSecret(rc.secrets, t.admin_password_sealed, adminPasswordPlace(t.id)));
   hashing.catch(() => {}); // awaited below; a failure is reported there
   const personaliseIn = async (database: string) => {
     const adminPasswordHash = await hashing;
@@ -104,7 +107,10 @@ const provision: Runner = async (rc) => {
       await applyHeldBillingDecisions(client, rc, t.id, rc.traceparent);
     }
     // Its hash is in the tenant's database now: the platform keeps no administrator password.
-    await client.query('UPDATE tenants SET admin_password_sealed = NULL WHERE id = $1', [t.id]);
+    await client.query(
+      'UPDATE tenants SET admin_password_sealed = NULL, admin_password_hash = NULL WHERE id = $1',
+      [t.id],
+    );
     await finish(client, rc);
   });
 };
