@@ -102,15 +102,37 @@ export async function preparePlatform(
     const seed = natsSeeds[as];
     return seed ? { NATS_NKEY_SEED: seed } : {};
   };
-  const tenantDb = await createServiceDatabase('ocp_test_tenant_', server);
-  const gatewayDb = await createServiceDatabase('ocp_test_gw_', server);
-  const auditDb = await createServiceDatabase('ocp_test_audit_', server);
-  const billingDb = await createServiceDatabase('ocp_test_billing_', server);
+  // A preparation that fails halfway undoes what it made (a running nats-server would keep the
+  // test process alive), so the test fails instead of hanging.
+  const undo: Array<() => Promise<unknown>> = [() => nats.dispose()];
+  const made = async <T>(making: Promise<T>, unmake: (made: T) => Promise<unknown>): Promise<T> => {
+    const value = await making;
+    undo.unshift(() => unmake(value));
+    return value;
+  };
   const prefix = `${uniqueName('t')}_`;
-  // Not a superuser; the hyphen keeps it apart from every tenant role of the prefix.
-  const tenantAdminUrl = await createTenantAdminRole(`${prefix}db-admin`, server);
+  async function prepareResources() {
+    const dbs = {
+      tenant: await made(createServiceDatabase('ocp_test_tenant_', server), (d) => d.drop()),
+      gateway: await made(createServiceDatabase('ocp_test_gw_', server), (d) => d.drop()),
+      audit: await made(createServiceDatabase('ocp_test_audit_', server), (d) => d.drop()),
+      billing: await made(createServiceDatabase('ocp_test_billing_', server), (d) => d.drop()),
+    };
+    // Not a superuser; the hyphen keeps it apart from every tenant role of the prefix.
+    const adminUrl = await made(createTenantAdminRole(`${prefix}db-admin`, server), () =>
+      dropByPrefix(prefix, server),
+    );
+    const filestore = await mkdtemp(join(tmpdir(), 'ocp-filestore-'));
+    return { dbs, adminUrl, filestore };
+  }
+  const prepared = await prepareResources().catch(async (err: unknown) => {
+    for (const step of undo) await step().catch(() => {});
+    throw err;
+  });
+  const { tenant: tenantDb, gateway: gatewayDb, audit: auditDb, billing: billingDb } = prepared.dbs;
+  const tenantAdminUrl = prepared.adminUrl;
+  const filestoreDir = prepared.filestore;
   const ownerPassword = randomBytes(12).toString('base64url');
-  const filestoreDir = await mkdtemp(join(tmpdir(), 'ocp-filestore-'));
   return {
     nats,
     natsSeeds,

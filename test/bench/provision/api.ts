@@ -81,7 +81,13 @@ export interface ApiBatch extends Batch {
 }
 
 /** Creates tenants through `POST /api/v1/tenants`, `concurrency` at a time, each timed to `active`. */
-export function apiSide(p: Platform, watch: ActivationWatch, concurrency: number, timeoutMs = 120_000) {
+export function apiSide(
+  p: Platform,
+  watch: ActivationWatch,
+  concurrency: number,
+  extraBody: Record<string, unknown> = {},
+  timeoutMs = 120_000,
+) {
   let seq = 0;
   return {
     async run(count: number): Promise<ApiBatch> {
@@ -90,7 +96,11 @@ export function apiSide(p: Platform, watch: ActivationWatch, concurrency: number
         const slug = `bench-${String(seq++).padStart(4, '0')}`;
         const postedWall = Date.now();
         const postedAt = performance.now();
-        const res = await p.api.call('POST', '/api/v1/tenants', { slug, displayName: `Bench ${slug}` });
+        const res = await p.api.call('POST', '/api/v1/tenants', {
+          slug,
+          displayName: `Bench ${slug}`,
+          ...extraBody,
+        });
         const acceptedAt = performance.now();
         if (res.status !== 202)
           throw new Error(`POST /api/v1/tenants: ${res.status} ${JSON.stringify(res.body)}`);

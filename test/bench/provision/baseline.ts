@@ -22,6 +22,8 @@ export interface Baseline {
 export async function openBaseline(opts: {
   adminUrl: string;
   template: string;
+  /** The role that owns each clone (`OWNER`), as the tenant service names its runtime's role. */
+  owner?: string;
   /** The platform's tenant prefix: whatever this leaves behind, the platform's cleanup drops too. */
   namePrefix: string;
   concurrency: number;
@@ -41,6 +43,7 @@ export async function openBaseline(opts: {
     throw e;
   }
   const template = pg.escapeIdentifier(opts.template);
+  const owner = opts.owner ? ` OWNER ${pg.escapeIdentifier(opts.owner)}` : '';
 
   return {
     async run(count) {
@@ -48,7 +51,9 @@ export async function openBaseline(opts: {
       const wallMs = await runConcurrently(count, opts.concurrency, async (_, worker) => {
         const name = `${opts.namePrefix}raw_${String(seq++).padStart(4, '0')}`;
         const started = performance.now();
-        await clients[worker]!.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${template}`);
+        await clients[worker]!.query(
+          `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${template}${owner}`,
+        );
         samples.push(performance.now() - started);
         made.push(name);
       });

@@ -5,13 +5,14 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
-import { adminQuery } from '@ocp/testkit';
+import { adminQuery, adminUrl } from '@ocp/testkit';
 import { type Platform, startPlatform } from '../../support/platform.ts';
 import { ACTIVATED_SUBJECT, type ActivationWatch, type ApiBatch, apiSide, watchActivations } from './api.ts';
 import { type Baseline, type Batch, openBaseline } from './baseline.ts';
 import { breakdown, instrumentAdmin } from './breakdown.ts';
 import { parseOptions, usage } from './options.ts';
 import { formatReport, type SideResult } from './report.ts';
+import { type BenchRuntime, registerBenchRuntime } from './runtime.ts';
 import { summarize } from './stats.ts';
 
 const LOOP_SAMPLE_MS = 5;
@@ -33,11 +34,13 @@ async function main(): Promise<void> {
   let platform: Platform | undefined;
   let watch: ActivationWatch | undefined;
   let baseline: Baseline | undefined;
+  let runtime: BenchRuntime | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = () => {
     cleaning ??= (async () => {
       await watch?.close().catch((e: unknown) => progress(`closing the subscriber: ${e}`));
       await baseline?.close().catch((e: unknown) => progress(`dropping the raw clones: ${e}`));
+      await runtime?.close().catch((e: unknown) => progress(`stopping the Odoo double: ${e}`));
       await platform?.close();
       spans.restore();
     })();
@@ -53,13 +56,25 @@ async function main(): Promise<void> {
     platform = await startPlatform({ tenantEnv: opts.tenantEnv });
     const config = tenantConfig(platform.tenantEnv);
     watch = await watchActivations(platform.natsAs('observer'));
+    if (opts.template === 'odoo') {
+      progress('registering an Odoo runtime (the protocol double) and waiting for its template');
+      runtime = await registerBenchRuntime(platform, adminUrl());
+    }
+    // The same statement as the tenant service's, as its admin role: the runtime's template,
+    // owned by the runtime's role; else the built-in template, owned by the default runtime role.
+    const template = runtime?.templateDatabase ?? config.TENANT_TEMPLATE_DB;
+    const owner = runtime?.role ?? config.TENANT_DEFAULT_RUNTIME_ROLE;
     baseline = await openBaseline({
       adminUrl: config.TENANT_DB_ADMIN_URL,
-      template: config.TENANT_TEMPLATE_DB,
+      template,
+      owner,
       namePrefix: platform.prefix,
       concurrency: opts.concurrency,
     });
-    const api = apiSide(platform, watch, opts.concurrency);
+    const api = apiSide(platform, watch, opts.concurrency, {
+      adminLogin: 'admin@bench.example',
+      ...(runtime ? { runtimeId: runtime.id, companyName: 'Bench Company' } : {}),
+    });
 
     if (opts.warmup > 0) {
       progress(`warm-up: ${opts.warmup} raw clones, ${opts.warmup} tenants (not counted)`);
@@ -102,7 +117,11 @@ async function main(): Promise<void> {
     const header = [
       `provision benchmark: N=${opts.n} per side, concurrency ${opts.concurrency}, warm-up ${opts.warmup} of each (not counted)`,
       `order: raw ${first}, API ${first}${second > 0 ? `, API ${second}, raw ${second}` : ''} (A B B A, so a drift over the run weighs on both alike)`,
-      `raw: CREATE DATABASE <name> TEMPLATE ${config.TENANT_TEMPLATE_DB}, as the service's superuser, each worker on its own open connection`,
+      runtime
+        ? `template: ${template} made through the runtime (the Odoo protocol double), ${runtime.template.tables} tables, ${(runtime.template.bytes / 1048576).toFixed(1)} MB, filestore ${runtime.template.files} files, ${(runtime.template.fileBytes / 1024).toFixed(0)} KB`
+        : `template: the built-in ${template} (no runtime registered)`,
+      `raw: CREATE DATABASE <name> TEMPLATE ${template} OWNER ${owner}, as the tenant service's admin role, each worker on its own open connection`,
+      'API: a generated administrator password (pbkdf2-sha512, 600,000 rounds), uuid, secret, login, company and address written, the filestore directory copied',
       `API-to-active: from sending POST /api/v1/tenants to receiving ${ACTIVATED_SUBJECT} on an independent ordered JetStream consumer`,
       `PostgreSQL ${rows[0]?.v}; tenant service in this process: WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, OUTBOX_POLL_MS ${config.OUTBOX_POLL_MS}`,
     ];

@@ -2,7 +2,7 @@ import type { Breakdown } from './breakdown.ts';
 import type { Summary } from './stats.ts';
 
 /** The target of the issue: API-to-active p50 at most this many times the raw statement's p50. */
-export const TARGET_P50_RATIO = 1.5;
+export const TARGET_P50_RATIO = 1.25;
 
 export interface SideResult {
   label: string;
