@@ -53,7 +53,8 @@ async function main(): Promise<void> {
 
   try {
     progress('starting the platform (nats-server, databases, tenant service, gateway)');
-    platform = await startPlatform({ tenantEnv: opts.tenantEnv });
+    // The service's default pool of generated passwords hashed ahead (the tests run with one).
+    platform = await startPlatform({ tenantEnv: { TENANT_ADMIN_PASSWORD_POOL: '4', ...opts.tenantEnv } });
     const config = tenantConfig(platform.tenantEnv);
     watch = await watchActivations(platform.natsAs('observer'));
     if (opts.template === 'odoo') {
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       `raw: CREATE DATABASE <name> TEMPLATE ${template} OWNER ${owner}, as the tenant service's admin role, each worker on its own open connection`,
       'API: a generated administrator password (pbkdf2-sha512, 600,000 rounds), uuid, secret, login, company and address written, the filestore directory copied',
       `API-to-active: from sending POST /api/v1/tenants to receiving ${ACTIVATED_SUBJECT} on an independent ordered JetStream consumer`,
-      `PostgreSQL ${rows[0]?.v}; tenant service in this process: WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, OUTBOX_POLL_MS ${config.OUTBOX_POLL_MS}`,
+      `PostgreSQL ${rows[0]?.v}; tenant service in this process: WORKER_CONCURRENCY ${config.WORKER_CONCURRENCY}, OUTBOX_POLL_MS ${config.OUTBOX_POLL_MS}, TENANT_ADMIN_PASSWORD_POOL ${config.TENANT_ADMIN_PASSWORD_POOL}`,
     ];
     // The histogram holds the intervals between samples; the delay is what exceeds the interval.
     const lag = (ns: number) => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS).toFixed(1);
