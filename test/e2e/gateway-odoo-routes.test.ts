@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { quoteIdent } from '@ocp/db';
+import { createOdooClient } from '@ocp/odoo';
 import { adminQuery, adminUrl, freePort, waitFor } from '@ocp/testkit';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
@@ -332,6 +333,23 @@ describe("the admin API of Odoo runtimes, a tenant's modules, copies and renames
     assert.equal(created.body.tenant.runtimeId, registered.body.runtime.id);
     const op = await p.api.waitOperation(created.body.operation.id, 60_000);
     assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    // The administrator logs in to the new tenant's Odoo at once, with that password and no other;
+    // so does the administrator of a tenant whose password the platform generated.
+    const generated = await owner.call('POST', '/api/v1/tenants', {
+      slug: 'on-runtime-made',
+      displayName: 'Made on a runtime',
+      adminLogin: 'made@example.com',
+    });
+    assert.equal(generated.status, 202, generated.text);
+    const madeOp = await p.api.waitOperation(generated.body.operation.id, 60_000);
+    assert.equal(madeOp.state, 'succeeded', JSON.stringify(madeOp));
+    const odooClient = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
+    const db = created.body.tenant.databaseName;
+    const madeDb = generated.body.tenant.databaseName;
+    assert.equal(await odooClient.authenticate(db, 'boss@example.com', chosen), 2);
+    assert.equal(await odooClient.authenticate(db, 'boss@example.com', `${chosen}!`), false);
+    assert.equal(await odooClient.authenticate(madeDb, 'made@example.com', generated.body.adminPassword), 2);
+    assert.equal(await odooClient.authenticate(madeDb, 'made@example.com', chosen), false);
     const list = await owner.call('GET', '/api/v1/runtimes?includeDisabled=true');
     const disabled = await owner.call('POST', '/api/v1/runtimes/registered/disable');
     assert.equal(disabled.status, 200, disabled.text);
@@ -349,7 +367,7 @@ describe("the admin API of Odoo runtimes, a tenant's modules, copies and renames
     assert.equal(entries[0]!.data.target, `runtime:${registered.body.runtime.id}`);
     assert.equal((entries[3]!.data.before as { state: string }).state, 'ready');
     for (const e of audit.seen)
-      for (const secret of [masterPassword, chosen, 'not the master password'])
+      for (const secret of [masterPassword, chosen, 'not the master password', generated.body.adminPassword])
         assert.ok(
           !e.raw.includes(secret),
           `the audit entry of ${e.data.action} (${e.data.status}) holds no secret`,

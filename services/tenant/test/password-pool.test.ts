@@ -18,10 +18,14 @@ function verifies(password: string, hash: string): boolean {
 
 test('the pool hashes passwords ahead up to its size, hands each out once, and refills', async () => {
   const hashed: string[] = [];
-  const pool = new AdminPasswordPool(3, assert.fail, async (p) => {
-    hashed.push(p);
-    return await quickHash(p);
-  });
+  const pool = new AdminPasswordPool(
+    3,
+    (e) => assert.fail(String(e)),
+    async (p) => {
+      hashed.push(p);
+      return await quickHash(p);
+    },
+  );
   await pool.settled();
   assert.equal(pool.available, 3);
   assert.equal(hashed.length, 3, 'no more than its size');
@@ -44,10 +48,14 @@ test('the pool hashes passwords ahead up to its size, hands each out once, and r
 
 test('a pool of size 0 hashes nothing ahead; a failed hash is reported and tried again at the next take', async () => {
   let calls = 0;
-  const off = new AdminPasswordPool(0, assert.fail, async (p) => {
-    calls++;
-    return await quickHash(p);
-  });
+  const off = new AdminPasswordPool(
+    0,
+    (e) => assert.fail(String(e)),
+    async (p) => {
+      calls++;
+      return await quickHash(p);
+    },
+  );
   assert.equal(off.take(), undefined);
   await off.settled();
   assert.equal(calls, 0);
