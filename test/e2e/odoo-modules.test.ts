@@ -340,6 +340,47 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
     assert.deepEqual(event.removed, removed);
   });
 
+  test('installing an installed module, or uninstalling an uninstalled one, succeeds having changed nothing', async () => {
+    const rowsBefore = await moduleRows(tenant.databaseName);
+    assert.equal(rowsBefore.crm, 'installed');
+    const buttons = () =>
+      odoo.calls.filter((c) => c.db === tenant.databaseName && /^button_immediate_/.test(c.modelMethod ?? ''))
+        .length;
+    const pressed = buttons();
+    const again = await moduleOp('install', 'crm');
+    assert.equal(again.state, 'succeeded', again.error ?? '');
+    assert.deepEqual(again.result, {
+      module: 'crm',
+      installed: [],
+      upgraded: [],
+      removed: [],
+      unchanged: true,
+    });
+    const none = await moduleOp('uninstall', 'sale_management');
+    assert.equal(none.state, 'succeeded', none.error ?? '');
+    assert.deepEqual(none.result, {
+      module: 'sale_management',
+      installed: [],
+      upgraded: [],
+      removed: [],
+      unchanged: true,
+    });
+    assert.equal(buttons(), pressed, 'no module button was pressed');
+    assert.deepEqual(await moduleRows(tenant.databaseName), rowsBefore);
+    assert.deepEqual(await copiesOf(tenant.databaseName), []);
+    // A later operation's event arrives; none came for these two.
+    const later = await moduleOp('upgrade', 'crm');
+    assert.equal(later.state, 'succeeded', later.error ?? '');
+    await moduleEvent(events, 'ocp.tenant.module_upgraded.v1', later.id);
+    const theirs = events.seen.filter((s) =>
+      [again.id, none.id].includes((s.event.data as { operationId?: string }).operationId ?? ''),
+    );
+    assert.deepEqual(
+      theirs.map((s) => s.event.type).filter((t) => t.startsWith('ocp.tenant.module_')),
+      [],
+    );
+  });
+
   test('a module the database does not know, or one Odoo cannot install, fails the operation clearly', async () => {
     const unknown = await moduleOp('install', 'no_such_module');
     assert.equal(unknown.state, 'failed');

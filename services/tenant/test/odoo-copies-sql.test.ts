@@ -21,7 +21,7 @@ import {
   snapshotName,
   switchBack,
 } from '../src/dbserver/snapshot.ts';
-import { moduleChanges, refusedOutcome, upgradeSet } from '../src/odoo/modules.ts';
+import { alreadyDone, moduleChanges, refusedOutcome, upgradeSet } from '../src/odoo/modules.ts';
 import { neutralise } from '../src/odoo/neutralize.ts';
 import { insertApiKey, newApiKey, PLATFORM_KEY_NAME } from '../src/odoo/tenant-session.ts';
 
@@ -338,7 +338,7 @@ describe('reading a module change back', () => {
       crm: st('installed', '1'),
       sale_crm: st('installed', '1'),
     };
-    assert.equal(refusedOutcome('install', 'sale', before, after), undefined);
+    assert.equal(refusedOutcome('install', 'sale', after), undefined);
     assert.deepEqual(moduleChanges(before, after), {
       installed: ['sale', 'sale_crm'],
       upgraded: [],
@@ -346,10 +346,21 @@ describe('reading a module change back', () => {
     });
   });
 
+  test('a module already as asked needs nothing from Odoo: an install of an installed one, an uninstall of an uninstalled one', () => {
+    const before = { base: st('installed', '1'), crm: st('uninstalled'), web_studio: st('uninstallable') };
+    assert.equal(alreadyDone('install', 'base', before), true);
+    assert.equal(alreadyDone('uninstall', 'crm', before), true);
+    assert.equal(alreadyDone('install', 'crm', before), false);
+    assert.equal(alreadyDone('uninstall', 'base', before), false);
+    assert.equal(alreadyDone('upgrade', 'base', before), false, 'an upgrade of an installed module is work');
+    assert.equal(alreadyDone('install', 'web_studio', before), false, 'Odoo is asked, and says why not');
+    assert.equal(alreadyDone('install', 'nothing', before), false);
+  });
+
   test('an uninstallable module that Odoo answered success for is a failure that says so', () => {
     const before = { web_studio: st('uninstallable') };
     assert.equal(
-      refusedOutcome('install', 'web_studio', before, before),
+      refusedOutcome('install', 'web_studio', before),
       'Odoo did not install "web_studio": its state is uninstallable',
     );
   });
@@ -365,14 +376,14 @@ describe('reading a module change back', () => {
       sale_management: st('uninstalled'),
       account: st('installed', '1'),
     };
-    assert.equal(refusedOutcome('uninstall', 'sale', before, after), undefined);
+    assert.equal(refusedOutcome('uninstall', 'sale', after), undefined);
     assert.deepEqual(moduleChanges(before, after), {
       installed: [],
       upgraded: [],
       removed: ['sale', 'sale_management'],
     });
     assert.equal(
-      refusedOutcome('uninstall', 'sale', before, before),
+      refusedOutcome('uninstall', 'sale', before),
       'Odoo did not uninstall "sale": its state is installed',
     );
   });

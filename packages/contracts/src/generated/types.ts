@@ -99,7 +99,7 @@ updatedAt: string
 startedAt?: (string | null)
 finishedAt?: (string | null)
 /**
- * What a finished operation did, by kind: for module operations `module`, `installed` (modules installed, dependencies and auto-installed ones included), `upgraded`, `removed` (modules uninstalled, dependants included); for a rename the previous slug and database.
+ * What a finished operation did, by kind: for module operations `module`, `installed` (modules installed, dependencies and auto-installed ones included), `upgraded`, `removed` (modules uninstalled, dependants included), and `unchanged: true` when the module was already as asked (an install of an installed module, an uninstall of an uninstalled one: nothing is asked of Odoo, and no module event is published); for a rename the previous slug and database.
  */
 result?: ({
 [k: string]: unknown | undefined

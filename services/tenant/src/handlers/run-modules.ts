@@ -23,6 +23,7 @@ import {
 } from '../dbserver/snapshot.ts';
 import { refuseOperation } from '../domain/lifecycle.ts';
 import {
+  alreadyDone,
   type ModuleAction,
   type ModuleStates,
   moduleChanges,
@@ -167,14 +168,17 @@ export const runModuleOperation: Runner = async (rc) => {
     await dropCopy(sql, snapshot, t.id);
     await withTransaction(rc.pool, async (client) => {
       const row = (await lockTenant(client, t.id))!;
+      // A module already as asked changed nothing: the result says so, and no event says otherwise.
+      const changed = changes.installed.length + changes.upgraded.length + changes.removed.length > 0;
       const result = { module, ...changes };
-      await setOperationResult(client, rc.op.id, result);
+      await setOperationResult(client, rc.op.id, changed ? result : { ...result, unchanged: true });
       await forgetOperationParams(client, rc.op.id, RECORDED);
-      await enqueueEvent(client, events[action], {
-        subject: t.id,
-        data: { tenant: toTenant(row), operationId: rc.op.id, ...result },
-        traceparent: rc.traceparent,
-      });
+      if (changed)
+        await enqueueEvent(client, events[action], {
+          subject: t.id,
+          data: { tenant: toTenant(row), operationId: rc.op.id, ...result },
+          traceparent: rc.traceparent,
+        });
       await finish(client, rc);
     });
   });
@@ -204,12 +208,13 @@ export const runModuleOperation: Runner = async (rc) => {
         const id = before[module!]?.id;
         if (id === undefined)
           throw new ModuleOutcomeError(`module "${module}" does not exist in this database`);
+        if (alreadyDone(action, module!, before)) return moduleChanges(before, before);
         rc.signal.throwIfAborted();
         await progress(rc, 40, `${doing[action]} "${module}"`);
         await pressModuleButton(s, action, id, BUTTON_TIMEOUT_MS);
         await progress(rc, 80, 'checking the modules’ states');
         const after = await readModuleStates(s);
-        const refused = refusedOutcome(action, module!, before, after);
+        const refused = refusedOutcome(action, module!, after);
         if (refused) throw new ModuleOutcomeError(refused);
         return moduleChanges(before, after, upgrading);
       },

@@ -119,17 +119,25 @@ const past: Record<ModuleAction, string> = { install: 'install', upgrade: 'upgra
 export function refusedOutcome(
   action: ModuleAction,
   module: string,
-  before: ModuleStates,
   after: ModuleStates,
 ): string | undefined {
-  const was = before[module]?.state;
   const now = after[module]?.state;
   if (now === undefined) return `module "${module}" is gone from the database after the ${action}`;
   const wanted: ModuleState = action === 'uninstall' ? 'uninstalled' : 'installed';
   if (now !== wanted) return `Odoo did not ${past[action]} "${module}": its state is ${now}`;
-  if (action === 'install' && was === 'installed')
-    return `module "${module}" was installed already; nothing was installed`;
   return undefined;
+}
+
+/**
+ * Whether the module is in the state the action leads to already (an install of an installed
+ * module, an uninstall of one not installed): nothing is asked of Odoo and the operation succeeds
+ * having changed nothing, so that asking twice, or a script that ensures a module, is harmless.
+ */
+export function alreadyDone(action: ModuleAction, module: string, before: ModuleStates): boolean {
+  const was = before[module]?.state;
+  if (action === 'install') return was === 'installed';
+  if (action === 'uninstall') return was === 'uninstalled';
+  return false;
 }
 
 /** What the action changed: modules installed, upgraded and removed, each sorted by name. */
