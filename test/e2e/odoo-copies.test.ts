@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Bus, RpcError } from '@ocp/bus';
-import type { Operation, Tenant } from '@ocp/contracts';
+import type { Bus } from '@ocp/bus';
+import type { Tenant } from '@ocp/contracts';
 import { createPool } from '@ocp/db';
 import { createOdooClient } from '@ocp/odoo';
 import { createLogger } from '@ocp/service-kit';
@@ -18,20 +18,10 @@ import { runRename } from '../../services/tenant/src/handlers/run-copy.ts';
 import { AdminPasswordPool } from '../../services/tenant/src/odoo/password-pool.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
+import { dropOwnedDatabases, ended, filesOf, rpcError } from '../support/odoo-tenants.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 
 const limit = { timeout: 300_000 };
-
-async function ended(bus: Bus, operationId: string): Promise<Operation> {
-  return await waitFor(
-    `operation ${operationId} to end`,
-    async () => {
-      const { operation } = await bus.request('operation.get.v1', { operationId });
-      return operation.state === 'succeeded' || operation.state === 'failed' ? operation : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 50 },
-  );
-}
 
 /** Runs SQL in a tenant's database as the superuser (the test, not the code under test). */
 async function inDb<R extends Record<string, unknown>>(
@@ -46,45 +36,11 @@ const param = async (database: string, key: string) =>
   (await inDb<{ value: string }>(database, 'SELECT value FROM ir_config_parameter WHERE key = $1', [key]))[0]
     ?.value;
 
-async function filesOf(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
-
 const exists = (p: string) =>
   stat(p).then(
     () => true,
     () => false,
   );
-
-/**
- * Drops the databases the runtime's role owns whose names are not the test's (the runtime's
- * template), so that the platform's disposal can drop the role.
- */
-async function dropOwnedDatabases(role: string): Promise<void> {
-  const { rows } = await adminQuery<{ datname: string }>(
-    'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)',
-    [role],
-  );
-  for (const { datname } of rows) {
-    const db = `"${datname.replaceAll('"', '""')}"`;
-    await adminQuery(`ALTER DATABASE ${db} IS_TEMPLATE false`);
-    await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-  }
-}
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  return await p.then(
-    () => assert.fail('the request was accepted'),
-    (e: unknown) => {
-      assert.ok(e instanceof RpcError, String(e));
-      return e;
-    },
-  );
-}
 
 describe('staging copies and renames of Odoo tenants (the protocol double as runtime)', limit, () => {
   let p: Platform;

@@ -3,6 +3,7 @@ import { RpcError } from '@ocp/bus';
 import { type OperationRow, type TenantRow, toOperation, toTenant } from '../db/rows.ts';
 import { getOperation, getTenant, getTenantBySlug } from '../db/store.ts';
 import type { HandlerContext } from './context.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** `rpc.tenant.get.v1`: one tenant by id or by slug. */
 export function getTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.get.v1'> {
@@ -14,25 +15,6 @@ export function getTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.get.v1
     if (!row) throw new RpcError('TENANT_NOT_FOUND', `no tenant ${req.tenantId ?? req.slug}`);
     return { tenant: toTenant(row) };
   };
-}
-
-interface Cursor {
-  t: string;
-  id: string;
-}
-
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.t === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.t))) return c;
-  } catch {}
-  throw new RpcError(
-    'VALIDATION_FAILED',
-    'cursor is not one this API gave out; pass nextCursor from the previous page',
-    '/cursor',
-  );
 }
 
 /** `rpc.tenant.list.v1`: newest first, keyset-paginated, so a page costs the same at any depth. */

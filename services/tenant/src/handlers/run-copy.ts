@@ -19,27 +19,10 @@ import {
 import { databaseNameFor } from '../domain/lifecycle.ts';
 import { copyFilestore, renameFilestore } from '../odoo/filestore.ts';
 import { neutralise } from '../odoo/neutralize.ts';
+import { odooDateTime, setParameters } from '../odoo/personalise.ts';
 import { runtimeOfTenant } from '../odoo/tenant-session.ts';
 import { baseUrlFor } from './create-tenant.ts';
 import { finish, type RunContext, type Runner, start, transition } from './operation-kit.ts';
-
-/** `YYYY-MM-DD HH:MM:SS` in UTC, as Odoo writes `database.create_date`. */
-const odooDateTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
-
-/** Sets (or adds) system parameters in the database `c` is in. */
-async function setParameters(c: pg.ClientBase, params: ReadonlyArray<[string, string]>): Promise<void> {
-  await c.query(
-    `WITH given AS (SELECT * FROM unnest($1::text[], $2::text[]) AS g(key, value)),
-     updated AS (
-       UPDATE ir_config_parameter p SET value = given.value, write_uid = 1,
-              write_date = now() at time zone 'utc'
-         FROM given WHERE p.key = given.key RETURNING p.key)
-     INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
-     SELECT key, value, 1, 1, now() at time zone 'utc', now() at time zone 'utc' FROM given
-      WHERE key NOT IN (SELECT key FROM updated)`,
-    [params.map(([k]) => k), params.map(([, v]) => v)],
-  );
-}
 
 /**
  * What Odoo's own `duplicate_database` gives any copy: a new `database.uuid`, `database.secret`

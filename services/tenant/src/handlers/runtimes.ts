@@ -15,6 +15,7 @@ import {
   toRuntime,
 } from '../runtime/registry.ts';
 import type { HandlerContext } from './context.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** What the runtime handlers are given besides the service's context. */
 export interface RuntimeContext extends HandlerContext {
@@ -179,23 +180,6 @@ export function getRuntimeHandler(ctx: HandlerContext): RpcHandler<'tenant.runti
   return async (req) => ({ runtime: toRuntime(await mustGet(ctx, req.runtime)) });
 }
 
-interface Cursor {
-  t: string;
-  id: string;
-}
-
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.t === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.t))) return c;
-  } catch {}
-  throw new RpcError(
-    'VALIDATION_FAILED',
-    'cursor is not one this API gave out; pass nextCursor from the previous page',
-    '/cursor',
-  );
-}
-
 /** `rpc.tenant.runtime.list.v1`: oldest first, keyset-paginated. */
 export function listRuntimesHandler(ctx: HandlerContext): RpcHandler<'tenant.runtime.list.v1'> {
   return async (req) => {
@@ -210,9 +194,7 @@ export function listRuntimesHandler(ctx: HandlerContext): RpcHandler<'tenant.run
       items: page.map(toRuntime),
       nextCursor:
         rows.length > req.limit && last
-          ? Buffer.from(JSON.stringify({ t: last.created_at.toISOString(), id: last.id })).toString(
-              'base64url',
-            )
+          ? encodeCursor({ t: last.created_at.toISOString(), id: last.id })
           : null,
     };
   };

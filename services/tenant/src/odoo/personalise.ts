@@ -17,7 +17,26 @@ export interface Personalisation {
 export const baseUrlFor = (template: string, slug: string) => template.replaceAll('{slug}', slug);
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC, as Odoo writes `database.create_date`. */
-const odooDateTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+export const odooDateTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+
+/** Sets (or adds) system parameters (`ir_config_parameter`) in the database `c` is in. */
+export async function setParameters(
+  c: pg.ClientBase,
+  params: ReadonlyArray<readonly [string, string]>,
+): Promise<void> {
+  // Update what is there, insert what is not: no reliance on a unique index's name.
+  await c.query(
+    `WITH given AS (SELECT * FROM unnest($1::text[], $2::text[]) AS g(key, value)),
+     updated AS (
+       UPDATE ir_config_parameter p SET value = given.value, write_uid = 1,
+              write_date = now() at time zone 'utc'
+         FROM given WHERE p.key = given.key RETURNING p.key)
+     INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+     SELECT key, value, 1, 1, now() at time zone 'utc', now() at time zone 'utc' FROM given
+      WHERE key NOT IN (SELECT key FROM updated)`,
+    [params.map(([k]) => k), params.map(([, v]) => v)],
+  );
+}
 
 /**
  * Writes a tenant's own identity into its database, on a connection already in a transaction on
@@ -34,20 +53,7 @@ export async function personalise(c: pg.ClientBase, p: Personalisation, now = ne
     ['database.create_date', odooDateTime(now)],
     ['web.base.url', p.baseUrl],
   ];
-  const keys = params.map(([k]) => k);
-  const values = params.map(([, v]) => v);
-  // Update what is there, insert what is not: no reliance on a unique index's name.
-  await c.query(
-    `WITH given AS (SELECT * FROM unnest($1::text[], $2::text[]) AS g(key, value)),
-     updated AS (
-       UPDATE ir_config_parameter p SET value = given.value, write_uid = 1,
-              write_date = now() at time zone 'utc'
-         FROM given WHERE p.key = given.key RETURNING p.key)
-     INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
-     SELECT key, value, 1, 1, now() at time zone 'utc', now() at time zone 'utc' FROM given
-      WHERE key NOT IN (SELECT key FROM updated)`,
-    [keys, values],
-  );
+  await setParameters(c, params);
   const user = await c.query(
     `UPDATE res_users SET login = $1, password = COALESCE($2, password), write_uid = 1,
             write_date = now() at time zone 'utc'

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Bus, RpcError } from '@ocp/bus';
+import type { Operation } from '@ocp/contracts';
+import { adminQuery, waitFor } from '@ocp/testkit';
+
+/** Helpers of the tests of tenants on an Odoo runtime (the protocol double). */
+
+/** The operation once it has ended, followed as the gateway follows it. */
+export async function ended(bus: Bus, operationId: string): Promise<Operation> {
+  return await waitFor(
+    `operation ${operationId} to end`,
+    async () => {
+      const { operation } = await bus.request('operation.get.v1', { operationId });
+      return operation.state === 'succeeded' || operation.state === 'failed' ? operation : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
+  );
+}
+
+/** Files under a filestore directory, relative to it, sorted. */
+export async function filesOf(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/**
+ * Drops the databases the runtime's role owns whose names are not the test's (the runtime's
+ * template), so that the platform's disposal can drop the role.
+ */
+export async function dropOwnedDatabases(role: string): Promise<void> {
+  const { rows } = await adminQuery<{ datname: string }>(
+    'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)',
+    [role],
+  );
+  for (const { datname } of rows) {
+    const db = `"${datname.replaceAll('"', '""')}"`;
+    await adminQuery(`ALTER DATABASE ${db} IS_TEMPLATE false`);
+    await adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  }
+}
+
+/** The RpcError a request was refused with. */
+export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  return await p.then(
+    () => assert.fail('the request was accepted'),
+    (e: unknown) => {
+      assert.ok(e instanceof RpcError, String(e));
+      return e;
+    },
+  );
+}
