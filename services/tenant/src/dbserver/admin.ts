@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PermanentError } from '@ocp/bus';
 import { type Pool, type Queryable, quoteIdent, quoteLiteral, withTransaction } from '@ocp/db';
 import pg from 'pg';
 import { scramVerifier } from '../domain/secrets.ts';
@@ -54,10 +55,14 @@ async function readMarks(db: Queryable, database: string, role: string) {
 /**
  * Makes the admin role a member of `role` (which it created, or was given ADMIN on), unless it
  * already holds its privileges (a superuser always does): a role that is not a superuser may give
- * a database away, change or drop a database owned by another role, REASSIGN its objects and end
- * its sessions only as a member of it. No-op when the role does not exist.
+ * a database away, change, copy or drop a database owned by another role, REASSIGN its objects,
+ * end its sessions and act as it inside (SET ROLE) only as a member of it. No-op when the role
+ * does not exist; a role it may not join is a PermanentError saying what a superuser must grant.
  */
-async function joinRole(db: Queryable, role: string): Promise<void> {
+export async function joinRole(
+  db: { query(text: string, values?: unknown[]): Promise<{ rowCount: number | null }> },
+  role: string,
+): Promise<void> {
   const { rowCount } = await db.query(
     "SELECT 1 FROM pg_roles WHERE rolname = $1 AND NOT pg_has_role(current_user, oid, 'USAGE')",
     [role],
@@ -68,7 +73,7 @@ async function joinRole(db: Queryable, role: string): Promise<void> {
   } catch (e) {
     // insufficient_privilege: a role this admin neither made nor was given ADMIN on (PostgreSQL 16+).
     if (!isCode(e, '42501')) throw e;
-    throw new Error(
+    throw new PermanentError(
       `the tenant service's database role may not act as role "${role}"; as a superuser run GRANT "${role}" TO <the tenant service's admin role>, then retry`,
       { cause: e },
     );

@@ -6,7 +6,7 @@ import { type Pool, quoteIdent, quoteLiteral } from '@ocp/db';
 import pg from 'pg';
 import { type Keyring, openSecret } from '../domain/secrets.ts';
 import { filestoreDir } from '../odoo/filestore.ts';
-import { tenantMark } from './admin.ts';
+import { joinRole as actAs, tenantMark } from './admin.ts';
 import { NotOwnedError } from './errors.ts';
 import { adminUrlPlace } from './registry.ts';
 
@@ -115,27 +115,6 @@ export async function databaseFacts(sql: ServerSql, name: string): Promise<Datab
     owner: r.owner,
     allowsConnections: r.allow,
   };
-}
-
-/**
- * Makes the admin role a member of `role` unless it holds its privileges already: changing,
- * copying or dropping a database owned by the runtime's role, ending its sessions and acting as
- * it inside (SET ROLE) all need that membership.
- */
-export async function actAs(sql: ServerSql, role: string): Promise<void> {
-  const { rowCount } = await sql.query(
-    "SELECT 1 FROM pg_roles WHERE rolname = $1 AND NOT pg_has_role(current_user, oid, 'USAGE')",
-    [role],
-  );
-  if (!rowCount) return;
-  try {
-    await sql.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
-  } catch (e) {
-    if (!isCode(e, '42501')) throw e;
-    throw new PermanentError(
-      `the tenant service's database role may not act as role "${role}"; as a superuser run GRANT "${role}" TO <the tenant service's admin role>, then retry`,
-    );
-  }
 }
 
 async function setConnections(sql: ServerSql, name: string, allow: boolean): Promise<void> {
