@@ -31,13 +31,20 @@ const tenantDb = <R extends pg.QueryResultRow>(sql: string, values: unknown[]) =
   adminQuery<R>(sql, values, p.tenantEnv.DATABASE_URL);
 
 test('a subscription that is unpaid before the tenant is active suspends it for billing on the new plan once provisioned', async () => {
-  // Hold the tenant's role name in an open transaction: provisioning waits on it, so the tenant
-  // is surely not active while billing's decisions reach the tenant service.
-  const role = `${p.prefix}early`;
+  // Hold a lock on the template in an open transaction (COMMENT takes SHARE UPDATE EXCLUSIVE on
+  // the database, which the clone's SHARE lock waits for): provisioning waits in its clone, so the
+  // tenant is surely not active while billing's decisions reach the tenant service.
+  const template = p.tenantEnv.TENANT_TEMPLATE_DB!;
   blocker = new pg.Client({ connectionString: adminUrl() });
   await blocker.connect();
+  const { rows: comment } = await blocker.query<{ c: string | null }>(
+    "SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1",
+    [template],
+  );
   await blocker.query('BEGIN');
-  await blocker.query(`CREATE ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
+  await blocker.query(
+    `COMMENT ON DATABASE ${pg.escapeIdentifier(template)} IS ${comment[0]?.c == null ? 'NULL' : pg.escapeLiteral(comment[0].c)}`,
+  );
 
   const created = await p.api.call('POST', '/api/v1/tenants', { slug: 'early', displayName: 'Early' });
   assert.equal(created.status, 202, JSON.stringify(created.body));
@@ -68,6 +75,14 @@ test('a subscription that is unpaid before the tenant is active suspends it for 
     },
     { timeoutMs: 30_000 },
   );
+  await waitFor('the clone to wait on the template', async () => {
+    const { rows } = await adminQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%' AND strpos(query, $1) > 0`,
+      [template],
+    );
+    return rows[0]!.n > 0 ? true : undefined;
+  });
   const meanwhile = (await p.api.call('GET', `/api/v1/tenants/${tenantId}`)).body;
   assert.ok(
     meanwhile.state === 'pending' || meanwhile.state === 'provisioning',
