@@ -1,4 +1,5 @@
 import { DbServerAdmin } from '../../../services/tenant/src/dbserver/admin.ts';
+import { AdminPasswordPool } from '../../../services/tenant/src/odoo/password-pool.ts';
 import type { ApiSample } from './api.ts';
 import { type Summary, summarize } from './stats.ts';
 
@@ -115,4 +116,36 @@ export function breakdown(tenants: readonly ApiSample[], spans: AdminSpans): Bre
     operation: OPERATION_SEGMENTS.map(([name, what], i) => ({ name, what, summary: summarize(ops[i]!) })),
     missing,
   };
+}
+
+/** How many creations took a generated password hashed ahead, and how many found none ready. */
+export interface PoolCounts {
+  ready: number;
+  none: number;
+  reset(): void;
+  restore(): void;
+}
+
+/** Counts the takes of the tenant service's pool of passwords hashed ahead (it runs in this process). */
+export function countPoolTakes(): PoolCounts {
+  const proto = AdminPasswordPool.prototype;
+  const original = proto.take;
+  const counts: PoolCounts = {
+    ready: 0,
+    none: 0,
+    reset() {
+      counts.ready = 0;
+      counts.none = 0;
+    },
+    restore() {
+      proto.take = original;
+    },
+  };
+  proto.take = function (this: AdminPasswordPool) {
+    const taken = original.call(this);
+    if (taken) counts.ready++;
+    else counts.none++;
+    return taken;
+  };
+  return counts;
 }

@@ -9,7 +9,7 @@ import { adminQuery, adminUrl } from '@ocp/testkit';
 import { type Platform, startPlatform } from '../../support/platform.ts';
 import { ACTIVATED_SUBJECT, type ActivationWatch, type ApiBatch, apiSide, watchActivations } from './api.ts';
 import { type Baseline, type Batch, openBaseline } from './baseline.ts';
-import { breakdown, instrumentAdmin } from './breakdown.ts';
+import { breakdown, countPoolTakes, instrumentAdmin } from './breakdown.ts';
 import { parseOptions, usage } from './options.ts';
 import { formatReport, type SideResult } from './report.ts';
 import { type BenchRuntime, registerBenchRuntime } from './runtime.ts';
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     return;
   }
   const spans = instrumentAdmin();
+  const takes = countPoolTakes();
   let platform: Platform | undefined;
   let watch: ActivationWatch | undefined;
   let baseline: Baseline | undefined;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       await runtime?.close().catch((e: unknown) => progress(`stopping the Odoo double: ${e}`));
       await platform?.close();
       spans.restore();
+      takes.restore();
     })();
     return cleaning;
   };
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
       await baseline.run(opts.warmup);
       await api.run(opts.warmup);
     }
+    takes.reset();
     // A B B A: a drift during the run (a growing catalog, a checkpoint) weighs on both sides alike.
     const first = Math.ceil(opts.n / 2);
     const second = opts.n - first;
@@ -130,6 +133,9 @@ async function main(): Promise<void> {
     const lag = (ns: number) => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS).toFixed(1);
     header.push(
       `event loop delay of this process (services and client) during the API batches: p50 ${lag(loopDelay.percentile(50))} ms, p99 ${lag(loopDelay.percentile(99))} ms, max ${lag(loopDelay.max)} ms`,
+    );
+    header.push(
+      `generated administrator passwords: ${takes.ready} of ${takes.ready + takes.none} came hashed ahead (TENANT_ADMIN_PASSWORD_POOL), ${takes.none} were hashed during their provisioning`,
     );
     if (failed.length > 0) header.push(`WARNING: ${failed.length} operations did not end succeeded`);
     console.log(
