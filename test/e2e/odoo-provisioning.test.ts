@@ -6,16 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { pbkdf2Sync } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Bus, RpcError } from '@ocp/bus';
-import type { Operation, Runtime } from '@ocp/contracts';
+import type { Bus } from '@ocp/bus';
+import type { Runtime } from '@ocp/contracts';
 import { createOdooClient } from '@ocp/odoo';
 import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
 import pg from 'pg';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
+import { ended, filesOf, rpcError } from '../support/odoo-tenants.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 
 const limit = { timeout: 180_000 };
@@ -34,36 +35,6 @@ function pbkdf2Matches(password: string, stored: string): boolean {
   const checksum = bytes(m[3]!);
   if (salt.length !== 16 || checksum.length !== 64) return false;
   return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, Number(m[1]), 64, 'sha512').equals(checksum);
-}
-
-async function ended(bus: Bus, operationId: string): Promise<Operation> {
-  return await waitFor(
-    `operation ${operationId} to end`,
-    async () => {
-      const { operation } = await bus.request('operation.get.v1', { operationId });
-      return operation.state === 'succeeded' || operation.state === 'failed' ? operation : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 50 },
-  );
-}
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  return await p.then(
-    () => assert.fail('the request was accepted'),
-    (e: unknown) => {
-      assert.ok(e instanceof RpcError, String(e));
-      return e;
-    },
-  );
-}
-
-/** Files under a directory, relative to it, sorted. */
-async function filesOf(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)))
-    .sort();
 }
 
 const exists = (p: string) =>

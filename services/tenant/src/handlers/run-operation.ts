@@ -49,7 +49,8 @@ async function sourceOf(rc: RunContext) {
  * one transaction (uuid, secret, administrator, company, address), copies the template's
  * filestore directory, and activates the tenant, clearing its sealed administrator password in
  * the same transaction. The password hash (0.3 s of PBKDF2, unless a generated password came
- * hashed) and the filestore copy run while the clone does. Every step can run again after a failure or a crash and ends in the same place.
+ * hashed) and the filestore copy run while the clone does. Every step can run again after a
+ * failure or a crash and ends in the same place.
  */
 const provision: Runner = async (rc) => {
   const admin = await adminFor(rc);
