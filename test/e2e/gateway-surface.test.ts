@@ -44,6 +44,13 @@ describe('the gateway surface', () => {
       'GET /api/v1/audit',
       'GET /api/v1/audit/export',
       'POST /api/v1/audit/verify',
+      'POST /api/v1/tenants/{tenant}/backups',
+      'GET /api/v1/tenants/{tenant}/backups',
+      'GET /api/v1/backups/{backup}',
+      'POST /api/v1/backups/{backup}/restore',
+      'POST /api/v1/backups/{backup}/drill',
+      'GET /api/v1/backups/{backup}/download',
+      'POST /api/v1/tenants/import',
     ]) {
       assert.ok(routes.includes(route), `${route} is documented (documented: ${routes.join(', ')})`);
     }

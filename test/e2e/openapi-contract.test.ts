@@ -96,6 +96,24 @@ describe('the OpenAPI document of the admin API', () => {
     assert.equal(new Set(ids).size, ids.length, `operationIds are unique: ${ids.join(', ')}`);
   });
 
+  test('a backup download answers a binary zip, and an import takes one as its body', () => {
+    const download = doc.paths['/api/v1/backups/{backup}/download']?.get as unknown as {
+      responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+    };
+    assert.deepEqual(download.responses['200']?.content?.['application/zip']?.schema, {
+      type: 'string',
+      format: 'binary',
+    });
+    const upload = doc.paths['/api/v1/tenants/import']?.post as unknown as {
+      requestBody?: { content: Record<string, { schema?: { type?: string; format?: string } }> };
+      responses: Record<string, unknown>;
+    };
+    const types = Object.keys(upload.requestBody?.content ?? {});
+    assert.deepEqual(types.sort(), ['application/octet-stream', 'application/zip']);
+    for (const t of types) assert.equal(upload.requestBody?.content[t]?.schema?.format, 'binary', t);
+    assert.ok(upload.responses['201'] && upload.responses['413'] && upload.responses['422']);
+  });
+
   test('Redocly CLI lints the document without an error', async () => {
     const lint = await run(process.execPath, [redocly, 'lint', path, '--format=json'], {
       cwd: dir,

@@ -7,6 +7,8 @@ import { createUser } from '@nats-io/nkeys';
 import { connect } from '@nats-io/transport-node';
 import { type AuditService, startAuditService } from '@ocp/audit';
 import { parseConfig as auditConfig } from '@ocp/audit/config';
+import { type BackupService, startBackupService } from '@ocp/backup';
+import { parseConfig as backupConfig } from '@ocp/backup/config';
 import { type BillingService, startBillingService } from '@ocp/billing';
 import { parseConfig as billingConfig } from '@ocp/billing/config';
 import { type Bus, createBus, identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
@@ -27,7 +29,7 @@ import {
 } from '@ocp/testkit';
 
 /** Who a test connects to NATS as: a service, the read-only observer or the admin. */
-export type NatsIdentity = 'tenant' | 'audit' | 'billing' | 'gateway' | 'observer' | 'admin';
+export type NatsIdentity = 'tenant' | 'audit' | 'billing' | 'backup' | 'gateway' | 'observer' | 'admin';
 
 /** What a test needs to run the platform on its own names: NATS, databases, a tenant prefix. */
 export interface PlatformEnv {
@@ -52,8 +54,10 @@ export interface PlatformEnv {
    * services run as runtime roles that own nothing (`DATABASE_URL`) and migrate as owner roles
    * (`DATABASE_MIGRATION_URL`), each of this test's own.
    */
-  databases: Record<'tenant' | 'gateway' | 'audit' | 'billing', string>;
+  databases: Record<'tenant' | 'gateway' | 'audit' | 'billing', string> & { backup?: string };
   tenantEnv: Record<string, string>;
+  /** Set when the platform runs the backup service (`backup: true`). */
+  backupEnv: Record<string, string> | undefined;
   gatewayEnv: Record<string, string>;
   auditEnv: Record<string, string>;
   billingEnv: Record<string, string>;
@@ -70,6 +74,12 @@ export async function preparePlatform(
     auditEnv?: Record<string, string>;
     billingEnv?: Record<string, string>;
     gatewayEnv?: Record<string, string>;
+    /**
+     * Runs the backup service too (a database of its own, a local key file; a directory store
+     * unless `backupEnv` names another).
+     */
+    backup?: boolean;
+    backupEnv?: Record<string, string>;
     /**
      * Runs NATS with the catalog's users and permissions, each service signing in with its own
      * NKEY (default true): every end-to-end test then proves the permissions are enough.
@@ -123,7 +133,15 @@ export async function preparePlatform(
       dropByPrefix(prefix, server),
     );
     const filestore = await mkdtemp(join(tmpdir(), 'ocp-filestore-'));
-    return { dbs, adminUrl, filestore };
+    const backup = opts.backup
+      ? {
+          db: await made(createServiceDatabase('ocp_test_backup_', server), (d) => d.drop()),
+          dir: await made(mkdtemp(join(tmpdir(), 'ocp-backups-')), (d) =>
+            rm(d, { recursive: true, force: true }),
+          ),
+        }
+      : undefined;
+    return { dbs, adminUrl, filestore, backup };
   }
   const prepared = await prepareResources().catch(async (err: unknown) => {
     for (const step of undo) await step().catch(() => {});
@@ -150,8 +168,29 @@ export async function preparePlatform(
       gateway: gatewayDb.superuserUrl,
       audit: auditDb.superuserUrl,
       billing: billingDb.superuserUrl,
+      ...(prepared.backup ? { backup: prepared.backup.db.superuserUrl } : {}),
     },
     ownerPassword,
+    backupEnv: prepared.backup
+      ? {
+          NATS_URL: nats.url,
+          ...seedEnv('backup'),
+          DATABASE_URL: prepared.backup.db.url,
+          DATABASE_MIGRATION_URL: prepared.backup.db.migrationUrl,
+          BACKUP_DB_ADMIN_URL: tenantAdminUrl,
+          BACKUP_STORE: 'dir',
+          BACKUP_STORE_DIR: join(prepared.backup.dir, 'store'),
+          BACKUP_KEYS: 'local',
+          BACKUP_LOCAL_KEY_FILE: join(prepared.backup.dir, 'backup-key'),
+          HTTP_PORT: '0',
+          LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+          OUTBOX_POLL_MS: '200',
+          OPERATION_POLL_MS: '500',
+          // Nothing is scheduled unless a test asks.
+          BACKUP_SCHEDULE_INTERVAL_MS: '3600000',
+          ...opts.backupEnv,
+        }
+      : undefined,
     tenantEnv: {
       NATS_URL: nats.url,
       ...seedEnv('tenant'),
@@ -233,6 +272,10 @@ export async function preparePlatform(
       await gatewayDb.drop();
       await auditDb.drop();
       await billingDb.drop();
+      if (prepared.backup) {
+        await prepared.backup.db.drop();
+        await rm(prepared.backup.dir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -245,6 +288,8 @@ export interface Platform extends PlatformEnv {
   audit: AuditService | undefined;
   /** The billing service running now: `stopBilling()` closes it, `startBilling()` starts another. */
   billing: BillingService | undefined;
+  /** The backup service, when the platform was started with `backup: true`. */
+  backup: BackupService | undefined;
   api: Api;
   stopAudit(): Promise<void>;
   startAudit(): Promise<AuditService>;
@@ -257,6 +302,13 @@ export interface Platform extends PlatformEnv {
 export async function startAudit(env: PlatformEnv): Promise<AuditService> {
   const config = auditConfig(env.auditEnv);
   return await startAuditService(config, createLogger('audit', config.LOG_LEVEL));
+}
+
+/** Starts the backup service of a prepared platform, in this process. */
+export async function startBackup(env: PlatformEnv): Promise<BackupService> {
+  if (!env.backupEnv) throw new Error('this platform was prepared without the backup service');
+  const config = backupConfig(env.backupEnv);
+  return await startBackupService(config, createLogger('backup', config.LOG_LEVEL));
 }
 
 /** Starts the billing service of a prepared platform, in this process. */
@@ -279,11 +331,16 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
   let billing: BillingService;
   let gateway: Gateway;
   let api: Api;
+  let backup: BackupService | undefined;
   try {
     const tcfg = tenantConfig(env.tenantEnv);
     tenant = await up(startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL)));
     audit = await up(startAudit(env));
     billing = await up(startBilling(env));
+    if (env.backupEnv) {
+      backup = await up(startBackup(env));
+      env.gatewayEnv.BACKUP_SERVICE_URL = backup.url;
+    }
     const gcfg = gatewayConfig(env.gatewayEnv);
     gateway = await up(startGateway(gcfg, createLogger('gateway', gcfg.LOG_LEVEL)));
     api = await Api.login(gateway.url, 'owner@example.com', env.ownerPassword);
@@ -298,6 +355,7 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
     gateway,
     audit,
     billing,
+    backup,
     api,
     async stopAudit() {
       const running = platform.audit;
@@ -322,6 +380,7 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
     async close() {
       await gateway.close();
       await tenant.close();
+      await platform.backup?.close();
       await platform.stopBilling();
       await platform.stopAudit();
       await env.dispose();

@@ -32,9 +32,11 @@ export interface StartConfig {
   auditPort: number;
   /** `OCP_BILLING_HTTP_PORT`: the billing service's port (health and metrics). */
   billingPort: number;
+  /** `OCP_BACKUP_HTTP_PORT`: the backup service's port (health, metrics, and the downloads and imports the gateway streams through it). */
+  backupPort: number;
   /** `OCP_LOG_LEVEL`: handed to every service. */
   logLevel: (typeof LOG_LEVELS)[number];
-  /** The directories of `PATH` and the sbin directories, searched for nats-server. */
+  /** The directories of `PATH` and the sbin directories, searched for nats-server and pg_dump. */
   searchPath: string[];
   /** The environment the services inherit, before their own variables are added. */
   childEnv: Record<string, string>;
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     tenantPort: port('OCP_TENANT_HTTP_PORT', 8081),
     auditPort: port('OCP_AUDIT_HTTP_PORT', 8082),
     billingPort: port('OCP_BILLING_HTTP_PORT', 8083),
+    backupPort: port('OCP_BACKUP_HTTP_PORT', 8084),
     logLevel: logLevel as StartConfig['logLevel'],
     searchPath: searchPathOf(env.PATH),
     childEnv: Object.fromEntries(
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   claim(config.tenantPort, 'OCP_TENANT_HTTP_PORT');
   claim(config.auditPort, 'OCP_AUDIT_HTTP_PORT');
   claim(config.billingPort, 'OCP_BILLING_HTTP_PORT');
+  claim(config.backupPort, 'OCP_BACKUP_HTTP_PORT');
   claim(config.embeddedPostgresPort, 'OCP_EMBEDDED_PG_PORT');
   if (problems.length === 0) claim(Number(new URL(config.natsUrl).port || 4222), 'the port of OCP_NATS_URL');
   for (const [p, names] of ports) {

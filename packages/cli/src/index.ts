@@ -44,9 +44,12 @@ export {
 export {
   type EnsurePrerequisitesOptions,
   ensurePrerequisites,
+  findPgDump,
   type InstallPlan,
   type InstallProbes,
   NATS_SERVER,
+  POSTGRES_CLIENT,
+  POSTGRES_LIB_DIR,
   type Prerequisite,
   planInstall,
   probeInstall,
@@ -54,6 +57,7 @@ export {
 export { readOrCreateSecret, readSecret, writeNewSecret } from './secret-file.ts';
 export {
   auditCheckpointKey,
+  backupStorage,
   type Endpoints,
   publicUrl,
   SERVICE_DATABASES,

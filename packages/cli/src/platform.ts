@@ -7,6 +7,7 @@ import { ensurePostgres, type PostgresHandle } from './postgres.ts';
 import { ensureRoles } from './postgres-roles.ts';
 import {
   auditCheckpointKey,
+  backupStorage,
   checkEntriesExist,
   publicUrl,
   SERVICE_DATABASES,
@@ -59,11 +60,16 @@ function banner(
 ): string {
   const url = publicUrl(config);
   const databases = Object.values(SERVICE_DATABASES).join(', ');
+  const backup = backupStorage(config);
+  // The local keyring decrypts every backup: it goes with the secrets (in the data directory by default).
+  const backupKey = backup.BACKUP_KEYS === 'local' ? backup.BACKUP_LOCAL_KEY_FILE : undefined;
+  const keyInDataDir = backupKey === join(config.dataDir, 'backup-key');
   const secrets = [
     postgres.embeddedDir ? ['postgres-password'] : [],
     'postgres-<role>-password',
     'tenant-secrets-key',
     'audit-checkpoint-key',
+    keyInDataDir ? ['backup-key'] : [],
     nats.startedHere ? ['nats-credentials/'] : [],
   ].flat();
   const data = [
@@ -71,15 +77,23 @@ function banner(
       ? `PostgreSQL in ${postgres.embeddedDir}`
       : `PostgreSQL at ${redactUrl(postgres.adminUrl)} (databases ${databases})`,
     nats.storeDir ? `NATS JetStream in ${nats.storeDir}` : `NATS JetStream on the server at ${nats.url}`,
+    backup.BACKUP_STORE === 'dir'
+      ? `Backups in ${backup.BACKUP_STORE_DIR}`
+      : `Backups in the S3 bucket ${config.childEnv.BACKUP_S3_BUCKET ?? ''}`,
     // Without these the data above cannot be read: back them up together.
     `Secrets in ${config.dataDir} (${secrets.join(', ')})`,
+    ...(backupKey && !keyInDataDir ? [`Backup key in ${backupKey}`] : []),
   ];
+  const keep = backupKey
+    ? `Keep the secrets with the data: without ${keyInDataDir ? 'backup-key' : backupKey} no backup can be read.`
+    : 'Keep the secrets with the data: without them it cannot be read.';
   return [
     '',
     'The platform is running.',
     `  Admin API:   ${url}/api/v1`,
     `  OpenAPI UI:  ${url}/docs`,
     `  Data:        ${data.join('\n               ')}`,
+    `  ${keep}`,
     '',
     ...(ownerShown
       ? [
@@ -102,6 +116,7 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
     ['OCP_TENANT_HTTP_PORT', config.tenantPort],
     ['OCP_AUDIT_HTTP_PORT', config.auditPort],
     ['OCP_BILLING_HTTP_PORT', config.billingPort],
+    ['OCP_BACKUP_HTTP_PORT', config.backupPort],
   ] as const;
   for (const [name, port] of ports) {
     if (await canConnect('127.0.0.1', port)) {

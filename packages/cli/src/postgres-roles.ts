@@ -12,7 +12,10 @@ export interface ServiceRoles {
   runtime: string;
 }
 
-/** The tenant service's role for the tenant databases: not a superuser (see `TENANT_ADMIN_RIGHTS`). */
+/**
+ * The role that administers the tenant databases, for the tenant service and the backup service:
+ * not a superuser (see `ensureRoles`).
+ */
 export const TENANT_ADMIN_ROLE = 'ocp_tenant_admin';
 
 /** The role that owns the objects inside the tenant template; the tenant admin acts as it. */
@@ -34,7 +37,11 @@ export interface ServiceUrls {
 /** The URLs `ensureRoles` made, for the services' environment. */
 export interface PostgresRoles {
   services: Record<string, ServiceUrls>;
-  /** `TENANT_DB_ADMIN_URL`: the tenant admin role on the `postgres` database. */
+  /**
+   * The tenant admin role on the `postgres` database: the tenant service's `TENANT_DB_ADMIN_URL`
+   * and the backup service's `BACKUP_DB_ADMIN_URL` (it reads every tenant database and creates
+   * databases owned by the runtime roles, with the same rights).
+   */
   tenantAdminUrl: string;
 }
 

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { StartError } from './errors.ts';
 import type { Log } from './log.ts';
 import { findOnPath } from './nats.ts';
@@ -10,18 +12,60 @@ export interface Prerequisite {
   debianPackage: string;
   /** The system service that the package starts on install under systemd, which we do not want. */
   debianService?: string;
+  /** Where the program is, if anywhere; by default the first `program` in the search path. */
+  find?: (searchPath: string[]) => Promise<string | undefined>;
 }
 
 /**
  * nats-server: the tests start one per test file, and the start command one when nothing answers
- * at `OCP_NATS_URL`. PostgreSQL is not one: without a server that answers, both commands start
- * the embedded PostgreSQL, whose binaries come with the workspace.
+ * at `OCP_NATS_URL`. The PostgreSQL server is not one: without a server that answers, both
+ * commands start the embedded PostgreSQL, whose binaries come with the workspace (its client
+ * programs are `POSTGRES_CLIENT`).
  */
 export const NATS_SERVER: Prerequisite = {
   program: 'nats-server',
   debianPackage: 'nats-server',
   // It listens on 127.0.0.1:4222 without JetStream: the start command would take it for its NATS.
   debianService: 'nats-server',
+};
+
+/** Where Debian's PostgreSQL packages put each major version's programs: `<dir>/<major>/bin`. */
+export const POSTGRES_LIB_DIR = '/usr/lib/postgresql';
+
+/**
+ * A runnable pg_dump: in `<libDir>/<major>/bin` (newest first), where the backup service looks
+ * first, else in the search path. Debian's `/usr/bin/pg_dump` is a link to postgresql-common's
+ * `pg_wrapper`, which is there without any client (a server package brings it) and runs none: it
+ * does not count.
+ */
+export async function findPgDump(
+  searchPath: string[],
+  libDir: string = POSTGRES_LIB_DIR,
+): Promise<string | undefined> {
+  const majors = await readdir(libDir).catch(() => [] as string[]);
+  const versioned = majors
+    .filter((name) => /^\d+(\.\d+)?$/.test(name))
+    .sort((a, b) => Number(b) - Number(a))
+    .map((major) => join(libDir, major, 'bin'));
+  for (const dir of [...versioned, ...searchPath]) {
+    const found = await findOnPath('pg_dump', [dir]);
+    if (!found) continue;
+    const target = await realpath(found).catch(() => found);
+    if (basename(target) !== 'pg_wrapper') return found;
+  }
+  return undefined;
+}
+
+/**
+ * The PostgreSQL client programs (pg_dump, pg_restore, psql): the backup service dumps and
+ * restores tenant databases with them, and the tests run it. Debian's `postgresql-client` is the
+ * distribution's major version (15 on Debian 12, that of the embedded PostgreSQL); a newer server
+ * needs `postgresql-client-<major>`, which the backup service names when it meets one.
+ */
+export const POSTGRES_CLIENT: Prerequisite = {
+  program: 'pg_dump',
+  debianPackage: 'postgresql-client',
+  find: (searchPath) => findPgDump(searchPath),
 };
 
 /** What this machine allows for installing packages. */
@@ -115,11 +159,13 @@ export interface EnsurePrerequisitesOptions {
  */
 export async function ensurePrerequisites(opts: EnsurePrerequisitesOptions): Promise<void> {
   const { needed, searchPath, log, rerun } = opts;
+  const find = (p: Prerequisite) => (p.find ?? ((dirs) => findOnPath(p.program, dirs)))(searchPath);
   const missing: Prerequisite[] = [];
-  for (const p of needed) if (!(await findOnPath(p.program, searchPath))) missing.push(p);
+  for (const p of needed) if (!(await find(p))) missing.push(p);
   if (missing.length === 0) return;
 
   const programs = missing.map((p) => p.program).join(' and ');
+  const is = missing.length > 1 ? 'are' : 'is';
   const packages = [...new Set(missing.map((p) => p.debianPackage))];
   const services = missing.flatMap((p) => (p.debianService ? [p.debianService] : []));
   const probes = await (opts.probes ?? (() => probeInstall(searchPath)))();
@@ -127,18 +173,18 @@ export async function ensurePrerequisites(opts: EnsurePrerequisitesOptions): Pro
   if (plan.kind === 'manual') {
     throw new StartError(
       'CLI_PREREQUISITE_MISSING',
-      `${programs} is not installed. ${plan.text}, then run ${rerun} again.`,
+      `${programs} ${is} not installed. ${plan.text}, then run ${rerun} again.`,
     );
   }
   if (plan.kind === 'ask') {
     throw new StartError(
       'CLI_PREREQUISITE_MISSING',
-      `${programs} is not installed, and installing it needs root. Run this, then ${rerun} again:\n  ${plan.command}`,
+      `${programs} ${is} not installed, and installing ${missing.length > 1 ? 'them' : 'it'} needs root. Run this, then ${rerun} again:\n  ${plan.command}`,
     );
   }
   const run = opts.run ?? runCommand;
   log.info(
-    `${programs} is not installed; installing ${packages.join(', ')} from the distribution's packages.`,
+    `${programs} ${is} not installed; installing ${packages.join(', ')} from the distribution's packages.`,
   );
   for (const argv of plan.commands) {
     const code = await run(argv);
@@ -150,7 +196,7 @@ export async function ensurePrerequisites(opts: EnsurePrerequisitesOptions): Pro
     }
   }
   for (const p of missing) {
-    if (!(await findOnPath(p.program, searchPath))) {
+    if (!(await find(p))) {
       throw new StartError(
         'CLI_PREREQUISITE_MISSING',
         `${p.debianPackage} was installed, but ${p.program} is still not found in ${searchPath.join(':')}.`,

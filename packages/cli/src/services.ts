@@ -9,11 +9,12 @@ import { readOrCreateSecret } from './secret-file.ts';
 import type { ChildSpec } from './supervisor.ts';
 
 /** The services, in start order: the gateway last, so its first requests find the others on the bus. */
-export const SERVICES = ['tenant', 'audit', 'billing', 'gateway'] as const;
+export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'gateway'] as const;
 
 /** The database of each service, created on the server before the services start. */
 export const SERVICE_DATABASES = {
   audit: 'ocp_audit',
+  backup: 'ocp_backup',
   billing: 'ocp_billing',
   gateway: 'ocp_gateway',
   tenant: 'ocp_tenant',
@@ -31,8 +32,9 @@ export interface Endpoints {
   postgresAdminUrl: string;
   /**
    * The services' own roles (`ensureRoles`): each service runs as its runtime role, migrates as
-   * its owner role, and the tenant service administers tenant databases as the tenant admin role.
-   * Without them every service connects as the superuser of `postgresAdminUrl`.
+   * its owner role, and the tenant service administers tenant databases, and the backup service
+   * dumps and restores them, as the tenant admin role. Without them every service connects as
+   * the superuser of `postgresAdminUrl`.
    */
   postgresRoles?: PostgresRoles;
   /** The tenant service's key for the tenant database passwords it stores. */
@@ -65,6 +67,23 @@ export async function auditCheckpointKey(dataDir: string): Promise<string> {
 /** The gateway's public address: where users and the admin API are reached. */
 export function publicUrl(config: StartConfig): string {
   return `http://127.0.0.1:${config.gatewayPort}`;
+}
+
+/**
+ * Where the backup service keeps the backups and the key that encrypts them, unless the
+ * environment chooses otherwise (`BACKUP_STORE=s3`, `BACKUP_KEYS=kms`, other paths): by default
+ * the directory store `<dataDir>/backups` and the local keyring `<dataDir>/backup-key`, which the
+ * service makes (0600) on its first start. Without the key no backup can be read, so it is kept
+ * with the data like the other secrets.
+ */
+export function backupStorage(config: StartConfig): Record<string, string> {
+  const chosen = (name: string, fallback: string) => config.childEnv[name] || fallback;
+  return {
+    BACKUP_STORE: chosen('BACKUP_STORE', 'dir'),
+    BACKUP_STORE_DIR: chosen('BACKUP_STORE_DIR', join(config.dataDir, 'backups')),
+    BACKUP_KEYS: chosen('BACKUP_KEYS', 'local'),
+    BACKUP_LOCAL_KEY_FILE: chosen('BACKUP_LOCAL_KEY_FILE', join(config.dataDir, 'backup-key')),
+  };
 }
 
 /**
@@ -108,6 +127,9 @@ export function serviceSpecs(
     LOG_LEVEL: config.logLevel,
     ...own,
   });
+  // The tenant admin: the backup service reads every tenant database (pg_dump, as a member of the
+  // runtime roles) and creates databases owned by them (restores, drills), as the tenant service does.
+  const tenantAdminUrl = roles?.tenantAdminUrl ?? databaseUrl(endpoints.postgresAdminUrl, 'postgres');
   const specs: ChildSpec[] = [
     {
       ...common,
@@ -115,7 +137,7 @@ export function serviceSpecs(
       args: entry('tenant', from),
       env: env({
         ...database('tenant'),
-        TENANT_DB_ADMIN_URL: roles?.tenantAdminUrl ?? databaseUrl(endpoints.postgresAdminUrl, 'postgres'),
+        TENANT_DB_ADMIN_URL: tenantAdminUrl,
         TENANT_SECRETS_KEY: endpoints.tenantSecretsKey,
         // Tenants without a registered Odoo runtime keep their (empty) filestore directories here.
         TENANT_FILESTORE_DIR: join(config.dataDir, 'filestore'),
@@ -143,12 +165,25 @@ export function serviceSpecs(
     },
     {
       ...common,
+      name: 'backup',
+      args: entry('backup', from),
+      env: env({
+        ...database('backup'),
+        BACKUP_DB_ADMIN_URL: tenantAdminUrl,
+        ...backupStorage(config),
+        HTTP_PORT: String(config.backupPort),
+      }),
+    },
+    {
+      ...common,
       name: 'gateway',
       args: entry('gateway', from),
       env: env({
         ...database('gateway'),
         HTTP_PORT: String(config.gatewayPort),
         PUBLIC_URL: publicUrl(config),
+        // Backup downloads and Odoo zip imports stream through the backup service's HTTP.
+        BACKUP_SERVICE_URL: `http://127.0.0.1:${config.backupPort}`,
       }),
     },
   ];

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, repoRoot } from './config.ts';
 import { StartError } from './errors.ts';
 import { plainLog } from './log.ts';
-import { ensurePrerequisites, NATS_SERVER } from './prerequisites.ts';
+import { ensurePrerequisites, NATS_SERVER, POSTGRES_CLIENT } from './prerequisites.ts';
 import { canConnect } from './wait.ts';
 
 const log = plainLog('[start] ');
@@ -31,7 +31,8 @@ try {
     const nats = new URL(config.natsUrl);
     const natsAnswers = await canConnect(nats.hostname, Number(nats.port || 4222));
     await ensurePrerequisites({
-      needed: natsAnswers ? [] : [NATS_SERVER],
+      // pg_dump, pg_restore and psql: the backup service runs them, whichever PostgreSQL it backs up.
+      needed: natsAnswers ? [POSTGRES_CLIENT] : [NATS_SERVER, POSTGRES_CLIENT],
       searchPath: config.searchPath,
       log,
       rerun: '`./run start`',

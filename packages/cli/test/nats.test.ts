@@ -37,6 +37,7 @@ test("starts a nats-server with JetStream and the catalog's users on the port of
   assert.deepEqual(Object.keys(seedFiles).sort(), [
     'admin',
     'audit',
+    'backup',
     'billing',
     'gateway',
     'observer',

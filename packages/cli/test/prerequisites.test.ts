@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   ensurePrerequisites,
+  findPgDump,
   type InstallProbes,
   NATS_SERVER,
+  POSTGRES_CLIENT,
   planInstall,
   StartError,
 } from '../src/index.ts';
@@ -134,5 +136,77 @@ test('a program that is there already installs nothing; one that is missing with
       err instanceof StartError &&
       err.code === 'CLI_PREREQUISITE_MISSING' &&
       err.message.endsWith("\n  sudo sh -c 'apt-get update && apt-get install -y nats-server'"),
+  );
+});
+
+test("pg_dump is found in Debian's versioned directories, newest first, or in the search path; postgresql-common's pg_wrapper alone does not count", async (t) => {
+  const defer = cleanups(t);
+  const root = await tempDir(defer, 'ocp-cli-pg-');
+  const lib = join(root, 'lib', 'postgresql');
+  const usrBin = join(root, 'usr', 'bin');
+  await installFake(join(root, 'share', 'postgresql-common'), 'pg_wrapper');
+  await mkdir(usrBin, { recursive: true });
+  await symlink(join(root, 'share', 'postgresql-common', 'pg_wrapper'), join(usrBin, 'pg_dump'));
+  await mkdir(lib, { recursive: true });
+
+  // A server package's wrapper, with no client behind it.
+  assert.equal(await findPgDump([usrBin], lib), undefined);
+  assert.equal(await findPgDump([usrBin], join(root, 'no-such-dir')), undefined);
+
+  await installFake(join(lib, '15', 'bin'), 'pg_dump');
+  await installFake(join(lib, '17', 'bin'), 'pg_dump');
+  assert.equal(await findPgDump([usrBin], lib), join(lib, '17', 'bin', 'pg_dump'));
+
+  // A pg_dump of its own on the PATH (a PostgreSQL built or unpacked elsewhere).
+  const own = join(root, 'opt', 'bin');
+  await installFake(own, 'pg_dump');
+  assert.equal(await findPgDump([usrBin, own], join(root, 'no-such-dir')), join(own, 'pg_dump'));
+});
+
+test('a missing pg_dump is installed from postgresql-client with nats-server, in one apt-get install', async (t) => {
+  const defer = cleanups(t);
+  const bin = await tempDir(defer, 'ocp-cli-bin-');
+  const lib = join(bin, 'lib', 'postgresql');
+  const pgClient = { ...POSTGRES_CLIENT, find: (dirs: string[]) => findPgDump(dirs, lib) };
+  const ran: string[][] = [];
+  const { log, lines } = memoryLog();
+
+  await ensurePrerequisites({
+    needed: [NATS_SERVER, pgClient],
+    searchPath: [bin],
+    log,
+    rerun: '`./run test`',
+    probes: async () => asRoot,
+    run: async (argv) => {
+      ran.push(argv);
+      if (argv.includes('install')) {
+        await installFake(bin, 'nats-server');
+        await installFake(join(lib, '15', 'bin'), 'pg_dump');
+      }
+      return 0;
+    },
+  });
+
+  assert.deepEqual(ran, [
+    ['apt-get', 'update'],
+    ['apt-get', 'install', '-y', 'nats-server', 'postgresql-client'],
+  ]);
+  assert.ok(lines.some((l) => l.includes('nats-server and pg_dump are not installed')));
+  assert.equal(POSTGRES_CLIENT.debianPackage, 'postgresql-client');
+
+  await assert.rejects(
+    ensurePrerequisites({
+      needed: [{ ...pgClient, find: (dirs: string[]) => findPgDump(dirs, join(bin, 'empty')) }],
+      searchPath: [join(bin, 'empty')],
+      log: memoryLog().log,
+      rerun: '`./run start`',
+      probes: async () => sudoAsksPassword,
+      run: async () => {
+        throw new Error('nothing may run');
+      },
+    }),
+    (err: unknown) =>
+      err instanceof StartError &&
+      err.message.endsWith("\n  sudo sh -c 'apt-get update && apt-get install -y postgresql-client'"),
   );
 });

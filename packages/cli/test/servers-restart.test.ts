@@ -40,6 +40,7 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
     tenant: await freePort(),
     audit: await freePort(),
     billing: await freePort(),
+    backup: await freePort(),
   };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
@@ -51,6 +52,7 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
     OCP_TENANT_HTTP_PORT: String(ports.tenant),
     OCP_AUDIT_HTTP_PORT: String(ports.audit),
     OCP_BILLING_HTTP_PORT: String(ports.billing),
+    OCP_BACKUP_HTTP_PORT: String(ports.backup),
     OCP_LOG_LEVEL: 'warn',
     PATH: process.env.PATH,
   });
@@ -68,7 +70,7 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
     throw new Error(`${err.message}\n${lines.slice(-60).join('\n')}`);
   });
 
-  const readyz = ['gateway', 'tenant', 'audit', 'billing'].map(
+  const readyz = ['gateway', 'tenant', 'audit', 'billing', 'backup'].map(
     (name) => [name, `http://127.0.0.1:${ports[name as keyof typeof ports]}/readyz`] as const,
   );
   const everyServiceAnswers = (status: number, what: string) =>

@@ -36,7 +36,7 @@ async function startCommandRepo(defer: (step: () => unknown) => void): Promise<s
     join(root, 'packages', 'cli', 'node_modules'),
   );
   await writeFile(join(root, 'package.json'), '{"type":"module"}\n');
-  for (const name of ['tenant', 'audit', 'billing', 'gateway']) {
+  for (const name of ['tenant', 'audit', 'billing', 'backup', 'gateway']) {
     for (const entry of ['src/main.ts', 'dist/main.js']) {
       await mkdir(join(root, 'services', name, entry, '..'), { recursive: true });
       await writeFile(join(root, 'services', name, entry), STAND_IN);
@@ -55,6 +55,7 @@ test('a Ctrl-C is logged as the SIGINT it is, and the platform stops in order an
     tenant: await freePort(),
     audit: await freePort(),
     billing: await freePort(),
+    backup: await freePort(),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/start.ts')], {
     cwd: root,
@@ -68,6 +69,7 @@ test('a Ctrl-C is logged as the SIGINT it is, and the platform stops in order an
       OCP_TENANT_HTTP_PORT: String(ports.tenant),
       OCP_AUDIT_HTTP_PORT: String(ports.audit),
       OCP_BILLING_HTTP_PORT: String(ports.billing),
+      OCP_BACKUP_HTTP_PORT: String(ports.backup),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,8 +11,10 @@ import {
   createPlatform,
   loadConfig,
   repoRoot,
+  SERVICES,
   type StartConfig,
   StartError,
+  serviceSpecs,
 } from '../src/index.ts';
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
@@ -33,7 +35,7 @@ const up = (url) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
-const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
+const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
 if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
   writeFileSync('owner-shown', '');
@@ -54,7 +56,15 @@ process.on('SIGTERM', async () => {
 
 interface Rig {
   config: StartConfig;
-  ports: { pg: number; nats: number; gateway: number; tenant: number; audit: number; billing: number };
+  ports: {
+    pg: number;
+    nats: number;
+    gateway: number;
+    tenant: number;
+    audit: number;
+    billing: number;
+    backup: number;
+  };
 }
 
 /** A repository with stand-in services, and a config whose servers and data are all the test's own. */
@@ -64,6 +74,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     ['tenant', 0],
     ['audit', 0],
     ['billing', 0],
+    ['backup', 0],
     ['gateway', gatewayReadyAfterMs],
   ] as const) {
     await mkdir(join(root, 'services', name, 'dist'), { recursive: true });
@@ -83,6 +94,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     tenant: await freePort(),
     audit: await freePort(),
     billing: await freePort(),
+    backup: await freePort(),
   };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
@@ -93,6 +105,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     OCP_TENANT_HTTP_PORT: String(ports.tenant),
     OCP_AUDIT_HTTP_PORT: String(ports.audit),
     OCP_BILLING_HTTP_PORT: String(ports.billing),
+    OCP_BACKUP_HTTP_PORT: String(ports.backup),
     OCP_LOG_LEVEL: 'debug',
     PATH: process.env.PATH,
   });
@@ -119,6 +132,9 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.ok(lines.includes(`[start]   OpenAPI UI:  ${url}/docs`));
   assert.ok(lines.some((l) => l.includes(`PostgreSQL in ${join(config.dataDir, 'postgres')}`)));
   assert.ok(lines.some((l) => l.includes(`NATS JetStream in ${join(config.dataDir, 'nats')}`)));
+  assert.ok(lines.some((l) => l.includes(`Backups in ${join(config.dataDir, 'backups')}`)));
+  assert.ok(lines.some((l) => /Secrets in .*\(.*backup-key.*\)/.test(l)));
+  assert.ok(lines.some((l) => l.includes('without backup-key no backup can be read')));
   assert.ok(lines.includes('[gateway] ================ First owner account created ================'));
   assert.ok(lines.some((l) => l.includes("'First owner account created'); they are shown only this once.")));
 
@@ -126,6 +142,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   const gateway = envOf(lines, 'gateway');
   const audit = envOf(lines, 'audit');
   const billing = envOf(lines, 'billing');
+  const backup = envOf(lines, 'backup');
   assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).pathname, '/postgres');
   assert.match(tenant.TENANT_SECRETS_KEY!, /^[A-Za-z0-9+/]{43}=$/);
@@ -142,19 +159,29 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(audit.HTTP_PORT, String(ports.audit));
   assert.equal(new URL(billing.DATABASE_URL!).pathname, '/ocp_billing');
   assert.equal(billing.HTTP_PORT, String(ports.billing));
+  // The backup service: its own database, the tenant admin's rights on the tenant databases, the
+  // directory store and the local keyring in the data directory, and the gateway pointed at it.
+  assert.equal(new URL(backup.DATABASE_URL!).pathname, '/ocp_backup');
+  assert.equal(backup.BACKUP_DB_ADMIN_URL, tenant.TENANT_DB_ADMIN_URL);
+  assert.equal(backup.BACKUP_STORE, 'dir');
+  assert.equal(backup.BACKUP_STORE_DIR, join(config.dataDir, 'backups'));
+  assert.equal(backup.BACKUP_KEYS, 'local');
+  assert.equal(backup.BACKUP_LOCAL_KEY_FILE, join(config.dataDir, 'backup-key'));
+  assert.equal(backup.HTTP_PORT, String(ports.backup));
+  assert.equal(gateway.BACKUP_SERVICE_URL, `http://127.0.0.1:${ports.backup}`);
   // Each service runs as its own runtime role and migrates as its owner role; no superuser.
-  for (const [name, env] of Object.entries({ tenant, gateway, audit, billing })) {
+  for (const [name, env] of Object.entries({ tenant, gateway, audit, billing, backup })) {
     assert.equal(new URL(env.DATABASE_URL!).username, `ocp_${name}_app`);
     assert.equal(new URL(env.DATABASE_MIGRATION_URL!).username, `ocp_${name}_owner`);
     assert.equal(new URL(env.DATABASE_MIGRATION_URL!).pathname, `/ocp_${name}`);
   }
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).username, 'ocp_tenant_admin');
-  for (const env of [tenant, audit, billing, gateway]) {
+  for (const env of [tenant, audit, billing, backup, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
   // Built JavaScript under plain node: no loader, and workspace packages resolved to their dist/.
-  for (const service of ['tenant', 'audit', 'billing', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'backup', 'gateway']) {
     assert.ok(lines.includes(`[${service}] execArgv ["--conditions=production"]`), `${service} ran built`);
   }
   const client = new pg.Client({ connectionString: tenant.TENANT_DB_ADMIN_URL });
@@ -163,6 +190,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   await client.end();
   assert.deepEqual(dbs.rows, [
     { datname: 'ocp_audit' },
+    { datname: 'ocp_backup' },
     { datname: 'ocp_billing' },
     { datname: 'ocp_gateway' },
     { datname: 'ocp_tenant' },
@@ -170,7 +198,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
 
   await platform.stop();
 
-  for (const service of ['tenant', 'audit', 'billing', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'backup', 'gateway']) {
     assert.ok(
       lines.includes(`[${service}] on SIGTERM: postgres up=true nats up=true`),
       `${service} stopped first`,
@@ -272,6 +300,7 @@ test('the environment is read with defaults, and values that cannot work are ref
   assert.equal(config.tenantPort, 8081);
   assert.equal(config.auditPort, 8082);
   assert.equal(config.billingPort, 8083);
+  assert.equal(config.backupPort, 8084);
   assert.equal(config.logLevel, 'info');
 
   assert.throws(
@@ -287,4 +316,59 @@ test('the environment is read with defaults, and values that cannot work are ref
     () => loadConfig({ OCP_TENANT_HTTP_PORT: '8080' }),
     /OCP_HTTP_PORT and OCP_TENANT_HTTP_PORT are both 8080/,
   );
+  assert.throws(
+    () => loadConfig({ OCP_BACKUP_HTTP_PORT: '8083' }),
+    /OCP_BILLING_HTTP_PORT and OCP_BACKUP_HTTP_PORT are both 8083/,
+  );
+});
+
+test('the backup service runs before the gateway, with the tenant admin URL, a store and a keyring in the data directory, unless the environment chooses its own', () => {
+  const endpoints = {
+    natsUrl: 'nats://127.0.0.1:4222',
+    postgresAdminUrl: 'postgres://ocp:pw@127.0.0.1:54329/postgres',
+    tenantSecretsKey: 'k',
+    auditCheckpointKey: 'a',
+  };
+  const config = loadConfig({ OCP_DATA_DIR: '/srv/ocp', OCP_BACKUP_HTTP_PORT: '9084' });
+  assert.deepEqual(SERVICES, ['tenant', 'audit', 'billing', 'backup', 'gateway']);
+  const specs = serviceSpecs(config, endpoints);
+  assert.deepEqual(
+    specs.map((spec) => spec.name),
+    [...SERVICES],
+  );
+  const envOfSpec = (name: string) => specs.find((spec) => spec.name === name)!.env;
+  const backup = envOfSpec('backup');
+  // Without the services' own roles, the superuser on `postgres`, as the tenant service gets it.
+  assert.equal(backup.BACKUP_DB_ADMIN_URL, 'postgres://ocp:pw@127.0.0.1:54329/postgres');
+  assert.equal(backup.BACKUP_DB_ADMIN_URL, envOfSpec('tenant').TENANT_DB_ADMIN_URL);
+  assert.equal(new URL(backup.DATABASE_URL!).pathname, '/ocp_backup');
+  assert.equal(backup.BACKUP_STORE, 'dir');
+  assert.equal(backup.BACKUP_STORE_DIR, '/srv/ocp/backups');
+  assert.equal(backup.BACKUP_KEYS, 'local');
+  assert.equal(backup.BACKUP_LOCAL_KEY_FILE, '/srv/ocp/backup-key');
+  assert.equal(backup.HTTP_PORT, '9084');
+  assert.equal(envOfSpec('gateway').BACKUP_SERVICE_URL, 'http://127.0.0.1:9084');
+  assert.equal(envOfSpec('tenant').TENANT_FILESTORE_DIR, '/srv/ocp/filestore');
+
+  const own = serviceSpecs(
+    loadConfig({
+      OCP_DATA_DIR: '/srv/ocp',
+      BACKUP_STORE: 's3',
+      BACKUP_S3_BUCKET: 'ocp-backups',
+      BACKUP_KEYS: 'kms',
+      BACKUP_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:1:key/x',
+    }),
+    {
+      ...endpoints,
+      postgresRoles: {
+        services: {},
+        tenantAdminUrl: 'postgres://ocp_tenant_admin:pw@127.0.0.1:54329/postgres',
+      },
+    },
+  ).find((spec) => spec.name === 'backup')!.env;
+  assert.equal(own.BACKUP_STORE, 's3');
+  assert.equal(own.BACKUP_S3_BUCKET, 'ocp-backups');
+  assert.equal(own.BACKUP_KEYS, 'kms');
+  assert.equal(own.BACKUP_DB_ADMIN_URL, 'postgres://ocp_tenant_admin:pw@127.0.0.1:54329/postgres');
+  assert.equal(own.HTTP_PORT, '8084');
 });

@@ -5,6 +5,25 @@ import type {
   AuditRequestV1,
   AuditVerifyReplyV1,
   AuditVerifyRequestV1,
+  BackupCompletedV1,
+  BackupCreateReplyV1,
+  BackupCreateRequestV1,
+  BackupDrilledV1,
+  BackupDrillReplyV1,
+  BackupDrillRequestV1,
+  BackupFailedV1,
+  BackupGetReplyV1,
+  BackupGetRequestV1,
+  BackupListReplyV1,
+  BackupListRequestV1,
+  BackupOperationGetReplyV1,
+  BackupOperationGetRequestV1,
+  BackupOperationRunV1,
+  BackupPrunedV1,
+  BackupRestoreReplyV1,
+  BackupRestoreRequestV1,
+  BackupTransferReplyV1,
+  BackupTransferRequestV1,
   BillingCheckoutCreateReplyV1,
   BillingCheckoutCreateRequestV1,
   BillingPortalCreateReplyV1,
@@ -22,6 +41,8 @@ import type {
   OperationGetRequestV1,
   OperationUpdatedV1,
   TenantActivatedV1,
+  TenantBackupSourceReplyV1,
+  TenantBackupSourceRequestV1,
   TenantCreatedV1,
   TenantCreateReplyV1,
   TenantCreateRequestV1,
@@ -49,6 +70,12 @@ import type {
   TenantRenamedV1,
   TenantRenameReplyV1,
   TenantRenameRequestV1,
+  TenantRestoreBeginReplyV1,
+  TenantRestoreBeginRequestV1,
+  TenantRestoredV1,
+  TenantRestoreEndReplyV1,
+  TenantRestoreEndRequestV1,
+  TenantRestoringV1,
   TenantResumedV1,
   TenantResumeReplyV1,
   TenantResumeRequestV1,
@@ -153,6 +180,20 @@ export const streams = {
     // The audit service reads the last checkpoint back by subject before it signs or verifies.
     readers: ['audit'],
   },
+  backupEvents: {
+    name: 'EVENTS_BACKUP',
+    subjects: ['events.backup.>'],
+    description: 'Backups taken, failed, drilled and pruned.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
+  backupWork: {
+    name: 'WORK_BACKUP',
+    subjects: ['work.backup.>'],
+    description: 'Work queue of the backup workers (backups, restores, drills, imports).',
+    retention: 'workqueue',
+    maxAgeDays: 7,
+  },
   deadLetters: {
     name: 'DEAD_LETTERS',
     subjects: ['deadletter.>'],
@@ -173,7 +214,7 @@ export interface MessageDef {
   consumers: readonly string[];
 }
 
-const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'billing']) =>
+const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'billing', 'backup']) =>
   ({
     subject: `events.tenant.${name}.v1`,
     stream: streams.tenantEvents,
@@ -181,6 +222,16 @@ const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'bil
     kind: 'event',
     publisher: 'tenant',
     consumers,
+  }) as const;
+
+const backupEvent = (name: string) =>
+  ({
+    subject: `events.backup.${name}.v1`,
+    stream: streams.backupEvents,
+    schema: `events/backup.${name}.v1`,
+    kind: 'event',
+    publisher: 'backup',
+    consumers: ['audit'],
   }) as const;
 
 /** Every CloudEvents type the platform publishes, with its subject, stream and data schema. */
@@ -199,6 +250,28 @@ export const messages = {
   'ocp.tenant.module_installed.v1': tenantEvent('module_installed', ['audit']),
   'ocp.tenant.module_upgraded.v1': tenantEvent('module_upgraded', ['audit']),
   'ocp.tenant.module_uninstalled.v1': tenantEvent('module_uninstalled', ['audit']),
+  'ocp.tenant.restoring.v1': tenantEvent('restoring', ['audit', 'backup']),
+  'ocp.tenant.restored.v1': tenantEvent('restored', ['audit', 'billing', 'backup']),
+  'ocp.backup.completed.v1': backupEvent('completed'),
+  'ocp.backup.failed.v1': backupEvent('failed'),
+  'ocp.backup.pruned.v1': backupEvent('pruned'),
+  'ocp.backup.drilled.v1': backupEvent('drilled'),
+  'ocp.backup.operation_updated.v1': {
+    subject: 'events.operation.backup.updated.v1',
+    stream: streams.operationEvents,
+    schema: 'events/operation.updated.v1',
+    kind: 'event',
+    publisher: 'backup',
+    consumers: ['audit'],
+  },
+  'ocp.backup.operation.run.v1': {
+    subject: 'work.backup.operation.run.v1',
+    stream: streams.backupWork,
+    schema: 'commands/backup.operation.run.v1',
+    kind: 'command',
+    publisher: 'backup',
+    consumers: ['backup'],
+  },
   'ocp.operation.updated.v1': {
     subject: 'events.operation.updated.v1',
     stream: streams.operationEvents,
@@ -301,6 +374,14 @@ export interface MessageDataMap {
   'ocp.billing.subscription_changed.v1': BillingSubscriptionChangedV1;
   'ocp.billing.tenant_access_changed.v1': BillingTenantAccessChangedV1;
   'ocp.billing.tenant_plan_changed.v1': BillingTenantPlanChangedV1;
+  'ocp.tenant.restoring.v1': TenantRestoringV1;
+  'ocp.tenant.restored.v1': TenantRestoredV1;
+  'ocp.backup.completed.v1': BackupCompletedV1;
+  'ocp.backup.failed.v1': BackupFailedV1;
+  'ocp.backup.pruned.v1': BackupPrunedV1;
+  'ocp.backup.drilled.v1': BackupDrilledV1;
+  'ocp.backup.operation_updated.v1': OperationUpdatedV1;
+  'ocp.backup.operation.run.v1': BackupOperationRunV1;
 }
 
 /** A durable consumer a service keeps on a stream, shared by every replica of the service. */
@@ -327,6 +408,9 @@ export const durables = {
   },
   auditRequests: { durable: 'audit-requests', stream: streams.audit, service: 'audit' },
   auditBillingEvents: { durable: 'audit-billing-events', stream: streams.billingEvents, service: 'audit' },
+  auditBackupEvents: { durable: 'audit-backup-events', stream: streams.backupEvents, service: 'audit' },
+  backupWorker: { durable: 'backup-worker', stream: streams.backupWork, service: 'backup' },
+  backupTenants: { durable: 'backup-tenants', stream: streams.tenantEvents, service: 'backup' },
 } as const satisfies Record<string, DurableDef>;
 
 /** A request/reply subject: short queries and commands from the gateway. */
@@ -338,12 +422,21 @@ export interface RpcDef {
   clients: readonly string[];
 }
 
-const tenantRpc = (name: string) =>
+const tenantRpc = (name: string, clients: readonly string[] = ['gateway']) =>
   ({
     subject: `rpc.tenant.${name}.v1`,
     request: `rpc/tenant.${name}.v1.request`,
     reply: `rpc/tenant.${name}.v1.reply`,
     server: 'tenant',
+    clients,
+  }) as const;
+
+const backupRpc = (name: string) =>
+  ({
+    subject: `rpc.backup.${name}.v1`,
+    request: `rpc/backup.${name}.v1.request`,
+    reply: `rpc/backup.${name}.v1.reply`,
+    server: 'backup',
     clients: ['gateway'],
   }) as const;
 
@@ -365,6 +458,16 @@ export const rpcs = {
   'tenant.module.v1': tenantRpc('module'),
   'tenant.duplicate.v1': tenantRpc('duplicate'),
   'tenant.rename.v1': tenantRpc('rename'),
+  'tenant.restore.begin.v1': tenantRpc('restore.begin', ['backup']),
+  'tenant.restore.end.v1': tenantRpc('restore.end', ['backup']),
+  'tenant.backup.source.v1': tenantRpc('backup.source', ['backup']),
+  'backup.create.v1': backupRpc('create'),
+  'backup.list.v1': backupRpc('list'),
+  'backup.get.v1': backupRpc('get'),
+  'backup.restore.v1': backupRpc('restore'),
+  'backup.drill.v1': backupRpc('drill'),
+  'backup.operation.get.v1': backupRpc('operation.get'),
+  'backup.transfer.v1': backupRpc('transfer'),
   'audit.query.v1': {
     subject: 'rpc.audit.query.v1',
     request: 'rpc/audit.query.v1.request',
@@ -455,6 +558,16 @@ export interface RpcMap {
     reply: BillingCheckoutCreateReplyV1;
   };
   'billing.portal.create.v1': { request: BillingPortalCreateRequestV1; reply: BillingPortalCreateReplyV1 };
+  'tenant.restore.begin.v1': { request: TenantRestoreBeginRequestV1; reply: TenantRestoreBeginReplyV1 };
+  'tenant.restore.end.v1': { request: TenantRestoreEndRequestV1; reply: TenantRestoreEndReplyV1 };
+  'tenant.backup.source.v1': { request: TenantBackupSourceRequestV1; reply: TenantBackupSourceReplyV1 };
+  'backup.create.v1': { request: BackupCreateRequestV1; reply: BackupCreateReplyV1 };
+  'backup.list.v1': { request: BackupListRequestV1; reply: BackupListReplyV1 };
+  'backup.get.v1': { request: BackupGetRequestV1; reply: BackupGetReplyV1 };
+  'backup.restore.v1': { request: BackupRestoreRequestV1; reply: BackupRestoreReplyV1 };
+  'backup.drill.v1': { request: BackupDrillRequestV1; reply: BackupDrillReplyV1 };
+  'backup.operation.get.v1': { request: BackupOperationGetRequestV1; reply: BackupOperationGetReplyV1 };
+  'backup.transfer.v1': { request: BackupTransferRequestV1; reply: BackupTransferReplyV1 };
 }
 
 /** Base of every `$id` and `dataschema`. */

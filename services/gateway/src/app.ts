@@ -19,7 +19,7 @@ import {
   type WebhookProvider,
 } from './domain/webhook-signatures.ts';
 import { apiError } from './errors.ts';
-import { operationIdOf, problemResponses, problemSchema } from './openapi.ts';
+import { operationIdOf, problemResponses, problemSchema, rawBodySchema } from './openapi.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
 import { problemsPlugin } from './plugins/problems.ts';
@@ -27,6 +27,8 @@ import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import auditRoutes from './routes/audit/index.ts';
 import authRoutes from './routes/auth/index.ts';
+import backupRoutes from './routes/backups/index.ts';
+import { backupTransfer } from './routes/backups/transfer.ts';
 import billingRoutes from './routes/billing/index.ts';
 import moduleRoutes from './routes/modules/index.ts';
 import operationRoutes from './routes/operations/index.ts';
@@ -51,6 +53,7 @@ const sharedSchemas = [
   'common/tenant.v1',
   'common/operation.v1',
   'common/runtime.v1',
+  'common/backup.v1',
   'rpc/tenant.create.v1.request',
   'rpc/tenant.modules.list.v1.reply',
   'rpc/audit.verify.v1.reply',
@@ -124,7 +127,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         title: 'Odoo control plane admin API',
         version: '1.0.0',
         description: [
-          'Tenants, their operations and Odoo modules, Odoo runtimes, operators, API tokens, the audit log and billing.',
+          'Tenants, their operations, Odoo modules and backups, Odoo runtimes, operators, API tokens, the audit log and billing.',
           'Log in with POST /api/v1/auth/login and send the session token as a Bearer token, or use the session cookie; cookie writes also send the x-csrf-token header. Machines use API tokens (POST /api/v1/tokens) as Bearer tokens.',
           'Every route needs one permission (`x-permission`); GET /api/v1/me lists the caller’s. A refusal is a 403 problem naming the missing `permission`.',
         ].join('\n\n'),
@@ -156,6 +159,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       const config = route.config ?? {};
       const documented = {
         ...schema,
+        // Documentation only: a raw body is a stream that no JSON schema validates.
+        ...(config.rawBody ? { body: rawBodySchema(config.rawBody) } : {}),
         operationId: operationIdOf({ method, url, action: config.action }),
         response: {
           ...problemResponses({ method, url, public: config.public }),
@@ -218,6 +223,12 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(moduleRoutes, { bus: deps.bus, ...odoo });
   await app.register(runtimeRoutes, { bus: deps.bus, ...odoo });
   await app.register(operationRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(backupRoutes, {
+    bus: deps.bus,
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    transfer: backupTransfer(config.BACKUP_SERVICE_URL),
+    importMaxBytes: config.IMPORT_MAX_BYTES,
+  });
   await app.register(operatorRoutes, { pool: deps.pool, throttle });
   await app.register(tokenRoutes, { pool: deps.pool });
   await app.register(auditRoutes, {

@@ -123,6 +123,22 @@ export const configSchema = {
       description:
         'Secret keys of the Paddle notification destination (pdl_ntfset_...), comma-separated: during a rotation both. Unset: POST /webhooks/paddle answers 503.',
     },
+    BACKUP_SERVICE_URL: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      default: 'http://127.0.0.1:8084',
+      description:
+        "The backup service's HTTP address as the gateway reaches it: backup downloads and Odoo zip imports stream through it, with a single-use ticket the backup service hands out over NATS.",
+    },
+    IMPORT_MAX_BYTES: {
+      type: 'integer',
+      minimum: 1048576,
+      maximum: 1099511627776,
+      default: 10737418240,
+      description:
+        'Largest Odoo zip POST /api/v1/tenants/import takes (10 GiB by default); a larger one is refused with 413. The body streams through to the backup service, never held here.',
+    },
     WEBHOOK_BODY_LIMIT_BYTES: {
       type: 'integer',
       minimum: 1024,

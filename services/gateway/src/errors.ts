@@ -35,6 +35,7 @@ const titles: Record<ErrorCode, string> = {
   OPERATION_NOT_FOUND: 'Operation not found',
   OPERATOR_NOT_FOUND: 'Operator not found',
   TOKEN_NOT_FOUND: 'API token not found',
+  BACKUP_NOT_FOUND: 'Backup not found',
   TENANT_EXISTS: 'Tenant already exists',
   OPERATOR_EXISTS: 'Operator already exists',
   LAST_OWNER: 'The last owner must stay',
@@ -56,6 +57,8 @@ const titles: Record<ErrorCode, string> = {
   NO_RUNTIME: 'No Odoo runtime serves this tenant',
   RUNTIME_REFUSED: 'The Odoo runtime refused',
   RUNTIME_UNREACHABLE: 'The Odoo runtime is not answering',
+  BACKUP_UNUSABLE: 'The backup or Odoo zip cannot be restored',
+  STORE_UNAVAILABLE: 'The backup store is not available',
 };
 
 /** The title of a code's problem. */

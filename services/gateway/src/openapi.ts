@@ -33,11 +33,34 @@ function codesOf(status: number): ErrorCode[] {
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The body is a stream of these media types, handed through unread (no JSON schema can
+     * validate it); the OpenAPI document declares it as binary.
+     */
+    rawBody?: { mediaTypes: readonly string[]; description: string };
+  }
+}
+
+/** The OpenAPI request body of a route whose body is a raw stream. */
+export function rawBodySchema(raw: { mediaTypes: readonly string[]; description: string }) {
+  const schema = { type: 'string', format: 'binary', description: raw.description };
+  return { content: Object.fromEntries(raw.mediaTypes.map((t) => [t, { schema }])) };
+}
+
+/**
+ * Routes that read a backup or an Odoo zip, and answer 422 BACKUP_UNUSABLE when it cannot be
+ * restored.
+ */
+const READS_BACKUP = /^\/api\/v1\/(backups\/:backup\/(restore|drill|download)|tenants\/import)$/;
+
 /**
  * The 4xx answers a route can give, as problem details: 400 for any input, 401 and 403 where a
  * caller must be someone, 404 where the path names something, 409 for changes, 413 and 415 where a
- * body is read, 422 for a reused Idempotency-Key or a refused runtime registration, 429 everywhere (the rate limit per source address,
- * and the login's limits). The route's own responses win.
+ * body is read, 422 for a reused Idempotency-Key, a refused runtime registration or an unusable
+ * backup, 429 everywhere (the rate limit per source address, and the login's limits). The route's
+ * own responses win.
  */
 export function problemResponses(route: {
   method: string;
@@ -50,8 +73,12 @@ export function problemResponses(route: {
   if (route.url.includes(':')) statuses.push(404);
   if (route.method !== 'GET' && !route.public) statuses.push(409);
   if (WITH_BODY.has(route.method)) statuses.push(413, 415);
-  // A reused Idempotency-Key; a runtime that refuses its registration (a wrong master password).
-  if ((route.url === '/api/v1/tenants' || route.url === '/api/v1/runtimes') && route.method === 'POST')
+  // A reused Idempotency-Key; a runtime that refuses its registration (a wrong master password);
+  // a backup or Odoo zip that cannot be restored.
+  if (
+    ((route.url === '/api/v1/tenants' || route.url === '/api/v1/runtimes') && route.method === 'POST') ||
+    READS_BACKUP.test(route.url)
+  )
     statuses.push(422);
   return Object.fromEntries(
     statuses.map((status) => [

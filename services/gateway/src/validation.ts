@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createAjv } from '@ocp/contracts';
 import type { FastifySchema, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 
@@ -139,8 +140,9 @@ export function refusedText(value: unknown): string | undefined {
       if (refused) return refused;
       continue;
     }
-    // A raw webhook body is verified and forwarded byte for byte, never stored as text here.
-    if (!v || typeof v !== 'object' || v instanceof Uint8Array) continue;
+    // A raw webhook body is verified and forwarded byte for byte, never stored as text here; an
+    // uploaded zip is a stream passed through to the backup service, never read here.
+    if (!v || typeof v !== 'object' || v instanceof Uint8Array || v instanceof Readable) continue;
     if (depth >= MAX_DEPTH) return `the request nests objects or arrays deeper than ${MAX_DEPTH} levels`;
     if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
     else

@@ -27,6 +27,13 @@ describe('the permission table', () => {
     for (const p of rolePermissions.viewer) assert.match(p, /^(self|[a-z]+:read)$/);
   });
 
+  test("a backup's download stays with owners and admins; an import, like a creation, is global", () => {
+    for (const role of roleNames)
+      assert.equal(rolePermissions[role].has('backups:download'), role === 'owner' || role === 'admin', role);
+    assert.ok(globalPermissions.has('tenants:import'));
+    assert.ok(!globalPermissions.has('backups:restore'), 'a limited account restores its own tenants');
+  });
+
   test('an account limited to tenants loses every global permission, whatever its role', () => {
     const limited = accountPermissions('admin', ['6f1a3c1e-2f55-4c43-9d0b-6f2c1b7a9e10']);
     for (const p of globalPermissions) assert.ok(!limited.has(p), p);

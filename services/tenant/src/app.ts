@@ -26,6 +26,7 @@ import {
 import { listModulesHandler, moduleOperationHandler } from './handlers/module-commands.ts';
 import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
 import { reconcileTenants } from './handlers/reconcile-tenants.ts';
+import { backupSourceHandler, beginRestoreHandler, endRestoreHandler } from './handlers/restore-hold.ts';
 import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
 import {
   disableRuntimeHandler,
@@ -121,6 +122,9 @@ export const tenantService = defineService({
     bus.serve('tenant.module.v1', moduleOperationHandler(ctx));
     bus.serve('tenant.duplicate.v1', duplicateTenantHandler(ctx));
     bus.serve('tenant.rename.v1', renameTenantHandler(ctx));
+    bus.serve('tenant.backup.source.v1', backupSourceHandler(ctx));
+    bus.serve('tenant.restore.begin.v1', beginRestoreHandler(ctx));
+    bus.serve('tenant.restore.end.v1', endRestoreHandler(ctx));
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.

@@ -103,6 +103,7 @@ function portOf(config: StartConfig, name: ServiceName): number {
     audit: config.auditPort,
     billing: config.billingPort,
     gateway: config.gatewayPort,
+    backup: config.backupPort,
   }[name];
 }
 
@@ -128,6 +129,7 @@ async function startWorld(dataDir: string): Promise<World> {
     OCP_TENANT_HTTP_PORT: String(await freePort()),
     OCP_AUDIT_HTTP_PORT: String(await freePort()),
     OCP_BILLING_HTTP_PORT: String(await freePort()),
+    OCP_BACKUP_HTTP_PORT: String(await freePort()),
     OCP_LOG_LEVEL: 'warn',
   });
   const postgres = await ensurePostgres({

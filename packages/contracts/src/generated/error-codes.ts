@@ -14,6 +14,7 @@ export const errorCodes = {
   OPERATION_NOT_FOUND: { status: 404, description: "No operation has this id." },
   OPERATOR_NOT_FOUND: { status: 404, description: "No operator account has this id." },
   TOKEN_NOT_FOUND: { status: 404, description: "No API token with this id is among the caller's." },
+  BACKUP_NOT_FOUND: { status: 404, description: "No backup with this id (or it was pruned)." },
   TENANT_EXISTS: { status: 409, description: "A tenant already has this slug; choose another." },
   OPERATOR_EXISTS: { status: 409, description: "An operator account already has this email or service account name." },
   LAST_OWNER: { status: 409, description: "The change would leave the platform without an enabled owner." },
@@ -35,4 +36,6 @@ export const errorCodes = {
   NO_RUNTIME: { status: 409, description: "The tenant is served by no registered Odoo runtime, so Odoo cannot be asked (module operations need one)." },
   RUNTIME_REFUSED: { status: 422, description: "The Odoo runtime answered, but refused: a wrong master password, or a version other than the one given." },
   RUNTIME_UNREACHABLE: { status: 502, description: "The Odoo runtime did not answer in time, or answered something that is not Odoo's JSON-RPC." },
+  BACKUP_UNUSABLE: { status: 422, description: "The backup or the uploaded Odoo zip cannot be restored: another tenant's backup, one that did not succeed, a truncated or altered object, a wrong key, a zip without a manifest or from an Odoo version no runtime serves; the detail says which." },
+  STORE_UNAVAILABLE: { status: 503, description: "The object store or the key service did not answer; try again." },
 } as const satisfies Record<ErrorCode, { status: number; description: string }>;

@@ -1,5 +1,31 @@
 // Generated from proto-schemas/ by `pnpm gen`. Do not edit.
 export const schemaFiles = {
+  "commands/backup.operation.run.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/commands/backup.operation.run.v1.json",
+    "title": "BackupOperationRunV1",
+    "description": "Work item for the backup workers: run (or resume) the operation. The operation row is the source of truth; redelivery is safe.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operationId",
+      "tenantId",
+      "kind"
+    ],
+    "properties": {
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "kind": {
+        "$ref": "../common/operation.v1.json#/properties/kind"
+      }
+    }
+  },
   "commands/tenant.operation.run.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/commands/tenant.operation.run.v1.json",
@@ -119,6 +145,230 @@ export const schemaFiles = {
           "failed"
         ],
         "description": "success; denied (401/403, refused by authentication or permission); failed (any other error)."
+      }
+    }
+  },
+  "common/backup.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/backup.v1.json",
+    "title": "Backup",
+    "description": "One backup of a tenant: its database (pg_dump) and filestore in one encrypted archive in the object store, with the manifest's figures. The data key and the object's address are never part of it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "tenantId",
+      "kind",
+      "state",
+      "createdAt",
+      "finishedAt",
+      "storedBytes",
+      "database",
+      "filestore",
+      "odooVersion",
+      "postgresVersion",
+      "drill",
+      "error",
+      "operationId"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "kind": {
+        "type": "string",
+        "enum": [
+          "manual",
+          "scheduled",
+          "pre-restore",
+          "final"
+        ],
+        "description": "manual: asked by an operator; scheduled: by the tenant's schedule; pre-restore: taken before a restore replaced the database; final: taken before the tenant was deleted."
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "queued",
+          "running",
+          "succeeded",
+          "failed"
+        ]
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "finishedAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      },
+      "storedBytes": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 0
+      },
+      "database": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "bytes",
+          "sha256",
+          "tables"
+        ],
+        "properties": {
+          "bytes": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0
+          },
+          "sha256": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{64}$"
+          },
+          "tables": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0
+          }
+        }
+      },
+      "filestore": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "bytes",
+          "sha256",
+          "files"
+        ],
+        "properties": {
+          "bytes": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0
+          },
+          "sha256": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{64}$"
+          },
+          "files": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0
+          }
+        }
+      },
+      "odooVersion": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 50
+      },
+      "postgresVersion": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 100
+      },
+      "modules": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 0,
+        "description": "Installed Odoo modules at the time of the backup."
+      },
+      "keptUntil": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      },
+      "generation": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "enum": [
+          "daily",
+          "weekly",
+          "monthly",
+          null
+        ],
+        "description": "The retention class that keeps it (of succeeded backups only)."
+      },
+      "drill": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "state",
+          "at",
+          "detail"
+        ],
+        "properties": {
+          "state": {
+            "type": "string",
+            "enum": [
+              "none",
+              "passed",
+              "failed"
+            ]
+          },
+          "at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "detail": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 2000
+          }
+        }
+      },
+      "error": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 2000
+      },
+      "operationId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid"
       }
     }
   },
@@ -357,6 +607,11 @@ export const schemaFiles = {
         "description": "No API token with this id is among the caller's."
       },
       {
+        "const": "BACKUP_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No backup with this id (or it was pruned)."
+      },
+      {
         "const": "TENANT_EXISTS",
         "x-http-status": 409,
         "description": "A tenant already has this slug; choose another."
@@ -460,6 +715,16 @@ export const schemaFiles = {
         "const": "RUNTIME_UNREACHABLE",
         "x-http-status": 502,
         "description": "The Odoo runtime did not answer in time, or answered something that is not Odoo's JSON-RPC."
+      },
+      {
+        "const": "BACKUP_UNUSABLE",
+        "x-http-status": 422,
+        "description": "The backup or the uploaded Odoo zip cannot be restored: another tenant's backup, one that did not succeed, a truncated or altered object, a wrong key, a zip without a manifest or from an Odoo version no runtime serves; the detail says which."
+      },
+      {
+        "const": "STORE_UNAVAILABLE",
+        "x-http-status": 503,
+        "description": "The object store or the key service did not answer; try again."
       }
     ]
   },
@@ -496,7 +761,11 @@ export const schemaFiles = {
           "tenant.module_upgrade",
           "tenant.module_uninstall",
           "tenant.duplicate",
-          "tenant.rename"
+          "tenant.rename",
+          "backup.run",
+          "backup.restore",
+          "backup.drill",
+          "backup.import"
         ]
       },
       "tenantId": {
@@ -564,6 +833,80 @@ export const schemaFiles = {
         ],
         "description": "What a finished operation did, by kind: for module operations `module`, `installed` (modules installed, dependencies and auto-installed ones included), `upgraded`, `removed` (modules uninstalled, dependants included), and `unchanged: true` when the module was already as asked (an install of an installed module, an uninstall of an uninstalled one: nothing is asked of Odoo, and no module event is published); for a rename the previous slug and database.",
         "additionalProperties": true
+      },
+      "bytesDone": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 0,
+        "description": "Bytes moved so far by a backup, restore or import (progress of work whose size is not known ahead)."
+      }
+    }
+  },
+  "common/restore-target.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/restore-target.v1.json",
+    "title": "RestoreTarget",
+    "description": "Where a tenant's database and filestore live, for the backup service to dump or to restore into.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "databaseName",
+      "databaseServerId",
+      "ownerRole",
+      "filestoreDir",
+      "odooVersion",
+      "previousState",
+      "restoreDatabaseName"
+    ],
+    "properties": {
+      "databaseName": {
+        "type": "string",
+        "maxLength": 63
+      },
+      "databaseServerId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid"
+      },
+      "ownerRole": {
+        "type": "string",
+        "maxLength": 63,
+        "description": "The role that owns the database and every object in it (the runtime's role)."
+      },
+      "filestoreDir": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 1000,
+        "description": "Absolute path of the tenant's filestore directory; null: the tenant has none."
+      },
+      "odooVersion": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 50
+      },
+      "previousState": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 20,
+        "description": "The state the tenant returns to after the restore."
+      },
+      "restoreDatabaseName": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 63,
+        "description": "For a restore: the database the backup service creates (owned by ownerRole) and restores into, and the filestore directory of that name under the same root; the tenant service switches both in at the end. Null for a backup."
       }
     }
   },
@@ -1049,6 +1392,75 @@ export const schemaFiles = {
           "object",
           "null"
         ]
+      }
+    }
+  },
+  "events/backup.completed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/backup.completed.v1.json",
+    "title": "BackupCompletedV1",
+    "description": "A backup was stored and entered in the catalog.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      }
+    }
+  },
+  "events/backup.drilled.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/backup.drilled.v1.json",
+    "title": "BackupDrilledV1",
+    "description": "A drill restored a backup into a scratch database and compared it with its manifest.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      }
+    }
+  },
+  "events/backup.failed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/backup.failed.v1.json",
+    "title": "BackupFailedV1",
+    "description": "A backup failed; no catalog entry claims it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      }
+    }
+  },
+  "events/backup.pruned.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/backup.pruned.v1.json",
+    "title": "BackupPrunedV1",
+    "description": "Retention removed a backup from the store and the catalog.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup",
+      "reason"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      },
+      "reason": {
+        "type": "string",
+        "maxLength": 500
       }
     }
   },
@@ -1581,6 +1993,72 @@ export const schemaFiles = {
       }
     }
   },
+  "events/tenant.restored.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.restored.v1.json",
+    "title": "TenantRestoredV1",
+    "description": "A restore of a tenant ended: restored (its database and filestore now come from the backup) or failed (left as it was; a new tenant is failed).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "restoreId",
+      "outcome",
+      "backupId",
+      "error"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "restoreId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "outcome": {
+        "type": "string",
+        "enum": [
+          "restored",
+          "failed"
+        ]
+      },
+      "backupId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid"
+      },
+      "error": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 2000
+      }
+    }
+  },
+  "events/tenant.restoring.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.restoring.v1.json",
+    "title": "TenantRestoringV1",
+    "description": "A tenant was handed to the backup service for a restore: its database is about to be replaced (or, for a new tenant, made).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "restoreId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "restoreId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
   "events/tenant.resumed.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/events/tenant.resumed.v1.json",
@@ -1903,6 +2381,367 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/backup.create.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.create.v1.reply.json",
+    "title": "BackupCreateReplyV1",
+    "description": "The backup (queued) and its operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup",
+      "operation"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      },
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/backup.create.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.create.v1.request.json",
+    "title": "BackupCreateRequestV1",
+    "description": "Take a backup of a tenant now.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/backup.drill.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.drill.v1.reply.json",
+    "title": "BackupDrillReplyV1",
+    "description": "The drill operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operation"
+    ],
+    "properties": {
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/backup.drill.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.drill.v1.request.json",
+    "title": "BackupDrillRequestV1",
+    "description": "Prove a backup: restore it into a scratch database, compare with its manifest, drop the scratch database.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backupId"
+    ],
+    "properties": {
+      "backupId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/backup.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.get.v1.reply.json",
+    "title": "BackupGetReplyV1",
+    "description": "The backup.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      }
+    }
+  },
+  "rpc/backup.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.get.v1.request.json",
+    "title": "BackupGetRequestV1",
+    "description": "Look a backup up.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backupId"
+    ],
+    "properties": {
+      "backupId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/backup.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.list.v1.reply.json",
+    "title": "BackupListReplyV1",
+    "description": "A page of backups.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextCursor"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/backup.v1.json"
+        },
+        "maxItems": 200
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      }
+    }
+  },
+  "rpc/backup.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.list.v1.request.json",
+    "title": "BackupListRequestV1",
+    "description": "One page of a tenant's backups, newest first.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "limit"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      },
+      "cursor": {
+        "type": "string",
+        "maxLength": 200
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "queued",
+          "running",
+          "succeeded",
+          "failed"
+        ]
+      }
+    }
+  },
+  "rpc/backup.operation.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.operation.get.v1.reply.json",
+    "title": "BackupOperationGetReplyV1",
+    "description": "The operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operation"
+    ],
+    "properties": {
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/backup.operation.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.operation.get.v1.request.json",
+    "title": "BackupOperationGetRequestV1",
+    "description": "Look up an operation of the backup service.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operationId"
+    ],
+    "properties": {
+      "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/backup.restore.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.restore.v1.reply.json",
+    "title": "BackupRestoreReplyV1",
+    "description": "The restore operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operation"
+    ],
+    "properties": {
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/backup.restore.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.restore.v1.request.json",
+    "title": "BackupRestoreRequestV1",
+    "description": "Restore a backup: into its own tenant (tenantId, which must be the backup's), or into a new tenant (newTenant: a staging copy on the same runtime).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backupId"
+    ],
+    "properties": {
+      "backupId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "newTenant": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "slug"
+        ],
+        "properties": {
+          "slug": {
+            "$ref": "../common/tenant.v1.json#/definitions/slug"
+          },
+          "displayName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]+$"
+          }
+        }
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/backup.transfer.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.transfer.v1.reply.json",
+    "title": "BackupTransferReplyV1",
+    "description": "Where to stream, for the next minute.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "path",
+      "expiresAt"
+    ],
+    "properties": {
+      "path": {
+        "type": "string",
+        "maxLength": 300
+      },
+      "expiresAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "fileName": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200
+      }
+    }
+  },
+  "rpc/backup.transfer.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.transfer.v1.request.json",
+    "title": "BackupTransferRequestV1",
+    "description": "A single-use ticket for the backup service's streaming endpoint: the download of a backup in Odoo's zip format, or the upload of an Odoo zip to import as a new tenant.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "direction"
+    ],
+    "properties": {
+      "direction": {
+        "type": "string",
+        "enum": [
+          "download",
+          "import"
+        ]
+      },
+      "backupId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "newTenant": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "slug"
+        ],
+        "properties": {
+          "slug": {
+            "$ref": "../common/tenant.v1.json#/definitions/slug"
+          },
+          "displayName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]+$"
+          },
+          "sourceTenantId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The tenant whose backup it is: the new tenant goes on its runtime and server."
+          },
+          "runtimeId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "For an import: the runtime to place it on."
+          },
+          "odooVersion": {
+            "type": "string",
+            "maxLength": 20,
+            "description": "For an import: the Odoo series of the zip (18.0)."
+          }
+        }
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/billing.checkout.create.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/billing.checkout.create.v1.reply.json",
@@ -2185,6 +3024,43 @@ export const schemaFiles = {
     ],
     "properties": {
       "operationId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/tenant.backup.source.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.backup.source.v1.reply.json",
+    "title": "TenantBackupSourceReplyV1",
+    "description": "The tenant and its database.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "target"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "target": {
+        "$ref": "../common/restore-target.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.backup.source.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.backup.source.v1.request.json",
+    "title": "TenantBackupSourceRequestV1",
+    "description": "Where a tenant's database and filestore are, to back them up.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
         "type": "string",
         "format": "uuid"
       }
@@ -2703,6 +3579,144 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.restore.begin.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.restore.begin.v1.reply.json",
+    "title": "TenantRestoreBeginReplyV1",
+    "description": "The tenant, now restoring, and where its database goes.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "target"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "target": {
+        "$ref": "../common/restore-target.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.restore.begin.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.restore.begin.v1.request.json",
+    "title": "TenantRestoreBeginRequestV1",
+    "description": "Hand a tenant to the backup service for a restore: an existing tenant (tenantId) goes to state restoring; a new tenant (newTenant) is registered in state restoring, its database to be made by the restore. Idempotent per restoreId.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "restoreId"
+    ],
+    "properties": {
+      "restoreId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "newTenant": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "slug"
+        ],
+        "properties": {
+          "slug": {
+            "$ref": "../common/tenant.v1.json#/definitions/slug"
+          },
+          "displayName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]+$"
+          },
+          "sourceTenantId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The tenant whose backup it is: the new tenant goes on its runtime and server."
+          },
+          "runtimeId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "For an import: the runtime to place it on."
+          },
+          "odooVersion": {
+            "type": "string",
+            "maxLength": 20,
+            "description": "For an import: the Odoo series of the zip (18.0)."
+          }
+        }
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.restore.end.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.restore.end.v1.reply.json",
+    "title": "TenantRestoreEndReplyV1",
+    "description": "The tenant after the restore.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.restore.end.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.restore.end.v1.request.json",
+    "title": "TenantRestoreEndRequestV1",
+    "description": "The restore of a tenant ended: restored (its database and filestore replaced, or made) or failed (left as it was).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "restoreId",
+      "tenantId",
+      "outcome"
+    ],
+    "properties": {
+      "restoreId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "outcome": {
+        "type": "string",
+        "enum": [
+          "restored",
+          "failed"
+        ]
+      },
+      "backupId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "error": {
+        "type": "string",
+        "maxLength": 2000
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/tenant.resume.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.resume.v1.reply.json",
@@ -3078,17 +4092,24 @@ export const schemaFiles = {
 } as const;
 
 export const validatorNames = {
+  "commands/backup.operation.run.v1": "commands_backup_operation_run_v1",
   "commands/tenant.operation.run.v1": "commands_tenant_operation_run_v1",
   "common/audit-entry.v1": "common_audit_entry_v1",
+  "common/backup.v1": "common_backup_v1",
   "common/billing-subscription.v1": "common_billing_subscription_v1",
   "common/cloudevent.v1": "common_cloudevent_v1",
   "common/error-code.v1": "common_error_code_v1",
   "common/operation.v1": "common_operation_v1",
+  "common/restore-target.v1": "common_restore_target_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/runtime.v1": "common_runtime_v1",
   "common/tenant.v1": "common_tenant_v1",
   "events/audit.checkpoint.v1": "events_audit_checkpoint_v1",
   "events/audit.request.v1": "events_audit_request_v1",
+  "events/backup.completed.v1": "events_backup_completed_v1",
+  "events/backup.drilled.v1": "events_backup_drilled_v1",
+  "events/backup.failed.v1": "events_backup_failed_v1",
+  "events/backup.pruned.v1": "events_backup_pruned_v1",
   "events/billing.subscription_changed.v1": "events_billing_subscription_changed_v1",
   "events/billing.tenant_access_changed.v1": "events_billing_tenant_access_changed_v1",
   "events/billing.tenant_plan_changed.v1": "events_billing_tenant_plan_changed_v1",
@@ -3106,6 +4127,8 @@ export const validatorNames = {
   "events/tenant.provisioning.v1": "events_tenant_provisioning_v1",
   "events/tenant.provisioning_failed.v1": "events_tenant_provisioning_failed_v1",
   "events/tenant.renamed.v1": "events_tenant_renamed_v1",
+  "events/tenant.restored.v1": "events_tenant_restored_v1",
+  "events/tenant.restoring.v1": "events_tenant_restoring_v1",
   "events/tenant.resumed.v1": "events_tenant_resumed_v1",
   "events/tenant.suspended.v1": "events_tenant_suspended_v1",
   "events/tenant.suspension_reason_cleared.v1": "events_tenant_suspension_reason_cleared_v1",
@@ -3113,6 +4136,20 @@ export const validatorNames = {
   "rpc/audit.query.v1.request": "rpc_audit_query_v1_request",
   "rpc/audit.verify.v1.reply": "rpc_audit_verify_v1_reply",
   "rpc/audit.verify.v1.request": "rpc_audit_verify_v1_request",
+  "rpc/backup.create.v1.reply": "rpc_backup_create_v1_reply",
+  "rpc/backup.create.v1.request": "rpc_backup_create_v1_request",
+  "rpc/backup.drill.v1.reply": "rpc_backup_drill_v1_reply",
+  "rpc/backup.drill.v1.request": "rpc_backup_drill_v1_request",
+  "rpc/backup.get.v1.reply": "rpc_backup_get_v1_reply",
+  "rpc/backup.get.v1.request": "rpc_backup_get_v1_request",
+  "rpc/backup.list.v1.reply": "rpc_backup_list_v1_reply",
+  "rpc/backup.list.v1.request": "rpc_backup_list_v1_request",
+  "rpc/backup.operation.get.v1.reply": "rpc_backup_operation_get_v1_reply",
+  "rpc/backup.operation.get.v1.request": "rpc_backup_operation_get_v1_request",
+  "rpc/backup.restore.v1.reply": "rpc_backup_restore_v1_reply",
+  "rpc/backup.restore.v1.request": "rpc_backup_restore_v1_request",
+  "rpc/backup.transfer.v1.reply": "rpc_backup_transfer_v1_reply",
+  "rpc/backup.transfer.v1.request": "rpc_backup_transfer_v1_request",
   "rpc/billing.checkout.create.v1.reply": "rpc_billing_checkout_create_v1_reply",
   "rpc/billing.checkout.create.v1.request": "rpc_billing_checkout_create_v1_request",
   "rpc/billing.portal.create.v1.reply": "rpc_billing_portal_create_v1_reply",
@@ -3123,6 +4160,8 @@ export const validatorNames = {
   "rpc/billing.webhooks.list.v1.request": "rpc_billing_webhooks_list_v1_request",
   "rpc/operation.get.v1.reply": "rpc_operation_get_v1_reply",
   "rpc/operation.get.v1.request": "rpc_operation_get_v1_request",
+  "rpc/tenant.backup.source.v1.reply": "rpc_tenant_backup_source_v1_reply",
+  "rpc/tenant.backup.source.v1.request": "rpc_tenant_backup_source_v1_request",
   "rpc/tenant.create.v1.reply": "rpc_tenant_create_v1_reply",
   "rpc/tenant.create.v1.request": "rpc_tenant_create_v1_request",
   "rpc/tenant.delete.v1.reply": "rpc_tenant_delete_v1_reply",
@@ -3139,6 +4178,10 @@ export const validatorNames = {
   "rpc/tenant.modules.list.v1.request": "rpc_tenant_modules_list_v1_request",
   "rpc/tenant.rename.v1.reply": "rpc_tenant_rename_v1_reply",
   "rpc/tenant.rename.v1.request": "rpc_tenant_rename_v1_request",
+  "rpc/tenant.restore.begin.v1.reply": "rpc_tenant_restore_begin_v1_reply",
+  "rpc/tenant.restore.begin.v1.request": "rpc_tenant_restore_begin_v1_request",
+  "rpc/tenant.restore.end.v1.reply": "rpc_tenant_restore_end_v1_reply",
+  "rpc/tenant.restore.end.v1.request": "rpc_tenant_restore_end_v1_request",
   "rpc/tenant.resume.v1.reply": "rpc_tenant_resume_v1_reply",
   "rpc/tenant.resume.v1.request": "rpc_tenant_resume_v1_request",
   "rpc/tenant.retry.v1.reply": "rpc_tenant_retry_v1_reply",

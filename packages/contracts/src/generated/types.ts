@@ -1,10 +1,16 @@
 // Generated from proto-schemas/ by `pnpm gen`. Do not edit.
 /* eslint-disable */
 
+export interface BackupOperationRunV1 {
+operationId: string
+tenantId: string
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+}
+
 export interface TenantOperationRunV1 {
 operationId: string
 tenantId: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
 }
 
 export type Outcome = ("success" | "denied" | "failed")
@@ -45,6 +51,47 @@ prevHash: string
 hash: string
 }
 
+export interface Backup {
+id: string
+tenantId: string
+/**
+ * manual: asked by an operator; scheduled: by the tenant's schedule; pre-restore: taken before a restore replaced the database; final: taken before the tenant was deleted.
+ */
+kind: ("manual" | "scheduled" | "pre-restore" | "final")
+state: ("queued" | "running" | "succeeded" | "failed")
+createdAt: string
+finishedAt: (string | null)
+storedBytes: (number | null)
+database: {
+bytes: (number | null)
+sha256: (string | null)
+tables: (number | null)
+}
+filestore: {
+bytes: (number | null)
+sha256: (string | null)
+files: (number | null)
+}
+odooVersion: (string | null)
+postgresVersion: (string | null)
+/**
+ * Installed Odoo modules at the time of the backup.
+ */
+modules?: (number | null)
+keptUntil?: (string | null)
+/**
+ * The retention class that keeps it (of succeeded backups only).
+ */
+generation?: ("daily" | "weekly" | "monthly" | null)
+drill: {
+state: ("none" | "passed" | "failed")
+at: (string | null)
+detail: (string | null)
+}
+error: (string | null)
+operationId: (string | null)
+}
+
 export type BillingProvider = ("stripe" | "paddle")
 
 export type BillingSubscriptionStatus = ("trialing" | "active" | "past_due" | "unpaid" | "canceled" | "paused" | "incomplete" | "incomplete_expired")
@@ -83,11 +130,11 @@ data: {
 }
 }
 
-export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE")
+export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE")
 
 export interface Operation {
 id: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
 tenantId: string
 state: ("queued" | "running" | "succeeded" | "failed")
 progress: number
@@ -104,6 +151,32 @@ finishedAt?: (string | null)
 result?: ({
 [k: string]: unknown | undefined
 } | null)
+/**
+ * Bytes moved so far by a backup, restore or import (progress of work whose size is not known ahead).
+ */
+bytesDone?: (number | null)
+}
+
+export interface RestoreTarget {
+databaseName: string
+databaseServerId: (string | null)
+/**
+ * The role that owns the database and every object in it (the runtime's role).
+ */
+ownerRole: string
+/**
+ * Absolute path of the tenant's filestore directory; null: the tenant has none.
+ */
+filestoreDir: (string | null)
+odooVersion: (string | null)
+/**
+ * The state the tenant returns to after the restore.
+ */
+previousState: (string | null)
+/**
+ * For a restore: the database the backup service creates (owned by ownerRole) and restores into, and the filestore directory of that name under the same root; the tenant service switches both in at the end. Null for a backup.
+ */
+restoreDatabaseName: (string | null)
 }
 
 export interface RpcError {
@@ -252,6 +325,23 @@ before?: ({
 after?: ({
 
 } | null)
+}
+
+export interface BackupCompletedV1 {
+backup: Backup
+}
+
+export interface BackupDrilledV1 {
+backup: Backup
+}
+
+export interface BackupFailedV1 {
+backup: Backup
+}
+
+export interface BackupPrunedV1 {
+backup: Backup
+reason: string
 }
 
 export interface BillingSubscriptionChangedV1 {
@@ -418,6 +508,19 @@ previousSlug: string
 previousDatabaseName: string
 }
 
+export interface TenantRestoredV1 {
+tenant: Tenant
+restoreId: string
+outcome: ("restored" | "failed")
+backupId: (string | null)
+error: (string | null)
+}
+
+export interface TenantRestoringV1 {
+tenant: Tenant
+restoreId: string
+}
+
 export interface TenantResumedV1 {
 tenant: Tenant
 operationId: string
@@ -523,6 +626,116 @@ fromSeq?: number
 toSeq?: number
 }
 
+export interface BackupCreateReplyV1 {
+backup: Backup
+operation: Operation
+}
+
+export interface BackupCreateRequestV1 {
+tenantId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface BackupDrillReplyV1 {
+operation: Operation
+}
+
+export interface BackupDrillRequestV1 {
+backupId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface BackupGetReplyV1 {
+backup: Backup
+}
+
+export interface BackupGetRequestV1 {
+backupId: string
+}
+
+export interface BackupListReplyV1 {
+/**
+ * @maxItems 200
+ */
+items: Backup[]
+nextCursor: (string | null)
+}
+
+export interface BackupListRequestV1 {
+tenantId: string
+limit: number
+cursor?: string
+state?: ("queued" | "running" | "succeeded" | "failed")
+}
+
+export interface BackupOperationGetReplyV1 {
+operation: Operation
+}
+
+export interface BackupOperationGetRequestV1 {
+operationId: string
+}
+
+export interface BackupRestoreReplyV1 {
+operation: Operation
+}
+
+export interface BackupRestoreRequestV1 {
+backupId: string
+tenantId?: string
+newTenant?: {
+/**
+ * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ */
+slug: string
+displayName?: string
+}
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface BackupTransferReplyV1 {
+path: string
+expiresAt: string
+fileName?: (string | null)
+}
+
+export interface BackupTransferRequestV1 {
+direction: ("download" | "import")
+backupId?: string
+newTenant?: {
+/**
+ * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ */
+slug: string
+displayName?: string
+/**
+ * The tenant whose backup it is: the new tenant goes on its runtime and server.
+ */
+sourceTenantId?: string
+/**
+ * For an import: the runtime to place it on.
+ */
+runtimeId?: string
+/**
+ * For an import: the Odoo series of the zip (18.0).
+ */
+odooVersion?: string
+}
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
 export interface BillingCheckoutCreateReplyV1 {
 url: string
 }
@@ -583,6 +796,15 @@ operation: Operation
 
 export interface OperationGetRequestV1 {
 operationId: string
+}
+
+export interface TenantBackupSourceReplyV1 {
+tenant: Tenant
+target: RestoreTarget
+}
+
+export interface TenantBackupSourceRequestV1 {
+tenantId: string
 }
 
 export interface TenantCreateReplyV1 {
@@ -757,6 +979,55 @@ tenantId: string
  * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
  */
 slug: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantRestoreBeginReplyV1 {
+tenant: Tenant
+target: RestoreTarget
+}
+
+export interface TenantRestoreBeginRequestV1 {
+restoreId: string
+tenantId?: string
+newTenant?: {
+/**
+ * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ */
+slug: string
+displayName?: string
+/**
+ * The tenant whose backup it is: the new tenant goes on its runtime and server.
+ */
+sourceTenantId?: string
+/**
+ * For an import: the runtime to place it on.
+ */
+runtimeId?: string
+/**
+ * For an import: the Odoo series of the zip (18.0).
+ */
+odooVersion?: string
+}
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantRestoreEndReplyV1 {
+tenant: Tenant
+}
+
+export interface TenantRestoreEndRequestV1 {
+restoreId: string
+tenantId: string
+outcome: ("restored" | "failed")
+backupId?: string
+error?: string
 /**
  * Who asked, for the record.
  */

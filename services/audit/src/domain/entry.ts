@@ -33,6 +33,7 @@ export const AUDITED_STREAMS = [
   durables.auditOperationEvents,
   durables.auditRequests,
   durables.auditBillingEvents,
+  durables.auditBackupEvents,
 ] as const;
 
 const optional = (s: string | null | undefined) => (s == null ? null : storable(s));
@@ -70,7 +71,7 @@ export function toEntryContent(event: CloudEvent): EntryContent {
   }
   const actor = systemActor(base.source);
   const action = actionOf(event.type);
-  if (event.type === 'ocp.operation.updated.v1') {
+  if (event.type === 'ocp.operation.updated.v1' || event.type === 'ocp.backup.operation_updated.v1') {
     const op = (event.data as OperationUpdatedV1).operation;
     return {
       ...base,
@@ -82,7 +83,13 @@ export function toEntryContent(event: CloudEvent): EntryContent {
     };
   }
   const tenantId = optional(event.subject ?? (event.data as { tenant?: { id?: string } }).tenant?.id);
-  const outcome: Outcome = event.type === 'ocp.tenant.provisioning_failed.v1' ? 'failed' : 'success';
+  const failed =
+    event.type === 'ocp.tenant.provisioning_failed.v1' ||
+    event.type === 'ocp.backup.failed.v1' ||
+    (event.type === 'ocp.tenant.restored.v1' && (event.data as { outcome?: string }).outcome === 'failed') ||
+    (event.type === 'ocp.backup.drilled.v1' &&
+      (event.data as { backup?: { drill?: { state?: string } } }).backup?.drill?.state === 'failed');
+  const outcome: Outcome = failed ? 'failed' : 'success';
   return {
     ...base,
     actor,

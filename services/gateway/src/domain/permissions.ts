@@ -1,7 +1,7 @@
 /**
  * The one permission table of the admin API. Every `/api/v1` route names one permission in its
  * route config (or is `public`); the gateway refuses to start otherwise. Routes of later issues
- * (backups, billing, quotas, modules) find their permissions here already.
+ * (quotas, deleting a backup) find their permissions here already.
  *
  * | permission         | owner | admin | operator | billing | viewer | what it allows                                    |
  * | ------------------ | ----- | ----- | -------- | ------- | ------ | ------------------------------------------------- |
@@ -14,6 +14,7 @@
  * | tenants:delete     |   x   |   x   |          |         |        | delete a tenant                                   |
  * | tenants:duplicate* |   x   |   x   |    x     |         |        | make a staging copy of a tenant (a new tenant)    |
  * | tenants:rename     |   x   |   x   |    x     |         |        | change a tenant's slug and database name          |
+ * | tenants:import  *  |   x   |   x   |    x     |         |        | import an Odoo zip as a new tenant                |
  * | operations:read    |   x   |   x   |    x     |         |   x    | follow long-running operations                    |
  * | operators:read  *  |   x   |   x   |          |         |        | list and read operator accounts                   |
  * | operators:write *  |   x   |   x   |          |         |        | invite, change, disable, delete; service accounts |
@@ -24,9 +25,10 @@
  * | audit:read         |   x   |   x   |          |         |   x    | query the audit log                               |
  * | audit:export       |   x   |   x   |          |         |        | export the audit log (NDJSON, CSV)                |
  * | audit:verify    *  |   x   |   x   |          |         |        | check the audit log's hash chain                  |
- * | backups:read       |   x   |   x   |    x     |         |   x    | list backups                                      |
- * | backups:create     |   x   |   x   |    x     |         |        | back up now                                       |
- * | backups:restore    |   x   |   x   |          |         |        | restore a backup (replaces data)                  |
+ * | backups:read       |   x   |   x   |    x     |         |   x    | list and read a tenant's backups                  |
+ * | backups:write      |   x   |   x   |    x     |         |        | back up now, drill a backup                       |
+ * | backups:restore    |   x   |   x   |    x     |         |        | restore a backup into its tenant (replaces data)  |
+ * | backups:download   |   x   |   x   |          |         |        | download a backup: a customer's whole data        |
  * | backups:delete     |   x   |   x   |          |         |        | delete a backup                                   |
  * | billing:read       |   x   |   x   |          |    x    |        | subscriptions, customers, invoices                |
  * | billing:write      |   x   |   x   |          |    x    |        | checkout and portal links, plan changes           |
@@ -40,7 +42,13 @@
  * `*` marks a global permission: it acts beyond single tenants, so an account limited to some
  * tenants never holds it, whatever its role (a limited operator cannot create tenants, a limited
  * admin cannot manage operators, a limited operator cannot make a staging copy, which is a new
- * tenant, nor see the runtimes every tenant shares). Owners are never limited to tenants.
+ * tenant, nor see the runtimes every tenant shares, nor import a tenant). Owners are never limited
+ * to tenants.
+ *
+ * A restore is an operator's recovery work: the backup service takes a pre-restore backup first, so
+ * it can be undone. Restoring into a new tenant makes a tenant, a staging copy: it needs
+ * `tenants:duplicate` too. A download carries a customer's whole database and files out of the
+ * platform: only owners and admins, and it is audited as a read.
  *
  * An API token holds the permissions in its scopes that its owner's role holds now: a request is
  * allowed only when both allow it, so demoting an operator narrows every token it made.
@@ -55,6 +63,7 @@ export const permissionDescriptions = {
   'tenants:delete': 'delete a tenant',
   'tenants:duplicate': 'make a staging copy of a tenant, as a new tenant',
   'tenants:rename': "change a tenant's slug, database name and filestore directory",
+  'tenants:import': 'import an Odoo backup zip as a new tenant',
   'operations:read': 'follow long-running operations',
   'operators:read': 'list and read operator accounts',
   'operators:write': 'invite, change, disable and delete operators; service accounts',
@@ -65,9 +74,10 @@ export const permissionDescriptions = {
   'audit:read': 'query the audit log',
   'audit:export': 'export the audit log',
   'audit:verify': "check the audit log's hash chain",
-  'backups:read': 'list backups',
-  'backups:create': 'back up a tenant now',
-  'backups:restore': 'restore a backup',
+  'backups:read': "list and read a tenant's backups",
+  'backups:write': 'back up a tenant now, drill a backup',
+  'backups:restore': 'restore a backup into its tenant (with tenants:duplicate, into a new tenant)',
+  'backups:download': "download a backup in Odoo's zip format",
   'backups:delete': 'delete a backup',
   'billing:read': 'read subscriptions and customers',
   'billing:write': 'change subscriptions, make checkout and portal links',
@@ -89,6 +99,7 @@ export type Role = (typeof roleNames)[number];
 export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
   'tenants:create',
   'tenants:duplicate',
+  'tenants:import',
   'runtimes:read',
   'runtimes:write',
   'operators:read',
@@ -114,10 +125,12 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'tenants:retry',
     'tenants:duplicate',
     'tenants:rename',
+    'tenants:import',
     'operations:read',
     'tokens:own',
     'backups:read',
-    'backups:create',
+    'backups:write',
+    'backups:restore',
     'quotas:read',
     'modules:read',
     'modules:write',

@@ -1,4 +1,5 @@
 import type { Operation, Tenant } from '@ocp/contracts';
+import type { OperationKind } from '../domain/lifecycle.ts';
 
 export interface TenantRow {
   id: string;
@@ -22,11 +23,14 @@ export interface TenantRow {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  /** The restore holding the tenant in state `restoring`, and the state it goes back to. */
+  restore_id: string | null;
+  restore_previous_state: 'pending' | 'active' | 'suspended' | null;
 }
 
 export interface OperationRow {
   id: string;
-  kind: Operation['kind'];
+  kind: OperationKind;
   tenant_id: string;
   state: Operation['state'];
   progress: number;

@@ -380,3 +380,72 @@ export async function removeFilesNotIn(
   }
   return removed;
 }
+
+/**
+ * Switches a restored database in under a tenant's name, keeping the one it replaces until the
+ * switch has happened: in one transaction the current database (when there is one) is renamed to
+ * `previous` and `restored` to `database`, which is then marked as the tenant's and shut to
+ * PUBLIC. The current database's connections are held off for the moment of the renames. A
+ * `restored` database carrying another tenant's mark is never taken. Done already when `restored`
+ * is gone and `database` carries the tenant's mark. The caller drops `previous` afterwards.
+ */
+export async function switchInRestored(
+  sql: ServerSql,
+  o: { database: string; restored: string; previous: string; tenantId: string; owner: string },
+): Promise<'switched' | 'done'> {
+  const restored = await databaseFacts(sql, o.restored);
+  const current = await databaseFacts(sql, o.database);
+  if (!restored.exists) {
+    if (current.exists && current.mark === o.tenantId) return 'done';
+    throw new PermanentError(`the restored database "${o.restored}" does not exist on the server`);
+  }
+  if (restored.mark && restored.mark !== o.tenantId)
+    throw new NotOwnedError('database', o.restored, o.tenantId, restored.mark);
+  if (restored.owner !== o.owner)
+    throw new PermanentError(
+      `the restored database "${o.restored}" is owned by ${restored.owner}, not by the tenant's runtime role ${o.owner}`,
+    );
+  if (current.exists && current.mark !== o.tenantId)
+    throw new NotOwnedError('database', o.database, o.tenantId, current.mark);
+  if ((await databaseFacts(sql, o.previous)).exists)
+    throw new PermanentError(`"${o.previous}" exists already; drop it before the restore is switched in`);
+  await actAs(sql, o.owner);
+  const renames = async () => {
+    await sql.query('BEGIN');
+    try {
+      if (current.exists)
+        await sql.query(`ALTER DATABASE ${quoteIdent(o.database)} RENAME TO ${quoteIdent(o.previous)}`);
+      await sql.query(`ALTER DATABASE ${quoteIdent(o.restored)} RENAME TO ${quoteIdent(o.database)}`);
+      await sql.query(
+        `COMMENT ON DATABASE ${quoteIdent(o.database)} IS ${quoteLiteral(tenantMark(o.tenantId))}`,
+      );
+      await sql.query('COMMIT');
+    } catch (e) {
+      await sql.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  };
+  await setConnections(sql, o.restored, false);
+  await terminateSessions(sql, o.restored);
+  if (current.exists) {
+    await setConnections(sql, o.database, false);
+    await terminateSessions(sql, o.database);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await renames();
+        break;
+      } catch (e) {
+        if (!isCode(e, '55006') || attempt >= 5) throw e;
+        await terminateSessions(sql, o.database);
+        await nap(100 * attempt);
+      }
+    }
+  } else await renames();
+  await sql.query(`REVOKE ALL ON DATABASE ${quoteIdent(o.database)} FROM PUBLIC`);
+  return 'switched';
+}
+
+/** Opens or shuts a database to connections. */
+export async function allowConnections(sql: ServerSql, name: string, allow: boolean): Promise<void> {
+  await setConnections(sql, name, allow);
+}

@@ -2,7 +2,8 @@ import type { Operation, Tenant } from '@ocp/contracts';
 
 export type TenantState = Tenant['state'];
 export type SuspensionReason = Tenant['suspensionReasons'][number];
-export type OperationKind = Operation['kind'];
+/** The kinds of the tenant service's own operations (the backup service runs the `backup.*` ones). */
+export type OperationKind = Extract<Operation['kind'], `tenant.${string}`>;
 
 /** The states an operation of each kind may start from. */
 const startStates: Record<OperationKind, readonly TenantState[]> = {

@@ -1,12 +1,42 @@
-import { type Bus, RpcError } from '@ocp/bus';
+import { type Bus, RpcError, RpcUnavailableError } from '@ocp/bus';
 import type { Operation } from '@ocp/contracts';
-import type { FastifyInstance } from 'fastify';
-import { forbidden } from '../../errors.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, apiError, forbidden } from '../../errors.ts';
 import { checkTenantScope, tenantScopeOf } from '../../plugins/auth.ts';
 import { operationParams, operationRef } from '../../schemas/tenants.ts';
 
-/** `/api/v1/operations/{id}`: state and progress of long-running work. */
+const notFound = (e: unknown): e is RpcError | ApiError =>
+  (e instanceof RpcError || e instanceof ApiError) && e.code === 'OPERATION_NOT_FOUND';
+
+/**
+ * `/api/v1/operations/{id}`: state and progress of long-running work, of the tenant service or of
+ * the backup service (backups, restores, drills, imports).
+ */
 export default async function operationRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
+  const rpc = { timeoutMs: opts.timeoutMs };
+
+  /**
+   * The operation, from the tenant service, else from the backup service. When the backup service
+   * does not answer, the tenant service's not-found stands, saying so: the caller asks again.
+   */
+  async function findOperation(req: FastifyRequest, operationId: string): Promise<Operation> {
+    try {
+      return (await opts.bus.request('operation.get.v1', { operationId }, rpc)).operation;
+    } catch (e) {
+      if (!notFound(e)) throw e;
+      try {
+        return (await opts.bus.request('backup.operation.get.v1', { operationId }, rpc)).operation;
+      } catch (b) {
+        if (!(b instanceof RpcUnavailableError)) throw b;
+        req.log.warn({ err: b }, 'backup service did not answer an operation lookup');
+        throw apiError(
+          'OPERATION_NOT_FOUND',
+          `${e.message}; the backup service did not answer, so if it is one of its operations, ask again shortly`,
+        );
+      }
+    }
+  }
+
   app.get<{ Params: { id: string } }>(
     '/api/v1/operations/:id',
     {
@@ -14,7 +44,8 @@ export default async function operationRoutes(app: FastifyInstance, opts: { bus:
       schema: {
         tags: ['operations'],
         summary: 'Get an operation',
-        description: "An account limited to some tenants sees only its tenants' operations.",
+        description:
+          "An operation of a tenant (provisioning, suspension, module changes, copies) or of its backups (backups, restores, drills, imports). An account limited to some tenants sees only its tenants' operations.",
         params: operationParams,
         response: { 200: operationRef },
       },
@@ -23,14 +54,10 @@ export default async function operationRoutes(app: FastifyInstance, opts: { bus:
       req.audit.target = `operation:${req.params.id}`;
       let operation: Operation;
       try {
-        ({ operation } = await opts.bus.request(
-          'operation.get.v1',
-          { operationId: req.params.id },
-          { timeoutMs: opts.timeoutMs },
-        ));
+        operation = await findOperation(req, req.params.id);
       } catch (e) {
         // A limited account learns nothing about operations outside its tenants, not even that they exist.
-        if (tenantScopeOf(req) && e instanceof RpcError && e.code === 'OPERATION_NOT_FOUND')
+        if (tenantScopeOf(req) && notFound(e))
           throw forbidden(
             'operations:read',
             `this needs the permission operations:read for operation ${req.params.id}, which is not about one of this account's tenants`,
