@@ -292,6 +292,26 @@ describe(
       assert.deepEqual(rows, []);
     });
 
+    test('a suspended tenant is backed up from a momentary copy, and its database stays shut', async () => {
+      assert.ok(copy);
+      const suspend = await p.api.call('POST', `/api/v1/tenants/${copy.id}/suspend`, { reason: 'manual' });
+      assert.equal(suspend.status, 202, JSON.stringify(suspend.body));
+      assert.equal((await p.api.waitOperation(suspend.body.operation.id)).state, 'succeeded');
+      const res = await p.api.call('POST', `/api/v1/tenants/${copy.id}/backups`);
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      const op = await p.api.waitOperation(res.body.operation.id, 60_000);
+      assert.equal(op.state, 'succeeded', JSON.stringify(op));
+      const shut = await adminQuery<{ allow: boolean }>(
+        'SELECT datallowconn AS allow FROM pg_database WHERE datname = $1',
+        [copy.databaseName],
+      );
+      assert.equal(shut.rows[0]?.allow, false);
+      const { rows } = await adminQuery("SELECT datname FROM pg_database WHERE datname LIKE 'ocp-bk-%'");
+      assert.deepEqual(rows, []);
+      const b = await p.api.call('GET', `/api/v1/backups/${res.body.backup.id}`);
+      assert.ok(b.body.database.tables > 10);
+    });
+
     test('one byte changed in the stored object fails the restore clearly, and the tenant keeps its database', async () => {
       const objects = (await filesUnder(s3.dir)).filter(
         (f) => f.includes(backup.id) && !f.includes('metadata'),

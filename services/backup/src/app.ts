@@ -3,7 +3,7 @@ import type { EventHandler } from '@ocp/bus';
 import { durables, streams } from '@ocp/contracts';
 import { type OperationRunner, type OperationWorker, startOperationWorker } from '@ocp/operations';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
-import { type BackupConfig, checkConfig, configSchema, parseServers } from './config.ts';
+import { type BackupConfig, checkConfig, configSchema, parseServers, type StoreConfig } from './config.ts';
 import { type OperationRow, updateOperation } from './db/catalog.ts';
 import { runtimeGrants } from './db/grants.ts';
 import { parseRetention, policyFor } from './domain/retention.ts';
@@ -44,7 +44,7 @@ import {
 } from './pipeline/index.ts';
 
 /** The object store of the config: a local directory, or an S3-compatible bucket. */
-export function storeOf(c: BackupConfig): ObjectStore {
+export function storeOf(c: StoreConfig): ObjectStore {
   if (c.BACKUP_STORE === 'dir') return createDirStore(c.BACKUP_STORE_DIR!);
   return createS3Store({
     bucket: c.BACKUP_S3_BUCKET!,

@@ -152,13 +152,7 @@ export function parseServers(raw: string): { map: ReadonlyMap<string, string>; p
 
 /** Cross-field checks: each problem says what would go wrong. */
 export function checkConfig(c: BackupConfig): string[] {
-  const problems: string[] = [];
-  if (c.BACKUP_STORE === 'dir' && !c.BACKUP_STORE_DIR?.startsWith('/'))
-    problems.push(
-      'BACKUP_STORE=dir needs BACKUP_STORE_DIR, an absolute path: backups would have nowhere to go',
-    );
-  if (c.BACKUP_STORE === 's3' && !c.BACKUP_S3_BUCKET)
-    problems.push('BACKUP_STORE=s3 needs BACKUP_S3_BUCKET: backups would have nowhere to go');
+  const problems = checkStoreConfig(c);
   if (c.BACKUP_KEYS === 'local' && !c.BACKUP_LOCAL_KEY_FILE?.startsWith('/'))
     problems.push(
       'BACKUP_KEYS=local needs BACKUP_LOCAL_KEY_FILE, an absolute path: backups could not be encrypted',
@@ -166,11 +160,61 @@ export function checkConfig(c: BackupConfig): string[] {
   if (c.BACKUP_KEYS === 'kms' && !c.BACKUP_KMS_KEY_ID)
     problems.push('BACKUP_KEYS=kms needs BACKUP_KMS_KEY_ID: backups could not be encrypted');
   problems.push(...parseServers(c.BACKUP_DB_SERVERS).problems);
-  problems.push(...parseRetention(c.BACKUP_RETENTION).problems);
   return problems;
 }
 
 /** Reads and checks the config from the environment once, at start. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): BackupConfig {
   return loadConfig<BackupConfig>(configSchema, env, checkConfig);
+}
+
+/**
+ * The variables of the object store and of retention, and nothing else: what a command that only
+ * talks to the bucket (setup-bucket) needs, so it runs without the service's databases.
+ */
+const STORE_VARIABLES = [
+  'BACKUP_STORE',
+  'BACKUP_STORE_DIR',
+  'BACKUP_S3_BUCKET',
+  'BACKUP_S3_REGION',
+  'BACKUP_S3_ENDPOINT',
+  'BACKUP_S3_FORCE_PATH_STYLE',
+  'BACKUP_S3_ACCESS_KEY_ID',
+  'BACKUP_S3_SECRET_ACCESS_KEY',
+  'BACKUP_S3_SSE_KMS_KEY_ID',
+  'BACKUP_S3_PART_MB',
+  'BACKUP_S3_QUEUE',
+  'BACKUP_RETENTION',
+  'STORE_MAX_ATTEMPTS',
+] as const;
+
+type StoreVariable = (typeof STORE_VARIABLES)[number];
+
+/** The part of `configSchema` that names the store and retention (same definitions, no copy). */
+export const storeConfigSchema = {
+  type: 'object',
+  properties: Object.fromEntries(STORE_VARIABLES.map((k) => [k, configSchema.properties[k]])) as Pick<
+    typeof configSchema.properties,
+    StoreVariable
+  >,
+} as const satisfies ConfigSchema;
+
+export type StoreConfig = ConfigOf<typeof storeConfigSchema>;
+
+/** Cross-field checks of the store and retention variables. */
+export function checkStoreConfig(c: StoreConfig): string[] {
+  const problems: string[] = [];
+  if (c.BACKUP_STORE === 'dir' && !c.BACKUP_STORE_DIR?.startsWith('/'))
+    problems.push(
+      'BACKUP_STORE=dir needs BACKUP_STORE_DIR, an absolute path: backups would have nowhere to go',
+    );
+  if (c.BACKUP_STORE === 's3' && !c.BACKUP_S3_BUCKET)
+    problems.push('BACKUP_STORE=s3 needs BACKUP_S3_BUCKET: backups would have nowhere to go');
+  problems.push(...parseRetention(c.BACKUP_RETENTION).problems);
+  return problems;
+}
+
+/** Reads and checks only the store and retention variables from the environment. */
+export function parseStoreConfig(env: Record<string, string | undefined> = process.env): StoreConfig {
+  return loadConfig<StoreConfig>(storeConfigSchema, env, checkStoreConfig);
 }

@@ -24,9 +24,12 @@ import {
 import { type BackupContext, backupKey } from './context.ts';
 import { pruneTenant } from './retention.ts';
 import {
+  acceptsConnections,
+  copyForDump,
   createEmptyDatabase,
   databaseSize,
   dropDatabase,
+  dumpCopyName,
   removeDir,
   scratchName,
   siblingDir,
@@ -128,9 +131,16 @@ async function takeBackup(
     `UPDATE backups SET state = 'running', error = NULL WHERE id = $1 AND state <> 'succeeded'`,
     [backup.id],
   );
-  const { manifest, storedBytes } = await writeBackup({
+  // A suspended tenant's database takes no connections, pg_dump's included: it is dumped from a
+  // momentary copy, so it is never opened to anyone.
+  const admin = ctx.connection(target.databaseServerId, 'postgres');
+  const shut = !(await acceptsConnections(admin, target.databaseName));
+  const dumped = shut ? dumpCopyName(backup.id) : target.databaseName;
+  if (shut) await copyForDump(admin, target.databaseName, dumped, target.ownerRole);
+  const written = await writeBackup({
     tools,
-    source: ctx.connection(target.databaseServerId, target.databaseName),
+    source: ctx.connection(target.databaseServerId, dumped),
+    databaseName: target.databaseName,
     filestoreDir: target.filestoreDir,
     ids: { tenantId: backup.tenant_id, backupId: backup.id },
     odooVersion: target.odooVersion
@@ -141,7 +151,16 @@ async function takeBackup(
     keyring: ctx.keyring,
     signal,
     onProgress: (p) => onBytes(p.storedBytes),
+  }).finally(async () => {
+    if (shut)
+      await dropDatabase(admin, dumped).catch((err: unknown) =>
+        ctx.logger.warn(
+          { err, database: dumped },
+          'the momentary copy of a suspended tenant could not be dropped',
+        ),
+      );
   });
+  const { manifest, storedBytes } = written;
   return await withTransaction(ctx.pool, async (client) => {
     const { rows } = await client.query<BackupRow>(
       `UPDATE backups SET state = 'succeeded', object_key = $2, stored_bytes = $3, manifest = $4,

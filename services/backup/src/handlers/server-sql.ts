@@ -92,6 +92,41 @@ export async function serverVersion(admin: PgConnection): Promise<{ version: str
   });
 }
 
+/** Whether `name` accepts connections (a suspended tenant's does not: ALLOW_CONNECTIONS false). */
+export async function acceptsConnections(admin: PgConnection, name: string): Promise<boolean> {
+  return await withAdmin(admin, async (c) => {
+    const { rows } = await c.query<{ allow: boolean }>(
+      'SELECT datallowconn AS allow FROM pg_database WHERE datname = $1',
+      [name],
+    );
+    return rows[0]?.allow ?? false;
+  });
+}
+
+/**
+ * A momentary copy of a database that accepts no connections, to dump it: CREATE DATABASE ...
+ * TEMPLATE copies it without connecting to it, so a suspended tenant stays shut to everyone.
+ */
+export async function copyForDump(
+  admin: PgConnection,
+  source: string,
+  copy: string,
+  owner: string,
+): Promise<void> {
+  await withAdmin(admin, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(copy)} WITH (FORCE)`);
+    await c.query(
+      `CREATE DATABASE ${quoteIdent(copy)} TEMPLATE ${quoteIdent(source)} OWNER ${quoteIdent(owner)}`,
+    );
+    await c.query(`REVOKE ALL ON DATABASE ${quoteIdent(copy)} FROM PUBLIC`);
+  });
+}
+
+/** The name of a backup's momentary copy: never a tenant's (the hyphen). */
+export function dumpCopyName(backupId: string): string {
+  return `ocp-bk-${createHash('sha256').update(backupId).digest('hex').slice(0, 16)}`;
+}
+
 /** The size of a database in bytes (for an estimate of a backup's progress), or null. */
 export async function databaseSize(admin: PgConnection, name: string): Promise<number | null> {
   return await withAdmin(admin, async (c) => {

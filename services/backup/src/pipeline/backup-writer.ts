@@ -19,6 +19,8 @@ export interface WriteBackupOptions {
   source: PgConnection;
   /** null or a missing directory: a backup with no files. */
   filestoreDir: string | null;
+  /** The name the manifest gives the database, when it is dumped from a copy of another name. */
+  databaseName?: string;
   ids: { tenantId: string; backupId: string };
   odooVersion?: { version: string; versionInfo: unknown[] } | null;
   store: ObjectStore;
@@ -235,7 +237,7 @@ export async function writeBackup(
         format: MANIFEST_FORMAT,
         tenantId: o.ids.tenantId,
         backupId: o.ids.backupId,
-        databaseName: o.source.database,
+        databaseName: o.databaseName ?? o.source.database,
         createdAt: createdAt.toISOString(),
         odoo: {
           version: o.odooVersion?.version ?? null,
