@@ -75,6 +75,7 @@ describe(
     before(async () => {
       s3 = await startS3rver();
       p = await startPlatform({
+        tenantEnv: { TENANT_DELETE_FINAL_BACKUP: 'true', TENANT_DELETE_GRACE_SECONDS: '4' },
         backup: true,
         backupEnv: {
           BACKUP_STORE: 's3',
@@ -333,6 +334,53 @@ describe(
       assert.ok((await partners(tenant.databaseName)).includes('kept'));
       const t = await p.api.call('GET', `/api/v1/tenants/${tenant.id}`);
       assert.equal(t.body.state, 'active');
+    });
+
+    test('a deletion takes a final backup and waits out its grace period, during which it can be undone', async () => {
+      const t = await createTenant(p, 'leaving');
+      await inDb(t.databaseName, 'INSERT INTO res_partner (name, active) VALUES ($1, true)', [marker]);
+      const del = await p.api.call('DELETE', `/api/v1/tenants/${t.id}`);
+      assert.equal(del.status, 202, JSON.stringify(del.body));
+      const op = await p.api.waitOperation(del.body.operation.id, 60_000);
+      assert.equal(op.state, 'succeeded', JSON.stringify(op));
+      assert.match(op.result?.finalBackupId, /^[0-9a-f-]{36}$/, JSON.stringify(op));
+      const deleting = await p.api.call('GET', `/api/v1/tenants/${t.id}`);
+      assert.equal(deleting.body.state, 'deleting');
+      assert.ok(Date.parse(deleting.body.purgeAfter) > Date.now());
+      const final = await p.api.call('GET', `/api/v1/backups/${op.result.finalBackupId}`);
+      assert.equal(final.body.kind, 'final');
+      assert.equal(final.body.state, 'succeeded');
+      const shut = await adminQuery<{ allow: boolean }>(
+        'SELECT datallowconn AS allow FROM pg_database WHERE datname = $1',
+        [t.databaseName],
+      );
+      assert.equal(shut.rows[0]?.allow, false, 'shut during the grace period');
+      const undo = await p.api.call('POST', `/api/v1/tenants/${t.id}/undelete`);
+      assert.equal(undo.status, 200, JSON.stringify(undo.body));
+      assert.equal(undo.body.state, 'active');
+      assert.equal(undo.body.purgeAfter, null);
+      assert.ok((await partners(t.databaseName)).includes(marker), 'its data is back and open');
+      // Deleted again, and left alone: the grace period ends and the database goes.
+      const again = await p.api.call('DELETE', `/api/v1/tenants/${t.id}`);
+      assert.equal((await p.api.waitOperation(again.body.operation.id, 60_000)).state, 'succeeded');
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const now = await p.api.call('GET', `/api/v1/tenants/${t.id}`);
+        if (now.status === 404 || now.body.state === 'deleted') break;
+        assert.ok(Date.now() < until, `still ${now.body.state}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const gone = await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [t.databaseName]);
+      assert.equal(gone.rowCount, 0);
+      const late = await p.api.call('POST', `/api/v1/tenants/${t.id}/undelete`);
+      assert.equal(late.status, 404, JSON.stringify(late.body));
+      // The final backup outlives the tenant, and restores it as a new one.
+      const restore = await p.api.call('POST', `/api/v1/backups/${op.result.finalBackupId}/restore`, {
+        newTenant: { slug: 'came-back' },
+      });
+      assert.equal(restore.status, 202, JSON.stringify(restore.body));
+      const back = await p.api.waitOperation(restore.body.operation.id, 60_000);
+      assert.equal(back.state, 'succeeded', JSON.stringify(back));
     });
   },
 );

@@ -415,6 +415,7 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
         secrets,
         passwords: new AdminPasswordPool(0),
         logger,
+        bus,
         dispatch: () => {},
         op,
         tenant: row,

@@ -400,7 +400,16 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
     const secrets = keyringOf(config);
     const servers = new DbServers(pool, logger, 2, secrets);
     const passwords = new AdminPasswordPool(0);
-    const ctx: HandlerContext = { pool, servers, config, secrets, passwords, logger, dispatch: () => {} };
+    const ctx: HandlerContext = {
+      pool,
+      servers,
+      config,
+      secrets,
+      passwords,
+      logger,
+      bus,
+      dispatch: () => {},
+    };
     const sql = await connectServerSql(p.tenantEnv.TENANT_DB_ADMIN_URL!);
     const root = path.join(dataDir, 'filestore');
     try {

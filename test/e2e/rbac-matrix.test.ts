@@ -37,6 +37,7 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'POST /api/v1/tenants/{tenant}/resume':           ['tenants:resume',  Y,    Y,    Y,    N,    N,    Y,    N],
   'POST /api/v1/tenants/{tenant}/retry':            ['tenants:retry',   Y,    Y,    Y,    N,    N,    Y,    N],
   'DELETE /api/v1/tenants/{tenant}':                ['tenants:delete',  Y,    Y,    N,    N,    N,    N,    N],
+  'POST /api/v1/tenants/{tenant}/undelete':         ['tenants:delete',  Y,    Y,    N,    N,    N,    N,    N],
   'GET /api/v1/operations/{id}':                    ['operations:read', Y,    Y,    Y,    N,    Y,    Y,    N],
   'GET /api/v1/operators':                          ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
   'POST /api/v1/operators':                         ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
@@ -113,6 +114,8 @@ const requests: Record<
   'POST /api/v1/tenants/{tenant}/retry': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/retry` }),
   // A tenant that does not exist: allowed cells answer 404 and nothing is lost.
   'DELETE /api/v1/tenants/{tenant}': async () => ({ path: `/api/v1/tenants/${randomUUID()}` }),
+  // The test's tenant is active: allowed cells answer 409 (nothing to undo) and nothing changes.
+  'POST /api/v1/tenants/{tenant}/undelete': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/undelete` }),
   'GET /api/v1/operations/{id}': async (c) => ({ path: `/api/v1/operations/${c.operation}` }),
   'GET /api/v1/operators': async () => ({ path: '/api/v1/operators' }),
   'POST /api/v1/operators': async (c) => ({

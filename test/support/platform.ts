@@ -206,6 +206,10 @@ export async function preparePlatform(
       // One generated password hashed ahead: both ways of hashing run, at a third of a second of
       // CPU per start instead of four times that.
       TENANT_ADMIN_PASSWORD_POOL: '1',
+      // Deletions drop at once, with no final backup (most tests run no backup service); the
+      // backup tests turn both on.
+      TENANT_DELETE_FINAL_BACKUP: 'false',
+      TENANT_DELETE_GRACE_SECONDS: '0',
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       OUTBOX_POLL_MS: '200',

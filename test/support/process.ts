@@ -10,7 +10,10 @@ export interface ServiceProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnService(name: 'tenant' | 'gateway', env: Record<string, string>): ServiceProcess {
+export function spawnService(
+  name: 'tenant' | 'gateway' | 'backup',
+  env: Record<string, string>,
+): ServiceProcess {
   const proc = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },

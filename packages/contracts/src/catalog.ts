@@ -12,6 +12,8 @@ import type {
   BackupDrillReplyV1,
   BackupDrillRequestV1,
   BackupFailedV1,
+  BackupFinalReplyV1,
+  BackupFinalRequestV1,
   BackupGetReplyV1,
   BackupGetRequestV1,
   BackupListReplyV1,
@@ -50,6 +52,7 @@ import type {
   TenantDeleteReplyV1,
   TenantDeleteRequestV1,
   TenantDeletingV1,
+  TenantDeletionCancelledV1,
   TenantDuplicateReplyV1,
   TenantDuplicateRequestV1,
   TenantGetReplyV1,
@@ -95,6 +98,8 @@ import type {
   TenantSuspendReplyV1,
   TenantSuspendRequestV1,
   TenantSuspensionReasonClearedV1,
+  TenantUndeleteReplyV1,
+  TenantUndeleteRequestV1,
 } from './generated/types.ts';
 
 /** A JetStream stream: the subjects it captures and how long it keeps them. */
@@ -250,6 +255,7 @@ export const messages = {
   'ocp.tenant.module_installed.v1': tenantEvent('module_installed', ['audit']),
   'ocp.tenant.module_upgraded.v1': tenantEvent('module_upgraded', ['audit']),
   'ocp.tenant.module_uninstalled.v1': tenantEvent('module_uninstalled', ['audit']),
+  'ocp.tenant.deletion_cancelled.v1': tenantEvent('deletion_cancelled'),
   'ocp.tenant.restoring.v1': tenantEvent('restoring', ['audit', 'backup']),
   'ocp.tenant.restored.v1': tenantEvent('restored', ['audit', 'billing', 'backup']),
   'ocp.backup.completed.v1': backupEvent('completed'),
@@ -374,6 +380,7 @@ export interface MessageDataMap {
   'ocp.billing.subscription_changed.v1': BillingSubscriptionChangedV1;
   'ocp.billing.tenant_access_changed.v1': BillingTenantAccessChangedV1;
   'ocp.billing.tenant_plan_changed.v1': BillingTenantPlanChangedV1;
+  'ocp.tenant.deletion_cancelled.v1': TenantDeletionCancelledV1;
   'ocp.tenant.restoring.v1': TenantRestoringV1;
   'ocp.tenant.restored.v1': TenantRestoredV1;
   'ocp.backup.completed.v1': BackupCompletedV1;
@@ -468,6 +475,8 @@ export const rpcs = {
   'backup.drill.v1': backupRpc('drill'),
   'backup.operation.get.v1': backupRpc('operation.get'),
   'backup.transfer.v1': backupRpc('transfer'),
+  'backup.final.v1': { ...backupRpc('final'), clients: ['tenant'] },
+  'tenant.undelete.v1': tenantRpc('undelete'),
   'audit.query.v1': {
     subject: 'rpc.audit.query.v1',
     request: 'rpc/audit.query.v1.request',
@@ -568,6 +577,8 @@ export interface RpcMap {
   'backup.drill.v1': { request: BackupDrillRequestV1; reply: BackupDrillReplyV1 };
   'backup.operation.get.v1': { request: BackupOperationGetRequestV1; reply: BackupOperationGetReplyV1 };
   'backup.transfer.v1': { request: BackupTransferRequestV1; reply: BackupTransferReplyV1 };
+  'backup.final.v1': { request: BackupFinalRequestV1; reply: BackupFinalReplyV1 };
+  'tenant.undelete.v1': { request: TenantUndeleteRequestV1; reply: TenantUndeleteReplyV1 };
 }
 
 /** Base of every `$id` and `dataschema`. */

@@ -269,16 +269,29 @@ test('a billing decision is recorded as done by billing, about the tenant it nam
   );
 });
 
-test('the audit service consumes every tenant event, operation updates and gateway requests, and no work', () => {
+test('the audit service consumes every tenant event, operation updates, backup events and gateway requests, and no work', () => {
   // @ts-expect-error: the work queue is the tenant workers' alone.
   const work: AuditedType = 'ocp.tenant.operation.run.v1';
   assert.ok(work);
+  // @ts-expect-error: and the backup workers' queue theirs.
+  const backupWork: AuditedType = 'ocp.backup.operation.run.v1';
+  assert.ok(backupWork);
   const tenantEvents = Object.keys(messages).filter(
     (t) => messages[t as keyof typeof messages].stream.name === streams.tenantEvents.name,
   );
   assert.ok(tenantEvents.includes('ocp.tenant.renamed.v1'));
   assert.deepEqual(auditedTypes(streams.tenantEvents).sort(), tenantEvents.sort());
-  assert.deepEqual(auditedTypes(streams.operationEvents), ['ocp.operation.updated.v1']);
+  assert.deepEqual(auditedTypes(streams.operationEvents).sort(), [
+    'ocp.backup.operation_updated.v1',
+    'ocp.operation.updated.v1',
+  ]);
+  assert.deepEqual(auditedTypes(streams.backupEvents).sort(), [
+    'ocp.backup.completed.v1',
+    'ocp.backup.drilled.v1',
+    'ocp.backup.failed.v1',
+    'ocp.backup.pruned.v1',
+  ]);
+  assert.deepEqual(auditedTypes(streams.backupWork), []);
   assert.deepEqual(auditedTypes(streams.audit), ['ocp.audit.request.v1']);
   assert.deepEqual(auditedTypes(streams.tenantWork), []);
   assert.deepEqual(auditedTypes(streams.billingEvents).sort(), [

@@ -10,6 +10,7 @@ import { parseRetention, policyFor } from './domain/retention.ts';
 import {
   createBackupHandler,
   drillBackupHandler,
+  finalBackupHandler,
   getBackupHandler,
   getOperationHandler,
   listBackupsHandler,
@@ -17,6 +18,7 @@ import {
   transferHandler,
 } from './handlers/commands.ts';
 import type { BackupContext } from './handlers/context.ts';
+import { pruneFinalBackups } from './handlers/retention.ts';
 import {
   describe,
   endRestoreFailed,
@@ -153,6 +155,7 @@ export const backupService = defineService({
     bus.serve('backup.drill.v1', drillBackupHandler(ctx));
     bus.serve('backup.operation.get.v1', getOperationHandler(ctx));
     bus.serve('backup.transfer.v1', transferHandler(ctx));
+    bus.serve('backup.final.v1', finalBackupHandler(ctx));
 
     const runners: Record<OperationRow['kind'], OperationRunner<OperationRow>> = {
       'backup.run': (op, run) => runBackup(ctx, op, run),
@@ -211,6 +214,7 @@ export const backupService = defineService({
     rt.every('backup schedule', config.BACKUP_SCHEDULE_INTERVAL_MS, async () => {
       await queueScheduledBackups(ctx);
       await queueScheduledDrills(ctx);
+      await pruneFinalBackups(ctx);
     });
     registerBackupMetrics(rt.registry, pool);
     return { ctx, worker };

@@ -77,6 +77,13 @@ export const configSchema = {
       description:
         'JSON object from a plan to the generations kept: {"<plan>": {"daily": n, "weekly": n, "monthly": n}}; "default" for plans not named.',
     },
+    BACKUP_FINAL_KEEP_DAYS: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3650,
+      default: 90,
+      description: 'How long the final backup of a deleted tenant is kept after the tenant is gone.',
+    },
     BACKUP_SCHEDULE_INTERVAL_MS: {
       type: 'integer',
       minimum: 100,

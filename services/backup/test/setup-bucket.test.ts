@@ -132,12 +132,17 @@ describe('setup-bucket against a server that implements lifecycle rules', () => 
     assert.equal(received.length, 1);
     const put = received[0]!;
     assert.equal(put.method, 'PUT');
-    assert.match(put.url, /^\/ocp-backups\?lifecycle/);
+    assert.match(put.url, /^\/ocp-backups\/?\?lifecycle/);
     assert.match(
       put.body,
       /<AbortIncompleteMultipartUpload><DaysAfterInitiation>1<\/DaysAfterInitiation><\/AbortIncompleteMultipartUpload>/,
     );
-    assert.match(put.body, /<Prefix>tenants\/<\/Prefix>.*<Expiration><Days>193<\/Days><\/Expiration>/s);
+    const expiry = put.body.match(
+      /<Rule>(?:(?!<\/Rule>).)*<ID>expire-backups<\/ID>(?:(?!<\/Rule>).)*<\/Rule>/,
+    )?.[0];
+    assert.ok(expiry, put.body);
+    assert.match(expiry, /<Filter><Prefix>tenants\/<\/Prefix><\/Filter>/);
+    assert.match(expiry, /<Expiration><Days>193<\/Days><\/Expiration>/);
     assert.match(r.out, /s3:\/\/ocp-backups: lifecycle rules applied/);
     assert.match(r.out, /aborted after 1 day/);
     assert.match(r.out, /expire-backups: objects under tenants\/ expire after 193 days/);

@@ -22,6 +22,7 @@ import {
   resumeTenantHandler,
   retryTenantHandler,
   suspendTenantHandler,
+  undeleteTenantHandler,
 } from './handlers/lifecycle-commands.ts';
 import { listModulesHandler, moduleOperationHandler } from './handlers/module-commands.ts';
 import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
@@ -91,6 +92,7 @@ export const tenantService = defineService({
       secrets,
       passwords,
       logger,
+      bus,
       dispatch: (command) => {
         bus
           .publish(command)
@@ -105,6 +107,7 @@ export const tenantService = defineService({
     bus.serve('tenant.suspend.v1', suspendTenantHandler(ctx));
     bus.serve('tenant.resume.v1', resumeTenantHandler(ctx));
     bus.serve('tenant.delete.v1', deleteTenantHandler(ctx));
+    bus.serve('tenant.undelete.v1', undeleteTenantHandler(ctx));
     bus.serve('tenant.retry.v1', retryTenantHandler(ctx));
     bus.serve('operation.get.v1', getOperationHandler(ctx));
     // Runtimes' templates are prepared through the runtimes by a job of their own (a lease per runtime).

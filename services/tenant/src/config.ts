@@ -111,6 +111,20 @@ export const configSchema = {
       description:
         'Workers look for runnable operations this often besides the notifications that wake them.',
     },
+    TENANT_DELETE_FINAL_BACKUP: {
+      type: 'boolean',
+      default: true,
+      description:
+        'A deletion first has the backup service take a final backup of the tenant (and fails, keeping the tenant, when it cannot); false: none (only where no backup service runs).',
+    },
+    TENANT_DELETE_GRACE_SECONDS: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 90 * 24 * 3600,
+      default: 7 * 24 * 3600,
+      description:
+        'How long a deleted tenant keeps its database and files (shut) before they go for good; until then the deletion can be undone. 0: at once.',
+    },
     RECONCILE_INTERVAL_MS: {
       type: 'integer',
       minimum: 1000,

@@ -762,6 +762,7 @@ export const schemaFiles = {
           "tenant.module_uninstall",
           "tenant.duplicate",
           "tenant.rename",
+          "tenant.purge",
           "backup.run",
           "backup.restore",
           "backup.drill",
@@ -1193,6 +1194,22 @@ export const schemaFiles = {
         ],
         "format": "uuid",
         "description": "The tenant this one is a staging copy of."
+      },
+      "purgeAfter": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time",
+        "description": "A tenant being deleted: when its database and files go for good; until then the deletion can be undone (POST /tenants/{id}/undelete)."
+      },
+      "finalBackupId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid",
+        "description": "The backup taken before the tenant was deleted."
       }
     },
     "definitions": {
@@ -1724,6 +1741,22 @@ export const schemaFiles = {
       "operationId": {
         "type": "string",
         "format": "uuid"
+      }
+    }
+  },
+  "events/tenant.deletion_cancelled.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.deletion_cancelled.v1.json",
+    "title": "TenantDeletionCancelledV1",
+    "description": "A deletion was undone during its grace period: the tenant is back in the state it was deleted from, with its database and files.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
       }
     }
   },
@@ -2458,6 +2491,44 @@ export const schemaFiles = {
         "type": "string",
         "maxLength": 200,
         "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/backup.final.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.final.v1.reply.json",
+    "title": "BackupFinalReplyV1",
+    "description": "The final backup as it is now.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "backup"
+    ],
+    "properties": {
+      "backup": {
+        "$ref": "../common/backup.v1.json"
+      }
+    }
+  },
+  "rpc/backup.final.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.final.v1.request.json",
+    "title": "BackupFinalRequestV1",
+    "description": "The final backup of a tenant being deleted: taken once per request id (the delete operation), answered as it is now; asked again until it has succeeded.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "requestId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "requestId": {
+        "type": "string",
+        "format": "uuid"
       }
     }
   },
@@ -4088,6 +4159,44 @@ export const schemaFiles = {
         "description": "Who asked, for the record."
       }
     }
+  },
+  "rpc/tenant.undelete.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.undelete.v1.reply.json",
+    "title": "TenantUndeleteReplyV1",
+    "description": "The tenant, back.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.undelete.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.undelete.v1.request.json",
+    "title": "TenantUndeleteRequestV1",
+    "description": "Undo a deletion during its grace period: the tenant goes back to the state it was deleted from.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
   }
 } as const;
 
@@ -4120,6 +4229,7 @@ export const validatorNames = {
   "events/tenant.created.v1": "events_tenant_created_v1",
   "events/tenant.deleted.v1": "events_tenant_deleted_v1",
   "events/tenant.deleting.v1": "events_tenant_deleting_v1",
+  "events/tenant.deletion_cancelled.v1": "events_tenant_deletion_cancelled_v1",
   "events/tenant.module_installed.v1": "events_tenant_module_installed_v1",
   "events/tenant.module_uninstalled.v1": "events_tenant_module_uninstalled_v1",
   "events/tenant.module_upgraded.v1": "events_tenant_module_upgraded_v1",
@@ -4140,6 +4250,8 @@ export const validatorNames = {
   "rpc/backup.create.v1.request": "rpc_backup_create_v1_request",
   "rpc/backup.drill.v1.reply": "rpc_backup_drill_v1_reply",
   "rpc/backup.drill.v1.request": "rpc_backup_drill_v1_request",
+  "rpc/backup.final.v1.reply": "rpc_backup_final_v1_reply",
+  "rpc/backup.final.v1.request": "rpc_backup_final_v1_request",
   "rpc/backup.get.v1.reply": "rpc_backup_get_v1_reply",
   "rpc/backup.get.v1.request": "rpc_backup_get_v1_request",
   "rpc/backup.list.v1.reply": "rpc_backup_list_v1_reply",
@@ -4197,5 +4309,7 @@ export const validatorNames = {
   "rpc/tenant.runtime.template.v1.reply": "rpc_tenant_runtime_template_v1_reply",
   "rpc/tenant.runtime.template.v1.request": "rpc_tenant_runtime_template_v1_request",
   "rpc/tenant.suspend.v1.reply": "rpc_tenant_suspend_v1_reply",
-  "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request"
+  "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request",
+  "rpc/tenant.undelete.v1.reply": "rpc_tenant_undelete_v1_reply",
+  "rpc/tenant.undelete.v1.request": "rpc_tenant_undelete_v1_request"
 } as const;

@@ -4,13 +4,13 @@
 export interface BackupOperationRunV1 {
 operationId: string
 tenantId: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
 }
 
 export interface TenantOperationRunV1 {
 operationId: string
 tenantId: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
 }
 
 export type Outcome = ("success" | "denied" | "failed")
@@ -134,7 +134,7 @@ export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED
 
 export interface Operation {
 id: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
 tenantId: string
 state: ("queued" | "running" | "succeeded" | "failed")
 progress: number
@@ -265,6 +265,14 @@ baseUrl?: (string | null)
  * The tenant this one is a staging copy of.
  */
 sourceTenantId?: (string | null)
+/**
+ * A tenant being deleted: when its database and files go for good; until then the deletion can be undone (POST /tenants/{id}/undelete).
+ */
+purgeAfter?: (string | null)
+/**
+ * The backup taken before the tenant was deleted.
+ */
+finalBackupId?: (string | null)
 }
 
 export interface AuditCheckpointV1 {
@@ -408,6 +416,10 @@ operationId: string
 export interface TenantDeletingV1 {
 tenant: Tenant
 operationId: string
+}
+
+export interface TenantDeletionCancelledV1 {
+tenant: Tenant
 }
 
 export interface TenantModuleInstalledV1 {
@@ -649,6 +661,15 @@ backupId: string
  * Who asked, for the record.
  */
 actor?: string
+}
+
+export interface BackupFinalReplyV1 {
+backup: Backup
+}
+
+export interface BackupFinalRequestV1 {
+tenantId: string
+requestId: string
 }
 
 export interface BackupGetReplyV1 {
@@ -1149,6 +1170,18 @@ operation: Operation
 export interface TenantSuspendRequestV1 {
 tenantId: string
 reason: ("billing" | "quota" | "trial" | "manual")
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantUndeleteReplyV1 {
+tenant: Tenant
+}
+
+export interface TenantUndeleteRequestV1 {
+tenantId: string
 /**
  * Who asked, for the record.
  */

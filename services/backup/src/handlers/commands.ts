@@ -226,3 +226,41 @@ export function transferHandler(ctx: BackupContext): RpcHandler<'backup.transfer
     return { path: `/transfers/${token}`, expiresAt: expiresAt.toISOString(), fileName };
   };
 }
+
+/** The id of the final backup asked for by `requestId`: the same request always names the same backup. */
+export function finalBackupId(requestId: string): string {
+  const h = createHash('sha256').update(`final:${requestId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * `rpc.backup.final.v1`: the final backup of a tenant being deleted, queued at the first request
+ * (kind `final`: retention never prunes it; it is kept BACKUP_FINAL_KEEP_DAYS after the tenant is
+ * gone) and answered as it is now at each; a failed one is taken again when asked again.
+ */
+export function finalBackupHandler(ctx: BackupContext): RpcHandler<'backup.final.v1'> {
+  return async (req, { traceparent }) => {
+    const id = finalBackupId(req.requestId);
+    const result = await withTransaction(ctx.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`final:${id}`]);
+      const found = await getBackup(client, id);
+      if (found && found.state !== 'failed') return { backup: found, command: undefined };
+      if (found) await client.query('DELETE FROM backups WHERE id = $1', [id]);
+      const opId = randomUUID();
+      const backup = await insertBackup(client, {
+        id,
+        tenantId: req.tenantId,
+        kind: 'final',
+        operationId: opId,
+      });
+      const { command } = await queueOperation(
+        client,
+        { id: opId, kind: 'backup.run', tenantId: req.tenantId, backupId: id, actor: 'tenant deletion' },
+        traceparent,
+      );
+      return { backup, command };
+    });
+    if (result.command) ctx.dispatch(result.command);
+    return { backup: toBackup(result.backup) };
+  };
+}

@@ -51,3 +51,34 @@ export async function pruneTenant(ctx: BackupContext, tenantId: string): Promise
   if (pruned) ctx.logger.info({ tenantId, pruned, kept: decision.keep.size }, 'retention pruned backups');
   return pruned;
 }
+
+/**
+ * Removes the final backups of tenants deleted for good longer ago than BACKUP_FINAL_KEEP_DAYS (their
+ * last `known_tenants` event), store first, a batch at a time. Answers how many went.
+ */
+export async function pruneFinalBackups(ctx: BackupContext): Promise<number> {
+  const { rows } = await ctx.pool.query<BackupRow>(
+    `SELECT b.* FROM backups b JOIN known_tenants k ON k.tenant_id = b.tenant_id
+     WHERE b.kind = 'final' AND k.state = 'deleted'
+       AND k.event_time < $1::timestamptz - make_interval(days => $2)
+     ORDER BY b.created_at LIMIT 100`,
+    [ctx.now(), ctx.config.BACKUP_FINAL_KEEP_DAYS],
+  );
+  for (const row of rows) {
+    if (row.object_key) await ctx.store.remove(row.object_key);
+    await withTransaction(ctx.pool, async (client) => {
+      const { rows: gone } = await client.query<BackupRow>('DELETE FROM backups WHERE id = $1 RETURNING *', [
+        row.id,
+      ]);
+      if (gone[0])
+        await enqueueEvent(client, 'ocp.backup.pruned.v1', {
+          subject: row.tenant_id,
+          data: {
+            backup: toBackup(gone[0]),
+            reason: `the final backup of a tenant deleted more than ${ctx.config.BACKUP_FINAL_KEEP_DAYS} days ago`,
+          },
+        });
+    });
+  }
+  return rows.length;
+}

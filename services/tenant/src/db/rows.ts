@@ -26,6 +26,10 @@ export interface TenantRow {
   /** The restore holding the tenant in state `restoring`, and the state it goes back to. */
   restore_id: string | null;
   restore_previous_state: 'pending' | 'active' | 'suspended' | null;
+  /** A deletion's grace period: when the database and files go, and the state it was deleted from. */
+  purge_after: Date | null;
+  deleting_from: 'pending' | 'provisioning' | 'failed' | 'active' | 'suspended' | null;
+  final_backup_id: string | null;
 }
 
 export interface OperationRow {
@@ -84,6 +88,8 @@ export function toTenant(r: TenantRow): Tenant {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     deletedAt: iso(r.deleted_at),
+    purgeAfter: iso(r.purge_after ?? null),
+    finalBackupId: r.final_backup_id ?? null,
   };
 }
 

@@ -18,6 +18,8 @@ const startStates: Record<OperationKind, readonly TenantState[]> = {
   // Runs on the new tenant (the copy), like its provisioning; the source must be active.
   'tenant.duplicate': ['pending', 'provisioning', 'failed'],
   'tenant.rename': ['active'],
+  // The end of a deletion's grace period.
+  'tenant.purge': ['deleting'],
 };
 
 /** Why an operation cannot start from a state, or undefined when it can. */

@@ -1,3 +1,4 @@
+import type { RpcClient } from '@ocp/bus';
 import type { CloudEvent } from '@ocp/contracts';
 import type { Pool } from '@ocp/db';
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ export interface HandlerContext {
   /** Generated administrator passwords hashed ahead. */
   passwords: AdminPasswordPool;
   logger: Logger;
+  /** Calls other services' request/reply methods (the backup service's final backup). */
+  bus: RpcClient;
   /**
    * Publishes a committed work command at once instead of waiting for the outbox relay, which
    * publishes it again under the same id (JetStream drops the copy). Only for work commands:

@@ -1,9 +1,15 @@
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import { type PoolClient, withTransaction } from '@ocp/db';
+import { enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import type { TenantRow } from '../db/rows.ts';
 import { toOperation, toTenant } from '../db/rows.ts';
-import { lastOperationOf, lockTenant, openOperationOf, queueOperation } from '../db/store.ts';
+import {
+  lastOperationOf,
+  lockTenant,
+  openOperationOf,
+  queueOperation,
+  updateOperation,
+} from '../db/store.ts';
 import { type OperationKind, refuseOperation } from '../domain/lifecycle.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -30,7 +36,11 @@ async function queue(
     if (!row || row.state === 'deleted') throw new RpcError('TENANT_NOT_FOUND', `no tenant ${tenantId}`);
     const refusal = refuseOperation(kind, row.state) ?? opts.check?.(row.suspension_reasons, row.state);
     if (refusal) throw new RpcError('INVALID_STATE', refusal);
-    const open = opts.joinOpen ? await openOperationOf(client, tenantId, kind) : undefined;
+    // A deletion in its grace period is answered with the purge that ends it.
+    const open = opts.joinOpen
+      ? ((await openOperationOf(client, tenantId, kind)) ??
+        (kind === 'tenant.delete' ? await openOperationOf(client, tenantId, 'tenant.purge') : undefined))
+      : undefined;
     if (open) return { reply: { tenant: toTenant(row), operation: toOperation(open) }, command: undefined };
     const chosen = (await opts.choose?.(client, row)) ?? {
       kind,
@@ -110,5 +120,61 @@ export function retryTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.retr
           },
         };
       },
+    });
+}
+
+/**
+ * `rpc.tenant.undelete.v1`: undoes a deletion during its grace period: the purge waiting for the
+ * end of it is cancelled, and the tenant goes back to the state it was deleted from (its database
+ * opened again when that is `active`; a suspended one keeps its reasons), with
+ * `tenant.deletion_cancelled`. Refused while the final backup is still being taken or once the
+ * purge has begun.
+ */
+export function undeleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.undelete.v1'> {
+  return async (req, { traceparent }) =>
+    await withTransaction(ctx.pool, async (client) => {
+      const row = await lockTenant(client, req.tenantId);
+      if (!row || row.state === 'deleted')
+        throw new RpcError('TENANT_NOT_FOUND', `no tenant ${req.tenantId}`);
+      if (row.state !== 'deleting')
+        throw new RpcError(
+          'INVALID_STATE',
+          `tenant "${row.slug}" is ${row.state}; only a tenant being deleted can be undeleted`,
+        );
+      const deleting = await openOperationOf(client, row.id, 'tenant.delete');
+      if (deleting)
+        throw new RpcError(
+          'INVALID_STATE',
+          `the deletion of "${row.slug}" is still ${deleting.state} (${deleting.step ?? 'queued'}); undelete it once it has finished`,
+        );
+      const purge = await openOperationOf(client, row.id, 'tenant.purge');
+      if (!purge || purge.state !== 'queued')
+        throw new RpcError(
+          'INVALID_STATE',
+          purge
+            ? `the database of "${row.slug}" is being dropped already; it cannot be undeleted`
+            : `tenant "${row.slug}" has no grace period to undo (its deletion did not finish, or had none); delete it again`,
+        );
+      await updateOperation(client, purge.id, {
+        state: 'failed',
+        step: 'cancelled',
+        error: `cancelled: the deletion was undone${req.actor ? ` by ${req.actor}` : ''}`,
+      });
+      const back =
+        row.deleting_from === 'active' || row.deleting_from === 'suspended' ? row.deleting_from : 'failed';
+      if (back === 'active' && row.database_server_id)
+        await (await ctx.servers.admin(row.database_server_id)).unlock(row.database_name);
+      const { rows } = await client.query<TenantRow>(
+        `UPDATE tenants SET state = $2, purge_after = NULL, deleting_from = NULL, updated_at = now()
+         WHERE id = $1 RETURNING *`,
+        [row.id, back],
+      );
+      const tenant = toTenant(rows[0]!);
+      await enqueueEvent(client, 'ocp.tenant.deletion_cancelled.v1', {
+        subject: row.id,
+        data: { tenant },
+        traceparent,
+      });
+      return { tenant };
     });
 }

@@ -13,6 +13,7 @@ import { applyHeldBillingDecisions } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
 import { adminFor, finish, type RunContext, type Runner, start, transition } from './operation-kit.ts';
 import { runDuplicate, runRename } from './run-copy.ts';
+import { runDelete, runPurge } from './run-delete.ts';
 import { runModuleOperation } from './run-modules.ts';
 
 /**
@@ -159,40 +160,12 @@ const resume: Runner = async (rc) => {
   });
 };
 
-/**
- * Drops the tenant's database (and the login role of a tenant of before runtimes, which had one),
- * each only when it carries the tenant's mark, and removes its filestore directory.
- */
-const remove: Runner = async (rc) => {
-  await withTransaction(rc.pool, async (client) => {
-    const t = (await lockTenant(client, rc.tenant.id))!;
-    if (t.state !== 'deleting' && t.state !== 'deleted') {
-      await transition(client, rc, 'deleting', 'ocp.tenant.deleting.v1', {});
-    }
-    await start(client, rc, 30, 'dropping the database and removing its files');
-  });
-  const t = rc.tenant;
-  // Only tenants of before runtimes have a login role of their own (named as their database).
-  const legacyRole = t.db_password_sealed ? t.database_name : undefined;
-  const left = (await (await adminFor(rc))?.drop(t.database_name, legacyRole, t.id)) ?? [];
-  const root = t.runtime_id
-    ? (await getRuntime(rc.pool, t.runtime_id))?.filestore_path
-    : rc.config.TENANT_FILESTORE_DIR;
-  // A database of that name that is not the tenant's keeps its files too.
-  if (root && !left.includes(t.database_name)) await removeFilestore(root, t.database_name);
-  await withTransaction(rc.pool, async (client) => {
-    const locked = (await lockTenant(client, t.id))!;
-    if (locked.state !== 'deleted')
-      await transition(client, rc, 'deleted', 'ocp.tenant.deleted.v1', {}, { deleted: true });
-    await finish(client, rc);
-  });
-};
-
 const runners: Record<OperationKind, Runner> = {
   'tenant.provision': provision,
   'tenant.suspend': suspend,
   'tenant.resume': resume,
-  'tenant.delete': remove,
+  'tenant.delete': runDelete,
+  'tenant.purge': runPurge,
   'tenant.module_install': runModuleOperation,
   'tenant.module_upgrade': runModuleOperation,
   'tenant.module_uninstall': runModuleOperation,

@@ -263,7 +263,8 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       schema: {
         tags: ['tenants'],
         summary: 'Delete a tenant',
-        description: "Drops the tenant's database and role. Answers 202 with the operation to follow.",
+        description:
+          "Shuts the tenant's database, has a final backup taken, and keeps the database and files for the grace period (TENANT_DELETE_GRACE_SECONDS of the tenant service, 7 days by default; `purgeAfter` on the tenant), during which POST /tenants/{tenant}/undelete gives the tenant back; then they are dropped. Answers 202 with the operation to follow; asked again during the grace period, it answers the purge that ends it.",
         params: tenantIdParams,
         response: { 202: tenantAndOperation },
       },
@@ -272,6 +273,26 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       const tenant = await lookup(req, req.params.tenant, 'tenants:delete');
       const result = await bus.request('tenant.delete.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
       return accepted(req, reply, tenant, result);
+    },
+  );
+
+  app.post<{ Params: { tenant: string } }>(
+    '/api/v1/tenants/:tenant/undelete',
+    {
+      config: { permission: 'tenants:delete', action: 'tenant.undelete' },
+      schema: {
+        tags: ['tenants'],
+        summary: 'Undo a deletion',
+        description:
+          'During the grace period of a deletion, gives the tenant back in the state it was deleted from (an active tenant opens to connections again), with its database and files. 409 while the final backup is still being taken, or once the purge has begun.',
+        params: tenantIdParams,
+        response: { 200: tenantRef },
+      },
+    },
+    async (req) => {
+      const tenant = await lookup(req, req.params.tenant, 'tenants:delete');
+      const result = await bus.request('tenant.undelete.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
+      return result.tenant;
     },
   );
 }
