@@ -212,6 +212,35 @@ describe('the audit trail of the gateway', () => {
           target: 'runtime:no-such-runtime',
         },
       );
+    // The backup routes, answered without a backup service (or with nothing to undo): refusals and
+    // failures are recorded too.
+    await run(
+      'POST /api/v1/tenants/{tenant}/undelete',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/undelete`),
+      { actor: ownerActor, outcome: 'failed', action: 'tenant.undelete', tenantId },
+    );
+    await run(
+      'POST /api/v1/tenants/{tenant}/backups',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/backups`),
+      { actor: ownerActor, outcome: 'failed', action: 'backup.create', tenantId },
+    );
+    for (const action of ['restore', 'drill'])
+      await run(
+        `POST /api/v1/backups/{backup}/${action}`,
+        await owner.call(
+          'POST',
+          `/api/v1/backups/${nowhere}/${action}`,
+          action === 'restore' ? { tenantId } : undefined,
+        ),
+        { actor: ownerActor, outcome: 'failed', action: `backup.${action}` },
+      );
+    await run(
+      'POST /api/v1/tenants/import',
+      await owner.call('POST', '/api/v1/tenants/import?slug=audited-import', 'PK not a zip', {
+        'content-type': 'application/zip',
+      }),
+      { actor: ownerActor, outcome: 'failed', action: 'tenant.import' },
+    );
     await run('DELETE /api/v1/tenants/{tenant}', await owner.call('DELETE', `/api/v1/tenants/${tenantId}`), {
       actor: ownerActor,
       outcome: 'success',

@@ -17,7 +17,7 @@ const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 async function setupBucket(config: StoreConfig): Promise<number> {
   const byPlan = parseRetention(config.BACKUP_RETENTION).byPlan;
-  const plan = bucketLifecycle(byPlan);
+  const plan = bucketLifecycle(byPlan, config.BACKUP_FINAL_KEEP_DAYS);
   const store = storeOf(config);
   if (config.BACKUP_STORE === 'dir') {
     say(`${store.description}: nothing to apply; a directory store has no lifecycle rules.`);

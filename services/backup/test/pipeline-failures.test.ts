@@ -113,7 +113,10 @@ describe('a backup that fails leaves nothing behind', () => {
   test('an abort mid-upload rejects, stores nothing, and pg_dump had no password on its command line', async () => {
     const ids = { tenantId: 't1', backupId: randomUUID() };
     const ac = new AbortController();
-    let commandLines: Promise<string[]> | undefined;
+    // The look at pg_dump's command line finishes before the abort ends pg_dump (a loaded machine
+    // can take longer to read /proc than the dump takes to pass 7 MiB).
+    let scan: Promise<void> | undefined;
+    let lines: string[] | undefined;
     await assert.rejects(
       writeBackup({
         tools,
@@ -125,14 +128,16 @@ describe('a backup that fails leaves nothing behind', () => {
         keyring,
         signal: ac.signal,
         onProgress: (p) => {
-          commandLines ??= pgDumpCommandLines();
+          scan ??= pgDumpCommandLines().then((found) => {
+            lines = found;
+          });
           // Past one 5 MiB part: the multipart upload is under way.
-          if (p.dumpedBytes > 7 * 1024 * 1024) ac.abort(new Error('stopped by the test'));
+          if (lines && p.dumpedBytes > 7 * 1024 * 1024) ac.abort(new Error('stopped by the test'));
         },
       }),
       /stopped by the test/,
     );
-    const lines = await commandLines;
+    await scan;
     assert.equal(lines?.length, 1, 'pg_dump ran');
     assert.ok(!lines?.[0]?.includes(password), 'the password is not on the command line');
     assert.deepEqual(await objectsUnder(store, 'aborted/'), []);

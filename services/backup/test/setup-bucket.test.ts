@@ -48,6 +48,9 @@ describe('the bucket lifecycle follows the retention policy', () => {
     assert.equal(plan.longestRetentionDays, 24 * 31);
     assert.deepEqual(plan.rules, [{ id: 'expire-backups', prefix: 'tenants/', expireDays: 24 * 31 + 7 }]);
     assert.equal(plan.abortIncompleteDays, 1);
+    // A final backup lives through the longest grace period and its keeping time.
+    const short = bucketLifecycle(parseRetention('{"default":{"daily":7}}').byPlan, 90);
+    assert.equal(short.longestRetentionDays, 90 + 90);
   });
 });
 

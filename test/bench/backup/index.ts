@@ -62,7 +62,13 @@ async function best<T extends { ms: number }>(
 
 function workerTimed(r: { best: JobResult; runs: number[]; all: JobResult[] }): WorkerTimed {
   const highest = r.all.reduce((a, b) => (b.peakRss > a.peakRss ? b : a));
-  return { ms: r.best.ms, runs: r.runs, peakRss: highest.peakRss, rssBefore: highest.rssBefore };
+  return {
+    ms: r.best.ms,
+    runs: r.runs,
+    peakRss: highest.peakRss,
+    rssBefore: highest.rssBefore,
+    ...(r.best.phases ? { phases: r.best.phases } : {}),
+  };
 }
 
 const timed = (r: { best: { ms: number }; runs: number[] }): Timed => ({ ms: r.best.ms, runs: r.runs });
@@ -188,6 +194,7 @@ async function onePass(w: World, scale: number): Promise<PassResult> {
       filestoreDir,
       keyFile: w.keyFile,
       key: backupKey,
+      ...(stored.dumpBytes !== undefined ? { dumpBytes: stored.dumpBytes } : {}),
       ids: lastBackup?.ids ?? { tenantId, backupId: '' },
     });
     await dropDatabase(target.name, w.admin);

@@ -30,6 +30,8 @@ export type Job = { store: StoreSettings } & (
       target: PgConnection;
       ownerRole: string;
       filestoreDir: string;
+      /** The dump's size in the backup, to tell the database phase from the files' in the time line. */
+      dumpBytes?: number;
       keyFile: string;
       key: string;
       ids: { tenantId: string; backupId: string };
@@ -53,6 +55,8 @@ export interface JobResult {
   dumpBytes?: number;
   fileBytes?: number;
   files?: number;
+  /** Where a backup's or restore's time went, from its progress reports; they add up to `ms`. */
+  phases?: Array<{ name: string; ms: number }>;
 }
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));

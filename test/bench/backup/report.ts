@@ -18,6 +18,8 @@ export interface WorkerTimed extends Timed {
   peakRss: number;
   /** The worker's RSS before its job, modules loaded (of the run with the highest peak). */
   rssBefore: number;
+  /** Where the best run's time went (the worker's progress reports). */
+  phases?: Array<{ name: string; ms: number }>;
 }
 
 export interface PassResult {
@@ -45,6 +47,9 @@ function line(label: string, t: Timed, extra: string): string {
   const runs = t.runs.length > 1 ? ` (runs: ${t.runs.map((r) => (r / 1000).toFixed(2)).join(', ')} s)` : '';
   return `  ${label.padEnd(58)}${s(t.ms).padStart(10)}   ${extra}${runs}`;
 }
+
+const phases = (t: WorkerTimed) =>
+  (t.phases ?? []).map((p) => `      ${p.name.padEnd(54)}${s(p.ms).padStart(10)}`);
 
 const rss = (t: WorkerTimed) => `peak RSS ${mb(t.peakRss)} (before the job ${mb(t.rssBefore)})`;
 
@@ -76,6 +81,7 @@ export function formatPass(
       `${rate(p.storedBytes, p.upload.ms)}, ${rss(p.upload)}`,
     ),
     line('(c) writeBackup (dump, archive, encrypt, upload), worker', p.backup, rss(p.backup)),
+    ...phases(p.backup),
     `  ratio (c) / max(a, b) = (c) / ${slowestBackup}: ${x(backupRatio(p))}   [(c)/(a) ${x(p.backup.ms / p.dump.ms)}, (c)/(b) ${x(p.backup.ms / p.upload.ms)}]`,
     'restore:',
     line(
@@ -89,6 +95,7 @@ export function formatPass(
       `${rate(p.storedBytes, p.download.ms)}, ${rss(p.download)}`,
     ),
     line('(f) restoreBackup (download ... pg_restore, files, row counts), worker', p.restore, rss(p.restore)),
+    ...phases(p.restore),
     `  ratio (f) / (d): ${x(p.restore.ms / p.pgRestore.ms)}; (f) / max(d, e) = (f) / ${slowestRestore}: ${x(restoreRatio(p))}`,
   ];
 }

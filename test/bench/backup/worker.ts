@@ -19,6 +19,11 @@ import type { Job, JobResult } from './jobs.ts';
 /** The upload's source repeats one random block of this size: generating bytes is not what is timed. */
 const RANDOM_BLOCK = 1024 * 1024;
 const CHUNK = 64 * 1024;
+/**
+ * How far the restore's reader can run ahead of pg_restore (socket buffers, a decrypted frame, the
+ * tar parser): bytes read past the dump by more than this mean the files are being restored.
+ */
+const READ_AHEAD = 16 * 1024 * 1024;
 
 /** A field of /proc/self/status, in bytes. */
 async function statusBytes(field: 'VmRSS' | 'VmHWM'): Promise<number> {
@@ -47,6 +52,9 @@ async function run(
   switch (job.kind) {
     case 'backup': {
       if (!keyring) throw new Error('a backup needs its keyring');
+      const started = performance.now();
+      let filesFrom: number | undefined;
+      let lastFileByte = started;
       const { manifest, storedBytes } = await writeBackup({
         tools: job.tools,
         source: job.source,
@@ -55,8 +63,21 @@ async function run(
         store,
         key: job.key,
         keyring,
+        onProgress: (p) => {
+          if (p.fileBytes === 0) return;
+          const now = performance.now();
+          filesFrom ??= now;
+          lastFileByte = now;
+        },
       });
+      const ended = performance.now();
+      const dumpEnd = filesFrom ?? ended;
       return {
+        phases: [
+          { name: 'dump: pg_dump to the first file byte', ms: dumpEnd - started },
+          { name: 'files: first to last file byte read', ms: Math.max(0, lastFileByte - dumpEnd) },
+          { name: 'end: manifest, last parts, complete', ms: ended - Math.max(dumpEnd, lastFileByte) },
+        ],
         bytes: storedBytes,
         dumpBytes: manifest.database.bytes,
         fileBytes: manifest.filestore.bytes,
@@ -66,6 +87,10 @@ async function run(
     case 'restore': {
       if (!keyring) throw new Error('a restore needs its keyring');
       let read = 0;
+      const started = performance.now();
+      let pastDump: number | undefined;
+      let lastRead = started;
+      const dumpBytes = job.dumpBytes ?? Number.POSITIVE_INFINITY;
       const manifest = await restoreBackup({
         store,
         key: job.key,
@@ -77,9 +102,18 @@ async function run(
         filestoreDir: job.filestoreDir,
         onProgress: (n) => {
           read = n;
+          lastRead = performance.now();
+          if (pastDump === undefined && n > dumpBytes + READ_AHEAD) pastDump = lastRead;
         },
       });
+      const ended = performance.now();
+      const dumpEnd = pastDump ?? lastRead;
       return {
+        phases: [
+          { name: 'database: until the files are read (approx.)', ms: dumpEnd - started },
+          { name: 'files: until the last byte is read', ms: Math.max(0, lastRead - dumpEnd) },
+          { name: 'end: manifest, row-count check', ms: ended - lastRead },
+        ],
         bytes: read,
         dumpBytes: manifest.database.bytes,
         fileBytes: manifest.filestore.bytes,

@@ -24,13 +24,24 @@ export function retentionDays(p: RetentionPolicy): number {
   return Math.max(p.daily * DAYS_PER.daily, p.weekly * DAYS_PER.weekly, p.monthly * DAYS_PER.monthly);
 }
 
+/** The longest deletion grace period the tenant service allows (TENANT_DELETE_GRACE_SECONDS). */
+export const MAX_DELETE_GRACE_DAYS = 90;
+
 /**
  * The bucket's safety net behind retention: backups expire a margin after the longest any plan
- * keeps them, so none outlives the policy when the service stops pruning; incomplete multipart
- * uploads are aborted, so their parts do not pile up unseen.
+ * keeps them, or a final backup is kept (taken at a deletion, kept through its grace period and
+ * `finalKeepDays` after), so none outlives the policy when the service stops pruning; incomplete
+ * multipart uploads are aborted, so their parts do not pile up unseen.
  */
-export function bucketLifecycle(byPlan: ReadonlyMap<string, RetentionPolicy>): BucketLifecycle {
-  const longest = Math.max(0, ...[...byPlan.values()].map(retentionDays));
+export function bucketLifecycle(
+  byPlan: ReadonlyMap<string, RetentionPolicy>,
+  finalKeepDays = 0,
+): BucketLifecycle {
+  const longest = Math.max(
+    0,
+    ...[...byPlan.values()].map(retentionDays),
+    finalKeepDays > 0 ? finalKeepDays + MAX_DELETE_GRACE_DAYS : 0,
+  );
   return {
     rules: [{ id: 'expire-backups', prefix: BACKUPS_PREFIX, expireDays: longest + EXPIRY_MARGIN_DAYS }],
     abortIncompleteDays: ABORT_INCOMPLETE_DAYS,

@@ -201,6 +201,17 @@ export async function failBackup(client: PoolClient, backupId: string, error: st
 
 /** `backup.run`: one backup of the tenant, then the tenant's retention. */
 export async function runBackup(ctx: BackupContext, op: OperationRow, run: RunnerContext): Promise<void> {
+  try {
+    await backUp(ctx, op, run);
+  } catch (e) {
+    // The operation's error says what failed in the words a restore's would (describe).
+    if (isPermanentFailure(e) && !(e instanceof PermanentError))
+      throw new PermanentError(describe(e), { cause: e });
+    throw e;
+  }
+}
+
+async function backUp(ctx: BackupContext, op: OperationRow, run: RunnerContext): Promise<void> {
   const backup = op.backup_id ? await getBackup(ctx.pool, op.backup_id) : undefined;
   if (!backup) throw new PermanentError(`operation ${op.id} has no backup row`);
   await updateOperation(ctx.pool, op.id, { state: 'running', step: 'source', progress: 1 });
