@@ -55,6 +55,7 @@ async function run(
       const started = performance.now();
       let filesFrom: number | undefined;
       let lastFileByte = started;
+      let seenFileBytes = 0;
       const { manifest, storedBytes } = await writeBackup({
         tools: job.tools,
         source: job.source,
@@ -64,7 +65,9 @@ async function run(
         key: job.key,
         keyring,
         onProgress: (p) => {
-          if (p.fileBytes === 0) return;
+          // Reports of stored bytes come too; only a file byte read moves the files' phase.
+          if (p.fileBytes === seenFileBytes) return;
+          seenFileBytes = p.fileBytes;
           const now = performance.now();
           filesFrom ??= now;
           lastFileByte = now;

@@ -148,7 +148,7 @@ export function undeleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.u
           `the deletion of "${row.slug}" is still ${deleting.state} (${deleting.step ?? 'queued'}); undelete it once it has finished`,
         );
       const purge = await openOperationOf(client, row.id, 'tenant.purge');
-      if (!purge || purge.state !== 'queued')
+      if (purge?.state !== 'queued')
         throw new RpcError(
           'INVALID_STATE',
           purge
