@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adminQuery, urlFor } from '@ocp/testkit';
 import yauzl from 'yauzl';
+import { queueScheduledBackups } from '../../services/backup/src/handlers/schedule.ts';
 import { startS3rver, type TestS3 } from '../../services/backup/test/support/s3rver.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { createTenant } from '../support/tenants.ts';
@@ -381,6 +382,59 @@ describe(
       assert.equal(restore.status, 202, JSON.stringify(restore.body));
       const back = await p.api.waitOperation(restore.body.operation.id, 60_000);
       assert.equal(back.state, 'succeeded', JSON.stringify(back));
+    });
+
+    test("an operator sets a tenant's backup window, and can give it back to the derived one", async () => {
+      const derived = await p.api.call('GET', `/api/v1/tenants/${tenant.id}/backup-window`);
+      assert.equal(derived.status, 200, JSON.stringify(derived.body));
+      assert.equal(derived.body.derived, true);
+      assert.match(derived.body.windowStart, /^\d\d:\d\d$/);
+      const set = await p.api.call('PUT', `/api/v1/tenants/${tenant.id}/backup-window`, {
+        windowStart: '01:15',
+        windowMinutes: 60,
+      });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      assert.deepEqual(set.body, {
+        tenantId: tenant.id,
+        windowStart: '01:15',
+        windowMinutes: 60,
+        derived: false,
+      });
+      const bad = await p.api.call('PUT', `/api/v1/tenants/${tenant.id}/backup-window`, {
+        windowStart: '25:00',
+      });
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      const back = await p.api.call('PUT', `/api/v1/tenants/${tenant.id}/backup-window`, {
+        windowStart: null,
+      });
+      assert.equal(back.body.derived, true);
+      assert.equal(back.body.windowStart, derived.body.windowStart);
+      assert.equal(back.body.windowMinutes, 60);
+    });
+
+    test('the schedule backs a tenant up once inside its window, and not outside it', async () => {
+      const t = await createTenant(p, 'scheduled');
+      const set = await p.api.call('PUT', `/api/v1/tenants/${t.id}/backup-window`, {
+        windowStart: '03:00',
+        windowMinutes: 60,
+      });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      const ctx = p.backup!.parts.ctx;
+      const at = (hhmm: string) => ({ ...ctx, now: () => new Date(`2030-01-02T${hhmm}:00Z`) });
+      const backupsOf = async () =>
+        (await p.api.call('GET', `/api/v1/tenants/${t.id}/backups?limit=10`)).body.items as Array<{
+          kind: string;
+        }>;
+      await queueScheduledBackups(at('02:59'));
+      await queueScheduledBackups(at('04:00'));
+      assert.deepEqual(await backupsOf(), []);
+      await queueScheduledBackups(at('03:30'));
+      await queueScheduledBackups(at('03:31'));
+      const taken = await backupsOf();
+      assert.deepEqual(
+        taken.map((b) => b.kind),
+        ['scheduled'],
+      );
     });
   },
 );

@@ -224,6 +224,11 @@ describe('the audit trail of the gateway', () => {
       await owner.call('POST', `/api/v1/tenants/${tenantId}/backups`),
       { actor: ownerActor, outcome: 'failed', action: 'backup.create', tenantId },
     );
+    await run(
+      'PUT /api/v1/tenants/{tenant}/backup-window',
+      await owner.call('PUT', `/api/v1/tenants/${tenantId}/backup-window`, { windowStart: '02:30' }),
+      { actor: ownerActor, outcome: 'failed', action: 'backup.window.set', tenantId },
+    );
     for (const action of ['restore', 'drill'])
       await run(
         `POST /api/v1/backups/{backup}/${action}`,

@@ -68,6 +68,8 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'POST /api/v1/runtimes/{runtime}/template':       ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
   'POST /api/v1/tenants/{tenant}/backups':          ['backups:write',   Y,    Y,    Y,    N,    N,    Y,    N],
   'GET /api/v1/tenants/{tenant}/backups':           ['backups:read',    Y,    Y,    Y,    N,    Y,    Y,    N],
+  'GET /api/v1/tenants/{tenant}/backup-window':     ['backups:read',    Y,    Y,    Y,    N,    Y,    Y,    N],
+  'PUT /api/v1/tenants/{tenant}/backup-window':     ['backups:write',   Y,    Y,    Y,    N,    N,    Y,    N],
   'GET /api/v1/backups/{backup}':                   ['backups:read',    Y,    Y,    Y,    N,    Y,    S,    S],
   'POST /api/v1/backups/{backup}/restore':          ['backups:restore', Y,    Y,    Y,    N,    N,    S,    S],
   'POST /api/v1/backups/{backup}/drill':            ['backups:write',   Y,    Y,    Y,    N,    N,    S,    S],
@@ -200,6 +202,13 @@ const requests: Record<
     path: `/api/v1/tenants/${c.column.startsWith('scoped') ? c.tenant : randomUUID()}/backups`,
   }),
   'GET /api/v1/tenants/{tenant}/backups': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/backups` }),
+  'GET /api/v1/tenants/{tenant}/backup-window': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/backup-window`,
+  }),
+  'PUT /api/v1/tenants/{tenant}/backup-window': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/backup-window`,
+    body: { windowStart: '02:30' },
+  }),
   // A backup that does not exist: allowed cells answer 404 BACKUP_NOT_FOUND, limited ones 403.
   'GET /api/v1/backups/{backup}': async () => ({ path: `/api/v1/backups/${randomUUID()}` }),
   'POST /api/v1/backups/{backup}/restore': async (c) => ({

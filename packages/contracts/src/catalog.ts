@@ -26,6 +26,10 @@ import type {
   BackupRestoreRequestV1,
   BackupTransferReplyV1,
   BackupTransferRequestV1,
+  BackupWindowGetReplyV1,
+  BackupWindowGetRequestV1,
+  BackupWindowSetReplyV1,
+  BackupWindowSetRequestV1,
   BillingCheckoutCreateReplyV1,
   BillingCheckoutCreateRequestV1,
   BillingPortalCreateReplyV1,
@@ -476,6 +480,8 @@ export const rpcs = {
   'backup.operation.get.v1': backupRpc('operation.get'),
   'backup.transfer.v1': backupRpc('transfer'),
   'backup.final.v1': { ...backupRpc('final'), clients: ['tenant'] },
+  'backup.window.get.v1': backupRpc('window.get'),
+  'backup.window.set.v1': backupRpc('window.set'),
   'tenant.undelete.v1': tenantRpc('undelete'),
   'audit.query.v1': {
     subject: 'rpc.audit.query.v1',
@@ -578,6 +584,8 @@ export interface RpcMap {
   'backup.operation.get.v1': { request: BackupOperationGetRequestV1; reply: BackupOperationGetReplyV1 };
   'backup.transfer.v1': { request: BackupTransferRequestV1; reply: BackupTransferReplyV1 };
   'backup.final.v1': { request: BackupFinalRequestV1; reply: BackupFinalReplyV1 };
+  'backup.window.get.v1': { request: BackupWindowGetRequestV1; reply: BackupWindowGetReplyV1 };
+  'backup.window.set.v1': { request: BackupWindowSetRequestV1; reply: BackupWindowSetReplyV1 };
   'tenant.undelete.v1': { request: TenantUndeleteRequestV1; reply: TenantUndeleteReplyV1 };
 }
 

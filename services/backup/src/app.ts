@@ -32,6 +32,7 @@ import {
 import { queueScheduledBackups, queueScheduledDrills } from './handlers/schedule.ts';
 import { serverVersion } from './handlers/server-sql.ts';
 import { FOLLOWED_TENANT_TYPES, tenantProjectionHandler } from './handlers/tenants.ts';
+import { getWindowHandler, setWindowHandler } from './handlers/window.ts';
 import { buildHttp } from './http.ts';
 import { registerBackupMetrics } from './metrics.ts';
 import {
@@ -156,6 +157,8 @@ export const backupService = defineService({
     bus.serve('backup.operation.get.v1', getOperationHandler(ctx));
     bus.serve('backup.transfer.v1', transferHandler(ctx));
     bus.serve('backup.final.v1', finalBackupHandler(ctx));
+    bus.serve('backup.window.get.v1', getWindowHandler(ctx));
+    bus.serve('backup.window.set.v1', setWindowHandler(ctx));
 
     const runners: Record<OperationRow['kind'], OperationRunner<OperationRow>> = {
       'backup.run': (op, run) => runBackup(ctx, op, run),

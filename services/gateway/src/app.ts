@@ -54,6 +54,7 @@ const sharedSchemas = [
   'common/operation.v1',
   'common/runtime.v1',
   'common/backup.v1',
+  'common/backup-window.v1',
   'rpc/tenant.create.v1.request',
   'rpc/tenant.modules.list.v1.reply',
   'rpc/audit.verify.v1.reply',

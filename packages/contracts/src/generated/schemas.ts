@@ -148,6 +148,41 @@ export const schemaFiles = {
       }
     }
   },
+  "common/backup-window.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/backup-window.v1.json",
+    "title": "BackupWindow",
+    "description": "The daily time window in which a tenant's scheduled backup may start.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "windowStart",
+      "windowMinutes",
+      "derived"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "windowStart": {
+        "type": "string",
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        "description": "When the tenant's scheduled backup may start, HH:MM UTC."
+      },
+      "windowMinutes": {
+        "type": "integer",
+        "minimum": 15,
+        "maximum": 1440,
+        "description": "How long the window stays open."
+      },
+      "derived": {
+        "type": "boolean",
+        "description": "true: no operator set it; the start is derived from the tenant id, which spreads a fleet over the day."
+      }
+    }
+  },
   "common/backup.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/backup.v1.json",
@@ -2813,6 +2848,91 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/backup.window.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.window.get.v1.reply.json",
+    "title": "BackupWindowGetReplyV1",
+    "description": "The tenant's backup window.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "window"
+    ],
+    "properties": {
+      "window": {
+        "$ref": "../common/backup-window.v1.json"
+      }
+    }
+  },
+  "rpc/backup.window.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.window.get.v1.request.json",
+    "title": "BackupWindowGetRequestV1",
+    "description": "A tenant's backup window.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/backup.window.set.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.window.set.v1.reply.json",
+    "title": "BackupWindowSetReplyV1",
+    "description": "The tenant's backup window now.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "window"
+    ],
+    "properties": {
+      "window": {
+        "$ref": "../common/backup-window.v1.json"
+      }
+    }
+  },
+  "rpc/backup.window.set.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.window.set.v1.request.json",
+    "title": "BackupWindowSetRequestV1",
+    "description": "Set a tenant's backup window; windowStart null goes back to the derived one.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "windowStart"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "windowStart": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        "description": "HH:MM UTC; null: derived from the tenant id."
+      },
+      "windowMinutes": {
+        "type": "integer",
+        "minimum": 15,
+        "maximum": 1440,
+        "description": "Default 240."
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200
+      }
+    }
+  },
   "rpc/billing.checkout.create.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/billing.checkout.create.v1.reply.json",
@@ -4204,6 +4324,7 @@ export const validatorNames = {
   "commands/backup.operation.run.v1": "commands_backup_operation_run_v1",
   "commands/tenant.operation.run.v1": "commands_tenant_operation_run_v1",
   "common/audit-entry.v1": "common_audit_entry_v1",
+  "common/backup-window.v1": "common_backup_window_v1",
   "common/backup.v1": "common_backup_v1",
   "common/billing-subscription.v1": "common_billing_subscription_v1",
   "common/cloudevent.v1": "common_cloudevent_v1",
@@ -4262,6 +4383,10 @@ export const validatorNames = {
   "rpc/backup.restore.v1.request": "rpc_backup_restore_v1_request",
   "rpc/backup.transfer.v1.reply": "rpc_backup_transfer_v1_reply",
   "rpc/backup.transfer.v1.request": "rpc_backup_transfer_v1_request",
+  "rpc/backup.window.get.v1.reply": "rpc_backup_window_get_v1_reply",
+  "rpc/backup.window.get.v1.request": "rpc_backup_window_get_v1_request",
+  "rpc/backup.window.set.v1.reply": "rpc_backup_window_set_v1_reply",
+  "rpc/backup.window.set.v1.request": "rpc_backup_window_set_v1_request",
   "rpc/billing.checkout.create.v1.reply": "rpc_billing_checkout_create_v1_reply",
   "rpc/billing.checkout.create.v1.request": "rpc_billing_checkout_create_v1_request",
   "rpc/billing.portal.create.v1.reply": "rpc_billing_portal_create_v1_reply",

@@ -51,6 +51,22 @@ prevHash: string
 hash: string
 }
 
+export interface BackupWindow {
+tenantId: string
+/**
+ * When the tenant's scheduled backup may start, HH:MM UTC.
+ */
+windowStart: string
+/**
+ * How long the window stays open.
+ */
+windowMinutes: number
+/**
+ * true: no operator set it; the start is derived from the tenant id, which spreads a fleet over the day.
+ */
+derived: boolean
+}
+
 export interface Backup {
 id: string
 tenantId: string
@@ -754,6 +770,31 @@ odooVersion?: string
 /**
  * Who asked, for the record.
  */
+actor?: string
+}
+
+export interface BackupWindowGetReplyV1 {
+window: BackupWindow
+}
+
+export interface BackupWindowGetRequestV1 {
+tenantId: string
+}
+
+export interface BackupWindowSetReplyV1 {
+window: BackupWindow
+}
+
+export interface BackupWindowSetRequestV1 {
+tenantId: string
+/**
+ * HH:MM UTC; null: derived from the tenant id.
+ */
+windowStart: (string | null)
+/**
+ * Default 240.
+ */
+windowMinutes?: number
 actor?: string
 }
 

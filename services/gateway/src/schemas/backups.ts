@@ -137,3 +137,14 @@ export const downloadReply = {
   description: "The backup in Odoo's own zip format (dump.sql, filestore/, manifest.json), as an attachment.",
   content: { 'application/zip': { schema: zipSchema } },
 } as const;
+
+export const backupWindowRef = ref('common/backup-window.v1.json');
+
+/** The body of `PUT /tenants/{tenant}/backup-window`: the contract's request without the ids. */
+const windowRequest = schemaFiles['rpc/backup.window.set.v1.request'].properties;
+export const backupWindowBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['windowStart'],
+  properties: { windowStart: windowRequest.windowStart, windowMinutes: windowRequest.windowMinutes },
+} as const;

@@ -12,6 +12,8 @@ import {
   backupListReply,
   backupParams,
   backupRef,
+  backupWindowBody,
+  backupWindowRef,
   downloadReply,
   importQuery,
   importReply,
@@ -121,6 +123,56 @@ export default async function backupRoutes(app: FastifyInstance, opts: BackupRou
       req.audit.target = `backup:${result.backup.id}`;
       req.audit.after = result.backup;
       return accepted(reply, result);
+    },
+  );
+
+  app.get<{ Params: { tenant: string } }>(
+    '/api/v1/tenants/:tenant/backup-window',
+    {
+      config: { permission: 'backups:read', action: 'backup.window.read' },
+      schema: {
+        tags: ['backups'],
+        summary: "Get a tenant's backup window",
+        description:
+          "The daily window (HH:MM UTC and its length) in which the tenant's scheduled backup may start; `derived` when no operator set one (a start derived from the tenant id, spreading a fleet over the day).",
+        params: tenantIdParams,
+        response: { 200: backupWindowRef },
+      },
+    },
+    async (req) => {
+      const tenant = await lookupTenant(bus, rpc, req, req.params.tenant, 'backups:read');
+      return (await bus.request('backup.window.get.v1', { tenantId: tenant.id }, rpc)).window;
+    },
+  );
+
+  app.put<{ Params: { tenant: string }; Body: { windowStart: string | null; windowMinutes?: number } }>(
+    '/api/v1/tenants/:tenant/backup-window',
+    {
+      config: { permission: 'backups:write', action: 'backup.window.set' },
+      schema: {
+        tags: ['backups'],
+        summary: "Set a tenant's backup window",
+        description:
+          "When the tenant's scheduled backup may start each day: `windowStart` HH:MM UTC (null: back to the derived start) and `windowMinutes` (15 to 1440, default 240).",
+        params: tenantIdParams,
+        body: backupWindowBody,
+        response: { 200: backupWindowRef },
+      },
+    },
+    async (req) => {
+      const tenant = await lookupTenant(bus, rpc, req, req.params.tenant, 'backups:write');
+      const { window } = await bus.request(
+        'backup.window.set.v1',
+        {
+          tenantId: tenant.id,
+          windowStart: req.body.windowStart,
+          ...(req.body.windowMinutes !== undefined ? { windowMinutes: req.body.windowMinutes } : {}),
+          actor: actor(req),
+        },
+        rpc,
+      );
+      req.audit.after = window;
+      return window;
     },
   );
 
