@@ -41,10 +41,13 @@ async function succeededBackup(ctx: BackupContext, backupId: string): Promise<Ba
   return b;
 }
 
-/** Asks the tenant service whether the tenant has a database to back up; its refusal is the answer. */
-async function checkTenant(ctx: BackupContext, tenantId: string): Promise<void> {
+/**
+ * The tenant as the tenant service knows it (`tenant.backup.source`): its refusal is the answer
+ * (TENANT_NOT_FOUND naming the field, INVALID_STATE), its silence SERVICE_UNAVAILABLE.
+ */
+export async function askTenantSource(ctx: BackupContext, tenantId: string) {
   try {
-    await ctx.bus.request(
+    return await ctx.bus.request(
       'tenant.backup.source.v1',
       { tenantId },
       { timeoutMs: ctx.config.TENANT_RPC_TIMEOUT_MS },
@@ -64,7 +67,7 @@ async function checkTenant(ctx: BackupContext, tenantId: string): Promise<void> 
  */
 export function createBackupHandler(ctx: BackupContext): RpcHandler<'backup.create.v1'> {
   return async (req, { traceparent }) => {
-    await checkTenant(ctx, req.tenantId);
+    await askTenantSource(ctx, req.tenantId);
     const result = await withTransaction(ctx.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`backup:${req.tenantId}`]);
       const open = await openOperation(client, req.tenantId, ['backup.run']);

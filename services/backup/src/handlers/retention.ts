@@ -31,21 +31,11 @@ export async function pruneTenant(ctx: BackupContext, tenantId: string): Promise
   }
   let pruned = 0;
   for (const candidate of decision.prune) {
-    const row = byId.get(candidate.id)!;
-    if (row.object_key) await ctx.store.remove(row.object_key);
-    await withTransaction(ctx.pool, async (client) => {
-      const { rows: gone } = await client.query<BackupRow>('DELETE FROM backups WHERE id = $1 RETURNING *', [
-        row.id,
-      ]);
-      if (gone[0])
-        await enqueueEvent(client, 'ocp.backup.pruned.v1', {
-          subject: tenantId,
-          data: {
-            backup: toBackup(gone[0]),
-            reason: `not among the ${policy.daily} daily, ${policy.weekly} weekly and ${policy.monthly} monthly generations kept`,
-          },
-        });
-    });
+    await removeBackup(
+      ctx,
+      byId.get(candidate.id)!,
+      `not among the ${policy.daily} daily, ${policy.weekly} weekly and ${policy.monthly} monthly generations kept`,
+    );
     pruned++;
   }
   if (pruned) ctx.logger.info({ tenantId, pruned, kept: decision.keep.size }, 'retention pruned backups');
@@ -64,21 +54,26 @@ export async function pruneFinalBackups(ctx: BackupContext): Promise<number> {
      ORDER BY b.created_at LIMIT 100`,
     [ctx.now(), ctx.config.BACKUP_FINAL_KEEP_DAYS],
   );
-  for (const row of rows) {
-    if (row.object_key) await ctx.store.remove(row.object_key);
-    await withTransaction(ctx.pool, async (client) => {
-      const { rows: gone } = await client.query<BackupRow>('DELETE FROM backups WHERE id = $1 RETURNING *', [
-        row.id,
-      ]);
-      if (gone[0])
-        await enqueueEvent(client, 'ocp.backup.pruned.v1', {
-          subject: row.tenant_id,
-          data: {
-            backup: toBackup(gone[0]),
-            reason: `the final backup of a tenant deleted more than ${ctx.config.BACKUP_FINAL_KEEP_DAYS} days ago`,
-          },
-        });
-    });
-  }
+  for (const row of rows)
+    await removeBackup(
+      ctx,
+      row,
+      `the final backup of a tenant deleted more than ${ctx.config.BACKUP_FINAL_KEEP_DAYS} days ago`,
+    );
   return rows.length;
+}
+
+/** Removes a backup from the store, then from the catalog with `backup.pruned` and the reason. */
+async function removeBackup(ctx: BackupContext, row: BackupRow, reason: string): Promise<void> {
+  if (row.object_key) await ctx.store.remove(row.object_key);
+  await withTransaction(ctx.pool, async (client) => {
+    const { rows: gone } = await client.query<BackupRow>('DELETE FROM backups WHERE id = $1 RETURNING *', [
+      row.id,
+    ]);
+    if (gone[0])
+      await enqueueEvent(client, 'ocp.backup.pruned.v1', {
+        subject: row.tenant_id,
+        data: { backup: toBackup(gone[0]), reason },
+      });
+  });
 }

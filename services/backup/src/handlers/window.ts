@@ -1,5 +1,6 @@
-import { RpcError, type RpcHandler, RpcUnavailableError } from '@ocp/bus';
+import type { RpcHandler } from '@ocp/bus';
 import type { BackupWindow } from '@ocp/contracts';
+import { askTenantSource } from './commands.ts';
 import type { BackupContext } from './context.ts';
 
 /**
@@ -35,20 +36,7 @@ const toWindow = (r: WindowRow): BackupWindow => ({
 async function knownTenant(ctx: BackupContext, tenantId: string): Promise<void> {
   const { rowCount } = await ctx.pool.query('SELECT 1 FROM known_tenants WHERE tenant_id = $1', [tenantId]);
   if (rowCount) return;
-  let tenant: { id: string; slug: string; plan: string; state: string; updatedAt: string };
-  try {
-    ({ tenant } = await ctx.bus.request(
-      'tenant.backup.source.v1',
-      { tenantId },
-      { timeoutMs: ctx.config.TENANT_RPC_TIMEOUT_MS },
-    ));
-  } catch (e) {
-    if (e instanceof RpcError && e.code === 'TENANT_NOT_FOUND')
-      throw new RpcError('TENANT_NOT_FOUND', e.message, '/tenantId');
-    if (e instanceof RpcUnavailableError)
-      throw new RpcError('SERVICE_UNAVAILABLE', 'the tenant service did not answer; try again');
-    throw e;
-  }
+  const { tenant } = await askTenantSource(ctx, tenantId);
   await ctx.pool.query(
     `INSERT INTO known_tenants (tenant_id, slug, plan, state, event_time) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id) DO NOTHING`,
