@@ -85,7 +85,8 @@ async function collect(from: AsyncIterable<unknown>, limit: number): Promise<Buf
 
 /**
  * Decrypts, unpacks and hands each entry to `consume` in archive order (the database, then the
- * files). Verifies sizes and SHA-256 of both against the manifest, which comes last: rejects with
+ * files, one at a time). The database's consumer may still be busy with the whole dump (pg_restore
+ * building indexes) while the files are handed over; it is waited for at the end. Verifies sizes and SHA-256 of both against the manifest, which comes last: rejects with
  * BackupIntegrityError when they differ or the archive ends early, with BackupKeyError when the
  * ciphertext does not decrypt (changed, another key, another tenant's or backup's). What `consume`
  * received is garbage unless this resolves.
@@ -194,13 +195,13 @@ export async function readBackup(
   const files = new FilestoreDigest();
   let manifest: BackupManifest | null = null;
   const integrity = (msg: string) => new BackupIntegrityError(`the backup ${o.key} ${msg}`);
+  // The dump's stream ends with its last part, but its consumer (pg_restore building indexes) is not
+  // waited for until the end: the files are written meanwhile.
   const endDatabase = async () => {
     if (databaseEnded) return;
     databaseEnded = true;
     if (!database) throw integrity('has no database dump');
     database.stream.end();
-    await database.done;
-    pending.delete(database.stream);
   };
 
   try {
@@ -248,6 +249,10 @@ export async function readBackup(
     }
     await feeding;
     await decrypting;
+    if (database) {
+      await (database as { done: Promise<void> }).done;
+      pending.delete((database as { stream: PassThrough }).stream);
+    }
     if (failure !== undefined) throw failure;
     if (!manifest) throw integrity('ends before its manifest: the archive is cut short');
     const m: BackupManifest = manifest;
