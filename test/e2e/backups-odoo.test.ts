@@ -8,6 +8,7 @@ import type { Tenant } from '@ocp/contracts';
 import { createOdooClient } from '@ocp/odoo';
 import { adminQuery, adminUrl, waitFor } from '@ocp/testkit';
 import yauzl from 'yauzl';
+import { type KmsDouble, startKmsDouble } from '../../services/backup/test/support/kms-double/index.ts';
 import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
 import { dropOwnedDatabases, ended } from '../support/odoo-tenants.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
@@ -47,136 +48,164 @@ const ownerOf = async (database: string) =>
     )
   ).rows[0]?.owner;
 
-describe('backups of tenants on an Odoo runtime (the protocol double)', limit, () => {
-  let p: Platform;
-  let bus: Bus;
-  let odoo: OdooDouble;
-  let dataDir: string;
-  let runtimeRole: string | undefined;
-  let runtimeId: string;
-  let source: Tenant;
-  let adminPassword: string;
+describe(
+  'backups of tenants on an Odoo runtime (the protocol double), under a KMS key (the KMS double)',
+  limit,
+  () => {
+    let p: Platform;
+    let bus: Bus;
+    let odoo: OdooDouble;
+    let dataDir: string;
+    let runtimeRole: string | undefined;
+    let runtimeId: string;
+    let source: Tenant;
+    let adminPassword: string;
+    let kms: KmsDouble;
 
-  before(async () => {
-    p = await startPlatform({ backup: true });
-    bus = await p.busAs('gateway');
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-backups-odoo-'));
-    const filestore = path.join(dataDir, 'filestore');
-    await mkdir(filestore, { recursive: true });
-    const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
-    runtimeRole = role;
-    odoo = await startOdooDouble({ databaseUrl: url, masterPassword: 'masterpw', dataDir, version: '18.0' });
-    const { runtime } = await bus.request('tenant.runtime.register.v1', {
-      name: 'main',
-      odooVersion: '18.0',
-      rpcUrl: odoo.url,
-      masterPassword: 'masterpw',
-      dbRole: role,
-      filestorePath: filestore,
+    before(async () => {
+      kms = await startKmsDouble();
+      // Each backup's data key comes from KMS through the real @aws-sdk/client-kms.
+      p = await startPlatform({
+        backup: true,
+        backupEnv: {
+          BACKUP_KEYS: 'kms',
+          BACKUP_KMS_KEY_ID: kms.keyId,
+          BACKUP_KMS_REGION: kms.region,
+          BACKUP_KMS_ENDPOINT: kms.url,
+          BACKUP_KMS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          BACKUP_KMS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        },
+      });
+      bus = await p.busAs('gateway');
+      dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-backups-odoo-'));
+      const filestore = path.join(dataDir, 'filestore');
+      await mkdir(filestore, { recursive: true });
+      const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
+      runtimeRole = role;
+      odoo = await startOdooDouble({
+        databaseUrl: url,
+        masterPassword: 'masterpw',
+        dataDir,
+        version: '18.0',
+      });
+      const { runtime } = await bus.request('tenant.runtime.register.v1', {
+        name: 'main',
+        odooVersion: '18.0',
+        rpcUrl: odoo.url,
+        masterPassword: 'masterpw',
+        dbRole: role,
+        filestorePath: filestore,
+      });
+      runtimeId = runtime.id;
+      await waitFor(
+        'the runtime to be ready',
+        async () => {
+          const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
+          assert.notEqual(r.state, 'failed', r.templateError ?? '');
+          return r.state === 'ready' ? r : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+      const created = await bus.request('tenant.create.v1', {
+        slug: 'odoo-shop',
+        displayName: 'Odoo shop',
+        plan: 'starter',
+        runtimeId,
+        adminLogin: 'owner@example.com',
+        companyName: 'Shop Ltd',
+      });
+      assert.equal((await ended(bus, created.operation.id)).state, 'succeeded');
+      adminPassword = created.adminPassword!;
+      source = (await bus.request('tenant.get.v1', { tenantId: created.tenant.id })).tenant;
+      const install = await bus.request('tenant.module.v1', {
+        tenantId: source.id,
+        module: 'crm',
+        action: 'install',
+      });
+      assert.equal((await ended(bus, install.operation.id)).state, 'succeeded');
+      await mkdir(path.join(filestore, source.databaseName, 'ab'), { recursive: true });
+      await writeFile(path.join(filestore, source.databaseName, 'ab', 'abc123'), 'an attachment');
     });
-    runtimeId = runtime.id;
-    await waitFor(
-      'the runtime to be ready',
-      async () => {
-        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
-        assert.notEqual(r.state, 'failed', r.templateError ?? '');
-        return r.state === 'ready' ? r : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
-    const created = await bus.request('tenant.create.v1', {
-      slug: 'odoo-shop',
-      displayName: 'Odoo shop',
-      plan: 'starter',
-      runtimeId,
-      adminLogin: 'owner@example.com',
-      companyName: 'Shop Ltd',
+
+    after(async () => {
+      await odoo?.close();
+      if (runtimeRole) await dropOwnedDatabases(runtimeRole);
+      await p?.close();
+      await kms?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     });
-    assert.equal((await ended(bus, created.operation.id)).state, 'succeeded');
-    adminPassword = created.adminPassword!;
-    source = (await bus.request('tenant.get.v1', { tenantId: created.tenant.id })).tenant;
-    const install = await bus.request('tenant.module.v1', {
-      tenantId: source.id,
-      module: 'crm',
-      action: 'install',
+
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
+    let backup: any;
+    let zip: Buffer;
+
+    test('the backup records the Odoo version and the installed modules', async () => {
+      const res = await p.api.call('POST', `/api/v1/tenants/${source.id}/backups`);
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      assert.equal((await p.api.waitOperation(res.body.operation.id, 60_000)).state, 'succeeded');
+      backup = (await p.api.call('GET', `/api/v1/backups/${res.body.backup.id}`)).body;
+      assert.equal(backup.odooVersion, '18.0');
+      assert.ok(backup.modules >= 2, JSON.stringify(backup));
+      assert.ok((kms.calls.GenerateDataKey ?? 0) >= 1, 'a data key from KMS');
     });
-    assert.equal((await ended(bus, install.operation.id)).state, 'succeeded');
-    await mkdir(path.join(filestore, source.databaseName, 'ab'), { recursive: true });
-    await writeFile(path.join(filestore, source.databaseName, 'ab', 'abc123'), 'an attachment');
-  });
 
-  after(async () => {
-    await odoo?.close();
-    if (runtimeRole) await dropOwnedDatabases(runtimeRole);
-    await p?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
-
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
-  let backup: any;
-  let zip: Buffer;
-
-  test('the backup records the Odoo version and the installed modules', async () => {
-    const res = await p.api.call('POST', `/api/v1/tenants/${source.id}/backups`);
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    assert.equal((await p.api.waitOperation(res.body.operation.id, 60_000)).state, 'succeeded');
-    backup = (await p.api.call('GET', `/api/v1/backups/${res.body.backup.id}`)).body;
-    assert.equal(backup.odooVersion, '18.0');
-    assert.ok(backup.modules >= 2, JSON.stringify(backup));
-  });
-
-  test("its Odoo zip carries Odoo's manifest with the version and the modules", async () => {
-    const res = await fetch(`${p.gateway.url}/api/v1/backups/${backup.id}/download`, {
-      headers: { authorization: `Bearer ${p.api.token}` },
+    test("its Odoo zip carries Odoo's manifest with the version and the modules", async () => {
+      const res = await fetch(`${p.gateway.url}/api/v1/backups/${backup.id}/download`, {
+        headers: { authorization: `Bearer ${p.api.token}` },
+      });
+      assert.equal(res.status, 200);
+      zip = Buffer.from(await res.arrayBuffer());
+      const entries = await unzip(zip);
+      const manifest = JSON.parse(entries.get('manifest.json')!.toString());
+      assert.equal(manifest.version, '18.0');
+      assert.equal(manifest.major_version, '18.0');
+      assert.deepEqual(manifest.version_info.slice(0, 2), [18, 0]);
+      assert.ok('base' in manifest.modules && 'crm' in manifest.modules, JSON.stringify(manifest.modules));
+      assert.equal(entries.get('filestore/ab/abc123')?.toString(), 'an attachment');
     });
-    assert.equal(res.status, 200);
-    zip = Buffer.from(await res.arrayBuffer());
-    const entries = await unzip(zip);
-    const manifest = JSON.parse(entries.get('manifest.json')!.toString());
-    assert.equal(manifest.version, '18.0');
-    assert.equal(manifest.major_version, '18.0');
-    assert.deepEqual(manifest.version_info.slice(0, 2), [18, 0]);
-    assert.ok('base' in manifest.modules && 'crm' in manifest.modules, JSON.stringify(manifest.modules));
-    assert.equal(entries.get('filestore/ab/abc123')?.toString(), 'an attachment');
-  });
 
-  test('a restore into a new tenant is an Odoo database the runtime serves, owned by its role', async () => {
-    const res = await p.api.call('POST', `/api/v1/backups/${backup.id}/restore`, {
-      newTenant: { slug: 'odoo-shop-restored' },
+    test('a restore into a new tenant is an Odoo database the runtime serves, owned by its role', async () => {
+      const res = await p.api.call('POST', `/api/v1/backups/${backup.id}/restore`, {
+        newTenant: { slug: 'odoo-shop-restored' },
+      });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      const op = await p.api.waitOperation(res.body.operation.id, 60_000);
+      assert.equal(op.state, 'succeeded', JSON.stringify(op));
+      const { tenant } = await bus.request('tenant.get.v1', { tenantId: op.result.tenantId });
+      assert.equal(tenant.runtimeId, runtimeId);
+      assert.equal(await ownerOf(tenant.databaseName), runtimeRole);
+      const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
+      assert.equal(await client.authenticate(tenant.databaseName, 'owner@example.com', adminPassword), 2);
+      const filestore = path.join(dataDir, 'filestore', tenant.databaseName, 'ab', 'abc123');
+      assert.equal(await readFile(filestore, 'utf8'), 'an attachment');
+      assert.ok((kms.calls.Decrypt ?? 0) >= 1, 'the data key unwrapped by KMS');
     });
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    const op = await p.api.waitOperation(res.body.operation.id, 60_000);
-    assert.equal(op.state, 'succeeded', JSON.stringify(op));
-    const { tenant } = await bus.request('tenant.get.v1', { tenantId: op.result.tenantId });
-    assert.equal(tenant.runtimeId, runtimeId);
-    assert.equal(await ownerOf(tenant.databaseName), runtimeRole);
-    const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
-    assert.equal(await client.authenticate(tenant.databaseName, 'owner@example.com', adminPassword), 2);
-    const filestore = path.join(dataDir, 'filestore', tenant.databaseName, 'ab', 'abc123');
-    assert.equal(await readFile(filestore, 'utf8'), 'an attachment');
-  });
 
-  test('the Odoo zip imports onto the runtime as a tenant whose administrator logs in', async () => {
-    const res = await fetch(
-      `${p.gateway.url}/api/v1/tenants/import?slug=odoo-shop-imported&runtimeId=${runtimeId}`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${p.api.token}`, 'content-type': 'application/zip' },
-        body: zip,
-      },
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: see above.
-    const body: any = await res.json();
-    assert.equal(res.status, 201, JSON.stringify(body));
-    assert.equal(body.tenant.runtimeId, runtimeId);
-    assert.equal(await ownerOf(body.tenant.databaseName), runtimeRole);
-    const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
-    assert.equal(await client.authenticate(body.tenant.databaseName, 'owner@example.com', adminPassword), 2);
-    const installed = await bus.request('tenant.modules.list.v1', {
-      tenantId: body.tenant.id,
-      limit: 100,
-      state: 'installed',
+    test('the Odoo zip imports onto the runtime as a tenant whose administrator logs in', async () => {
+      const res = await fetch(
+        `${p.gateway.url}/api/v1/tenants/import?slug=odoo-shop-imported&runtimeId=${runtimeId}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${p.api.token}`, 'content-type': 'application/zip' },
+          body: zip,
+        },
+      );
+      // biome-ignore lint/suspicious/noExplicitAny: see above.
+      const body: any = await res.json();
+      assert.equal(res.status, 201, JSON.stringify(body));
+      assert.equal(body.tenant.runtimeId, runtimeId);
+      assert.equal(await ownerOf(body.tenant.databaseName), runtimeRole);
+      const client = createOdooClient({ url: odoo.url, timeoutMs: 10_000 });
+      assert.equal(
+        await client.authenticate(body.tenant.databaseName, 'owner@example.com', adminPassword),
+        2,
+      );
+      const installed = await bus.request('tenant.modules.list.v1', {
+        tenantId: body.tenant.id,
+        limit: 100,
+        state: 'installed',
+      });
+      assert.ok(installed.items.some((m: { name: string }) => m.name === 'crm'));
     });
-    assert.ok(installed.items.some((m: { name: string }) => m.name === 'crm'));
-  });
-});
+  },
+);
