@@ -224,6 +224,18 @@ describe('the audit trail of the gateway', () => {
       await owner.call('POST', `/api/v1/tenants/${tenantId}/backups`),
       { actor: ownerActor, outcome: 'failed', action: 'backup.create', tenantId },
     );
+    const serverUrl = 'postgres://audited:a-server-password@127.0.0.1:1/postgres';
+    secrets.add('a-server-password');
+    await run(
+      'POST /api/v1/database-servers',
+      await owner.call('POST', '/api/v1/database-servers', { name: 'audited', adminUrl: serverUrl }),
+      { actor: ownerActor, outcome: 'failed', action: 'database_server.register' },
+    );
+    await run(
+      'POST /api/v1/tenants/{tenant}/move',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/move`, { databaseServerId: nowhere }),
+      { actor: ownerActor, outcome: 'failed', action: 'tenant.move', tenantId },
+    );
     await run(
       'PUT /api/v1/tenants/{tenant}/backup-window',
       await owner.call('PUT', `/api/v1/tenants/${tenantId}/backup-window`, { windowStart: '02:30' }),

@@ -63,6 +63,9 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'POST /api/v1/tenants/{tenant}/modules/{module}/uninstall': ['modules:write', Y, Y, Y, N,  N,    Y,    N],
   'POST /api/v1/runtimes':                          ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
   'GET /api/v1/runtimes':                           ['runtimes:read',   Y,    Y,    Y,    N,    Y,    N,    N],
+  'GET /api/v1/database-servers':                   ['runtimes:read',   Y,    Y,    Y,    N,    Y,    N,    N],
+  'POST /api/v1/database-servers':                  ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
+  'POST /api/v1/tenants/{tenant}/move':             ['tenants:move',    Y,    Y,    N,    N,    N,    N,    N],
   'GET /api/v1/runtimes/{runtime}':                 ['runtimes:read',   Y,    Y,    Y,    N,    Y,    N,    N],
   'POST /api/v1/runtimes/{runtime}/disable':        ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
   'POST /api/v1/runtimes/{runtime}/template':       ['runtimes:write',  Y,    Y,    N,    N,    N,    N,    N],
@@ -189,6 +192,16 @@ const requests: Record<
     },
   }),
   'GET /api/v1/runtimes': async () => ({ path: '/api/v1/runtimes' }),
+  'GET /api/v1/database-servers': async () => ({ path: '/api/v1/database-servers' }),
+  // A server nothing listens on: allowed cells answer 400 (it cannot be reached) and nothing changes.
+  'POST /api/v1/database-servers': async (c) => ({
+    path: '/api/v1/database-servers',
+    body: { name: `s-${c.column.toLowerCase()}`, adminUrl: 'postgres://nobody@127.0.0.1:1/postgres' },
+  }),
+  'POST /api/v1/tenants/{tenant}/move': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/move`,
+    body: { databaseServerId: randomUUID() },
+  }),
   // A runtime that does not exist: allowed cells answer 404 RUNTIME_NOT_FOUND.
   'GET /api/v1/runtimes/{runtime}': async () => ({ path: '/api/v1/runtimes/no-such-runtime' }),
   'POST /api/v1/runtimes/{runtime}/disable': async () => ({

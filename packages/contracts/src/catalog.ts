@@ -18,6 +18,8 @@ import type {
   BackupGetRequestV1,
   BackupListReplyV1,
   BackupListRequestV1,
+  BackupMoveReplyV1,
+  BackupMoveRequestV1,
   BackupOperationGetReplyV1,
   BackupOperationGetRequestV1,
   BackupOperationRunV1,
@@ -70,6 +72,7 @@ import type {
   TenantModulesListRequestV1,
   TenantModuleUninstalledV1,
   TenantModuleUpgradedV1,
+  TenantMovedV1,
   TenantOperationRunV1,
   TenantPlanChangedV1,
   TenantProvisioningFailedV1,
@@ -98,6 +101,10 @@ import type {
   TenantRuntimeRegisterRequestV1,
   TenantRuntimeTemplateReplyV1,
   TenantRuntimeTemplateRequestV1,
+  TenantServerListReplyV1,
+  TenantServerListRequestV1,
+  TenantServerRegisterReplyV1,
+  TenantServerRegisterRequestV1,
   TenantSuspendedV1,
   TenantSuspendReplyV1,
   TenantSuspendRequestV1,
@@ -261,6 +268,7 @@ export const messages = {
   'ocp.tenant.module_uninstalled.v1': tenantEvent('module_uninstalled', ['audit']),
   'ocp.tenant.deletion_cancelled.v1': tenantEvent('deletion_cancelled'),
   'ocp.tenant.restoring.v1': tenantEvent('restoring', ['audit', 'backup']),
+  'ocp.tenant.moved.v1': tenantEvent('moved', ['audit', 'backup']),
   'ocp.tenant.restored.v1': tenantEvent('restored', ['audit', 'billing', 'backup']),
   'ocp.backup.completed.v1': backupEvent('completed'),
   'ocp.backup.failed.v1': backupEvent('failed'),
@@ -386,6 +394,7 @@ export interface MessageDataMap {
   'ocp.billing.tenant_plan_changed.v1': BillingTenantPlanChangedV1;
   'ocp.tenant.deletion_cancelled.v1': TenantDeletionCancelledV1;
   'ocp.tenant.restoring.v1': TenantRestoringV1;
+  'ocp.tenant.moved.v1': TenantMovedV1;
   'ocp.tenant.restored.v1': TenantRestoredV1;
   'ocp.backup.completed.v1': BackupCompletedV1;
   'ocp.backup.failed.v1': BackupFailedV1;
@@ -483,6 +492,9 @@ export const rpcs = {
   'backup.window.get.v1': backupRpc('window.get'),
   'backup.window.set.v1': backupRpc('window.set'),
   'tenant.undelete.v1': tenantRpc('undelete'),
+  'tenant.server.register.v1': tenantRpc('server.register'),
+  'tenant.server.list.v1': tenantRpc('server.list'),
+  'backup.move.v1': backupRpc('move'),
   'audit.query.v1': {
     subject: 'rpc.audit.query.v1',
     request: 'rpc/audit.query.v1.request',
@@ -587,6 +599,9 @@ export interface RpcMap {
   'backup.window.get.v1': { request: BackupWindowGetRequestV1; reply: BackupWindowGetReplyV1 };
   'backup.window.set.v1': { request: BackupWindowSetRequestV1; reply: BackupWindowSetReplyV1 };
   'tenant.undelete.v1': { request: TenantUndeleteRequestV1; reply: TenantUndeleteReplyV1 };
+  'tenant.server.register.v1': { request: TenantServerRegisterRequestV1; reply: TenantServerRegisterReplyV1 };
+  'tenant.server.list.v1': { request: TenantServerListRequestV1; reply: TenantServerListReplyV1 };
+  'backup.move.v1': { request: BackupMoveRequestV1; reply: BackupMoveReplyV1 };
 }
 
 /** Base of every `$id` and `dataschema`. */

@@ -22,6 +22,8 @@ export function createLogger(service: string, level: string, destination?: pino.
         '*.adminPassword',
         'apiKey',
         '*.apiKey',
+        'adminUrl',
+        '*.adminUrl',
         'req.headers.authorization',
         'req.headers.cookie',
         'headers.authorization',

@@ -14,6 +14,7 @@ import {
   getBackupHandler,
   getOperationHandler,
   listBackupsHandler,
+  moveTenantHandler,
   restoreBackupHandler,
   transferHandler,
 } from './handlers/commands.ts';
@@ -27,6 +28,7 @@ import {
   runAbandonedImport,
   runBackup,
   runDrill,
+  runMove,
   runRestore,
 } from './handlers/run-backup.ts';
 import { queueScheduledBackups, queueScheduledDrills } from './handlers/schedule.ts';
@@ -157,6 +159,7 @@ export const backupService = defineService({
     bus.serve('backup.operation.get.v1', getOperationHandler(ctx));
     bus.serve('backup.transfer.v1', transferHandler(ctx));
     bus.serve('backup.final.v1', finalBackupHandler(ctx));
+    bus.serve('backup.move.v1', moveTenantHandler(ctx));
     bus.serve('backup.window.get.v1', getWindowHandler(ctx));
     bus.serve('backup.window.set.v1', setWindowHandler(ctx));
 
@@ -165,6 +168,7 @@ export const backupService = defineService({
       'backup.restore': (op, run) => runRestore(ctx, op, run),
       'backup.drill': (op, run) => runDrill(ctx, op, run),
       'backup.import': (op) => runAbandonedImport(ctx, op),
+      'backup.move': (op, run) => runMove(ctx, op, run),
     };
     const worker = startOperationWorker<OperationRow>({
       pool,
@@ -184,6 +188,10 @@ export const backupService = defineService({
           await failBackup(client, row.params.preRestoreBackupId, error);
         if (row.kind === 'backup.restore' && row.params.targetTenantId && !error.startsWith('the backup'))
           await endRestoreFailed(ctx, row.id, row.params.targetTenantId, error);
+        if (row.kind === 'backup.move') {
+          if (row.params.moveBackupId) await failBackup(client, row.params.moveBackupId, error);
+          await endRestoreFailed(ctx, row.id, row.tenant_id, error);
+        }
       },
       onRetry: async (client, row, error) => {
         await updateOperation(client, row.id, { error: describe(error) });

@@ -18,7 +18,7 @@ export const configSchema = {
       default: '{}',
       secret: true,
       description:
-        'JSON object from a database server id to its admin URL, for servers other than the default.',
+        "JSON object from a database server's name (as registered with the tenant service) or id to its admin URL, for servers other than the default.",
     },
     PG_BIN_DIR: {
       type: 'string',

@@ -11,7 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { BackupConfig } from './config.ts';
 import { getBackup, type OperationRow, toOperation, updateOperation } from './db/catalog.ts';
 import { ticketHash } from './handlers/commands.ts';
-import type { BackupContext } from './handlers/context.ts';
+import { type BackupContext, serverOf } from './handlers/context.ts';
 import { describe, endRestoreFailed } from './handlers/run-backup.ts';
 import {
   adoptImported,
@@ -93,7 +93,7 @@ export async function buildHttp(
     const backup = await getBackup(ctx.pool, ticket.backup_id);
     if (!backup?.object_key || backup.state !== 'succeeded')
       return refuse(reply, 404, 'BACKUP_NOT_FOUND', `backup ${ticket.backup_id} is gone`);
-    const tools = await ctx.tools(backup.database_server_id);
+    const tools = await ctx.tools(backup.database_server_name ?? backup.database_server_id);
     const out = new PassThrough();
     const abort = new AbortController();
     req.raw.once('close', () => {
@@ -167,7 +167,7 @@ export async function buildHttp(
     const restoreDir = target.filestoreDir
       ? siblingDir(target.filestoreDir, restoreDb)
       : await mkdtemp(path.join(tmpdir(), 'ocp-import-'));
-    const admin = ctx.connection(target.databaseServerId, 'postgres');
+    const admin = ctx.connection(serverOf(target), 'postgres');
     const want = target.odooVersion ?? '18.0';
     let last = 0;
     // The uploaded SQL runs as a role of its own that owns only the new database (see createImportRole).
@@ -179,9 +179,9 @@ export async function buildHttp(
       await removeDir(restoreDir);
       const imported = await importOdooZip({
         input: req.body,
-        tools: await ctx.tools(target.databaseServerId),
+        tools: await ctx.tools(serverOf(target)),
         target: {
-          ...ctx.connection(target.databaseServerId, restoreDb),
+          ...ctx.connection(serverOf(target), restoreDb),
           user: importRole,
           password: importPassword,
         },

@@ -55,6 +55,7 @@ const sharedSchemas = [
   'common/runtime.v1',
   'common/backup.v1',
   'common/backup-window.v1',
+  'common/database-server.v1',
   'rpc/tenant.create.v1.request',
   'rpc/tenant.modules.list.v1.reply',
   'rpc/audit.verify.v1.reply',

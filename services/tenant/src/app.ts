@@ -36,6 +36,7 @@ import {
   rebuildTemplateHandler,
   registerRuntimeHandler,
 } from './handlers/runtimes.ts';
+import { listServersHandler, registerServerHandler } from './handlers/servers.ts';
 import { registerTenantMetrics } from './metrics.ts';
 import { AdminPasswordPool } from './odoo/password-pool.ts';
 import { resealRuntimeSecrets } from './runtime/registry.ts';
@@ -108,6 +109,8 @@ export const tenantService = defineService({
     bus.serve('tenant.resume.v1', resumeTenantHandler(ctx));
     bus.serve('tenant.delete.v1', deleteTenantHandler(ctx));
     bus.serve('tenant.undelete.v1', undeleteTenantHandler(ctx));
+    bus.serve('tenant.server.register.v1', registerServerHandler(ctx));
+    bus.serve('tenant.server.list.v1', listServersHandler(ctx));
     bus.serve('tenant.retry.v1', retryTenantHandler(ctx));
     bus.serve('operation.get.v1', getOperationHandler(ctx));
     // Runtimes' templates are prepared through the runtimes by a job of their own (a lease per runtime).

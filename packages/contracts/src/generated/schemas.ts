@@ -221,9 +221,10 @@ export const schemaFiles = {
           "manual",
           "scheduled",
           "pre-restore",
-          "final"
+          "final",
+          "move"
         ],
-        "description": "manual: asked by an operator; scheduled: by the tenant's schedule; pre-restore: taken before a restore replaced the database; final: taken before the tenant was deleted."
+        "description": "manual: asked by an operator; scheduled: by the tenant's schedule; pre-restore: taken before a restore replaced the database; final: taken before the tenant was deleted. move: taken to move the tenant to another database server (and restored there)."
       },
       "state": {
         "type": "string",
@@ -580,6 +581,47 @@ export const schemaFiles = {
       }
     }
   },
+  "common/database-server.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/database-server.v1.json",
+    "title": "DatabaseServer",
+    "description": "A PostgreSQL server that holds tenant databases. Its admin URL is never part of it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "name",
+      "maxTenants",
+      "accepting",
+      "tenantCount",
+      "createdAt"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "name": {
+        "type": "string",
+        "pattern": "^[a-z][a-z0-9-]{0,39}$"
+      },
+      "maxTenants": {
+        "type": "integer",
+        "minimum": 1
+      },
+      "accepting": {
+        "type": "boolean"
+      },
+      "tenantCount": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      }
+    }
+  },
   "common/error-code.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/error-code.v1.json",
@@ -801,7 +843,8 @@ export const schemaFiles = {
           "backup.run",
           "backup.restore",
           "backup.drill",
-          "backup.import"
+          "backup.import",
+          "backup.move"
         ]
       },
       "tenantId": {
@@ -894,7 +937,8 @@ export const schemaFiles = {
       "filestoreDir",
       "odooVersion",
       "previousState",
-      "restoreDatabaseName"
+      "restoreDatabaseName",
+      "databaseServerName"
     ],
     "properties": {
       "databaseName": {
@@ -943,6 +987,14 @@ export const schemaFiles = {
         ],
         "maxLength": 63,
         "description": "For a restore: the database the backup service creates (owned by ownerRole) and restores into, and the filestore directory of that name under the same root; the tenant service switches both in at the end. Null for a backup."
+      },
+      "databaseServerName": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 40,
+        "description": "The server's name: the key of its admin URL in the backup service's BACKUP_DB_SERVERS (the default server: BACKUP_DB_ADMIN_URL)."
       }
     }
   },
@@ -1963,6 +2015,43 @@ export const schemaFiles = {
       }
     }
   },
+  "events/tenant.moved.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.moved.v1.json",
+    "title": "TenantMovedV1",
+    "description": "A tenant moved to another database server (and runtime) by backup and restore.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenant",
+      "restoreId",
+      "previousDatabaseServerId",
+      "previousRuntimeId"
+    ],
+    "properties": {
+      "tenant": {
+        "$ref": "../common/tenant.v1.json"
+      },
+      "restoreId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "previousDatabaseServerId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid"
+      },
+      "previousRuntimeId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "uuid"
+      }
+    }
+  },
   "events/tenant.plan_changed.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/events/tenant.plan_changed.v1.json",
@@ -2661,6 +2750,52 @@ export const schemaFiles = {
           "succeeded",
           "failed"
         ]
+      }
+    }
+  },
+  "rpc/backup.move.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.move.v1.reply.json",
+    "title": "BackupMoveReplyV1",
+    "description": "The move operation.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "operation"
+    ],
+    "properties": {
+      "operation": {
+        "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "rpc/backup.move.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.move.v1.request.json",
+    "title": "BackupMoveRequestV1",
+    "description": "Move a tenant to another database server by backup and restore: onto a runtime on that server (runtimeId, for a tenant an Odoo runtime serves) or onto the server itself (databaseServerId, for a tenant on no runtime).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "runtimeId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "databaseServerId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
       }
     }
   },
@@ -3794,7 +3929,7 @@ export const schemaFiles = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.restore.begin.v1.request.json",
     "title": "TenantRestoreBeginRequestV1",
-    "description": "Hand a tenant to the backup service for a restore: an existing tenant (tenantId) goes to state restoring; a new tenant (newTenant) is registered in state restoring, its database to be made by the restore. Idempotent per restoreId.",
+    "description": "Hand a tenant to the backup service for a restore: an existing tenant (tenantId) goes to state restoring; a new tenant (newTenant) is registered in state restoring, its database to be made by the restore. With `move`, an existing tenant goes to state migrating, its database shut, and the target is on the other server. Idempotent per restoreId.",
     "type": "object",
     "additionalProperties": false,
     "required": [
@@ -3846,6 +3981,21 @@ export const schemaFiles = {
         "type": "string",
         "maxLength": 200,
         "description": "Who asked, for the record."
+      },
+      "move": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "runtimeId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "databaseServerId": {
+            "type": "string",
+            "format": "uuid"
+          }
+        },
+        "description": "Restore the tenant onto another database server (a runtime there, or the server) instead of in place."
       }
     }
   },
@@ -4234,6 +4384,86 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.server.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.server.list.v1.reply.json",
+    "title": "TenantServerListReplyV1",
+    "description": "The database servers, oldest first.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "maxItems": 1000,
+        "items": {
+          "$ref": "../common/database-server.v1.json"
+        }
+      }
+    }
+  },
+  "rpc/tenant.server.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.server.list.v1.request.json",
+    "title": "TenantServerListRequestV1",
+    "description": "The database servers.",
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {}
+  },
+  "rpc/tenant.server.register.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.server.register.v1.reply.json",
+    "title": "TenantServerRegisterReplyV1",
+    "description": "The server.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "server"
+    ],
+    "properties": {
+      "server": {
+        "$ref": "../common/database-server.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.server.register.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.server.register.v1.request.json",
+    "title": "TenantServerRegisterRequestV1",
+    "description": "Register a PostgreSQL server for tenant databases: its admin URL (a role with CREATEDB and CREATEROLE, sealed at rest, never answered).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "name",
+      "adminUrl"
+    ],
+    "properties": {
+      "name": {
+        "type": "string",
+        "pattern": "^[a-z][a-z0-9-]{0,39}$",
+        "description": "Lowercase letters, digits and hyphens; the backup service finds its admin URL under this name in BACKUP_DB_SERVERS."
+      },
+      "adminUrl": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 1000,
+        "pattern": "^postgres(ql)?://"
+      },
+      "maxTenants": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100000
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/tenant.suspend.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.suspend.v1.reply.json",
@@ -4328,6 +4558,7 @@ export const validatorNames = {
   "common/backup.v1": "common_backup_v1",
   "common/billing-subscription.v1": "common_billing_subscription_v1",
   "common/cloudevent.v1": "common_cloudevent_v1",
+  "common/database-server.v1": "common_database_server_v1",
   "common/error-code.v1": "common_error_code_v1",
   "common/operation.v1": "common_operation_v1",
   "common/restore-target.v1": "common_restore_target_v1",
@@ -4354,6 +4585,7 @@ export const validatorNames = {
   "events/tenant.module_installed.v1": "events_tenant_module_installed_v1",
   "events/tenant.module_uninstalled.v1": "events_tenant_module_uninstalled_v1",
   "events/tenant.module_upgraded.v1": "events_tenant_module_upgraded_v1",
+  "events/tenant.moved.v1": "events_tenant_moved_v1",
   "events/tenant.plan_changed.v1": "events_tenant_plan_changed_v1",
   "events/tenant.provisioning.v1": "events_tenant_provisioning_v1",
   "events/tenant.provisioning_failed.v1": "events_tenant_provisioning_failed_v1",
@@ -4377,6 +4609,8 @@ export const validatorNames = {
   "rpc/backup.get.v1.request": "rpc_backup_get_v1_request",
   "rpc/backup.list.v1.reply": "rpc_backup_list_v1_reply",
   "rpc/backup.list.v1.request": "rpc_backup_list_v1_request",
+  "rpc/backup.move.v1.reply": "rpc_backup_move_v1_reply",
+  "rpc/backup.move.v1.request": "rpc_backup_move_v1_request",
   "rpc/backup.operation.get.v1.reply": "rpc_backup_operation_get_v1_reply",
   "rpc/backup.operation.get.v1.request": "rpc_backup_operation_get_v1_request",
   "rpc/backup.restore.v1.reply": "rpc_backup_restore_v1_reply",
@@ -4433,6 +4667,10 @@ export const validatorNames = {
   "rpc/tenant.runtime.register.v1.request": "rpc_tenant_runtime_register_v1_request",
   "rpc/tenant.runtime.template.v1.reply": "rpc_tenant_runtime_template_v1_reply",
   "rpc/tenant.runtime.template.v1.request": "rpc_tenant_runtime_template_v1_request",
+  "rpc/tenant.server.list.v1.reply": "rpc_tenant_server_list_v1_reply",
+  "rpc/tenant.server.list.v1.request": "rpc_tenant_server_list_v1_request",
+  "rpc/tenant.server.register.v1.reply": "rpc_tenant_server_register_v1_reply",
+  "rpc/tenant.server.register.v1.request": "rpc_tenant_server_register_v1_request",
   "rpc/tenant.suspend.v1.reply": "rpc_tenant_suspend_v1_reply",
   "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request",
   "rpc/tenant.undelete.v1.reply": "rpc_tenant_undelete_v1_reply",

@@ -4,13 +4,13 @@
 export interface BackupOperationRunV1 {
 operationId: string
 tenantId: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import" | "backup.move")
 }
 
 export interface TenantOperationRunV1 {
 operationId: string
 tenantId: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import" | "backup.move")
 }
 
 export type Outcome = ("success" | "denied" | "failed")
@@ -71,9 +71,9 @@ export interface Backup {
 id: string
 tenantId: string
 /**
- * manual: asked by an operator; scheduled: by the tenant's schedule; pre-restore: taken before a restore replaced the database; final: taken before the tenant was deleted.
+ * manual: asked by an operator; scheduled: by the tenant's schedule; pre-restore: taken before a restore replaced the database; final: taken before the tenant was deleted. move: taken to move the tenant to another database server (and restored there).
  */
-kind: ("manual" | "scheduled" | "pre-restore" | "final")
+kind: ("manual" | "scheduled" | "pre-restore" | "final" | "move")
 state: ("queued" | "running" | "succeeded" | "failed")
 createdAt: string
 finishedAt: (string | null)
@@ -146,11 +146,20 @@ data: {
 }
 }
 
+export interface DatabaseServer {
+id: string
+name: string
+maxTenants: number
+accepting: boolean
+tenantCount: number
+createdAt: string
+}
+
 export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE")
 
 export interface Operation {
 id: string
-kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import")
+kind: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import" | "backup.move")
 tenantId: string
 state: ("queued" | "running" | "succeeded" | "failed")
 progress: number
@@ -193,6 +202,10 @@ previousState: (string | null)
  * For a restore: the database the backup service creates (owned by ownerRole) and restores into, and the filestore directory of that name under the same root; the tenant service switches both in at the end. Null for a backup.
  */
 restoreDatabaseName: (string | null)
+/**
+ * The server's name: the key of its admin URL in the backup service's BACKUP_DB_SERVERS (the default server: BACKUP_DB_ADMIN_URL).
+ */
+databaseServerName: (string | null)
 }
 
 export interface RpcError {
@@ -510,6 +523,13 @@ upgraded: string[]
 removed: string[]
 }
 
+export interface TenantMovedV1 {
+tenant: Tenant
+restoreId: string
+previousDatabaseServerId: (string | null)
+previousRuntimeId: (string | null)
+}
+
 export interface TenantPlanChangedV1 {
 tenant: Tenant
 /**
@@ -709,6 +729,20 @@ tenantId: string
 limit: number
 cursor?: string
 state?: ("queued" | "running" | "succeeded" | "failed")
+}
+
+export interface BackupMoveReplyV1 {
+operation: Operation
+}
+
+export interface BackupMoveRequestV1 {
+tenantId: string
+runtimeId?: string
+databaseServerId?: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
 }
 
 export interface BackupOperationGetReplyV1 {
@@ -1078,6 +1112,13 @@ odooVersion?: string
  * Who asked, for the record.
  */
 actor?: string
+/**
+ * Restore the tenant onto another database server (a runtime there, or the server) instead of in place.
+ */
+move?: {
+runtimeId?: string
+databaseServerId?: string
+}
 }
 
 export interface TenantRestoreEndReplyV1 {
@@ -1197,6 +1238,34 @@ runtime: Runtime
 
 export interface TenantRuntimeTemplateRequestV1 {
 runtimeId: string
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantServerListReplyV1 {
+/**
+ * @maxItems 1000
+ */
+items: DatabaseServer[]
+}
+
+export interface TenantServerListRequestV1 {
+
+}
+
+export interface TenantServerRegisterReplyV1 {
+server: DatabaseServer
+}
+
+export interface TenantServerRegisterRequestV1 {
+/**
+ * Lowercase letters, digits and hyphens; the backup service finds its admin URL under this name in BACKUP_DB_SERVERS.
+ */
+name: string
+adminUrl: string
+maxTenants?: number
 /**
  * Who asked, for the record.
  */

@@ -15,6 +15,8 @@ export interface BackupRow {
   stored_bytes: string | null;
   manifest: BackupManifest | null;
   database_server_id: string | null;
+  /** The server's name: its key in BACKUP_DB_SERVERS. */
+  database_server_name: string | null;
   owner_role: string | null;
   generation: Backup['generation'] | 'newest' | 'proven';
   drill_state: Backup['drill']['state'];
@@ -35,6 +37,9 @@ export interface OperationParams {
   targetTenantId?: string;
   /** backup.restore: the backup taken of the tenant before it was replaced. */
   preRestoreBackupId?: string;
+  /** backup.move: where the tenant goes, and the backup that carries it. */
+  move?: { runtimeId?: string | undefined; databaseServerId?: string | undefined };
+  moveBackupId?: string;
 }
 
 export interface OperationRow {

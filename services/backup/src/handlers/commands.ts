@@ -267,3 +267,31 @@ export function finalBackupHandler(ctx: BackupContext): RpcHandler<'backup.final
     return { backup: toBackup(result.backup) };
   };
 }
+
+/**
+ * `rpc.backup.move.v1`: queues moving a tenant to another database server (a runtime there, or the
+ * server); the tenant service checks where it may go when the move begins.
+ */
+export function moveTenantHandler(ctx: BackupContext): RpcHandler<'backup.move.v1'> {
+  return async (req, { traceparent }) => {
+    if (!req.runtimeId === !req.databaseServerId)
+      throw new RpcError('VALIDATION_FAILED', 'a move names either runtimeId or databaseServerId');
+    await askTenantSource(ctx, req.tenantId);
+    const op = await queue(
+      ctx,
+      {
+        kind: 'backup.move',
+        tenantId: req.tenantId,
+        params: {
+          move: {
+            ...(req.runtimeId ? { runtimeId: req.runtimeId } : {}),
+            ...(req.databaseServerId ? { databaseServerId: req.databaseServerId } : {}),
+          },
+        },
+        actor: req.actor,
+      },
+      traceparent,
+    );
+    return { operation: toOperation(op) };
+  };
+}

@@ -14,10 +14,13 @@ export interface BackupContext {
   logger: Logger;
   store: ObjectStore;
   keyring: BackupKeyring;
-  /** An admin connection to `database` on a tenant database server (null: the default server). */
-  connection(serverId: string | null, database: string): PgConnection;
+  /**
+   * An admin connection to `database` on a tenant database server, by its name or id (its key in
+   * BACKUP_DB_SERVERS; anything else, or null: the default server, BACKUP_DB_ADMIN_URL).
+   */
+  connection(server: string | null, database: string): PgConnection;
   /** pg_dump, pg_restore and psql of that server's major version or newer (found once per server). */
-  tools(serverId: string | null): Promise<PgTools & { serverVersion: string }>;
+  tools(server: string | null): Promise<PgTools & { serverVersion: string }>;
   retention(plan: string | null): RetentionPolicy;
   /** Publishes a committed work command at once (the outbox publishes it again; JetStream drops the copy). */
   dispatch(command: CloudEvent): void;
@@ -29,3 +32,7 @@ export function backupKey(tenantId: string, backupId: string, at: Date): string 
   const month = at.toISOString().slice(0, 7).replace('-', '/');
   return `tenants/${tenantId}/backups/${month}/${backupId}.ocpbak`;
 }
+
+/** The key of a target's server in BACKUP_DB_SERVERS: its name, else its id. */
+export const serverOf = (t: { databaseServerName: string | null; databaseServerId: string | null }) =>
+  t.databaseServerName ?? t.databaseServerId;

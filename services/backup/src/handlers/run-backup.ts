@@ -21,7 +21,7 @@ import {
   StoreError,
   writeBackup,
 } from '../pipeline/index.ts';
-import { type BackupContext, backupKey } from './context.ts';
+import { type BackupContext, backupKey, serverOf } from './context.ts';
 import { pruneTenant } from './retention.ts';
 import {
   acceptsConnections,
@@ -108,7 +108,7 @@ async function expectedBytes(
     [tenantId],
   );
   if (rows[0]) return Number(rows[0].stored_bytes);
-  const size = await databaseSize(ctx.connection(target.databaseServerId, 'postgres'), target.databaseName);
+  const size = await databaseSize(ctx.connection(serverOf(target), 'postgres'), target.databaseName);
   return size ? Math.ceil(size / 3) : null;
 }
 
@@ -125,7 +125,7 @@ async function takeBackup(
   onBytes: (n: number) => void,
   inTransaction?: (client: PoolClient, row: BackupRow) => Promise<void>,
 ): Promise<BackupRow> {
-  const tools = await ctx.tools(target.databaseServerId);
+  const tools = await ctx.tools(serverOf(target));
   const key = backupKey(backup.tenant_id, backup.id, backup.created_at);
   await ctx.pool.query(
     `UPDATE backups SET state = 'running', error = NULL WHERE id = $1 AND state <> 'succeeded'`,
@@ -133,13 +133,13 @@ async function takeBackup(
   );
   // A suspended tenant's database takes no connections, pg_dump's included: it is dumped from a
   // momentary copy, so it is never opened to anyone.
-  const admin = ctx.connection(target.databaseServerId, 'postgres');
+  const admin = ctx.connection(serverOf(target), 'postgres');
   const shut = !(await acceptsConnections(admin, target.databaseName));
   const dumped = shut ? dumpCopyName(backup.id) : target.databaseName;
   if (shut) await copyForDump(admin, target.databaseName, dumped, target.ownerRole);
   const written = await writeBackup({
     tools,
-    source: ctx.connection(target.databaseServerId, dumped),
+    source: ctx.connection(serverOf(target), dumped),
     databaseName: target.databaseName,
     filestoreDir: target.filestoreDir,
     ids: { tenantId: backup.tenant_id, backupId: backup.id },
@@ -164,9 +164,17 @@ async function takeBackup(
   return await withTransaction(ctx.pool, async (client) => {
     const { rows } = await client.query<BackupRow>(
       `UPDATE backups SET state = 'succeeded', object_key = $2, stored_bytes = $3, manifest = $4,
-         database_server_id = $5, owner_role = $6, error = NULL, finished_at = now()
+         database_server_id = $5, owner_role = $6, database_server_name = $7, error = NULL, finished_at = now()
        WHERE id = $1 RETURNING *`,
-      [backup.id, key, storedBytes, JSON.stringify(manifest), target.databaseServerId, target.ownerRole],
+      [
+        backup.id,
+        key,
+        storedBytes,
+        JSON.stringify(manifest),
+        target.databaseServerId,
+        target.ownerRole,
+        target.databaseServerName,
+      ],
     );
     const row = rows[0]!;
     await enqueueEvent(client, 'ocp.backup.completed.v1', {
@@ -264,9 +272,6 @@ export async function runRestore(ctx: BackupContext, op: OperationRow, run: Runn
   const tenantId = begin.tenant.id;
   if (op.params.targetTenantId !== tenantId)
     await updateOperation(ctx.pool, op.id, { params: { targetTenantId: tenantId } });
-  const restoreDb = target.restoreDatabaseName!;
-  const restoreDir = target.filestoreDir ? siblingDir(target.filestoreDir, restoreDb) : null;
-  const admin = ctx.connection(target.databaseServerId, 'postgres');
   try {
     if (!op.params.newTenant && !op.params.preRestoreBackupId) {
       // What the tenant has now is kept first: a restore of the wrong backup can be undone.
@@ -284,30 +289,7 @@ export async function runRestore(ctx: BackupContext, op: OperationRow, run: Runn
         progressReporter(ctx, op, 'pre-restore backup', Number(backup.stored_bytes), 5, 45),
       );
     }
-    run.signal.throwIfAborted();
-    await updateOperation(ctx.pool, op.id, { step: 'restoring', progress: 50 });
-    await createEmptyDatabase(admin, restoreDb, target.ownerRole);
-    await removeDir(restoreDir);
-    await restoreBackup({
-      store: ctx.store,
-      key: backup.object_key,
-      keyring: ctx.keyring,
-      expect: { tenantId: backup.tenant_id, backupId: backup.id },
-      signal: run.signal,
-      onProgress: progressReporter(ctx, op, 'restoring', Number(backup.stored_bytes), 50, 95),
-      tools: await ctx.tools(target.databaseServerId),
-      target: ctx.connection(target.databaseServerId, restoreDb),
-      ownerRole: target.ownerRole,
-      filestoreDir: restoreDir,
-    });
-    await updateOperation(ctx.pool, op.id, { step: 'switching', progress: 96 });
-    const end = await askTenant(() =>
-      ctx.bus.request(
-        'tenant.restore.end.v1',
-        { restoreId: op.id, tenantId, outcome: 'restored', backupId: backup.id },
-        { timeoutMs: ctx.config.TENANT_RPC_TIMEOUT_MS },
-      ),
-    );
+    const end = await restoreAndSwitch(ctx, op, run, backup, target, tenantId);
     await updateOperation(ctx.pool, op.id, {
       state: 'succeeded',
       step: 'done',
@@ -322,6 +304,110 @@ export async function runRestore(ctx: BackupContext, op: OperationRow, run: Runn
   } catch (e) {
     if (isPermanentFailure(e)) {
       await endRestoreFailed(ctx, op.id, tenantId, describe(e));
+      throw new PermanentError(describe(e), { cause: e });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Restores `backup` into the database and directory the tenant service named in `target` (made
+ * empty first), checking every part and table against the manifest, then asks the tenant service
+ * to switch them in. Answers its reply.
+ */
+async function restoreAndSwitch(
+  ctx: BackupContext,
+  op: OperationRow,
+  run: RunnerContext,
+  backup: BackupRow,
+  target: RestoreTarget,
+  tenantId: string,
+) {
+  const restoreDb = target.restoreDatabaseName!;
+  const restoreDir = target.filestoreDir ? siblingDir(target.filestoreDir, restoreDb) : null;
+  run.signal.throwIfAborted();
+  await updateOperation(ctx.pool, op.id, { step: 'restoring', progress: 50 });
+  await createEmptyDatabase(ctx.connection(serverOf(target), 'postgres'), restoreDb, target.ownerRole);
+  await removeDir(restoreDir);
+  await restoreBackup({
+    store: ctx.store,
+    key: backup.object_key!,
+    keyring: ctx.keyring,
+    expect: { tenantId: backup.tenant_id, backupId: backup.id },
+    signal: run.signal,
+    onProgress: progressReporter(ctx, op, 'restoring', Number(backup.stored_bytes), 50, 95),
+    tools: await ctx.tools(serverOf(target)),
+    target: ctx.connection(serverOf(target), restoreDb),
+    ownerRole: target.ownerRole,
+    filestoreDir: restoreDir,
+  });
+  await updateOperation(ctx.pool, op.id, { step: 'switching', progress: 96 });
+  return await askTenant(() =>
+    ctx.bus.request(
+      'tenant.restore.end.v1',
+      { restoreId: op.id, tenantId, outcome: 'restored', backupId: backup.id },
+      { timeoutMs: ctx.config.TENANT_RPC_TIMEOUT_MS },
+    ),
+  );
+}
+
+/**
+ * `backup.move`: moves a tenant to another database server. The tenant service hands it over in
+ * state `migrating`, shut (what is written after the backup would be lost), and names the database
+ * on the other server; a backup of the tenant as it is (kind `move`, kept as a restore point) is
+ * taken and restored there, and the tenant service switches the tenant to its new server (and
+ * runtime), dropping the old database afterwards. Any failure ends the move: the tenant stays where
+ * it was, opened again.
+ */
+export async function runMove(ctx: BackupContext, op: OperationRow, run: RunnerContext): Promise<void> {
+  await updateOperation(ctx.pool, op.id, { state: 'running', step: 'hold', progress: 1 });
+  const begin = await askTenant(() =>
+    ctx.bus.request(
+      'tenant.restore.begin.v1',
+      {
+        restoreId: op.id,
+        tenantId: op.tenant_id,
+        move: op.params.move ?? {},
+        ...(op.actor ? { actor: op.actor } : {}),
+      },
+      { timeoutMs: ctx.config.TENANT_RPC_TIMEOUT_MS },
+    ),
+  );
+  try {
+    let carrier = op.params.moveBackupId ? await getBackup(ctx.pool, op.params.moveBackupId) : undefined;
+    if (carrier?.state !== 'succeeded') {
+      const { target: source } = await sourceOf(ctx, op.tenant_id);
+      const row =
+        carrier ??
+        (await insertBackup(ctx.pool, { tenantId: op.tenant_id, kind: 'move', operationId: op.id }));
+      await updateOperation(ctx.pool, op.id, {
+        step: 'backup',
+        progress: 5,
+        params: { moveBackupId: row.id },
+      });
+      carrier = await takeBackup(
+        ctx,
+        row,
+        source,
+        run.signal,
+        progressReporter(ctx, op, 'backup', await expectedBytes(ctx, op.tenant_id, source), 5, 45),
+      );
+    }
+    const end = await restoreAndSwitch(ctx, op, run, carrier, begin.target, op.tenant_id);
+    await updateOperation(ctx.pool, op.id, {
+      state: 'succeeded',
+      step: 'done',
+      progress: 100,
+      error: null,
+      result: {
+        backupId: carrier.id,
+        databaseServerId: end.tenant.databaseServerId,
+        runtimeId: end.tenant.runtimeId ?? null,
+      },
+    });
+  } catch (e) {
+    if (isPermanentFailure(e)) {
+      await endRestoreFailed(ctx, op.id, op.tenant_id, describe(e));
       throw new PermanentError(describe(e), { cause: e });
     }
     throw e;
@@ -369,7 +455,7 @@ export async function runDrill(ctx: BackupContext, op: OperationRow, run: Runner
     throw new PermanentError(`backup ${op.backup_id} is not a succeeded backup; nothing to drill`);
   await updateOperation(ctx.pool, op.id, { state: 'running', step: 'restoring', progress: 5 });
   const scratch = scratchName(op.id);
-  const admin = ctx.connection(backup.database_server_id, 'postgres');
+  const admin = ctx.connection(backup.database_server_name ?? backup.database_server_id, 'postgres');
   let outcome: { state: 'passed' | 'failed'; detail: string };
   try {
     await createEmptyDatabase(admin, scratch, backup.owner_role);
@@ -380,8 +466,8 @@ export async function runDrill(ctx: BackupContext, op: OperationRow, run: Runner
       expect: { tenantId: backup.tenant_id, backupId: backup.id },
       signal: run.signal,
       onProgress: progressReporter(ctx, op, 'restoring', Number(backup.stored_bytes)),
-      tools: await ctx.tools(backup.database_server_id),
-      target: ctx.connection(backup.database_server_id, scratch),
+      tools: await ctx.tools(backup.database_server_name ?? backup.database_server_id),
+      target: ctx.connection(backup.database_server_name ?? backup.database_server_id, scratch),
       ownerRole: backup.owner_role,
       filestoreDir: null,
     });

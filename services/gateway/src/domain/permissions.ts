@@ -15,6 +15,7 @@
  * | tenants:duplicate* |   x   |   x   |    x     |         |        | make a staging copy of a tenant (a new tenant)    |
  * | tenants:rename     |   x   |   x   |    x     |         |        | change a tenant's slug and database name          |
  * | tenants:import  *  |   x   |   x   |    x     |         |        | import an Odoo zip as a new tenant                |
+ * | tenants:move    *  |   x   |   x   |          |         |        | move a tenant to another database server          |
  * | operations:read    |   x   |   x   |    x     |         |   x    | follow long-running operations                    |
  * | operators:read  *  |   x   |   x   |          |         |        | list and read operator accounts                   |
  * | operators:write *  |   x   |   x   |          |         |        | invite, change, disable, delete; service accounts |
@@ -37,7 +38,7 @@
  * | modules:read       |   x   |   x   |    x     |         |   x    | a tenant's Odoo modules                           |
  * | modules:write      |   x   |   x   |    x     |         |        | install, upgrade, uninstall modules               |
  * | runtimes:read   *  |   x   |   x   |    x     |         |   x    | list and read Odoo runtimes                       |
- * | runtimes:write  *  |   x   |   x   |          |         |        | register and disable runtimes, rebuild templates  |
+ * | runtimes:write  *  |   x   |   x   |          |         |        | register runtimes and database servers, templates |
  *
  * `*` marks a global permission: it acts beyond single tenants, so an account limited to some
  * tenants never holds it, whatever its role (a limited operator cannot create tenants, a limited
@@ -64,6 +65,7 @@ export const permissionDescriptions = {
   'tenants:duplicate': 'make a staging copy of a tenant, as a new tenant',
   'tenants:rename': "change a tenant's slug, database name and filestore directory",
   'tenants:import': 'import an Odoo backup zip as a new tenant',
+  'tenants:move': 'move a tenant to another database server (and runtime) by backup and restore',
   'operations:read': 'follow long-running operations',
   'operators:read': 'list and read operator accounts',
   'operators:write': 'invite, change, disable and delete operators; service accounts',
@@ -85,8 +87,8 @@ export const permissionDescriptions = {
   'quotas:write': 'override limits',
   'modules:read': "read a tenant's Odoo modules",
   'modules:write': 'install, upgrade and uninstall Odoo modules',
-  'runtimes:read': 'list and read Odoo runtimes',
-  'runtimes:write': 'register and disable Odoo runtimes, rebuild their templates',
+  'runtimes:read': 'list and read Odoo runtimes and database servers',
+  'runtimes:write': 'register and disable Odoo runtimes, rebuild their templates; register database servers',
 } as const;
 
 export type Permission = keyof typeof permissionDescriptions;
@@ -100,6 +102,7 @@ export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
   'tenants:create',
   'tenants:duplicate',
   'tenants:import',
+  'tenants:move',
   'runtimes:read',
   'runtimes:write',
   'operators:read',

@@ -148,3 +148,13 @@ export const backupWindowBody = {
   required: ['windowStart'],
   properties: { windowStart: windowRequest.windowStart, windowMinutes: windowRequest.windowMinutes },
 } as const;
+
+/** The body of `POST /tenants/{tenant}/move`: where to, one of the two. */
+const moveRequest = schemaFiles['rpc/backup.move.v1.request'].properties;
+export const moveBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { runtimeId: moveRequest.runtimeId, databaseServerId: moveRequest.databaseServerId },
+} as const;

@@ -88,3 +88,29 @@ export const runtimeListReply = {
     },
   },
 } as const;
+
+/** Database servers: the contract's register request without the actor, and the list. */
+const serverRegister = schemaFiles['rpc/tenant.server.register.v1.request'].properties;
+export const registerServerBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'adminUrl'],
+  properties: {
+    name: serverRegister.name,
+    adminUrl: serverRegister.adminUrl,
+    maxTenants: serverRegister.maxTenants,
+  },
+} as const;
+export const databaseServerRef = { $ref: `${schemaBase}common/database-server.v1.json` };
+export const serverReply = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['server'],
+  properties: { server: databaseServerRef },
+} as const;
+export const serverListReply = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: { items: { type: 'array', items: databaseServerRef } },
+} as const;

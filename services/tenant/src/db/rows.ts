@@ -30,6 +30,8 @@ export interface TenantRow {
   purge_after: Date | null;
   deleting_from: 'pending' | 'provisioning' | 'failed' | 'active' | 'suspended' | null;
   final_backup_id: string | null;
+  /** A move in progress: where the tenant goes. */
+  move_target: { serverId: string; runtimeId: string | null; owner: string } | null;
 }
 
 export interface OperationRow {

@@ -63,6 +63,19 @@ export class DbServers {
   }
 
   /**
+   * Registers another server under `name`, its URL sealed; the admin must be able to create
+   * databases there. Answers its id; a name taken is a unique violation for the caller to report.
+   */
+  async register(name: string, adminUrl: string, maxTenants: number | undefined): Promise<string> {
+    const id = randomUUID();
+    await this.servicePool.query(
+      `INSERT INTO database_servers (id, name, admin_url_sealed, max_tenants) VALUES ($1, $2, $3, COALESCE($4, 1000))`,
+      [id, name, sealSecret(this.secrets, adminUrl, adminUrlPlace(id)), maxTenants ?? null],
+    );
+    return id;
+  }
+
+  /**
    * Seals every admin URL still kept in clear (rows from before sealing) and seals again those
    * under an older key or format, so that an old key can leave the keyring. A row changed by
    * another replica meanwhile is left to its change.

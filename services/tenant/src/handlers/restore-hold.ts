@@ -47,13 +47,29 @@ export const restoredName = (database: string, restoreId: string) =>
 export const replacedName = (database: string, restoreId: string) =>
   stagingName(database, `replaced:${restoreId}`);
 
+/** Where a tenant's database is (`current`), or goes when it is being moved (`move`). */
+interface Place {
+  serverId: string | null;
+  runtimeId: string | null;
+  owner: string;
+}
+
+function placeOf(ctx: HandlerContext, t: TenantRow, which: 'current' | 'move'): Place {
+  if (which === 'move' && t.move_target) return t.move_target;
+  return {
+    serverId: t.database_server_id,
+    runtimeId: t.runtime_id,
+    owner: t.db_owner ?? ctx.config.TENANT_DEFAULT_RUNTIME_ROLE,
+  };
+}
+
 async function filestoreRootOf(
   ctx: HandlerContext,
   db: Queryable,
-  t: TenantRow,
+  place: Place,
 ): Promise<string | undefined> {
-  if (!t.runtime_id) return ctx.config.TENANT_FILESTORE_DIR;
-  return (await getRuntime(db, t.runtime_id))?.filestore_path;
+  if (!place.runtimeId) return ctx.config.TENANT_FILESTORE_DIR;
+  return (await getRuntime(db, place.runtimeId))?.filestore_path;
 }
 
 async function targetOf(
@@ -61,13 +77,19 @@ async function targetOf(
   db: Queryable,
   t: TenantRow,
   restoreId?: string,
+  which: 'current' | 'move' = 'move',
 ): Promise<RestoreTarget> {
-  const root = await filestoreRootOf(ctx, db, t);
-  const runtime = t.runtime_id ? await getRuntime(db, t.runtime_id) : undefined;
+  const place = placeOf(ctx, t, which);
+  const root = await filestoreRootOf(ctx, db, place);
+  const runtime = place.runtimeId ? await getRuntime(db, place.runtimeId) : undefined;
+  const { rows } = await db.query<{ name: string }>('SELECT name FROM database_servers WHERE id = $1', [
+    place.serverId,
+  ]);
   return {
     databaseName: t.database_name,
-    databaseServerId: t.database_server_id,
-    ownerRole: t.db_owner ?? ctx.config.TENANT_DEFAULT_RUNTIME_ROLE,
+    databaseServerId: place.serverId,
+    databaseServerName: rows[0]?.name ?? null,
+    ownerRole: place.owner,
     filestoreDir: root ? filestoreDir(root, t.database_name) : null,
     odooVersion: runtime?.odoo_version ?? null,
     previousState: t.restore_previous_state as RestoreTarget['previousState'],
@@ -94,13 +116,74 @@ export function backupSourceHandler(ctx: HandlerContext): RpcHandler<'tenant.bac
   return async (req) => {
     const t = await getTenant(ctx.pool, req.tenantId);
     if (!t || t.state === 'deleted') throw new RpcError('TENANT_NOT_FOUND', `no tenant ${req.tenantId}`);
-    if (!['active', 'suspended', 'restoring', 'deleting'].includes(t.state))
+    if (!['active', 'suspended', 'restoring', 'migrating', 'deleting'].includes(t.state))
       throw new RpcError(
         'INVALID_STATE',
         `tenant "${t.slug}" is ${t.state}: it has no database to back up yet`,
       );
     refuseLegacy(t);
-    return { tenant: toTenant(t), target: await targetOf(ctx, ctx.pool, t) };
+    return { tenant: toTenant(t), target: await targetOf(ctx, ctx.pool, t, undefined, 'current') };
+  };
+}
+
+/**
+ * Where a move takes a tenant: a ready runtime of its Odoo version on another server (a tenant a
+ * runtime serves), or another accepting server (a tenant on no runtime). Refusals say why.
+ */
+async function moveTargetOf(
+  ctx: HandlerContext,
+  db: Queryable,
+  t: TenantRow,
+  m: { runtimeId?: string | undefined; databaseServerId?: string | undefined },
+): Promise<Place> {
+  if (!m.runtimeId === !m.databaseServerId)
+    throw new RpcError('VALIDATION_FAILED', 'a move names either runtimeId or databaseServerId', '/move');
+  if (m.runtimeId) {
+    const runtime = await getRuntime(db, m.runtimeId);
+    if (!runtime) throw new RpcError('RUNTIME_NOT_FOUND', `no runtime ${m.runtimeId}`, '/move/runtimeId');
+    if (runtime.state !== 'ready')
+      throw new RpcError(
+        'INVALID_STATE',
+        `runtime "${runtime.name}" is ${runtime.state}; a tenant moves only to a ready runtime`,
+      );
+    const current = t.runtime_id ? await getRuntime(db, t.runtime_id) : undefined;
+    const series = current?.odoo_version ?? '18.0';
+    if (runtime.odoo_version !== series)
+      throw new RpcError(
+        'INVALID_STATE',
+        `runtime "${runtime.name}" serves Odoo ${runtime.odoo_version} and the tenant runs ${series}: that is an upgrade, not a move`,
+      );
+    if (runtime.database_server_id === t.database_server_id)
+      throw new RpcError(
+        'INVALID_STATE',
+        `runtime "${runtime.name}" uses the tenant's database server already; rename or restore instead`,
+      );
+    return { serverId: runtime.database_server_id, runtimeId: runtime.id, owner: runtime.db_role };
+  }
+  if (t.runtime_id)
+    throw new RpcError(
+      'INVALID_STATE',
+      `tenant "${t.slug}" is served by an Odoo runtime, whose Odoo connects to one server: move it to a runtime on the other server (runtimeId)`,
+    );
+  const { rows } = await db.query<{ id: string; name: string; accepting: boolean }>(
+    'SELECT id, name, accepting FROM database_servers WHERE id = $1',
+    [m.databaseServerId],
+  );
+  const server = rows[0];
+  if (!server)
+    throw new RpcError(
+      'VALIDATION_FAILED',
+      `no database server ${m.databaseServerId}`,
+      '/move/databaseServerId',
+    );
+  if (server.id === t.database_server_id)
+    throw new RpcError('INVALID_STATE', `tenant "${t.slug}" is on server "${server.name}" already`);
+  if (!server.accepting)
+    throw new RpcError('INVALID_STATE', `server "${server.name}" does not accept tenants now`);
+  return {
+    serverId: server.id,
+    runtimeId: null,
+    owner: t.db_owner ?? ctx.config.TENANT_DEFAULT_RUNTIME_ROLE,
   };
 }
 
@@ -118,12 +201,12 @@ export function beginRestoreHandler(ctx: HandlerContext): RpcHandler<'tenant.res
       const tenantId = req.tenantId;
       return await withTransaction(ctx.pool, async (client) => {
         const row = await lockLive(client, tenantId);
-        if (row.state === 'restoring') {
+        if (row.state === 'restoring' || row.state === 'migrating') {
           if (row.restore_id === req.restoreId)
             return { tenant: toTenant(row), target: await targetOf(ctx, client, row, req.restoreId) };
           throw new RpcError(
             'INVALID_STATE',
-            `tenant "${row.slug}" is being restored already (${row.restore_id})`,
+            `tenant "${row.slug}" is being ${row.state === 'restoring' ? 'restored' : 'moved'} already (${row.restore_id})`,
           );
         }
         if (row.state !== 'active' && row.state !== 'suspended')
@@ -144,12 +227,16 @@ export function beginRestoreHandler(ctx: HandlerContext): RpcHandler<'tenant.res
             'INVALID_STATE',
             `tenant "${row.slug}" cannot be restored while a staging copy of it is being made (operation ${copying.id})`,
           );
+        const move = req.move ? await moveTargetOf(ctx, client, row, req.move) : null;
         const { rows } = await client.query<TenantRow>(
-          `UPDATE tenants SET state = 'restoring', restore_id = $2, restore_previous_state = state, updated_at = now()
+          `UPDATE tenants SET state = $3, restore_id = $2, restore_previous_state = state, move_target = $4,
+             updated_at = now()
            WHERE id = $1 RETURNING *`,
-          [row.id, req.restoreId],
+          [row.id, req.restoreId, move ? 'migrating' : 'restoring', move ? JSON.stringify(move) : null],
         );
         const held = rows[0]!;
+        // What is written after the backup the move carries would be lost: the tenant is shut until it ends.
+        if (move) await (await ctx.servers.admin(row.database_server_id!)).lock(row.database_name);
         await enqueueEvent(client, 'ocp.tenant.restoring.v1', {
           subject: held.id,
           data: { tenant: toTenant(held), restoreId: req.restoreId },
@@ -289,22 +376,27 @@ export function endRestoreHandler(ctx: HandlerContext): RpcHandler<'tenant.resto
       const row = await lockTenant(client, req.tenantId);
       if (!row) throw new RpcError('TENANT_NOT_FOUND', `no tenant ${req.tenantId}`);
       if (row.restore_id !== req.restoreId) {
-        if (row.state === 'restoring')
+        if (row.state === 'restoring' || row.state === 'migrating')
           throw new RpcError(
             'INVALID_STATE',
             `tenant "${row.slug}" is held by another restore (${row.restore_id})`,
           );
         return { tenant: toTenant(row) };
       }
-      const root = await filestoreRootOf(ctx, client, row);
+      const from = placeOf(ctx, row, 'current');
+      const to = placeOf(ctx, row, 'move');
+      const moving = row.move_target !== null;
+      const rootFrom = await filestoreRootOf(ctx, client, from);
+      const root = await filestoreRootOf(ctx, client, to);
       const restored = restoredName(row.database_name, req.restoreId);
       const replaced = replacedName(row.database_name, req.restoreId);
-      const owner = row.db_owner ?? ctx.config.TENANT_DEFAULT_RUNTIME_ROLE;
+      const owner = to.owner;
       const previous = row.restore_previous_state ?? 'active';
       const made = previous === 'pending';
       const next = req.outcome === 'restored' ? (made ? 'active' : previous) : made ? 'failed' : previous;
       const log = ctx.logger.child({ tenantId: row.id, restoreId: req.restoreId });
-      await withServerSql(ctx, row.database_server_id!, async (sql) => {
+      // A restore in place switches on the tenant's server; a move on the server it goes to.
+      await withServerSql(ctx, to.serverId!, async (sql) => {
         if (req.outcome === 'restored') {
           await switchInRestored(sql, {
             database: row.database_name,
@@ -320,22 +412,40 @@ export function endRestoreHandler(ctx: HandlerContext): RpcHandler<'tenant.resto
           if (root) await rm(filestoreDir(root, restored), { recursive: true, force: true });
         }
       });
+      if (moving && req.outcome === 'failed')
+        await withServerSql(ctx, from.serverId!, (sql) =>
+          allowConnections(sql, row.database_name, next === 'active'),
+        );
       if (req.outcome === 'restored') {
         cleanup.push(async () => {
-          await withServerSql(ctx, row.database_server_id!, (sql) =>
-            dropRestored(sql, replaced, row.id, owner),
-          );
+          await withServerSql(ctx, to.serverId!, (sql) => dropRestored(sql, replaced, row.id, owner));
           if (root) await rm(filestoreDir(root, replaced), { recursive: true, force: true });
+          // A move leaves the tenant's old database and files behind, on the server it left.
+          if (moving && from.serverId !== to.serverId)
+            await withServerSql(ctx, from.serverId!, (sql) =>
+              dropRestored(sql, row.database_name, row.id, from.owner),
+            );
+          if (moving && rootFrom && rootFrom !== root)
+            await rm(filestoreDir(rootFrom, row.database_name), { recursive: true, force: true });
         });
       }
-      const after = await setTenantState(client, row.id, next as TenantRow['state'], {
+      if (moving)
+        await client.query(
+          `UPDATE tenants SET move_target = NULL,
+             database_server_id = CASE WHEN $2 THEN $3::uuid ELSE database_server_id END,
+             runtime_id = CASE WHEN $2 THEN $4::uuid ELSE runtime_id END,
+             db_owner = CASE WHEN $2 THEN $5 ELSE db_owner END
+           WHERE id = $1`,
+          [row.id, req.outcome === 'restored', to.serverId, to.runtimeId, to.owner],
+        );
+      await setTenantState(client, row.id, next as TenantRow['state'], {
         ...(req.outcome === 'failed' && made ? { lastError: req.error ?? 'the restore failed' } : {}),
       });
       await client.query(
         'UPDATE tenants SET restore_id = NULL, restore_previous_state = NULL WHERE id = $1',
         [row.id],
       );
-      const tenant = toTenant({ ...after, restore_id: null, restore_previous_state: null } as TenantRow);
+      const tenant = toTenant((await getTenant(client, row.id))!);
       await enqueueEvent(client, 'ocp.tenant.restored.v1', {
         subject: row.id,
         data: {
@@ -347,6 +457,17 @@ export function endRestoreHandler(ctx: HandlerContext): RpcHandler<'tenant.resto
         },
         traceparent,
       });
+      if (moving && req.outcome === 'restored')
+        await enqueueEvent(client, 'ocp.tenant.moved.v1', {
+          subject: row.id,
+          data: {
+            tenant,
+            restoreId: req.restoreId,
+            previousDatabaseServerId: from.serverId,
+            previousRuntimeId: from.runtimeId,
+          },
+          traceparent,
+        });
       if (made && next === 'active') {
         await enqueueEvent(client, 'ocp.tenant.activated.v1', {
           subject: row.id,

@@ -17,6 +17,7 @@ import {
   downloadReply,
   importQuery,
   importReply,
+  moveBody,
   operationReply,
   restoreBody,
   restoreTargets,
@@ -122,6 +123,38 @@ export default async function backupRoutes(app: FastifyInstance, opts: BackupRou
       const result = await bus.request('backup.create.v1', { tenantId: tenant.id, actor: actor(req) }, rpc);
       req.audit.target = `backup:${result.backup.id}`;
       req.audit.after = result.backup;
+      return accepted(reply, result);
+    },
+  );
+
+  app.post<{ Params: { tenant: string }; Body: { runtimeId?: string; databaseServerId?: string } }>(
+    '/api/v1/tenants/:tenant/move',
+    {
+      config: { permission: 'tenants:move', action: 'tenant.move' },
+      schema: {
+        tags: ['backups'],
+        summary: 'Move a tenant to another database server',
+        description:
+          'By backup and restore: onto a ready runtime of its Odoo version on another server (`runtimeId`, for a tenant a runtime serves) or onto another server (`databaseServerId`, for a tenant on no runtime). The tenant is `migrating` and shut meanwhile (what is written after the backup would be lost), and opened again on its new server; the backup that carried it stays as a restore point, the old database is dropped. Answers 202 with the operation to follow; a refusal (same server, another Odoo version, a runtime not ready) fails the operation saying why.',
+        params: tenantIdParams,
+        body: moveBody,
+        response: { 202: operationReply },
+      },
+    },
+    async (req, reply) => {
+      const tenant = await lookupTenant(bus, rpc, req, req.params.tenant, 'tenants:move');
+      if (!req.body.runtimeId === !req.body.databaseServerId)
+        throw apiError('VALIDATION_FAILED', 'name either runtimeId or databaseServerId', 'body');
+      const result = await bus.request(
+        'backup.move.v1',
+        {
+          tenantId: tenant.id,
+          ...(req.body.runtimeId ? { runtimeId: req.body.runtimeId } : {}),
+          ...(req.body.databaseServerId ? { databaseServerId: req.body.databaseServerId } : {}),
+          actor: actor(req),
+        },
+        rpc,
+      );
       return accepted(reply, result);
     },
   );

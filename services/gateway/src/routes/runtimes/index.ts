@@ -3,10 +3,13 @@ import type { Runtime, TenantRuntimeRegisterRequestV1 } from '@ocp/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   registerRuntimeBody,
+  registerServerBody,
   runtimeListQuery,
   runtimeListReply,
   runtimeParams,
   runtimeReply,
+  serverListReply,
+  serverReply,
 } from '../../schemas/runtimes.ts';
 
 type RegisterBody = Omit<TenantRuntimeRegisterRequestV1, 'actor'>;
@@ -145,5 +148,45 @@ export default async function runtimeRoutes(
       noteChange(req, before, runtime);
       return reply.code(202).send({ runtime });
     },
+  );
+
+  app.post<{ Body: { name: string; adminUrl: string; maxTenants?: number } }>(
+    '/api/v1/database-servers',
+    {
+      config: { permission: 'runtimes:write', action: 'database_server.register' },
+      schema: {
+        tags: ['runtimes'],
+        summary: 'Register a database server',
+        description:
+          'Registers another PostgreSQL server for tenant databases (runtimes on it, tenants moved to it). `adminUrl` is a role with CREATEDB and CREATEROLE there; it is checked, sealed at rest and never answered, logged or audited. The backup service finds its own admin URL of the server under `name` in BACKUP_DB_SERVERS.',
+        body: registerServerBody,
+        response: { 201: serverReply },
+      },
+    },
+    async (req, reply) => {
+      const { server } = await bus.request(
+        'tenant.server.register.v1',
+        { ...req.body, actor: actor(req) },
+        rpc,
+      );
+      req.audit.target = `database_server:${server.id}`;
+      req.audit.after = server;
+      return reply.code(201).send({ server });
+    },
+  );
+
+  app.get(
+    '/api/v1/database-servers',
+    {
+      config: { permission: 'runtimes:read', action: 'database_server.list' },
+      schema: {
+        tags: ['runtimes'],
+        summary: 'List the database servers',
+        description:
+          'Every registered PostgreSQL server, oldest first, with its tenant count; never its admin URL.',
+        response: { 200: serverListReply },
+      },
+    },
+    async () => bus.request('tenant.server.list.v1', {}, rpc),
   );
 }
