@@ -116,7 +116,8 @@ describe('every NATS handler, fed malformed messages by its legitimate publisher
   };
 
   before(async () => {
-    p = await startPlatform({ gatewayEnv: { RATE_LIMIT_MAX: '1000000' } });
+    // With the backup service: its consumers and methods are fed too.
+    p = await startPlatform({ gatewayEnv: { RATE_LIMIT_MAX: '1000000' }, backup: true });
     watch = await natsWatch(await as('admin'));
   });
   after(async () => {

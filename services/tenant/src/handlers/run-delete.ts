@@ -92,7 +92,9 @@ export const runDelete: Runner = async (rc) => {
   });
   const t = rc.tenant;
   const admin = await adminFor(rc);
-  const hasDatabase = !!admin && (await admin.databaseExists(t.database_name));
+  // Only a database carrying the tenant's mark is its own: one of its name that is not (the reason a
+  // provisioning failed) is never shut, backed up or dropped.
+  const hasDatabase = !!admin && (await admin.marksOf(t.database_name, '')).database === t.id;
   if (hasDatabase) await admin.lock(t.database_name);
   let finalBackupId = from.final_backup_id;
   if (rc.config.TENANT_DELETE_FINAL_BACKUP && hasDatabase && !finalBackupId) {
