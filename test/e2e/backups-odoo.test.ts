@@ -1,44 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
 import type { Tenant } from '@ocp/contracts';
 import { createOdooClient } from '@ocp/odoo';
-import { adminQuery, adminUrl, waitFor } from '@ocp/testkit';
-import yauzl from 'yauzl';
+import { adminQuery } from '@ocp/testkit';
 import { type KmsDouble, startKmsDouble } from '../../services/backup/test/support/kms-double/index.ts';
-import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
-import { dropOwnedDatabases, ended } from '../support/odoo-tenants.ts';
+import type { OdooDouble } from '../support/odoo-double/index.ts';
+import { dropOwnedDatabases, ended, startDoubleRuntime } from '../support/odoo-tenants.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
+import { zipEntries } from '../support/zip.ts';
 
 const limit = { timeout: 300_000 };
-
-/** The names and contents of a zip's entries. */
-async function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z!))),
-  );
-  const out = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, (err, s) => {
-        if (err || !s) return reject(err);
-        const chunks: Buffer[] = [];
-        s.on('data', (c: Buffer) => chunks.push(c));
-        s.on('end', () => {
-          out.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', () => resolve());
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return out;
-}
 
 const ownerOf = async (database: string) =>
   (
@@ -77,35 +51,10 @@ describe(
         },
       });
       bus = await p.busAs('gateway');
-      dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-backups-odoo-'));
-      const filestore = path.join(dataDir, 'filestore');
-      await mkdir(filestore, { recursive: true });
-      const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
-      runtimeRole = role;
-      odoo = await startOdooDouble({
-        databaseUrl: url,
-        masterPassword: 'masterpw',
-        dataDir,
-        version: '18.0',
-      });
-      const { runtime } = await bus.request('tenant.runtime.register.v1', {
-        name: 'main',
-        odooVersion: '18.0',
-        rpcUrl: odoo.url,
-        masterPassword: 'masterpw',
-        dbRole: role,
-        filestorePath: filestore,
-      });
+      let filestore: string;
+      let runtime: { id: string };
+      ({ odoo, role: runtimeRole, dataDir, filestore, runtime } = await startDoubleRuntime(bus, p.prefix));
       runtimeId = runtime.id;
-      await waitFor(
-        'the runtime to be ready',
-        async () => {
-          const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
-          assert.notEqual(r.state, 'failed', r.templateError ?? '');
-          return r.state === 'ready' ? r : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 100 },
-      );
       const created = await bus.request('tenant.create.v1', {
         slug: 'odoo-shop',
         displayName: 'Odoo shop',
@@ -155,7 +104,7 @@ describe(
       });
       assert.equal(res.status, 200);
       zip = Buffer.from(await res.arrayBuffer());
-      const entries = await unzip(zip);
+      const entries = await zipEntries(zip);
       const manifest = JSON.parse(entries.get('manifest.json')!.toString());
       assert.equal(manifest.version, '18.0');
       assert.equal(manifest.major_version, '18.0');

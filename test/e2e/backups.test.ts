@@ -4,11 +4,11 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adminQuery, urlFor } from '@ocp/testkit';
-import yauzl from 'yauzl';
 import { queueScheduledBackups } from '../../services/backup/src/handlers/schedule.ts';
 import { startS3rver, type TestS3 } from '../../services/backup/test/support/s3rver.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { createTenant } from '../support/tenants.ts';
+import { zipEntries } from '../support/zip.ts';
 
 const limit = { timeout: 300_000 };
 
@@ -31,33 +31,6 @@ async function filesUnder(dir: string): Promise<string[]> {
     if (e.isDirectory()) out.push(...(await filesUnder(p)));
     else if (e.isFile()) out.push(p);
   }
-  return out;
-}
-
-/** The entries of a zip and the text of the small ones. */
-async function zipEntries(buf: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z!))),
-  );
-  const out = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName.endsWith('/')) return zip.readEntry();
-      zip.openReadStream(entry, (err, s) => {
-        if (err || !s) return reject(err);
-        const chunks: Buffer[] = [];
-        s.on('data', (c: Buffer) => chunks.push(c));
-        s.on('end', () => {
-          out.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-        s.on('error', reject);
-      });
-    });
-    zip.on('end', () => resolve());
-    zip.on('error', reject);
-    zip.readEntry();
-  });
   return out;
 }
 

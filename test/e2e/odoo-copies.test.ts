@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
@@ -10,15 +9,15 @@ import { createPool } from '@ocp/db';
 import { createOdooClient } from '@ocp/odoo';
 import { createLogger } from '@ocp/service-kit';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
-import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
+import { adminQuery, urlFor, waitFor } from '@ocp/testkit';
 import type { OperationRow, TenantRow } from '../../services/tenant/src/db/rows.ts';
 import { DbServers } from '../../services/tenant/src/dbserver/registry.ts';
 import { keyringOf } from '../../services/tenant/src/domain/secrets.ts';
 import { runRename } from '../../services/tenant/src/handlers/run-copy.ts';
 import { AdminPasswordPool } from '../../services/tenant/src/odoo/password-pool.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
-import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
-import { dropOwnedDatabases, ended, filesOf, rpcError } from '../support/odoo-tenants.ts';
+import type { OdooDouble } from '../support/odoo-double/index.ts';
+import { dropOwnedDatabases, ended, filesOf, rpcError, startDoubleRuntime } from '../support/odoo-tenants.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 
 const limit = { timeout: 300_000 };
@@ -57,29 +56,8 @@ describe('staging copies and renames of Odoo tenants (the protocol double as run
     p = await startPlatform();
     bus = await p.busAs('gateway');
     events = await subscribeTenantEvents(p.natsAs('observer'));
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-odoo-copies-'));
-    filestore = path.join(dataDir, 'filestore');
-    const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
-    runtimeRole = role;
-    await mkdir(path.join(dataDir, 'filestore'), { recursive: true });
-    odoo = await startOdooDouble({ databaseUrl: url, masterPassword: 'masterpw', dataDir, version: '18.0' });
-    const { runtime } = await bus.request('tenant.runtime.register.v1', {
-      name: 'main',
-      odooVersion: '18.0',
-      rpcUrl: odoo.url,
-      masterPassword: 'masterpw',
-      dbRole: role,
-      filestorePath: filestore,
-    });
-    await waitFor(
-      'the runtime to be ready',
-      async () => {
-        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
-        assert.notEqual(r.state, 'failed', r.templateError ?? '');
-        return r.state === 'ready' ? r : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
+    let runtime: { id: string };
+    ({ odoo, role: runtimeRole, dataDir, filestore, runtime } = await startDoubleRuntime(bus, p.prefix));
     const created = await bus.request('tenant.create.v1', {
       slug: 'prod-shop',
       displayName: 'Prod shop',

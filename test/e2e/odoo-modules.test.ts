@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
@@ -10,7 +9,7 @@ import { createPool } from '@ocp/db';
 import { createOdooClient } from '@ocp/odoo';
 import { createLogger } from '@ocp/service-kit';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
-import { adminQuery, adminUrl, urlFor, waitFor } from '@ocp/testkit';
+import { adminQuery, urlFor, waitFor } from '@ocp/testkit';
 import type { OperationRow, TenantRow } from '../../services/tenant/src/db/rows.ts';
 import { DbServers } from '../../services/tenant/src/dbserver/registry.ts';
 import {
@@ -25,8 +24,8 @@ import { runModuleOperation } from '../../services/tenant/src/handlers/run-modul
 import type { ModuleStates } from '../../services/tenant/src/odoo/modules.ts';
 import { AdminPasswordPool } from '../../services/tenant/src/odoo/password-pool.ts';
 import { subscribeTenantEvents } from '../support/events.ts';
-import { createRuntimeRole, type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
-import { dropOwnedDatabases, ended, filesOf, rpcError } from '../support/odoo-tenants.ts';
+import type { OdooDouble } from '../support/odoo-double/index.ts';
+import { dropOwnedDatabases, ended, filesOf, rpcError, startDoubleRuntime } from '../support/odoo-tenants.ts';
 import { type Platform, startPlatform } from '../support/platform.ts';
 
 const limit = { timeout: 300_000 };
@@ -102,28 +101,8 @@ describe('module operations on a tenant, through its Odoo runtime (the protocol 
     assert.equal((await ended(bus, made.operation.id)).state, 'succeeded');
     bare = made.tenant;
 
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-odoo-modules-'));
-    const { role, url } = await createRuntimeRole(`${p.prefix}rt_odoo`, adminUrl());
-    runtimeRole = role;
-    await mkdir(path.join(dataDir, 'filestore'), { recursive: true });
-    odoo = await startOdooDouble({ databaseUrl: url, masterPassword: 'masterpw', dataDir, version: '18.0' });
-    const { runtime } = await bus.request('tenant.runtime.register.v1', {
-      name: 'main',
-      odooVersion: '18.0',
-      rpcUrl: odoo.url,
-      masterPassword: 'masterpw',
-      dbRole: role,
-      filestorePath: path.join(dataDir, 'filestore'),
-    });
-    await waitFor(
-      'the runtime to be ready',
-      async () => {
-        const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
-        assert.notEqual(r.state, 'failed', r.templateError ?? '');
-        return r.state === 'ready' ? r : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
+    let runtime: { id: string };
+    ({ odoo, role: runtimeRole, dataDir, runtime } = await startDoubleRuntime(bus, p.prefix));
     const created = await bus.request('tenant.create.v1', {
       slug: 'shop-one',
       displayName: 'Shop',

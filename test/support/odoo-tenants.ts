@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Bus, RpcError } from '@ocp/bus';
-import type { Operation } from '@ocp/contracts';
-import { adminQuery, waitFor } from '@ocp/testkit';
+import type { Operation, Runtime } from '@ocp/contracts';
+import { adminQuery, adminUrl, waitFor } from '@ocp/testkit';
+import { createRuntimeRole, type OdooDouble, startOdooDouble } from './odoo-double/index.ts';
 
 /** Helpers of the tests of tenants on an Odoo runtime (the protocol double). */
 
@@ -53,4 +55,43 @@ export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
       return e;
     },
   );
+}
+
+/**
+ * An Odoo runtime served by the protocol double, registered through `bus` (as the gateway) and
+ * ready: a runtime role of the test's prefix, a data directory of its own (`<dataDir>/filestore`).
+ * The caller closes `odoo`, drops the role's databases and removes `dataDir`.
+ */
+export async function startDoubleRuntime(
+  bus: Bus,
+  prefix: string,
+): Promise<{ odoo: OdooDouble; role: string; dataDir: string; filestore: string; runtime: Runtime }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-odoo-runtime-'));
+  const filestore = path.join(dataDir, 'filestore');
+  await mkdir(filestore, { recursive: true });
+  const { role, url } = await createRuntimeRole(`${prefix}rt_odoo`, adminUrl());
+  const odoo = await startOdooDouble({
+    databaseUrl: url,
+    masterPassword: 'masterpw',
+    dataDir,
+    version: '18.0',
+  });
+  const { runtime } = await bus.request('tenant.runtime.register.v1', {
+    name: 'main',
+    odooVersion: '18.0',
+    rpcUrl: odoo.url,
+    masterPassword: 'masterpw',
+    dbRole: role,
+    filestorePath: filestore,
+  });
+  const ready = await waitFor(
+    'the runtime to be ready',
+    async () => {
+      const { runtime: r } = await bus.request('tenant.runtime.get.v1', { runtime: runtime.id });
+      assert.notEqual(r.state, 'failed', r.templateError ?? '');
+      return r.state === 'ready' ? r : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  return { odoo, role, dataDir, filestore, runtime: ready };
 }
