@@ -6,6 +6,7 @@ import { defineService, type Logger, type RunningService, runService } from '@oc
 import { type BackupConfig, checkConfig, configSchema, parseServers, type StoreConfig } from './config.ts';
 import { type OperationRow, updateOperation } from './db/catalog.ts';
 import { runtimeGrants } from './db/grants.ts';
+import { ABORT_INCOMPLETE_DAYS } from './domain/lifecycle.ts';
 import { parseRetention, policyFor } from './domain/retention.ts';
 import {
   createBackupHandler,
@@ -226,6 +227,11 @@ export const backupService = defineService({
       await queueScheduledBackups(ctx);
       await queueScheduledDrills(ctx);
       await pruneFinalBackups(ctx);
+    });
+    // Uploads a crash cut off: S3 aborts them by the bucket's rule; a directory store is swept here.
+    rt.every('incomplete uploads sweep', 60 * 60 * 1000, async () => {
+      const removed = await ctx.store.sweepIncomplete(ABORT_INCOMPLETE_DAYS * 24 * 60 * 60 * 1000);
+      if (removed) logger.info({ removed }, 'removed what uploads cut off by a crash left in the store');
     });
     registerBackupMetrics(rt.registry, pool);
     return { ctx, worker };

@@ -21,8 +21,8 @@ async function setupBucket(config: StoreConfig): Promise<number> {
   const store = storeOf(config);
   if (config.BACKUP_STORE === 'dir') {
     say(`${store.description}: nothing to apply; a directory store has no lifecycle rules.`);
-    say('The service removes old backups itself (retention). A backup cut off by a crash leaves its');
-    say('partial file (<key>.partial-<uuid>, never listed as a backup) for an operator to remove.');
+    say('The service removes old backups itself (retention), and the partial file a backup cut off by');
+    say('a crash leaves (<key>.partial-<uuid>, never listed as a backup) once it is a day old.');
     return 0;
   }
   const expiry = plan.rules.map((r) => `objects under ${r.prefix} expire after ${days(r.expireDays)}`);

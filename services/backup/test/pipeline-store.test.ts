@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -135,6 +135,29 @@ describe('the directory store', () => {
       await store.upload('k', Readable.from([Buffer.from('whole')]));
       assert.deepEqual(await keys(store), ['k']);
       assert.equal((await stat(join(dir, 'k'))).mode & 0o777, 0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the sweep removes the partial files a crash left once they are old, and nothing else', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocp-dirstore-'));
+    try {
+      const store = createDirStore(dir);
+      await store.upload('t/a/whole', Readable.from([Buffer.from('whole')]));
+      await mkdir(join(dir, 't', 'a'), { recursive: true });
+      const old = join(dir, 't', 'a', `cut.partial-${randomUUID()}`);
+      const fresh = join(dir, 't', 'a', `writing.partial-${randomUUID()}`);
+      await writeFile(old, 'cut off by a crash');
+      await writeFile(fresh, 'still being written');
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+      await utimes(old, twoDaysAgo, twoDaysAgo);
+      assert.equal(await store.sweepIncomplete(24 * 3600 * 1000), 1);
+      assert.deepEqual(
+        (await readdir(join(dir, 't', 'a'))).sort(),
+        [`${fresh.split('/').pop()}`, 'whole'].sort(),
+      );
+      assert.deepEqual(await keys(store), ['t/a/whole']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -52,6 +52,12 @@ export interface ObjectStore {
     rules: Array<{ id: string; prefix: string; expireDays: number }>,
     abortIncompleteDays: number,
   ): Promise<{ applied: boolean; reason?: string }>;
+  /**
+   * Removes what uploads cut off by a crash left behind and older than `olderThanMs`; answers how
+   * many. A directory store removes its `.partial-` files; an S3 store leaves it to the bucket's
+   * rule that aborts incomplete multipart uploads (0).
+   */
+  sweepIncomplete(olderThanMs: number): Promise<number>;
 }
 
 export interface S3StoreOptions {
@@ -223,6 +229,10 @@ export function createS3Store(o: S3StoreOptions): ObjectStore {
       } while (ContinuationToken);
     },
 
+    async sweepIncomplete() {
+      return 0;
+    },
+
     async applyLifecycle(rules, abortIncompleteDays) {
       try {
         await client.send(
@@ -383,6 +393,33 @@ export function createDirStore(dir: string): ObjectStore {
         applied: false,
         reason: `${description} has no lifecycle rules; old backups are removed by the service`,
       };
+    },
+
+    async sweepIncomplete(olderThanMs) {
+      const before = Date.now() - olderThanMs;
+      let removed = 0;
+      async function sweep(at: string): Promise<void> {
+        let handle: Awaited<ReturnType<typeof opendir>>;
+        try {
+          handle = await opendir(at);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw fail('sweeping', err);
+        }
+        for await (const d of handle) {
+          const p = join(at, d.name);
+          if (d.isDirectory()) await sweep(p);
+          else if (d.isFile() && d.name.includes(PARTIAL)) {
+            const s = await stat(p).catch(() => undefined);
+            if (s && s.mtimeMs < before) {
+              await rm(p, { force: true });
+              removed++;
+            }
+          }
+        }
+      }
+      await sweep(dir);
+      return removed;
     },
   };
 }
