@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { chmod } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
-import { freePort, waitFor } from '@ocp/testkit';
+import { freePorts, waitFor } from '@ocp/testkit';
 import { createPlatform, loadConfig } from '../src/index.ts';
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
@@ -33,19 +33,22 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
   const dataDir = await tempDir(defer, 'ocp-cli-restart-');
   // As root the embedded PostgreSQL runs as the postgres OS user, which must enter the directory.
   await chmod(dataDir, 0o755);
-  const ports = {
-    postgres: await freePort(),
-    nats: await freePort(),
-    gateway: await freePort(),
-    tenant: await freePort(),
-    audit: await freePort(),
-    billing: await freePort(),
-    backup: await freePort(),
-  };
+  // Distinct ports: separate freePort() calls can answer the same one.
+  const [postgres, nats, gateway, tenant, audit, billing, backup, nothing] = (await freePorts(8)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const ports = { postgres, nats, gateway, tenant, audit, billing, backup };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
     // Nothing answers there: the embedded PostgreSQL is started.
-    OCP_POSTGRES_URL: `postgres://nobody@127.0.0.1:${await freePort()}/postgres`,
+    OCP_POSTGRES_URL: `postgres://nobody@127.0.0.1:${nothing}/postgres`,
     OCP_EMBEDDED_PG_PORT: String(ports.postgres),
     OCP_NATS_URL: `nats://127.0.0.1:${ports.nats}`,
     OCP_HTTP_PORT: String(ports.gateway),

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { chmod, cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, waitFor } from '@ocp/testkit';
+import { freePorts, waitFor } from '@ocp/testkit';
 import { canConnect, repoRoot } from '../src/index.ts';
 import { cleanups, tempDir } from './helpers.ts';
 
@@ -48,21 +48,24 @@ async function startCommandRepo(defer: (step: () => unknown) => void): Promise<s
 test('a Ctrl-C is logged as the SIGINT it is, and the platform stops in order and exits with 0', async (t) => {
   const defer = cleanups(t);
   const root = await startCommandRepo(defer);
-  const ports = {
-    pg: await freePort(),
-    nats: await freePort(),
-    gateway: await freePort(),
-    tenant: await freePort(),
-    audit: await freePort(),
-    billing: await freePort(),
-    backup: await freePort(),
-  };
+  // Distinct ports: separate freePort() calls can answer the same one.
+  const [pg, nats, gateway, tenant, audit, billing, backup, nothing] = (await freePorts(8)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const ports = { pg, nats, gateway, tenant, audit, billing, backup };
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/start.ts')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
       OCP_DATA_DIR: join(root, 'data'),
-      OCP_POSTGRES_URL: `postgres://nobody@127.0.0.1:${await freePort()}/postgres`,
+      OCP_POSTGRES_URL: `postgres://nobody@127.0.0.1:${nothing}/postgres`,
       OCP_EMBEDDED_PG_PORT: String(ports.pg),
       OCP_NATS_URL: `nats://127.0.0.1:${ports.nats}`,
       OCP_HTTP_PORT: String(ports.gateway),

@@ -1,5 +1,5 @@
 export { adminUrl } from './config.ts';
-export { freePort, type StartNatsOptions, startNats, type TestNats } from './nats.ts';
+export { freePort, freePorts, type StartNatsOptions, startNats, type TestNats } from './nats.ts';
 export {
   adminQuery,
   createServiceDatabase,

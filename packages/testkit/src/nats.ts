@@ -18,6 +18,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `n` distinct free ports: each is held open until all are found, so that two calls cannot be
+ * answered with the same port (as `freePort` called twice can be).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: ReturnType<typeof createServer>[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => {
+            const addr = srv.address();
+            if (typeof addr === 'object' && addr) resolve(addr.port);
+            else reject(new Error('no port'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
 /** A nats-server with JetStream of a test's own, on its own port and store directory. */
 export interface TestNats {
   url: string;
