@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { RpcError } from '@ocp/bus';
-import type { ErrorCode } from '@ocp/contracts';
+import { type ErrorCode, httpStatusOf } from '@ocp/contracts';
 import { withTransaction } from '@ocp/db';
 import { opsRoutes, type ServiceRuntime } from '@ocp/service-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -57,15 +57,6 @@ async function spendTicket(
   );
   return rows[0];
 }
-
-const statusOf: Partial<Record<ErrorCode, number>> = {
-  TENANT_EXISTS: 409,
-  TENANT_NOT_FOUND: 404,
-  INVALID_STATE: 409,
-  NO_CAPACITY: 503,
-  VALIDATION_FAILED: 400,
-  RUNTIME_NOT_FOUND: 404,
-};
 
 export async function buildHttp(
   rt: ServiceRuntime<BackupConfig>,
@@ -145,7 +136,7 @@ export async function buildHttp(
       );
     } catch (e) {
       req.body.resume();
-      if (e instanceof RpcError) return refuse(reply, statusOf[e.code] ?? 422, e.code, e.message);
+      if (e instanceof RpcError) return refuse(reply, httpStatusOf(e.code), e.code, e.message);
       throw e;
     }
     const { tenant, target } = begun;

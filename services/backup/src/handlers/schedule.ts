@@ -4,6 +4,12 @@ import { insertBackup, queueOperation } from '../db/catalog.ts';
 import type { BackupContext } from './context.ts';
 
 /**
+ * A tenant's window start in minutes after midnight UTC (`known_tenants k`): the operator's, or a
+ * minute derived from its id, which spreads a fleet over the day.
+ */
+export const WINDOW_START = `COALESCE(k.window_start, ((hashtext(k.tenant_id::text)::bigint % 1440) + 1440) % 1440)`;
+
+/**
  * One look of the scheduler: tenants (active or suspended) inside their backup window with no
  * backup in the last 23 hours, none open and none failed in the last hour, get a scheduled backup;
  * at most BACKUP_SCHEDULE_BATCH per look, so a fleet's backups never start at once. A tenant's
@@ -16,7 +22,7 @@ export async function queueScheduledBackups(ctx: BackupContext): Promise<number>
     `SELECT k.tenant_id FROM known_tenants k
      WHERE k.state IN ('active', 'suspended')
        AND ((extract(hour FROM $1::timestamptz AT TIME ZONE 'UTC') * 60 + extract(minute FROM $1::timestamptz AT TIME ZONE 'UTC'))::int
-            - COALESCE(k.window_start, ((hashtext(k.tenant_id::text)::bigint % 1440) + 1440) % 1440) + 1440) % 1440 < k.window_minutes
+            - ${WINDOW_START} + 1440) % 1440 < k.window_minutes
        AND NOT EXISTS (SELECT 1 FROM backups b WHERE b.tenant_id = k.tenant_id AND b.kind IN ('scheduled', 'manual')
                          AND ((b.state <> 'failed' AND b.created_at > $1::timestamptz - interval '23 hours')
                               OR (b.state = 'failed' AND b.created_at > $1::timestamptz - interval '1 hour')))

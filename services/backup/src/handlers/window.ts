@@ -2,15 +2,15 @@ import type { RpcHandler } from '@ocp/bus';
 import type { BackupWindow } from '@ocp/contracts';
 import { askTenantSource } from './commands.ts';
 import type { BackupContext } from './context.ts';
+import { WINDOW_START } from './schedule.ts';
 
 /**
  * A tenant's backup window: `window_start` of its projection (minutes after midnight UTC), or the
- * minute derived from its id that the schedule uses when none is set (the same expression as in
- * schedule.ts), and how long it stays open.
+ * minute derived from its id that the schedule uses when none is set (schedule.ts), and how long
+ * it stays open.
  */
-const WINDOW = `SELECT tenant_id, window_start IS NULL AS derived, window_minutes,
-  COALESCE(window_start, ((hashtext(tenant_id::text)::bigint % 1440) + 1440) % 1440)::int AS start
-  FROM known_tenants WHERE tenant_id = $1`;
+const WINDOW = `SELECT k.tenant_id, k.window_start IS NULL AS derived, k.window_minutes, ${WINDOW_START}::int AS start
+  FROM known_tenants k WHERE k.tenant_id = $1`;
 
 interface WindowRow {
   tenant_id: string;

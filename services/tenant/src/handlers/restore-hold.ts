@@ -1,7 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { RpcError, type RpcHandler } from '@ocp/bus';
 import type { RestoreTarget } from '@ocp/contracts';
-import { enqueueEvent, type PoolClient, type Queryable, withTransaction } from '@ocp/db';
+import { enqueueEvent, type PoolClient, type Queryable, quoteIdent, withTransaction } from '@ocp/db';
 import { type TenantRow, toTenant } from '../db/rows.ts';
 import { getTenant, lockTenant, openCopyOf, openOperationOfTenant, setTenantState } from '../db/store.ts';
 import { stagingName } from '../dbserver/admin.ts';
@@ -80,8 +80,8 @@ async function targetOf(
   which: 'current' | 'move' = 'move',
 ): Promise<RestoreTarget> {
   const place = placeOf(ctx, t, which);
-  const root = await filestoreRootOf(ctx, db, place);
   const runtime = place.runtimeId ? await getRuntime(db, place.runtimeId) : undefined;
+  const root = place.runtimeId ? runtime?.filestore_path : ctx.config.TENANT_FILESTORE_DIR;
   const { rows } = await db.query<{ name: string }>('SELECT name FROM database_servers WHERE id = $1', [
     place.serverId,
   ]);
@@ -339,10 +339,8 @@ async function dropRestored(sql: ServerSql, name: string, tenantId: string, owne
   const facts = await databaseFacts(sql, name);
   if (!facts.exists) return;
   if ((facts.mark && facts.mark !== tenantId) || facts.owner !== owner) return;
-  await sql.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
+  await sql.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
 }
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Moves the restored filestore directory in under the tenant's, keeping the replaced one aside. */
 async function switchFilestore(
