@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { adminAppDir } from '@ocp/admin-app';
 import type { Bus } from '@ocp/bus';
 import { schemaFiles } from '@ocp/contracts';
 import type { Pool } from '@ocp/db';
@@ -20,6 +21,7 @@ import {
 } from './domain/webhook-signatures.ts';
 import { apiError } from './errors.ts';
 import { operationIdOf, problemResponses, problemSchema, rawBodySchema } from './openapi.ts';
+import { adminAppPlugin } from './plugins/admin-app.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
 import { problemsPlugin } from './plugins/problems.ts';
@@ -201,11 +203,13 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     if (refused) throw apiError('VALIDATION_FAILED', refused);
   });
   app.addHook('onSend', async (req, reply) => {
-    reply.header('cache-control', 'no-store');
+    // The web app's files set their own caching; every API answer is not to be stored.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-request-id', req.id);
   });
 
+  await app.register(adminAppPlugin, { dir: config.ADMIN_APP_DIR ?? adminAppDir });
   await app.register(opsRoutes, { registry: deps.registry, checks: deps.checks });
   const throttle = createLoginThrottle(deps.pool, {
     pairFailures: config.LOGIN_MAX_FAILURES,

@@ -21,6 +21,13 @@ export const configSchema = {
     SESSION_TTL_HOURS: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
     RPC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 10485760, default: 65536 },
+    ADMIN_APP_DIR: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 4096,
+      description:
+        'Where the built admin web app is (index.html and assets/); by default the build of the @ocp/admin-app package.',
+    },
     ODOO_REQUEST_TIMEOUT_MS: {
       type: 'integer',
       minimum: 1000,
