@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
+import { generateClientFiles } from '@ocp/gateway/openapi';
 import { createLogger } from '@ocp/service-kit';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { type PlatformEnv, preparePlatform } from '../support/platform.ts';
@@ -146,5 +147,22 @@ describe('the OpenAPI document of the admin API', () => {
     assert.ok(operations.length > 20);
     for (const id of operations) assert.match(ts, new RegExp(`\\b${id}: \\{`), `a type for ${id}`);
     assert.match(ts, /"application\/problem\+json": components\["schemas"\]\["Problem"\]/);
+  });
+
+  test('the committed client (packages/api-client) was generated from this document: run `pnpm api:gen` after changing a route', async () => {
+    const committed = (name: string) =>
+      readFile(new URL(`../../packages/api-client/${name}`, import.meta.url), 'utf8');
+    const generated = await generateClientFiles();
+    const served = JSON.parse(generated.document) as Doc;
+    assert.deepEqual({ ...doc, servers: served.servers }, served, 'the served document is the generated one');
+    // Not assert.equal: a diff of two 300 kB strings says less than the command to run.
+    assert.ok(
+      (await committed('openapi.json')) === generated.document,
+      'openapi.json is stale: pnpm api:gen',
+    );
+    assert.ok(
+      (await committed('src/generated/schema.ts')) === generated.types,
+      'the client types are stale: pnpm api:gen',
+    );
   });
 });

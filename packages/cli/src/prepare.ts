@@ -5,13 +5,13 @@
 import { searchPathOf } from './config.ts';
 import { StartError } from './errors.ts';
 import { plainLog } from './log.ts';
-import { ensurePrerequisites, NATS_SERVER, POSTGRES_CLIENT } from './prerequisites.ts';
+import { CHROMIUM, ensurePrerequisites, NATS_SERVER, POSTGRES_CLIENT } from './prerequisites.ts';
 
 // Plain text: this runs before the tests, for a person or a CI log, not for a log collector.
 const log = plainLog();
 try {
   await ensurePrerequisites({
-    needed: [NATS_SERVER, POSTGRES_CLIENT],
+    needed: [NATS_SERVER, POSTGRES_CLIENT, CHROMIUM],
     searchPath: searchPathOf(process.env.PATH),
     log,
     rerun: '`./run test`',

@@ -68,6 +68,15 @@ export const POSTGRES_CLIENT: Prerequisite = {
   find: (searchPath) => findPgDump(searchPath),
 };
 
+/**
+ * Chromium: the web app's end-to-end tests drive Debian's `chromium` headless through
+ * playwright-core (which downloads no browser of its own). Only `./run test` needs it.
+ */
+export const CHROMIUM: Prerequisite = {
+  program: 'chromium',
+  debianPackage: 'chromium',
+};
+
 /** What this machine allows for installing packages. */
 export interface InstallProbes {
   isRoot: boolean;
