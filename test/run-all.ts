@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createLog, ensurePostgres, findOnPath, repoRoot } from '@ocp/cli';
+import { ensureAdminAppBuilt } from './support/admin-app.ts';
 
 const log = createLog(process.stdout, process.stderr);
 const files: string[] = [];
@@ -36,6 +37,9 @@ const postgres = await ensurePostgres({
   embeddedPort: 54330,
   log,
 });
+
+// The browser tests' gateways serve the web app's build: made once here, never by two files at once.
+if (selected.some((f) => f.includes('admin-app'))) ensureAdminAppBuilt();
 
 const child = spawn(
   process.execPath,
