@@ -90,6 +90,7 @@ function banner(
   return [
     '',
     'The platform is running.',
+    `  Log in at:   ${url}/admin/`,
     `  Admin API:   ${url}/api/v1`,
     `  OpenAPI UI:  ${url}/docs`,
     `  Data:        ${data.join('\n               ')}`,

@@ -128,6 +128,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   await platform.start(new AbortController().signal);
 
   const url = `http://127.0.0.1:${ports.gateway}`;
+  assert.ok(lines.includes(`[start]   Log in at:   ${url}/admin/`));
   assert.ok(lines.includes(`[start]   Admin API:   ${url}/api/v1`));
   assert.ok(lines.includes(`[start]   OpenAPI UI:  ${url}/docs`));
   assert.ok(lines.some((l) => l.includes(`PostgreSQL in ${join(config.dataDir, 'postgres')}`)));
