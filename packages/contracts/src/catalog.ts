@@ -22,6 +22,8 @@ import type {
   BackupMoveRequestV1,
   BackupOperationGetReplyV1,
   BackupOperationGetRequestV1,
+  BackupOperationListReplyV1,
+  BackupOperationListRequestV1,
   BackupOperationRunV1,
   BackupPrunedV1,
   BackupRestoreReplyV1,
@@ -47,6 +49,8 @@ import type {
   BillingWebhooksListRequestV1,
   OperationGetReplyV1,
   OperationGetRequestV1,
+  OperationListReplyV1,
+  OperationListRequestV1,
   OperationUpdatedV1,
   TenantActivatedV1,
   TenantBackupSourceReplyV1,
@@ -105,6 +109,8 @@ import type {
   TenantServerListRequestV1,
   TenantServerRegisterReplyV1,
   TenantServerRegisterRequestV1,
+  TenantStatsReplyV1,
+  TenantStatsRequestV1,
   TenantSuspendedV1,
   TenantSuspendReplyV1,
   TenantSuspendRequestV1,
@@ -320,7 +326,8 @@ export const messages = {
     schema: 'events/billing.subscription_changed.v1',
     kind: 'event',
     publisher: 'billing',
-    consumers: ['audit'],
+    // The tenant service keeps each tenant's customer id, for the tenant list's search.
+    consumers: ['tenant', 'audit'],
   },
   'ocp.billing.tenant_access_changed.v1': {
     subject: 'events.billing.tenant_access_changed.v1',
@@ -465,6 +472,7 @@ export const rpcs = {
   'tenant.create.v1': tenantRpc('create'),
   'tenant.get.v1': tenantRpc('get'),
   'tenant.list.v1': tenantRpc('list'),
+  'tenant.stats.v1': tenantRpc('stats'),
   'tenant.suspend.v1': tenantRpc('suspend'),
   'tenant.resume.v1': tenantRpc('resume'),
   'tenant.delete.v1': tenantRpc('delete'),
@@ -487,6 +495,7 @@ export const rpcs = {
   'backup.restore.v1': backupRpc('restore'),
   'backup.drill.v1': backupRpc('drill'),
   'backup.operation.get.v1': backupRpc('operation.get'),
+  'backup.operation.list.v1': backupRpc('operation.list'),
   'backup.transfer.v1': backupRpc('transfer'),
   'backup.final.v1': { ...backupRpc('final'), clients: ['tenant'] },
   'backup.window.get.v1': backupRpc('window.get'),
@@ -544,6 +553,13 @@ export const rpcs = {
     server: 'tenant',
     clients: ['gateway'],
   },
+  'operation.list.v1': {
+    subject: 'rpc.operation.list.v1',
+    request: 'rpc/operation.list.v1.request',
+    reply: 'rpc/operation.list.v1.reply',
+    server: 'tenant',
+    clients: ['gateway'],
+  },
 } as const satisfies Record<string, RpcDef>;
 
 export type RpcName = keyof typeof rpcs;
@@ -553,6 +569,7 @@ export interface RpcMap {
   'tenant.create.v1': { request: TenantCreateRequestV1; reply: TenantCreateReplyV1 };
   'tenant.get.v1': { request: TenantGetRequestV1; reply: TenantGetReplyV1 };
   'tenant.list.v1': { request: TenantListRequestV1; reply: TenantListReplyV1 };
+  'tenant.stats.v1': { request: TenantStatsRequestV1; reply: TenantStatsReplyV1 };
   'tenant.suspend.v1': { request: TenantSuspendRequestV1; reply: TenantSuspendReplyV1 };
   'tenant.resume.v1': { request: TenantResumeRequestV1; reply: TenantResumeReplyV1 };
   'tenant.delete.v1': { request: TenantDeleteRequestV1; reply: TenantDeleteReplyV1 };
@@ -573,6 +590,7 @@ export interface RpcMap {
   'tenant.duplicate.v1': { request: TenantDuplicateRequestV1; reply: TenantDuplicateReplyV1 };
   'tenant.rename.v1': { request: TenantRenameRequestV1; reply: TenantRenameReplyV1 };
   'operation.get.v1': { request: OperationGetRequestV1; reply: OperationGetReplyV1 };
+  'operation.list.v1': { request: OperationListRequestV1; reply: OperationListReplyV1 };
   'audit.query.v1': { request: AuditQueryRequestV1; reply: AuditQueryReplyV1 };
   'audit.verify.v1': { request: AuditVerifyRequestV1; reply: AuditVerifyReplyV1 };
   'billing.subscriptions.get.v1': {
@@ -594,6 +612,7 @@ export interface RpcMap {
   'backup.restore.v1': { request: BackupRestoreRequestV1; reply: BackupRestoreReplyV1 };
   'backup.drill.v1': { request: BackupDrillRequestV1; reply: BackupDrillReplyV1 };
   'backup.operation.get.v1': { request: BackupOperationGetRequestV1; reply: BackupOperationGetReplyV1 };
+  'backup.operation.list.v1': { request: BackupOperationListRequestV1; reply: BackupOperationListReplyV1 };
   'backup.transfer.v1': { request: BackupTransferRequestV1; reply: BackupTransferReplyV1 };
   'backup.final.v1': { request: BackupFinalRequestV1; reply: BackupFinalReplyV1 };
   'backup.window.get.v1': { request: BackupWindowGetRequestV1; reply: BackupWindowGetReplyV1 };

@@ -1297,6 +1297,14 @@ export const schemaFiles = {
         ],
         "format": "uuid",
         "description": "The backup taken before the tenant was deleted."
+      },
+      "billingCustomerId": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 200,
+        "description": "The tenant's customer id at its billing provider (Stripe `cus_...`, Paddle `ctm_...`), as billing last announced it (ocp.billing.subscription_changed.v1); null until then."
       }
     },
     "definitions": {
@@ -1353,6 +1361,28 @@ export const schemaFiles = {
         "type": "string",
         "pattern": "^[a-z0-9][a-z0-9_]{0,63}$",
         "description": "A technical module name: lowercase letters, digits and underscores, at most 64."
+      },
+      "listSort": {
+        "type": "string",
+        "enum": [
+          "-createdAt",
+          "createdAt",
+          "slug",
+          "-slug",
+          "displayName",
+          "-displayName",
+          "-updatedAt",
+          "updatedAt",
+          "state"
+        ],
+        "description": "The order of a tenant list: a field, descending when it starts with `-`; ties go by id in the same direction. `displayName` sorts by the lowercased name, byte by byte; `state` by the state's name."
+      },
+      "searchText": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 100,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+        "description": "Free text, 1 to 100 characters without control characters: found anywhere (case-insensitive) in the display name, slug, domain or billing customer id."
       }
     }
   },
@@ -2832,6 +2862,86 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/backup.operation.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.operation.list.v1.reply.json",
+    "title": "BackupOperationListReplyV1",
+    "description": "A page of operations, newest first, and whether more follow the last one.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "more"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/operation.v1.json"
+        }
+      },
+      "more": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/backup.operation.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.operation.list.v1.request.json",
+    "title": "BackupOperationListRequestV1",
+    "description": "One page of the backup service's operations, newest first (createdAt, then id, descending). The position is given as the last item seen (`olderThan`), not as an opaque cursor, so the gateway can ask the tenant and backup services from the same place and merge their pages.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      },
+      "olderThan": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "createdAt",
+          "id"
+        ],
+        "description": "Only operations after this one in the list's order: created earlier, or at the same millisecond with a smaller id.",
+        "properties": {
+          "createdAt": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40
+          },
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          }
+        }
+      },
+      "state": {
+        "$ref": "../common/operation.v1.json#/properties/state"
+      },
+      "kind": {
+        "$ref": "../common/operation.v1.json#/properties/kind"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantIds": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "format": "uuid"
+        },
+        "maxItems": 1000,
+        "description": "Only operations of these tenants (an operator limited to them)."
+      }
+    }
+  },
   "rpc/backup.restore.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/backup.restore.v1.reply.json",
@@ -3355,6 +3465,86 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/operation.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/operation.list.v1.reply.json",
+    "title": "OperationListReplyV1",
+    "description": "A page of operations, newest first, and whether more follow the last one.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "more"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/operation.v1.json"
+        }
+      },
+      "more": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/operation.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/operation.list.v1.request.json",
+    "title": "OperationListRequestV1",
+    "description": "One page of the tenant service's operations, newest first (createdAt, then id, descending). The position is given as the last item seen (`olderThan`), not as an opaque cursor, so the gateway can ask the tenant and backup services from the same place and merge their pages.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      },
+      "olderThan": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "createdAt",
+          "id"
+        ],
+        "description": "Only operations after this one in the list's order: created earlier, or at the same millisecond with a smaller id.",
+        "properties": {
+          "createdAt": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40
+          },
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          }
+        }
+      },
+      "state": {
+        "$ref": "../common/operation.v1.json#/properties/state"
+      },
+      "kind": {
+        "$ref": "../common/operation.v1.json#/properties/kind"
+      },
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "tenantIds": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "format": "uuid"
+        },
+        "maxItems": 1000,
+        "description": "Only operations of these tenants (an operator limited to them)."
+      }
+    }
+  },
   "rpc/tenant.backup.source.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.backup.source.v1.reply.json",
@@ -3641,7 +3831,7 @@ export const schemaFiles = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.list.v1.request.json",
     "title": "TenantListRequestV1",
-    "description": "One page of tenants, newest first.",
+    "description": "One page of tenants in the order asked (newest first by default).",
     "type": "object",
     "additionalProperties": false,
     "required": [
@@ -3655,7 +3845,7 @@ export const schemaFiles = {
       },
       "cursor": {
         "type": "string",
-        "maxLength": 200
+        "maxLength": 1500
       },
       "state": {
         "$ref": "../common/tenant.v1.json#/definitions/state"
@@ -3678,6 +3868,17 @@ export const schemaFiles = {
         },
         "maxItems": 1000,
         "description": "Only these tenants (an operator limited to them)."
+      },
+      "sort": {
+        "$ref": "../common/tenant.v1.json#/definitions/listSort"
+      },
+      "q": {
+        "$ref": "../common/tenant.v1.json#/definitions/searchText"
+      },
+      "runtimeId": {
+        "type": "string",
+        "format": "uuid",
+        "description": "Only tenants served by this Odoo runtime."
       }
     }
   },
@@ -4464,6 +4665,96 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.stats.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.stats.v1.reply.json",
+    "title": "TenantStatsReplyV1",
+    "description": "Tenants by state (every state, 0 when none), and their total (deleted ones included).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "byState",
+      "total"
+    ],
+    "properties": {
+      "byState": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "pending",
+          "provisioning",
+          "active",
+          "suspended",
+          "failed",
+          "restoring",
+          "migrating",
+          "deleting",
+          "deleted"
+        ],
+        "properties": {
+          "pending": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "provisioning": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "active": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "suspended": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "failed": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "restoring": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "migrating": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "deleting": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "deleted": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "total": {
+        "type": "integer",
+        "minimum": 0
+      }
+    }
+  },
+  "rpc/tenant.stats.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.stats.v1.request.json",
+    "title": "TenantStatsRequestV1",
+    "description": "How many tenants are in each state.",
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "tenantIds": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "format": "uuid"
+        },
+        "maxItems": 1000,
+        "description": "Only these tenants (an operator limited to them)."
+      }
+    }
+  },
   "rpc/tenant.suspend.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.suspend.v1.reply.json",
@@ -4613,6 +4904,8 @@ export const validatorNames = {
   "rpc/backup.move.v1.request": "rpc_backup_move_v1_request",
   "rpc/backup.operation.get.v1.reply": "rpc_backup_operation_get_v1_reply",
   "rpc/backup.operation.get.v1.request": "rpc_backup_operation_get_v1_request",
+  "rpc/backup.operation.list.v1.reply": "rpc_backup_operation_list_v1_reply",
+  "rpc/backup.operation.list.v1.request": "rpc_backup_operation_list_v1_request",
   "rpc/backup.restore.v1.reply": "rpc_backup_restore_v1_reply",
   "rpc/backup.restore.v1.request": "rpc_backup_restore_v1_request",
   "rpc/backup.transfer.v1.reply": "rpc_backup_transfer_v1_reply",
@@ -4631,6 +4924,8 @@ export const validatorNames = {
   "rpc/billing.webhooks.list.v1.request": "rpc_billing_webhooks_list_v1_request",
   "rpc/operation.get.v1.reply": "rpc_operation_get_v1_reply",
   "rpc/operation.get.v1.request": "rpc_operation_get_v1_request",
+  "rpc/operation.list.v1.reply": "rpc_operation_list_v1_reply",
+  "rpc/operation.list.v1.request": "rpc_operation_list_v1_request",
   "rpc/tenant.backup.source.v1.reply": "rpc_tenant_backup_source_v1_reply",
   "rpc/tenant.backup.source.v1.request": "rpc_tenant_backup_source_v1_request",
   "rpc/tenant.create.v1.reply": "rpc_tenant_create_v1_reply",
@@ -4671,6 +4966,8 @@ export const validatorNames = {
   "rpc/tenant.server.list.v1.request": "rpc_tenant_server_list_v1_request",
   "rpc/tenant.server.register.v1.reply": "rpc_tenant_server_register_v1_reply",
   "rpc/tenant.server.register.v1.request": "rpc_tenant_server_register_v1_request",
+  "rpc/tenant.stats.v1.reply": "rpc_tenant_stats_v1_reply",
+  "rpc/tenant.stats.v1.request": "rpc_tenant_stats_v1_request",
   "rpc/tenant.suspend.v1.reply": "rpc_tenant_suspend_v1_reply",
   "rpc/tenant.suspend.v1.request": "rpc_tenant_suspend_v1_request",
   "rpc/tenant.undelete.v1.reply": "rpc_tenant_undelete_v1_reply",

@@ -302,6 +302,10 @@ purgeAfter?: (string | null)
  * The backup taken before the tenant was deleted.
  */
 finalBackupId?: (string | null)
+/**
+ * The tenant's customer id at its billing provider (Stripe `cus_...`, Paddle `ctm_...`), as billing last announced it (ocp.billing.subscription_changed.v1); null until then.
+ */
+billingCustomerId?: (string | null)
 }
 
 export interface AuditCheckpointV1 {
@@ -753,6 +757,31 @@ export interface BackupOperationGetRequestV1 {
 operationId: string
 }
 
+export interface BackupOperationListReplyV1 {
+items: Operation[]
+more: boolean
+}
+
+export interface BackupOperationListRequestV1 {
+limit: number
+/**
+ * Only operations after this one in the list's order: created earlier, or at the same millisecond with a smaller id.
+ */
+olderThan?: {
+createdAt: string
+id: string
+}
+state?: ("queued" | "running" | "succeeded" | "failed")
+kind?: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import" | "backup.move")
+tenantId?: string
+/**
+ * Only operations of these tenants (an operator limited to them).
+ * 
+ * @maxItems 1000
+ */
+tenantIds?: string[]
+}
+
 export interface BackupRestoreReplyV1 {
 operation: Operation
 }
@@ -894,6 +923,31 @@ export interface OperationGetRequestV1 {
 operationId: string
 }
 
+export interface OperationListReplyV1 {
+items: Operation[]
+more: boolean
+}
+
+export interface OperationListRequestV1 {
+limit: number
+/**
+ * Only operations after this one in the list's order: created earlier, or at the same millisecond with a smaller id.
+ */
+olderThan?: {
+createdAt: string
+id: string
+}
+state?: ("queued" | "running" | "succeeded" | "failed")
+kind?: ("tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import" | "backup.move")
+tenantId?: string
+/**
+ * Only operations of these tenants (an operator limited to them).
+ * 
+ * @maxItems 1000
+ */
+tenantIds?: string[]
+}
+
 export interface TenantBackupSourceReplyV1 {
 tenant: Tenant
 target: RestoreTarget
@@ -1018,6 +1072,18 @@ includeDeleted?: boolean
  * @maxItems 1000
  */
 tenantIds?: string[]
+/**
+ * The order of a tenant list: a field, descending when it starts with `-`; ties go by id in the same direction. `displayName` sorts by the lowercased name, byte by byte; `state` by the state's name.
+ */
+sort?: ("-createdAt" | "createdAt" | "slug" | "-slug" | "displayName" | "-displayName" | "-updatedAt" | "updatedAt" | "state")
+/**
+ * Free text, 1 to 100 characters without control characters: found anywhere (case-insensitive) in the display name, slug, domain or billing customer id.
+ */
+q?: string
+/**
+ * Only tenants served by this Odoo runtime.
+ */
+runtimeId?: string
 }
 
 export interface TenantModuleReplyV1 {
@@ -1270,6 +1336,30 @@ maxTenants?: number
  * Who asked, for the record.
  */
 actor?: string
+}
+
+export interface TenantStatsReplyV1 {
+byState: {
+pending: number
+provisioning: number
+active: number
+suspended: number
+failed: number
+restoring: number
+migrating: number
+deleting: number
+deleted: number
+}
+total: number
+}
+
+export interface TenantStatsRequestV1 {
+/**
+ * Only these tenants (an operator limited to them).
+ * 
+ * @maxItems 1000
+ */
+tenantIds?: string[]
 }
 
 export interface TenantSuspendReplyV1 {
