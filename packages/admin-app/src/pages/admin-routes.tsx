@@ -1,4 +1,18 @@
+import {
+  IconApi,
+  IconCreditCard,
+  IconListCheck,
+  IconServer2,
+  IconShieldLock,
+  IconUsers,
+} from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import OperatorsPage from './access/operators-page.tsx';
+import RolesPage from './access/roles-page.tsx';
+import TokensPage from './access/tokens-page.tsx';
+import AuditPage from './audit/audit-page.tsx';
+import BillingPage from './platform/billing-page.tsx';
+import RuntimesPage from './platform/runtimes-page.tsx';
 
 /**
  * The screens of the platform's administration (operators, roles and tokens, the audit log,
@@ -12,4 +26,58 @@ export interface AdminRoute {
   nav?: { label: string; icon: ReactNode; permission: string; group: 'Platform' | 'Access' };
 }
 
-export const adminRoutes: AdminRoute[] = [];
+const icon = { size: 18, 'aria-hidden': true, stroke: 1.6 } as const;
+
+export const adminRoutes: AdminRoute[] = [
+  {
+    path: 'runtimes',
+    element: <RuntimesPage />,
+    nav: {
+      label: 'Runtimes',
+      icon: <IconServer2 {...icon} />,
+      permission: 'runtimes:read',
+      group: 'Platform',
+    },
+  },
+  {
+    path: 'audit',
+    element: <AuditPage />,
+    nav: {
+      label: 'Audit log',
+      icon: <IconListCheck {...icon} />,
+      permission: 'audit:read',
+      group: 'Platform',
+    },
+  },
+  {
+    path: 'billing',
+    element: <BillingPage />,
+    nav: {
+      label: 'Billing',
+      icon: <IconCreditCard {...icon} />,
+      permission: 'billing:read',
+      group: 'Platform',
+    },
+  },
+  {
+    path: 'operators',
+    element: <OperatorsPage />,
+    nav: { label: 'Operators', icon: <IconUsers {...icon} />, permission: 'operators:read', group: 'Access' },
+  },
+  {
+    // Who may hand out roles wants to read them; a viewer has no Access screens at all.
+    path: 'roles',
+    element: <RolesPage />,
+    nav: {
+      label: 'Roles',
+      icon: <IconShieldLock {...icon} />,
+      permission: 'operators:read',
+      group: 'Access',
+    },
+  },
+  {
+    path: 'tokens',
+    element: <TokensPage />,
+    nav: { label: 'API tokens', icon: <IconApi {...icon} />, permission: 'tokens:own', group: 'Access' },
+  },
+];

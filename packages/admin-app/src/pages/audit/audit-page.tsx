@@ -1,0 +1,198 @@
+import { Anchor, Button, Menu, Skeleton, Table, Text, Tooltip } from '@mantine/core';
+import { IconDownload } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { api, unwrap } from '../../api.ts';
+import { ProblemAlert } from '../../forms.ts';
+import { useCan } from '../../session.tsx';
+import { formatTime } from '../admin-kit/format.ts';
+import { AdminPage } from '../admin-kit/page.tsx';
+import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
+import { useTenantNames } from '../admin-kit/tenants.ts';
+import { AuditDetail, OutcomeBadge } from './audit-detail.tsx';
+import { AuditFilters, type Filters, filterKeys, filtersOf } from './audit-filters.tsx';
+import { useVerifyChain, VerifyButton, VerifyResult } from './audit-verify.tsx';
+
+const fetchAudit = (filters: Filters, cursor: string | undefined) =>
+  unwrap(
+    api.GET('/api/v1/audit', {
+      params: {
+        query: {
+          limit: 50,
+          ...(filters as Record<string, string>),
+          ...(cursor ? { cursor } : {}),
+        } as { limit: number },
+      },
+    }),
+  );
+export type AuditEntry = Awaited<ReturnType<typeof fetchAudit>>['items'][number];
+
+/** The export route with the filters in force, as a link the browser downloads with its session. */
+function exportHref(filters: Filters, format: 'csv' | 'ndjson'): string {
+  const q = new URLSearchParams({ format });
+  for (const k of filterKeys) if (filters[k]) q.set(k, filters[k]);
+  return `/api/v1/audit/export?${q}`;
+}
+
+/**
+ * The audit log: every change and refusal, filtered by the URL's search params (so a filtered view
+ * can be shared or bookmarked), paged in chain order, each entry opened whole in a drawer.
+ */
+export default function AuditPage() {
+  const can = useCan();
+  const [params, setParams] = useSearchParams();
+  const filters = filtersOf(params);
+  const filterKey = filterKeys.map((k) => filters[k] ?? '').join('|');
+  const pages = useCursorPages(filterKey);
+  const [open, setOpen] = useState<AuditEntry | null>(null);
+  const tenants = useTenantNames();
+  const verify = useVerifyChain();
+  const log = useQuery({
+    queryKey: ['audit', filterKey, pages.cursor],
+    queryFn: () => fetchAudit(filters, pages.cursor),
+    placeholderData: keepPreviousData,
+  });
+
+  const apply = (f: Filters) => {
+    const next = new URLSearchParams();
+    for (const k of filterKeys) if (f[k]) next.set(k, f[k]);
+    setParams(next);
+  };
+  const rows = log.data?.items ?? [];
+  const who = (e: AuditEntry) => {
+    const email = (e.data as { actorEmail?: unknown }).actorEmail;
+    return typeof email === 'string' && email ? email : e.actor;
+  };
+
+  return (
+    <AdminPage
+      title="Audit log"
+      description="Every change, refusal and lifecycle event, in the order it was chained (oldest first). Entries are append-only and hash-chained; verifying checks every link and the last signed checkpoint."
+      actions={
+        <>
+          {can('audit:verify') ? <VerifyButton run={verify} /> : null}
+          {can('audit:export') ? (
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <Button variant="default" leftSection={<IconDownload size={18} aria-hidden />}>
+                  Export
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>With the filters in force</Menu.Label>
+                <Menu.Item component="a" href={exportHref(filters, 'csv')} download>
+                  CSV
+                </Menu.Item>
+                <Menu.Item component="a" href={exportHref(filters, 'ndjson')} download>
+                  NDJSON
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          ) : null}
+        </>
+      }
+    >
+      <VerifyResult run={verify} />
+      <AuditFilters value={filters} onApply={apply} />
+      <ProblemAlert error={log.error} />
+      <Table.ScrollContainer minWidth={960}>
+        <Table striped highlightOnHover verticalSpacing="xs" aria-busy={log.isFetching}>
+          <Table.Caption>
+            Audit entries{Object.keys(filters).length > 0 ? ' matching the filters' : ''}, oldest first. Open
+            an action to see the entry whole.
+          </Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">#</Table.Th>
+              <Table.Th scope="col">Time</Table.Th>
+              <Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Actor</Table.Th>
+              <Table.Th scope="col">Target</Table.Th>
+              <Table.Th scope="col">Tenant</Table.Th>
+              <Table.Th scope="col">Outcome</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {log.isLoading
+              ? [0, 1, 2, 3].map((i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td colSpan={7}>
+                      <Skeleton height={18} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))
+              : rows.map((e) => (
+                  <Table.Tr key={e.seq}>
+                    <Table.Td>
+                      <Text size="sm" c="dimmed">
+                        {e.seq}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                        {formatTime(e.time)}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Anchor
+                        component="button"
+                        size="sm"
+                        fw={500}
+                        onClick={() => setOpen(e)}
+                        aria-label={`${e.action}, entry ${e.seq}: details`}
+                      >
+                        {e.action}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <Tooltip label={e.actor}>
+                        <Text size="sm" tabIndex={0} truncate maw={240}>
+                          {who(e)}
+                        </Text>
+                      </Tooltip>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" truncate maw={240} title={e.target ?? undefined}>
+                        {e.target ?? '—'}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{e.tenantId ? tenants.nameOf(e.tenantId) : '—'}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <OutcomeBadge outcome={e.outcome} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+            {!log.isLoading && rows.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={7}>
+                  <Text c="dimmed" ta="center" py="md">
+                    No entry matches.
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ) : null}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Pager
+        label="Audit log"
+        page={pages.page}
+        hasPrevious={pages.hasPrevious}
+        nextCursor={log.data?.nextCursor}
+        onPrevious={pages.previous}
+        onNext={pages.next}
+      />
+      <AuditDetail
+        entry={open}
+        onClose={() => setOpen(null)}
+        onFilter={(key, value) => {
+          setOpen(null);
+          apply({ ...filters, [key]: value });
+        }}
+      />
+    </AdminPage>
+  );
+}
