@@ -1,0 +1,187 @@
+import {
+  Anchor,
+  Button,
+  Group,
+  Paper,
+  Progress,
+  Select,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconChevronLeft, IconChevronRight } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { getPending, type OperationPage } from '../../api-pending.ts';
+import { ProblemAlert } from '../../components/problem-alert.tsx';
+import { StateBadge } from '../../components/state-badge.tsx';
+import { useTitle } from '../../components/use-title.ts';
+import { ago, kindLabel } from '../../format.ts';
+import { useLiveState } from '../../live-events.tsx';
+
+const kinds = [
+  'tenant.provision',
+  'tenant.suspend',
+  'tenant.resume',
+  'tenant.delete',
+  'tenant.module_install',
+  'tenant.module_upgrade',
+  'tenant.module_uninstall',
+  'tenant.duplicate',
+  'tenant.rename',
+  'tenant.purge',
+  'backup.run',
+  'backup.restore',
+  'backup.drill',
+  'backup.import',
+  'backup.move',
+];
+
+export function OperationsPage() {
+  useTitle('Operations');
+  const live = useLiveState();
+  const [params, setParams] = useSearchParams();
+  const after = (params.get('after') ?? '').split(',').filter(Boolean);
+  const query: Record<string, unknown> = { limit: 50 };
+  for (const k of ['state', 'kind', 'tenantId']) if (params.get(k)) query[k] = params.get(k);
+  if (after.length) query.cursor = after[after.length - 1];
+  const list = useQuery({
+    queryKey: ['operations', query],
+    queryFn: () => getPending<OperationPage>('/api/v1/operations', query),
+    placeholderData: keepPreviousData,
+    refetchInterval: live === 'live' ? false : 5_000,
+  });
+  const set = (key: string, value: string | null) =>
+    setParams((p) => {
+      const next = new URLSearchParams(p);
+      if (value) next.set(key, value);
+      else next.delete(key);
+      next.delete('after');
+      return next;
+    });
+  const page = (to: string[]) =>
+    setParams((p) => {
+      const next = new URLSearchParams(p);
+      if (to.length) next.set('after', to.join(','));
+      else next.delete('after');
+      return next;
+    });
+  const items = list.data?.items ?? [];
+  return (
+    <Stack gap="lg">
+      <Title order={1}>Operations</Title>
+      <Paper p="md">
+        <Group gap="sm" align="flex-end">
+          <Select
+            label="State"
+            placeholder="Any state"
+            clearable
+            w={180}
+            data={['queued', 'running', 'succeeded', 'failed']}
+            value={params.get('state')}
+            onChange={(v) => set('state', v)}
+          />
+          <Select
+            label="Kind"
+            placeholder="Any kind"
+            clearable
+            w={240}
+            data={kinds.map((k) => ({ value: k, label: `${kindLabel(k)} (${k})` }))}
+            value={params.get('kind')}
+            onChange={(v) => set('kind', v)}
+          />
+          {params.get('tenantId') && (
+            <Button variant="subtle" onClick={() => set('tenantId', null)}>
+              All tenants
+            </Button>
+          )}
+        </Group>
+      </Paper>
+      <ProblemAlert error={list.error} />
+      <Paper p={0}>
+        <Table aria-label="Operations">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Operation</Table.Th>
+              <Table.Th>State</Table.Th>
+              <Table.Th>Progress</Table.Th>
+              <Table.Th>Tenant</Table.Th>
+              <Table.Th>Started</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.isPending &&
+              [0, 1, 2, 3, 4].map((i) => (
+                <Table.Tr key={i}>
+                  <Table.Td colSpan={5}>
+                    <Skeleton height={14} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            {items.map((op) => (
+              <Table.Tr key={op.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/operations/${op.id}`} fw={600}>
+                    {kindLabel(op.kind)}
+                  </Anchor>
+                  {op.error && (
+                    <Text size="xs" c="red.8" lineClamp={1}>
+                      {op.error}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <StateBadge state={op.state} size="sm" />
+                </Table.Td>
+                <Table.Td w={180}>
+                  <Progress
+                    value={op.state === 'succeeded' ? 100 : op.progress}
+                    aria-label={`${kindLabel(op.kind)} progress`}
+                    {...(op.state === 'failed'
+                      ? { color: 'red.8' }
+                      : op.state === 'succeeded'
+                        ? { color: 'green.8' }
+                        : {})}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/tenants/${op.tenantId}`} size="sm" ff="monospace">
+                    {op.tenantId.slice(0, 8)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{ago(op.createdAt)}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        {list.isSuccess && items.length === 0 && (
+          <Text p="lg" c="dimmed" ta="center">
+            No operation matches.
+          </Text>
+        )}
+      </Paper>
+      <Group justify="flex-end" gap="xs">
+        <Button
+          variant="default"
+          leftSection={<IconChevronLeft size={16} aria-hidden />}
+          disabled={after.length === 0}
+          onClick={() => page(after.slice(0, -1))}
+        >
+          Previous
+        </Button>
+        <Button
+          variant="default"
+          rightSection={<IconChevronRight size={16} aria-hidden />}
+          disabled={!list.data?.nextCursor}
+          onClick={() => list.data?.nextCursor && page([...after, list.data.nextCursor])}
+        >
+          Next
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,199 @@
+import { BarChart } from '@mantine/charts';
+import { Anchor, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api, unwrap } from '../api.ts';
+import { getPending, type OperationPage, type TenantStats } from '../api-pending.ts';
+import { ProblemAlert } from '../components/problem-alert.tsx';
+import { StateBadge } from '../components/state-badge.tsx';
+import { useTitle } from '../components/use-title.ts';
+import { ago, kindLabel } from '../format.ts';
+import { useCan } from '../session.tsx';
+
+const order = [
+  'active',
+  'provisioning',
+  'pending',
+  'suspended',
+  'failed',
+  'restoring',
+  'migrating',
+  'deleting',
+];
+
+function Panel({
+  title,
+  children,
+  link,
+}: {
+  title: string;
+  children: React.ReactNode;
+  link?: { to: string; label: string };
+}) {
+  return (
+    <Paper p="lg" component="section" aria-label={title}>
+      <Group justify="space-between" mb="md">
+        <Title order={2} size="h4">
+          {title}
+        </Title>
+        {link && (
+          <Anchor component={Link} to={link.to} size="sm">
+            {link.label}
+          </Anchor>
+        )}
+      </Group>
+      {children}
+    </Paper>
+  );
+}
+
+function TenantsByState() {
+  const stats = useQuery({
+    queryKey: ['stats'],
+    queryFn: () => getPending<TenantStats>('/api/v1/tenants/stats'),
+  });
+  if (stats.error) return <ProblemAlert error={stats.error} />;
+  if (!stats.data) return <Skeleton height={220} />;
+  const data = order.map((state) => ({ state, tenants: stats.data.byState[state] ?? 0 }));
+  const live = stats.data.total - (stats.data.byState.deleted ?? 0);
+  return (
+    <Stack>
+      <Group gap="xl">
+        <div>
+          <Text size="xl" fw={700} data-testid="tenant-total">
+            {live}
+          </Text>
+          <Text size="sm" c="dimmed">
+            tenants (not deleted)
+          </Text>
+        </div>
+        {['active', 'suspended', 'failed'].map((s) => (
+          <Anchor key={s} component={Link} to={`/tenants?state=${s}`} underline="never">
+            <Text size="xl" fw={700} c="var(--mantine-color-text)">
+              {stats.data.byState[s] ?? 0}
+            </Text>
+            <StateBadge state={s} size="sm" />
+          </Anchor>
+        ))}
+      </Group>
+      <div
+        role="img"
+        aria-label={`Tenants by state: ${data.map((d) => `${d.state} ${d.tenants}`).join(', ')}`}
+      >
+        <BarChart
+          h={220}
+          data={data}
+          dataKey="state"
+          series={[{ name: 'tenants', color: 'odoo.6' }]}
+          tickLine="y"
+        />
+      </div>
+    </Stack>
+  );
+}
+
+function FailingOperations() {
+  const ops = useQuery({
+    queryKey: ['operations', { state: 'failed', limit: 8 }],
+    queryFn: () => getPending<OperationPage>('/api/v1/operations', { state: 'failed', limit: 8 }),
+  });
+  if (ops.error) return <ProblemAlert error={ops.error} />;
+  if (!ops.data) return <Skeleton height={120} />;
+  if (ops.data.items.length === 0) return <Text c="dimmed">No failed operations. All clear.</Text>;
+  return (
+    <Table aria-label="Failed operations">
+      <Table.Tbody>
+        {ops.data.items.map((op) => (
+          <Table.Tr key={op.id}>
+            <Table.Td>
+              <Anchor component={Link} to={`/operations/${op.id}`} fw={600} size="sm">
+                {kindLabel(op.kind)}
+              </Anchor>
+              <Text size="xs" c="red.8" lineClamp={2}>
+                {op.error}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Anchor component={Link} to={`/tenants/${op.tenantId}`} size="sm">
+                Tenant
+              </Anchor>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{ago(op.updatedAt)}</Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function BillingEvents() {
+  const events = useQuery({
+    queryKey: ['billing-webhooks', 'recent'],
+    queryFn: () => unwrap(api.GET('/api/v1/billing/webhooks', { params: { query: { limit: 8 } } })),
+  });
+  if (events.error) return <ProblemAlert error={events.error} />;
+  if (!events.data) return <Skeleton height={120} />;
+  if (events.data.items.length === 0) return <Text c="dimmed">No billing events received yet.</Text>;
+  return (
+    <Table aria-label="Recent billing events">
+      <Table.Tbody>
+        {events.data.items.map((e) => (
+          <Table.Tr key={e.id}>
+            <Table.Td>
+              <Text size="sm" fw={600}>
+                {e.providerEventType ?? 'event'}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {e.provider}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <StateBadge state={e.status} size="sm" />
+            </Table.Td>
+            <Table.Td>
+              {e.tenantId ? (
+                <Anchor component={Link} to={`/tenants/${e.tenantId}`} size="sm">
+                  Tenant
+                </Anchor>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  no tenant
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{ago(e.receivedAt)}</Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export function OverviewPage() {
+  useTitle('Overview');
+  const can = useCan();
+  return (
+    <Stack gap="lg">
+      <Title order={1}>Fleet overview</Title>
+      <Panel title="Tenants by state" link={{ to: '/tenants', label: 'All tenants' }}>
+        <TenantsByState />
+      </Panel>
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        {can('operations:read') && (
+          <Panel title="Failed operations" link={{ to: '/operations?state=failed', label: 'All failed' }}>
+            <FailingOperations />
+          </Panel>
+        )}
+        {can('billing:read') && (
+          <Panel title="Recent billing events">
+            <BillingEvents />
+          </Panel>
+        )}
+      </SimpleGrid>
+    </Stack>
+  );
+}
