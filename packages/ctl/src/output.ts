@@ -80,7 +80,8 @@ export function createOutput(opts: {
     record(value, fields) {
       if (format === 'json') return json(value);
       const width = Math.max(...fields.map(([label]) => label.length));
-      for (const [label, v] of fields) stdout.write(`${`${label}:`.padEnd(width + 2)}${cell(v)}\n`);
+      for (const [label, v] of fields)
+        stdout.write(`${`${`${label}:`.padEnd(width + 2)}${cell(v)}`.trimEnd()}\n`);
     },
     list<T>(columns: ReadonlyArray<Column<T>>): ListWriter<T> {
       let count = 0;
