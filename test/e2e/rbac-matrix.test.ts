@@ -39,6 +39,8 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'DELETE /api/v1/tenants/{tenant}':                ['tenants:delete',  Y,    Y,    N,    N,    N,    N,    N],
   'POST /api/v1/tenants/{tenant}/undelete':         ['tenants:delete',  Y,    Y,    N,    N,    N,    N,    N],
   'GET /api/v1/operations/{id}':                    ['operations:read', Y,    Y,    Y,    N,    Y,    Y,    N],
+  'GET /api/v1/operations':                         ['operations:read', Y,    Y,    Y,    N,    Y,    Y,    N],
+  'GET /api/v1/tenants/stats':                      ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    Y],
   'GET /api/v1/operators':                          ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
   'POST /api/v1/operators':                         ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
   'GET /api/v1/operators/{id}':                     ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
@@ -122,6 +124,8 @@ const requests: Record<
   // The test's tenant is active: allowed cells answer 409 (nothing to undo) and nothing changes.
   'POST /api/v1/tenants/{tenant}/undelete': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/undelete` }),
   'GET /api/v1/operations/{id}': async (c) => ({ path: `/api/v1/operations/${c.operation}` }),
+  'GET /api/v1/operations': async (c) => ({ path: `/api/v1/operations?tenantId=${c.tenant}&limit=5` }),
+  'GET /api/v1/tenants/stats': async () => ({ path: '/api/v1/tenants/stats' }),
   'GET /api/v1/operators': async () => ({ path: '/api/v1/operators' }),
   'POST /api/v1/operators': async (c) => ({
     path: '/api/v1/operators',

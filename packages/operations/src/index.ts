@@ -1,3 +1,4 @@
+export { listOperationPage, type OperationPageRequest } from './page.ts';
 export { type Reconciler, startReconciler } from './reconciler.ts';
 export { type OperationRowBase, type OperationTable, operationSql } from './table.ts';
 export {

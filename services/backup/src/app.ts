@@ -15,6 +15,7 @@ import {
   getBackupHandler,
   getOperationHandler,
   listBackupsHandler,
+  listOperationsHandler,
   moveTenantHandler,
   restoreBackupHandler,
   transferHandler,
@@ -158,6 +159,7 @@ export const backupService = defineService({
     bus.serve('backup.restore.v1', restoreBackupHandler(ctx));
     bus.serve('backup.drill.v1', drillBackupHandler(ctx));
     bus.serve('backup.operation.get.v1', getOperationHandler(ctx));
+    bus.serve('backup.operation.list.v1', listOperationsHandler(ctx));
     bus.serve('backup.transfer.v1', transferHandler(ctx));
     bus.serve('backup.final.v1', finalBackupHandler(ctx));
     bus.serve('backup.move.v1', moveTenantHandler(ctx));

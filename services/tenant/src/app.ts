@@ -9,6 +9,7 @@ import { pruneIdempotencyKeys } from './db/idempotency.ts';
 import { DbServers } from './dbserver/registry.ts';
 import { updateStoredSecretsAndMarks } from './dbserver/upkeep.ts';
 import { keyringOf } from './domain/secrets.ts';
+import { BILLING_CUSTOMER_TYPES, billingCustomerHandler } from './handlers/billing-customers.ts';
 import {
   BILLING_DECISION_TYPES,
   BILLING_DURABLE,
@@ -25,7 +26,7 @@ import {
   undeleteTenantHandler,
 } from './handlers/lifecycle-commands.ts';
 import { listModulesHandler, moduleOperationHandler } from './handlers/module-commands.ts';
-import { getOperationHandler, getTenantHandler, listTenantsHandler } from './handlers/queries.ts';
+import { getOperationHandler, getTenantHandler, listOperationsHandler } from './handlers/queries.ts';
 import { reconcileTenants } from './handlers/reconcile-tenants.ts';
 import { backupSourceHandler, beginRestoreHandler, endRestoreHandler } from './handlers/restore-hold.ts';
 import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
@@ -37,6 +38,7 @@ import {
   registerRuntimeHandler,
 } from './handlers/runtimes.ts';
 import { listServersHandler, registerServerHandler } from './handlers/servers.ts';
+import { listTenantsHandler, tenantStatsHandler } from './handlers/tenant-list.ts';
 import { registerTenantMetrics } from './metrics.ts';
 import { AdminPasswordPool } from './odoo/password-pool.ts';
 import { resealRuntimeSecrets } from './runtime/registry.ts';
@@ -105,6 +107,7 @@ export const tenantService = defineService({
     bus.serve('tenant.create.v1', createTenantHandler(ctx));
     bus.serve('tenant.get.v1', getTenantHandler(ctx));
     bus.serve('tenant.list.v1', listTenantsHandler(ctx));
+    bus.serve('tenant.stats.v1', tenantStatsHandler(ctx));
     bus.serve('tenant.suspend.v1', suspendTenantHandler(ctx));
     bus.serve('tenant.resume.v1', resumeTenantHandler(ctx));
     bus.serve('tenant.delete.v1', deleteTenantHandler(ctx));
@@ -113,6 +116,7 @@ export const tenantService = defineService({
     bus.serve('tenant.server.list.v1', listServersHandler(ctx));
     bus.serve('tenant.retry.v1', retryTenantHandler(ctx));
     bus.serve('operation.get.v1', getOperationHandler(ctx));
+    bus.serve('operation.list.v1', listOperationsHandler(ctx));
     // Runtimes' templates are prepared through the runtimes by a job of their own (a lease per runtime).
     const templates = startTemplateBuilder(ctx, config.OPERATION_POLL_MS);
     rt.onClose('runtime template job', 'work', () =>
@@ -155,17 +159,22 @@ export const tenantService = defineService({
       },
       operationWakeHandler(worker),
     );
+    const decisions = billingDecisionHandler(ctx);
+    const customers = billingCustomerHandler(ctx);
     await bus.consume(
       {
         durable: BILLING_DURABLE,
         stream: streams.billingEvents,
-        types: BILLING_DECISION_TYPES,
+        types: [...BILLING_DECISION_TYPES, ...BILLING_CUSTOMER_TYPES],
         deliverFrom: 'all',
         maxDeliver: -1,
         // One at a time: a tenant's decisions apply in the order billing made them.
         concurrency: 1,
       },
-      billingDecisionHandler(ctx),
+      (event, delivery) =>
+        event.type === 'ocp.billing.subscription_changed.v1'
+          ? customers(event as Parameters<typeof customers>[0], delivery)
+          : decisions(event as Parameters<typeof decisions>[0], delivery),
     );
     registerTenantMetrics(rt.registry, pool);
     rt.every('idempotency key pruning', 60 * 60 * 1000, () => pruneIdempotencyKeys(pool));

@@ -93,8 +93,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List tenants, newest first
-         * @description An account limited to some tenants sees only those.
+         * List tenants
+         * @description Newest first unless `sort` says otherwise; ties go by id, so paging with `cursor` shows every tenant once. `q` finds text (case-insensitive) in the display name, slug, domain (the host of `baseUrl`) or billing customer id. Deleted tenants are left out unless `state=deleted` or `includeDeleted=true`.
+         *
+         *     An account limited to some tenants sees only those.
          *
          *     Needs the permission `tenants:read`.
          */
@@ -111,6 +113,28 @@ export interface paths {
          *     Needs the permission `tenants:create`.
          */
         post: operations["tenantCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count tenants by state
+         * @description How many tenants are in each state (every state present, 0 when none) and in all, deleted ones included: the fleet overview. An account limited to some tenants counts only those. The path is matched before `/tenants/{tenant}`: a tenant with the slug `stats` is reached by its id.
+         *
+         *     Needs the permission `tenants:read`.
+         */
+        get: operations["tenantStats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -483,6 +507,30 @@ export interface paths {
          *     Needs the permission `runtimes:write`.
          */
         post: operations["databaseServerRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operations, newest first
+         * @description The operations of the tenant service (provisioning, suspension, module changes, copies, renames, deletions) and of the backup service (backups, restores, drills, imports, moves) in one list, newest first (createdAt, then id). Filters: `state`, `kind`, `tenantId`. An account limited to some tenants sees only its tenants' operations.
+         *
+         *     When the backup service does not answer, the page holds the tenant service's operations only and `missing` says so, rather than failing.
+         *
+         *     Needs the permission `operations:read`.
+         */
+        get: operations["operationList"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1063,6 +1111,8 @@ export interface components {
              * @description The backup taken before the tenant was deleted.
              */
             finalBackupId?: string | null;
+            /** @description The tenant's customer id at its billing provider (Stripe `cus_...`, Paddle `ctm_...`), as billing last announced it (ocp.billing.subscription_changed.v1); null until then. */
+            billingCustomerId?: string | null;
         };
         /** @description 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit. */
         "Tenant-slug": string;
@@ -1078,6 +1128,13 @@ export interface components {
         "Tenant-companyName": string;
         /** @description A technical module name: lowercase letters, digits and underscores, at most 64. */
         "Tenant-moduleName": string;
+        /**
+         * @description The order of a tenant list: a field, descending when it starts with `-`; ties go by id in the same direction. `displayName` sorts by the lowercased name, byte by byte; `state` by the state's name.
+         * @enum {string}
+         */
+        "Tenant-listSort": "-createdAt" | "createdAt" | "slug" | "-slug" | "displayName" | "-displayName" | "-updatedAt" | "updatedAt" | "state";
+        /** @description Free text, 1 to 100 characters without control characters: found anywhere (case-insensitive) in the display name, slug, domain or billing customer id. */
+        "Tenant-searchText": string;
         /**
          * Operation
          * @description Long-running work with a state and progress.
@@ -1771,10 +1828,17 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description nextCursor of the previous page. It carries its sort and filters: with another sort or other filters it is refused (400, field cursor). */
                 cursor?: string;
+                /** @description The order of a tenant list: a field, descending when it starts with `-`; ties go by id in the same direction. `displayName` sorts by the lowercased name, byte by byte; `state` by the state's name. */
+                sort?: "-createdAt" | "createdAt" | "slug" | "-slug" | "displayName" | "-displayName" | "-updatedAt" | "updatedAt" | "state";
+                /** @description Free text, 1 to 100 characters without control characters: found anywhere (case-insensitive) in the display name, slug, domain or billing customer id. */
+                q?: string;
                 state?: "pending" | "provisioning" | "active" | "suspended" | "failed" | "restoring" | "migrating" | "deleting" | "deleted";
                 /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
                 plan?: string;
+                /** @description Only tenants served by this Odoo runtime. */
+                runtimeId?: string;
                 slugPrefix?: string;
                 includeDeleted?: boolean;
             };
@@ -1935,6 +1999,76 @@ export interface operations {
             };
             /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenantStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        byState: {
+                            pending: number;
+                            provisioning: number;
+                            active: number;
+                            suspended: number;
+                            failed: number;
+                            restoring: number;
+                            migrating: number;
+                            deleting: number;
+                            deleted: number;
+                        };
+                        /** @description Every tenant counted, deleted ones included. */
+                        total: number;
+                    };
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3674,6 +3808,75 @@ export interface operations {
             };
             /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operationList: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page, with the same filters. */
+                cursor?: string;
+                state?: "queued" | "running" | "succeeded" | "failed";
+                kind?: "tenant.provision" | "tenant.suspend" | "tenant.resume" | "tenant.delete" | "tenant.module_install" | "tenant.module_upgrade" | "tenant.module_uninstall" | "tenant.duplicate" | "tenant.rename" | "tenant.purge" | "backup.run" | "backup.restore" | "backup.drill" | "backup.import" | "backup.move";
+                tenantId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Operation"][];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        nextCursor: string | null;
+                        /** @description Sources that did not answer, so their operations are not in this page: `backup` when the backup service did not answer in time (its backups, restores, drills, imports and moves are left out). The page is still in order; a cursor from it continues after its last item, so operations of the missing source created before that point are not shown by the following pages either: start again from the first page to see them. Absent when every source answered. */
+                        missing?: ("tenant" | "backup")[];
+                    };
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

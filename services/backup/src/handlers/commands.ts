@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { RpcError, type RpcHandler, RpcUnavailableError } from '@ocp/bus';
 import { withTransaction } from '@ocp/db';
+import { listOperationPage } from '@ocp/operations';
 import {
   type BackupRow,
   getBackup,
@@ -126,6 +127,14 @@ export function getOperationHandler(ctx: BackupContext): RpcHandler<'backup.oper
     const op = await getOperation(ctx.pool, req.operationId);
     if (!op) throw new RpcError('OPERATION_NOT_FOUND', `no operation ${req.operationId}`, '/operationId');
     return { operation: toOperation(op) };
+  };
+}
+
+/** `rpc.backup.operation.list.v1`: a page of this service's operations, newest first, from a position. */
+export function listOperationsHandler(ctx: BackupContext): RpcHandler<'backup.operation.list.v1'> {
+  return async (req) => {
+    const { rows, more } = await listOperationPage<OperationRow>(ctx.pool, 'operations', req);
+    return { items: rows.map(toOperation), more };
   };
 }
 

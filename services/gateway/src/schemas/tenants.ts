@@ -122,11 +122,30 @@ export const listQuery = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    cursor: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
+    cursor: {
+      type: 'string',
+      maxLength: 1500,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description:
+        'nextCursor of the previous page. It carries its sort and filters: with another sort or other filters it is refused (400, field cursor).',
+    },
+    sort: { ...inlineTenantDefs.listSort, default: '-createdAt' },
+    q: inlineTenantDefs.searchText,
     state: inlineTenantDefs.state,
     plan: inlineTenantDefs.plan,
+    runtimeId: { type: 'string', format: 'uuid', description: 'Only tenants served by this Odoo runtime.' },
     slugPrefix: { type: 'string', maxLength: 32, pattern: '^[a-z0-9-]*$' },
     includeDeleted: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** Tenants by state, for the fleet overview. */
+export const statsReply = {
+  type: 'object',
+  required: ['byState', 'total'],
+  properties: {
+    byState: schemaFiles['rpc/tenant.stats.v1.reply'].properties.byState,
+    total: { type: 'integer', minimum: 0, description: 'Every tenant counted, deleted ones included.' },
   },
 } as const;
 

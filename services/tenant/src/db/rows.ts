@@ -32,6 +32,8 @@ export interface TenantRow {
   final_backup_id: string | null;
   /** A move in progress: where the tenant goes. */
   move_target: { serverId: string; runtimeId: string | null; owner: string } | null;
+  /** The customer at the billing provider, from billing's subscription events. */
+  billing_customer_id: string | null;
 }
 
 export interface OperationRow {
@@ -92,6 +94,7 @@ export function toTenant(r: TenantRow): Tenant {
     deletedAt: iso(r.deleted_at),
     purgeAfter: iso(r.purge_after ?? null),
     finalBackupId: r.final_backup_id ?? null,
+    billingCustomerId: r.billing_customer_id ?? null,
   };
 }
 

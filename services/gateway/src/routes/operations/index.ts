@@ -3,13 +3,15 @@ import type { Operation } from '@ocp/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, apiError, forbidden } from '../../errors.ts';
 import { checkTenantScope, tenantScopeOf } from '../../plugins/auth.ts';
+import { operationListQuery, operationListReply } from '../../schemas/operations.ts';
 import { operationParams, operationRef } from '../../schemas/tenants.ts';
+import { listOperations, type OperationListQuery } from './list.ts';
 
 const notFound = (e: unknown): e is RpcError | ApiError =>
   (e instanceof RpcError || e instanceof ApiError) && e.code === 'OPERATION_NOT_FOUND';
 
 /**
- * `/api/v1/operations/{id}`: state and progress of long-running work, of the tenant service or of
+ * `/api/v1/operations` and `/api/v1/operations/{id}`: state and progress of long-running work, of the tenant service or of
  * the backup service (backups, restores, drills, imports).
  */
 export default async function operationRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
@@ -36,6 +38,33 @@ export default async function operationRoutes(app: FastifyInstance, opts: { bus:
       }
     }
   }
+
+  app.get<{ Querystring: OperationListQuery }>(
+    '/api/v1/operations',
+    {
+      config: { permission: 'operations:read', action: 'operation.list' },
+      schema: {
+        tags: ['operations'],
+        summary: 'List operations, newest first',
+        description: [
+          "The operations of the tenant service (provisioning, suspension, module changes, copies, renames, deletions) and of the backup service (backups, restores, drills, imports, moves) in one list, newest first (createdAt, then id). Filters: `state`, `kind`, `tenantId`. An account limited to some tenants sees only its tenants' operations.",
+          "When the backup service does not answer, the page holds the tenant service's operations only and `missing` says so, rather than failing.",
+        ].join('\n\n'),
+        querystring: operationListQuery,
+        response: { 200: operationListReply },
+      },
+    },
+    async (req) => {
+      const scope = tenantScopeOf(req);
+      if (req.query.tenantId) {
+        req.audit.tenantId = req.query.tenantId;
+        checkTenantScope(req, req.query.tenantId, 'operations:read');
+      }
+      return listOperations(opts.bus, rpc, req.query, scope, (err) =>
+        req.log.warn({ err }, 'backup service did not answer an operation list; answering without it'),
+      );
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/operations/:id',

@@ -1,7 +1,7 @@
 import { createHash, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Bus } from '@ocp/bus';
-import type { Tenant, TenantCreateRequestV1 } from '@ocp/contracts';
+import type { Tenant, TenantCreateRequestV1, TenantListRequestV1 } from '@ocp/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../domain/permissions.ts';
 import { tenantScopeOf } from '../../plugins/auth.ts';
@@ -14,6 +14,7 @@ import {
   listReply,
   reasonBody,
   renameBody,
+  statsReply,
   tenantAndOperation,
   tenantIdParams,
   tenantRef,
@@ -121,6 +122,9 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       plan?: string;
       slugPrefix?: string;
       includeDeleted: boolean;
+      sort: NonNullable<TenantListRequestV1['sort']>;
+      q?: string;
+      runtimeId?: string;
     };
   }>(
     '/api/v1/tenants',
@@ -128,8 +132,11 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       config: { permission: 'tenants:read', action: 'tenant.list' },
       schema: {
         tags: ['tenants'],
-        summary: 'List tenants, newest first',
-        description: 'An account limited to some tenants sees only those.',
+        summary: 'List tenants',
+        description: [
+          'Newest first unless `sort` says otherwise; ties go by id, so paging with `cursor` shows every tenant once. `q` finds text (case-insensitive) in the display name, slug, domain (the host of `baseUrl`) or billing customer id. Deleted tenants are left out unless `state=deleted` or `includeDeleted=true`.',
+          'An account limited to some tenants sees only those.',
+        ].join('\n\n'),
         querystring: listQuery,
         response: { 200: listReply },
       },
@@ -137,6 +144,24 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
     async (req) => {
       const scope = tenantScopeOf(req);
       return bus.request('tenant.list.v1', { ...req.query, ...(scope ? { tenantIds: scope } : {}) }, rpc);
+    },
+  );
+
+  app.get(
+    '/api/v1/tenants/stats',
+    {
+      config: { permission: 'tenants:read', action: 'tenant.stats' },
+      schema: {
+        tags: ['tenants'],
+        summary: 'Count tenants by state',
+        description:
+          'How many tenants are in each state (every state present, 0 when none) and in all, deleted ones included: the fleet overview. An account limited to some tenants counts only those. The path is matched before `/tenants/{tenant}`: a tenant with the slug `stats` is reached by its id.',
+        response: { 200: statsReply },
+      },
+    },
+    async (req) => {
+      const scope = tenantScopeOf(req);
+      return bus.request('tenant.stats.v1', scope ? { tenantIds: scope } : {}, rpc);
     },
   );
 
