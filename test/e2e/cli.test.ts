@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,31 @@ function ocpctl(
     });
   });
 }
+
+/** Runs `ocpctl` on a terminal of its own (util-linux `script` makes the pseudo-terminal); `input` is typed into it. */
+function ocpctlOnTerminal(
+  args: string[],
+  opts: { configDir: string; input: string },
+): Promise<{ code: number | null; output: string }> {
+  const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
+  const env: NodeJS.ProcessEnv = { ...process.env, OCPCTL_CONFIG_DIR: opts.configDir, NO_COLOR: '1' };
+  delete env.OCP_URL;
+  delete env.OCP_TOKEN;
+  const child = spawn('script', ['-qec', quoted, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+  // Typed once the prompt is up; the terminal keeps what comes early.
+  setTimeout(() => child.stdin.write(opts.input), 1500);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      resolve({ code, output });
+    });
+  });
+}
+const hasScript = existsSync('/usr/bin/script') || existsSync('/bin/script');
 
 /** A TCP port nothing listens on: taken, then released. */
 async function closedPort(): Promise<number> {
@@ -329,6 +355,30 @@ describe('ocpctl against the running platform', { timeout: 300_000 }, () => {
     const r = await run(['tenants', 'delete', 'cli-other', '--yes']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json().operation.kind, 'tenant.delete');
+  });
+
+  test('on a terminal, delete asks for the slug and deletes only when it is typed', {
+    skip: !hasScript && 'no script(1) to make a terminal',
+  }, async () => {
+    await createTenant(p, 'cli-tty');
+    const shown = await ocpctlOnTerminal(['tenants', 'get', 'cli-tty'], { configDir, input: '' });
+    assert.equal(shown.code, 0, shown.output);
+    assert.match(shown.output, /state:\s+active/);
+    const wrong = await ocpctlOnTerminal(['tenants', 'delete', 'cli-tty'], {
+      configDir,
+      input: 'cli-other\r',
+    });
+    assert.equal(wrong.code, 2, wrong.output);
+    assert.match(wrong.output, /Type the slug of the tenant to delete \(cli-tty\)/);
+    assert.equal((await run(['tenants', 'get', 'cli-tty'])).json().state, 'active');
+    const typed = await ocpctlOnTerminal(['tenants', 'delete', 'cli-tty'], { configDir, input: 'cli-tty\r' });
+    assert.equal(typed.code, 0, typed.output);
+    assert.match(typed.output, /Tenant cli-tty deleting: operation/);
+    const gone = await run(['tenants', 'get', 'cli-tty']);
+    assert.ok(
+      gone.code === 5 || gone.json().state === 'deleting',
+      `${gone.code} ${gone.stdout} ${gone.stderr}`,
+    );
   });
 
   test('usage errors exit 2, an unreachable API exits 8, completion covers the commands', async () => {
