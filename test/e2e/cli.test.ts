@@ -200,6 +200,25 @@ describe('ocpctl against the running platform', { timeout: 300_000 }, () => {
     );
     const onePage = await run(['tenants', 'list', '--slug-prefix', 'cli-', '--limit', '1']);
     assert.equal(onePage.lines().length, 1);
+    const bySlug = await run([
+      'tenants',
+      'list',
+      '--slug-prefix',
+      'cli-',
+      '--sort',
+      '-slug',
+      '--limit',
+      '1',
+      '--all',
+    ]);
+    assert.deepEqual(
+      bySlug.lines().map((t) => t.slug),
+      ['cli-other', 'cli-acme'],
+    );
+    const stats = await run(['tenants', 'stats']);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.equal(stats.json().byState.active, 2);
+    assert.equal(stats.json().total, 2);
   });
 
   test('a table on a pipe is aligned plain text with a header', async () => {
@@ -313,6 +332,15 @@ describe('ocpctl against the running platform', { timeout: 300_000 }, () => {
     });
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stdout, new RegExp(`${created.operation.id} succeeded 100%`));
+    const listed = await run(['operations', 'list', '--tenant', 'cli-acme', '--all']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const ids = listed.lines().map((o) => o.id);
+    assert.ok(ids.includes(created.operation.id) && ids.includes(backedUp.operation.id), ids.join(' '));
+    const backupsOnly = await run(['operations', 'list', '--tenant', 'cli-acme', '--kind', 'backup.run']);
+    assert.deepEqual(
+      backupsOnly.lines().map((o) => o.id),
+      [backedUp.operation.id],
+    );
     const unknown = await run(['operations', 'get', '00000000-0000-4000-8000-000000000000']);
     assert.equal(unknown.code, 5, unknown.stderr);
   });

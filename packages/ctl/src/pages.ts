@@ -45,12 +45,12 @@ export async function printPages<T>(
   ctx: Context,
   columns: ReadonlyArray<Column<T>>,
   pages: AsyncIterable<Page<T>>,
-  opts: PagingOptions & { keep?: (row: T) => boolean },
+  opts: PagingOptions,
 ): Promise<void> {
   const list = ctx.out.list(columns);
   let next: string | null = null;
   for await (const page of pages) {
-    list.rows(opts.keep ? page.items.filter(opts.keep) : page.items);
+    list.rows(page.items);
     next = page.nextCursor;
   }
   list.end();

@@ -64,10 +64,24 @@ async function runtimeId(ctx: Context, runtime: string): Promise<string> {
   return (await unwrap(api.GET('/api/v1/runtimes/{runtime}', { params: { path: { runtime } } }))).runtime.id;
 }
 
+const sorts = [
+  '-createdAt',
+  'createdAt',
+  'slug',
+  '-slug',
+  'displayName',
+  '-displayName',
+  '-updatedAt',
+  'updatedAt',
+  'state',
+] as const;
+
 interface ListOptions {
   state?: Tenant['state'];
   plan?: string;
   search?: string;
+  sort?: (typeof sorts)[number];
+  runtime?: string;
   slugPrefix?: string;
   includeDeleted?: boolean;
   limit?: number;
@@ -95,7 +109,16 @@ export function registerTenants(program: Command, io: Io): void {
     .description('list tenants, newest first')
     .addOption(new Option('--state <state>', 'only tenants in this state').choices(states))
     .option('--plan <plan>', 'only tenants on this plan')
-    .option('--search <text>', 'only tenants whose slug or name contains this (case-insensitive)')
+    .option(
+      '--search <text>',
+      'only tenants with this text in their name, slug, domain or billing customer id',
+    )
+    .addOption(
+      new Option('--sort <order>', 'the order, descending with a leading - (default: -createdAt)').choices(
+        sorts,
+      ),
+    )
+    .option('--runtime <runtime>', 'only tenants served by this Odoo runtime (id or name)')
     .option('--slug-prefix <prefix>', 'only tenants whose slug starts with this')
     .option('--include-deleted', 'list deleted tenants too')
     .option('--limit <n>', 'rows per page (1 to 200; the API default is 50)', positiveInt)
@@ -104,7 +127,7 @@ export function registerTenants(program: Command, io: Io): void {
     .action(
       action<ListOptions>(io, async (ctx, _args, opts) => {
         const api = await ctx.api();
-        const needle = opts.search?.toLowerCase();
+        const runtime = opts.runtime ? await runtimeId(ctx, opts.runtime) : undefined;
         const pages = pagesOf(
           (page) =>
             unwrap(
@@ -112,6 +135,9 @@ export function registerTenants(program: Command, io: Io): void {
                 params: {
                   query: {
                     ...page,
+                    ...(opts.search ? { q: opts.search } : {}),
+                    ...(opts.sort ? { sort: opts.sort } : {}),
+                    ...(runtime ? { runtimeId: runtime } : {}),
                     ...(opts.state ? { state: opts.state } : {}),
                     ...(opts.plan ? { plan: opts.plan } : {}),
                     ...(opts.slugPrefix ? { slugPrefix: opts.slugPrefix } : {}),
@@ -122,12 +148,24 @@ export function registerTenants(program: Command, io: Io): void {
             ),
           opts,
         );
-        // The list route has no free-text search: the rows are matched here, page by page.
-        const keep = needle
-          ? (t: Tenant) =>
-              t.slug.toLowerCase().includes(needle) || t.displayName.toLowerCase().includes(needle)
-          : undefined;
-        await printPages(ctx, tenantColumns, pages, { ...opts, ...(keep ? { keep } : {}) });
+        await printPages(ctx, tenantColumns, pages, opts);
+      }),
+    );
+
+  tenants
+    .command('stats')
+    .description('how many tenants are in each state')
+    .action(
+      action(io, async (ctx) => {
+        const stats = await unwrap((await ctx.api()).GET('/api/v1/tenants/stats'));
+        if (ctx.out.format === 'json') return ctx.out.json(stats);
+        const rows = [...Object.entries(stats.byState), ['total', stats.total] as const];
+        ctx.out
+          .list<readonly [string, number]>([
+            { header: 'STATE', value: ([state]) => state, color: ([state]) => stateColor(state) },
+            { header: 'TENANTS', value: ([, n]) => n },
+          ])
+          .rows(rows);
       }),
     );
 
