@@ -16,6 +16,12 @@ process.once('SIGINT', () => {
   setTimeout(() => process.exit(ExitCode.interrupted), 2000).unref();
 });
 
+// A reader that went away (`ocpctl tenants list --all | head -1`) ends the listing quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw err;
+});
+
 const program = buildProgram({
   stdin: process.stdin,
   stdout: process.stdout,
