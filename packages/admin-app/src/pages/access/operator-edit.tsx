@@ -12,6 +12,7 @@ import {
 } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
 import { type Role, roleInfo, roles } from '../admin-kit/access-model.ts';
+import { formColors } from '../admin-kit/page.tsx';
 import { useTenantNames } from '../admin-kit/tenants.ts';
 
 type Patch = BodyOf<'patch', '/api/v1/operators/{id}'>;
@@ -70,8 +71,14 @@ export function EditOperatorModal(props: {
   const fieldProblem =
     save.error && !(isProblem(save.error) && problemField(save.error.problem)) ? save.error : null;
   return (
-    <Modal opened onClose={props.onClose} title={`Change ${who}`} size="lg">
-      <form noValidate onSubmit={submit} aria-label={`Change role and tenants of ${who}`}>
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened
+      onClose={props.onClose}
+      title={`Change ${who}`}
+      size="lg"
+    >
+      <form noValidate style={formColors} onSubmit={submit} aria-label={`Change role and tenants of ${who}`}>
         <Stack gap="md">
           <ProblemAlert error={fieldProblem ?? errors[''] ?? undefined} />
           <Select

@@ -16,6 +16,7 @@ import { api, unwrap } from '../../api.ts';
 import { type BodyOf, ProblemAlert, useSchemaForm } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
 import { type Role, roleInfo, roles } from '../admin-kit/access-model.ts';
+import { formColors } from '../admin-kit/page.tsx';
 import { useTenantNames } from '../admin-kit/tenants.ts';
 
 /** A value the schema form holds that its scalar type does not name: a list of ids. */
@@ -56,10 +57,16 @@ export function InviteOperatorModal({ opened, onClose }: { opened: boolean; onCl
   };
 
   return (
-    <Modal opened={opened} onClose={close} title={made ? 'Operator invited' : 'Invite an operator'} size="lg">
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened={opened}
+      onClose={close}
+      title={made ? 'Operator invited' : 'Invite an operator'}
+      size="lg"
+    >
       {made ? (
         <Stack gap="md">
-          <Alert color="yellow" variant="light" icon={<IconKey size={18} aria-hidden />} title="Shown once">
+          <Alert color="orange.9" variant="light" icon={<IconKey size={18} aria-hidden />} title="Shown once">
             Hand this initial password to {made.email} over a safe channel. It is not stored in readable form
             and cannot be shown again; they change it after their first login.
           </Alert>
@@ -95,6 +102,7 @@ export function InviteOperatorModal({ opened, onClose }: { opened: boolean; onCl
       ) : (
         <form
           noValidate
+          style={formColors}
           onSubmit={form.onSubmit((body) => invite.mutateAsync(body))}
           aria-label="Invite an operator"
         >

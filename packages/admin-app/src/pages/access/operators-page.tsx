@@ -267,11 +267,11 @@ export default function OperatorsPage() {
                       <Table.Td>{scopeOf(o)}</Table.Td>
                       <Table.Td>
                         {o.disabled ? (
-                          <Badge color="red" variant="outline">
+                          <Badge color="red.9" variant="light">
                             Disabled
                           </Badge>
                         ) : (
-                          <Badge color="green" variant="outline">
+                          <Badge color="green.9" variant="light">
                             Enabled
                           </Badge>
                         )}

@@ -18,6 +18,7 @@ import { api, unwrap } from '../../api.ts';
 import { type BodyOf, ProblemAlert, useSchemaForm } from '../../forms.ts';
 import { useCan, useMe } from '../../session.tsx';
 import { groupPermissions, type Permission, permissionInfo } from '../admin-kit/access-model.ts';
+import { formColors } from '../admin-kit/page.tsx';
 
 const expiries = [7, 30, 90, 180, 365].map((d) => ({ value: String(d), label: `${d} days` }));
 
@@ -63,7 +64,7 @@ export function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose
       {secret ? (
         <Stack gap="md">
           <Alert
-            color="orange"
+            color="orange.9"
             variant="light"
             icon={<IconAlertTriangle size={18} aria-hidden />}
             title="Shown only now"
@@ -105,6 +106,7 @@ export function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose
       ) : (
         <form
           noValidate
+          style={formColors}
           aria-label="New API token"
           onSubmit={form.onSubmit((body) => create.mutateAsync(body))}
         >

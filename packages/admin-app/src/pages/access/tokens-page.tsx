@@ -16,9 +16,9 @@ const fetchTokens = (cursor?: string) =>
 type Token = Awaited<ReturnType<typeof fetchTokens>>['items'][number];
 
 function statusOf(t: Token, now: number): { label: string; color: string } {
-  if (t.revokedAt) return { label: 'Revoked', color: 'gray' };
-  if (Date.parse(t.expiresAt) <= now) return { label: 'Expired', color: 'orange' };
-  return { label: 'Active', color: 'green' };
+  if (t.revokedAt) return { label: 'Revoked', color: 'gray.8' };
+  if (Date.parse(t.expiresAt) <= now) return { label: 'Expired', color: 'orange.9' };
+  return { label: 'Active', color: 'green.9' };
 }
 
 /** API tokens: the caller's own (and those it made), or everyone's with tokens:all; never their secrets. */

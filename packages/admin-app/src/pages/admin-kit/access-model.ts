@@ -13,31 +13,31 @@ export type Permission = BodyOf<'post', '/api/v1/tokens'>['scopes'][number];
 export const roleInfo: Record<Role, { label: string; color: string; summary: string }> = {
   owner: {
     label: 'Owner',
-    color: 'grape',
+    color: 'grape.9',
     summary:
       'Everything, including making, changing and removing other owners. Never limited to tenants; the last enabled owner cannot be demoted, disabled or deleted.',
   },
   admin: {
     label: 'Admin',
-    color: 'indigo',
+    color: 'indigo.9',
     summary:
       'Runs the platform: tenants, backups and downloads, runtimes, operators (except owners), everyone’s API tokens, and the audit log with export and verification.',
   },
   operator: {
     label: 'Operator',
-    color: 'blue',
+    color: 'blue.9',
     summary:
       'Day-to-day tenant work: create, suspend, resume, rename, copy and import tenants, back up and restore them, manage their Odoo modules, own API tokens. No deletion, operators or audit log.',
   },
   billing: {
     label: 'Billing',
-    color: 'teal',
+    color: 'teal.9',
     summary:
       'Subscriptions and the webhook history, checkout and customer-portal links; reads tenants and their usage. Nothing else.',
   },
   viewer: {
     label: 'Viewer',
-    color: 'gray',
+    color: 'gray.9',
     summary:
       'Reads tenants, operations, backups, modules, runtimes, usage and the audit log. Changes nothing and holds no API tokens.',
   },

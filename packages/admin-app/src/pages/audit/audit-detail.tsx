@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { formatTime } from '../admin-kit/format.ts';
 import type { AuditEntry } from './audit-page.tsx';
 
-const outcomeColor = { success: 'green', denied: 'orange', failed: 'red' } as const;
+const outcomeColor = { success: 'green.9', denied: 'orange.9', failed: 'red.9' } as const;
 
 export function OutcomeBadge({ outcome }: { outcome: AuditEntry['outcome'] }) {
   return (
@@ -44,6 +44,7 @@ export function AuditDetail(props: {
     typeof data[k] === 'string' || typeof data[k] === 'number' ? String(data[k]) : null;
   return (
     <Drawer
+      closeButtonProps={{ 'aria-label': 'Close' }}
       opened={e !== null}
       onClose={props.onClose}
       position="right"

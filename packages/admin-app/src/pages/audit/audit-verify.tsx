@@ -49,7 +49,7 @@ export function VerifyResult({ run }: { run: ReturnType<typeof useVerifyChain> }
   if (v.ok)
     return (
       <Alert
-        color="green"
+        color="green.9"
         variant="light"
         role="status"
         icon={<IconShieldCheck size={18} aria-hidden />}
@@ -63,7 +63,7 @@ export function VerifyResult({ run }: { run: ReturnType<typeof useVerifyChain> }
     );
   return (
     <Alert
-      color="red"
+      color="red.9"
       variant="light"
       role="alert"
       icon={<IconAlertOctagon size={18} aria-hidden />}

@@ -19,12 +19,12 @@ const fetchWebhooks = (q: Query, cursor?: string) =>
   );
 
 const statusInfo: Record<Status, { color: string; words: string }> = {
-  applied: { color: 'green', words: 'Changed a subscription, or confirmed it' },
-  duplicate: { color: 'gray', words: 'The same provider event again' },
-  rejected: { color: 'red', words: 'Refused at the door (signature, age or form)' },
-  unmatched: { color: 'orange', words: 'No known tenant: kept and reported' },
-  ignored: { color: 'gray', words: 'A type the platform does not use' },
-  failed: { color: 'red', words: 'Could not be read' },
+  applied: { color: 'green.9', words: 'Changed a subscription, or confirmed it' },
+  duplicate: { color: 'gray.9', words: 'The same provider event again' },
+  rejected: { color: 'red.9', words: 'Refused at the door (signature, age or form)' },
+  unmatched: { color: 'orange.9', words: 'No known tenant: kept and reported' },
+  ignored: { color: 'gray.9', words: 'A type the platform does not use' },
+  failed: { color: 'red.9', words: 'Could not be read' },
 };
 
 /** The billing providers' webhooks as the platform received them, newest first. */

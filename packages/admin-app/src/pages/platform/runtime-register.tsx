@@ -2,6 +2,7 @@ import { Button, Group, Modal, PasswordInput, SimpleGrid, Stack, TextInput } fro
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api.ts';
 import { type BodyOf, ProblemAlert, useSchemaForm } from '../../forms.ts';
+import { formColors } from '../admin-kit/page.tsx';
 
 /**
  * Registers an Odoo runtime. The tenant service asks the runtime for its version and checks the
@@ -31,9 +32,16 @@ export function RegisterRuntimeModal({ opened, onClose }: { opened: boolean; onC
     onClose();
   }
   return (
-    <Modal opened={opened} onClose={close} title="Register an Odoo runtime" size="xl">
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened={opened}
+      onClose={close}
+      title="Register an Odoo runtime"
+      size="xl"
+    >
       <form
         noValidate
+        style={formColors}
         aria-label="Register an Odoo runtime"
         onSubmit={form.onSubmit((body) => register.mutateAsync(body))}
       >
