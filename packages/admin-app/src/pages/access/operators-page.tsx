@@ -140,7 +140,7 @@ export default function OperatorsPage() {
         <Menu.Divider key="div" />,
         <Menu.Item
           key="delete"
-          color="red"
+          color="red.9"
           leftSection={<IconTrash size={16} aria-hidden />}
           onClick={() => setPending({ kind: 'delete', operator: o })}
         >

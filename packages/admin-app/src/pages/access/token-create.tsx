@@ -55,6 +55,7 @@ export function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose
 
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
       opened={opened}
       onClose={close}
       title={secret ? 'Copy your new API token' : 'New API token'}

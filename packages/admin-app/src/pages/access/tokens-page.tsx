@@ -143,8 +143,7 @@ export default function TokensPage() {
                         {status.label === 'Active' ? (
                           <Button
                             size="xs"
-                            variant="subtle"
-                            color="red"
+                            variant="default"
                             onClick={() => setRevoking(t)}
                             aria-label={`Revoke ${t.name}`}
                           >

@@ -35,7 +35,11 @@ export function ConfirmModal(props: {
           <Button variant="default" onClick={props.onClose}>
             Cancel
           </Button>
-          <Button color={props.danger ? 'red' : undefined} loading={props.pending} onClick={props.onConfirm}>
+          <Button
+            color={props.danger ? 'red.8' : undefined}
+            loading={props.pending}
+            onClick={props.onConfirm}
+          >
             {props.confirmLabel}
           </Button>
         </Group>

@@ -94,7 +94,7 @@ export function AuditDetail(props: {
               <Title order={3} size="h6" mb={4}>
                 Before
               </Title>
-              <Code block aria-label="State before">
+              <Code block tabIndex={0} aria-label="State before">
                 {before === undefined ? 'not recorded' : json(before)}
               </Code>
             </div>
@@ -102,7 +102,7 @@ export function AuditDetail(props: {
               <Title order={3} size="h6" mb={4}>
                 After
               </Title>
-              <Code block aria-label="State after">
+              <Code block tabIndex={0} aria-label="State after">
                 {after === undefined ? 'not recorded' : json(after)}
               </Code>
             </div>
@@ -111,13 +111,19 @@ export function AuditDetail(props: {
             <Title order={3} size="h6" mb={4}>
               Recorded event
             </Title>
-            <Code block>{json({ id: e.id, type: e.type, source: e.source, data: rest })}</Code>
+            <Code block tabIndex={0} aria-label="Recorded event">
+              {json({ id: e.id, type: e.type, source: e.source, data: rest })}
+            </Code>
           </div>
           <div>
             <Title order={3} size="h6" mb={4}>
               Hash chain
             </Title>
-            <Code block>{`position  ${e.seq}\nprevious  ${e.prevHash}\nhash      ${e.hash}`}</Code>
+            <Code
+              block
+              tabIndex={0}
+              aria-label="Hash chain"
+            >{`position  ${e.seq}\nprevious  ${e.prevHash}\nhash      ${e.hash}`}</Code>
           </div>
         </Stack>
       ) : null}

@@ -19,7 +19,7 @@ const fetchAudit = (filters: Filters, cursor: string | undefined) =>
     api.GET('/api/v1/audit', {
       params: {
         query: {
-          limit: 50,
+          limit: 100,
           ...(filters as Record<string, string>),
           ...(cursor ? { cursor } : {}),
         } as { limit: number },

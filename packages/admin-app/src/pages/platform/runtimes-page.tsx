@@ -32,10 +32,10 @@ const fetchRuntimes = (includeDisabled: boolean, cursor?: string) =>
 type Runtime = Awaited<ReturnType<typeof fetchRuntimes>>['items'][number];
 
 const stateColor: Record<Runtime['state'], string> = {
-  preparing: 'blue',
-  ready: 'green',
-  failed: 'red',
-  disabled: 'gray',
+  preparing: 'blue.9',
+  ready: 'green.9',
+  failed: 'red.9',
+  disabled: 'gray.8',
 };
 const stateWords: Record<Runtime['state'], string> = {
   preparing: 'Its template database is being made',
@@ -184,7 +184,7 @@ export default function RuntimesPage() {
                             </Menu.Item>
                             {r.state !== 'disabled' ? (
                               <Menu.Item
-                                color="red"
+                                color="red.9"
                                 leftSection={<IconBan size={16} aria-hidden />}
                                 onClick={() => setPending({ kind: 'disable', runtime: r })}
                               >
