@@ -33,7 +33,13 @@ export function ensureAdminAppBuilt(): void {
     built = statSync(join(adminAppDir, 'index.html')).mtimeMs;
   } catch {}
   if (built >= newestSource()) return;
-  const vite = join(appRoot, 'node_modules', '.bin', 'vite');
-  const res = spawnSync(vite, ['build', '--logLevel', 'warn'], { cwd: appRoot, encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`the web app did not build:\n${res.stdout}${res.stderr}`);
+  // The package's own build: the bundle, then the one module the gateway loads (dist-path).
+  const steps: [string, string[]][] = [
+    [join(appRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn']],
+    [join(appRoot, '..', '..', 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']],
+  ];
+  for (const [program, args] of steps) {
+    const res = spawnSync(program, args, { cwd: appRoot, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`the web app did not build:\n${res.stdout}${res.stderr}`);
+  }
 }
