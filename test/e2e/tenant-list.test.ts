@@ -204,7 +204,7 @@ describe('tenant lists for a large fleet, counts, and the operations list', () =
     }
   });
 
-  test('q finds text in the name, slug, domain and billing customer id, case-insensitively, and nowhere else', async () => {
+  test('q finds text in the name, slug, domain and billing customer id, case-insensitively, and nowhere else; under three characters, the start of the slug or name', async () => {
     const search = async (q: string) =>
       (await allPages(`q=${encodeURIComponent(q)}&includeDeleted=true&limit=5`)).map((i) => i.slug).sort();
     assert.deepEqual(await search('ACME CORP'), ['acme', 'acme-eu', 'acme-old'], 'the name, any case');
@@ -216,6 +216,16 @@ describe('tenant lists for a large fleet, counts, and the operations list', () =
     assert.deepEqual(await search('cus%qx7'), [], 'a % is a character, not a wildcard');
     assert.deepEqual(await search('cus_'), ['acme', 'bolt-2'], 'an _ is a character, not a wildcard');
     assert.deepEqual(await search('bolt & nut'), ['bolt']);
+    // Under three characters there is no trigram: the start of the slug or of the name.
+    assert.deepEqual(
+      await search('AC'),
+      ['acme', 'acme-eu', 'acme-old'],
+      'a short text: a slug or name prefix',
+    );
+    assert.deepEqual(await search('ze'), ['bolt-2'], 'a short text: the start of the name');
+    assert.deepEqual(await search('me'), [], 'a short text is not looked for inside words');
+    assert.deepEqual(await search('cu'), [], 'a short text is not looked for in customer ids');
+    assert.deepEqual(await search('_'), [], 'a short _ is a character, not a wildcard');
     assert.deepEqual(await search('hiddenco'), [], 'not the company name');
     assert.deepEqual(await search('hidden-admin'), [], "not the administrator's login");
     assert.deepEqual(await search('https'), [], 'the domain, not the whole address');

@@ -93,6 +93,9 @@ function decodeTenantCursor(s: string, sort: SortName, filters: string): TenantC
   return c as TenantCursor;
 }
 
+/** The shortest free text searched for anywhere in the fields (a trigram); shorter is a prefix. */
+const SUBSTRING_MIN = 3;
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The SQL of one page of the list and its arguments (the benchmark runs the same statement). */
@@ -113,7 +116,17 @@ export function tenantListQuery(req: TenantListRequestV1): { sql: string; args: 
   if (req.tenantIds) where.push(`id = ANY(${arg(req.tenantIds)}::uuid[])`);
   if (req.slugPrefix) where.push(`slug COLLATE "C" LIKE ${arg(`${likeEscape(req.slugPrefix)}%`)}`);
   // Lowercased by PostgreSQL, as search_text is; the pattern is a constant the trigram index reads.
-  if (req.q) where.push(`search_text LIKE lower(${arg(`%${likeEscape(req.q)}%`)})`);
+  // Under three characters there is no trigram to look up, and a substring would be searched for
+  // through every row: such a search matches the start of the slug or of the name instead, two
+  // ranges of their sort indexes.
+  if (req.q && [...req.q].length >= SUBSTRING_MIN)
+    where.push(`search_text LIKE lower(${arg(`%${likeEscape(req.q)}%`)})`);
+  else if (req.q) {
+    const prefix = arg(`${likeEscape(req.q)}%`);
+    where.push(
+      `(slug COLLATE "C" LIKE lower(${prefix}) OR lower(display_name) COLLATE "C" LIKE lower(${prefix}))`,
+    );
+  }
   if (req.cursor) {
     const c = decodeTenantCursor(req.cursor, sort, fingerprint(req));
     where.push(`(${f.order}, id) ${descending ? '<' : '>'} (${arg(c.k)}::${f.cast}, ${arg(c.id)}::uuid)`);
