@@ -1,4 +1,4 @@
-import { createTheme, type MantineColorsTuple } from '@mantine/core';
+import { type CSSVariablesResolver, createTheme, type MantineColorsTuple } from '@mantine/core';
 
 /** Odoo's aubergine, from light to dark; shade 7 is Odoo's own #714B67. */
 const odoo: MantineColorsTuple = [
@@ -45,5 +45,14 @@ export const theme = createTheme({
     Badge: { defaultProps: { radius: 'sm' } },
     Table: { defaultProps: { verticalSpacing: 'sm', highlightOnHover: true } },
     Paper: { defaultProps: { withBorder: true, radius: 'md' } },
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+    CloseButton: { defaultProps: { 'aria-label': 'Close' } },
   },
+});
+
+/** Error text one shade darker than Mantine's (red.6 on white falls short of AA contrast). */
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-error': 'var(--mantine-color-red-9)' },
+  dark: {},
 });

@@ -15,6 +15,7 @@ import {
   UnstyledButton,
   useComputedColorScheme,
   useMantineColorScheme,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
@@ -94,14 +95,15 @@ function LiveIndicator() {
         : 'Live updates off: refreshing periodically';
   return (
     <Tooltip label={text}>
-      <Group gap={6} aria-label={text} role="status">
+      <Group gap={6} role="status">
         <IconActivity
           size={18}
           aria-hidden
           color={live === 'live' ? 'var(--mantine-color-green-8)' : 'var(--mantine-color-gray-6)'}
         />
-        <Text size="xs" c="dimmed" visibleFrom="md">
+        <Text size="xs" c="dimmed">
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Polling'}
+          <VisuallyHidden>: {text}</VisuallyHidden>
         </Text>
       </Group>
     </Tooltip>
@@ -139,14 +141,15 @@ function AccountMenu() {
   return (
     <Menu position="bottom-end" withArrow>
       <Menu.Target>
-        <UnstyledButton aria-label={`Account: ${who}`} data-testid="account-menu">
+        <UnstyledButton data-testid="account-menu">
           <Group gap="xs">
-            <Avatar size={32} color="odoo" radius="xl" alt="">
+            <Avatar size={32} color="odoo" radius="xl" aria-hidden>
               {who.slice(0, 1).toUpperCase()}
             </Avatar>
             <Text size="sm" visibleFrom="sm">
               {who}
             </Text>
+            <VisuallyHidden>Account menu of {who}</VisuallyHidden>
           </Group>
         </UnstyledButton>
       </Menu.Target>

@@ -92,14 +92,16 @@ export function TenantPage() {
         <Stack gap={4}>
           <Group gap="sm">
             <Title order={1}>{t.displayName}</Title>
-            <StateBadge state={t.state} size="lg" />
+            <span data-testid="tenant-state">
+              <StateBadge state={t.state} size="lg" />
+            </span>
           </Group>
           <Group gap="xs">
             <Text c="dimmed" ff="monospace" size="sm">
               {t.slug}
             </Text>
             {t.suspensionReasons.length > 0 && (
-              <Text size="sm" c="orange.9" data-testid="suspension-reasons">
+              <Text size="sm" c="#8a4b00" fw={600} data-testid="suspension-reasons">
                 Suspended for: {t.suspensionReasons.join(', ')}
               </Text>
             )}

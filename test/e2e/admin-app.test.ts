@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  axeViolations,
+  describeViolations,
+  launchBrowser,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from '../support/browser.ts';
+import { type Platform, startPlatform } from '../support/platform.ts';
+
+const limit = { timeout: 300_000 };
+/** Generous: provisioning and backups run for real on this machine's PostgreSQL. */
+const wait = { timeout: 60_000 };
+const appDir = join(import.meta.dirname, '..', '..', 'packages', 'admin-app');
+
+describe('the admin web app, in headless Chromium against the running platform', limit, () => {
+  let platform: Platform;
+  let browser: Browser;
+  let watched: WatchedPage;
+  let page: Page;
+  const slug = `acme-${Date.now().toString(36)}`;
+  const name = `Acme Widgets ${Date.now().toString(36)}`;
+  let tenantUrl = '';
+
+  /** The page is accessible (axe, WCAG 2.1 AA) and ran clean under the CSP; then its picture. */
+  async function checkScreen(shot: string) {
+    const violations = await axeViolations(page);
+    assert.deepEqual(violations, [], `${shot}: ${describeViolations(violations)}`);
+    assert.deepEqual(watched.problems, [], `${shot}: CSP violations or page errors`);
+    await screenshot(page, shot);
+  }
+
+  const tenantState = () => page.getByTestId('tenant-state');
+
+  // The steps build on each other (one browser session, one tenant): after a failure the rest are skipped.
+  let broken = false;
+  const step = (title: string, fn: () => Promise<void>) =>
+    test(title, async (t) => {
+      if (broken) return t.skip('an earlier step failed');
+      try {
+        await fn();
+      } catch (err) {
+        broken = true;
+        throw err;
+      }
+    });
+
+  before(async () => {
+    execFileSync(join(appDir, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+      cwd: appDir,
+      stdio: 'inherit',
+    });
+    platform = await startPlatform({ backup: true });
+    browser = await launchBrowser();
+    watched = await openPage(browser);
+    page = watched.page;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await platform?.close();
+  });
+
+  step(
+    'an anonymous visit goes to the login page, a wrong password is refused there, the right one opens the overview',
+    async () => {
+      await page.goto(`${platform.gateway.url}/admin/`);
+      await page.waitForURL(/\/admin\/login/, wait);
+      await page.getByRole('heading', { name: 'Odoo control plane' }).waitFor(wait);
+      assert.equal(await page.title(), 'Log in · Odoo control plane');
+      await checkScreen('login');
+
+      await page.getByLabel('Email').fill('owner@example.com');
+      await page.getByLabel(/^Password/).fill('not-the-password');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /wrong email or password/i })
+        .waitFor(wait);
+
+      await page.getByLabel(/^Password/).fill(platform.ownerPassword);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Fleet overview', level: 1 }).waitFor(wait);
+      await page.getByTestId('tenant-total').waitFor(wait);
+      await page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).waitFor(wait);
+      assert.equal(await page.title(), 'Overview · Odoo control plane');
+      await checkScreen('overview');
+    },
+  );
+
+  step('a tenant created through the form becomes active on its page without a reload', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor(wait);
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create tenant' });
+    await dialog.waitFor(wait);
+
+    // The API's own schema refuses a bad slug before anything is sent, next to the field.
+    await dialog.getByRole('textbox', { name: /^Name/ }).fill(name);
+    await dialog.getByRole('textbox', { name: /^Slug/ }).fill('Not A Slug');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    await dialog.getByText(/lowercase letters, digits and hyphens/).waitFor(wait);
+    assert.equal(await dialog.getByRole('textbox', { name: /^Slug/ }).getAttribute('aria-invalid'), 'true');
+    await checkScreen('create-tenant-form');
+
+    await dialog.getByRole('textbox', { name: /^Slug/ }).fill(slug);
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    await page.waitForURL(/\/admin\/tenants\/[0-9a-f-]{36}$/, wait);
+    tenantUrl = page.url();
+    await page.getByRole('heading', { name, level: 1 }).waitFor(wait);
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => f === page.mainFrame() && navigations.push(f.url()));
+    await tenantState().getByText('active', { exact: true }).waitFor(wait);
+    await page.locator('[data-state="succeeded"]').filter({ hasText: 'Provision' }).waitFor(wait);
+    assert.deepEqual(navigations, [], 'the page was not reloaded');
+    await checkScreen('tenant-overview');
+  });
+
+  step("the API's refusal of a duplicate slug shows next to the slug field", async () => {
+    await page.goto(`${platform.gateway.url}/admin/tenants`);
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create tenant' });
+    await dialog.getByRole('textbox', { name: /^Name/ }).fill(`${name} again`);
+    await dialog.getByRole('textbox', { name: /^Slug/ }).fill(slug);
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    const slugInput = dialog.getByRole('textbox', { name: /^Slug/ });
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-invalid') === 'true',
+      await slugInput.elementHandle(),
+      wait,
+    );
+    const describedBy = (await slugInput.getAttribute('aria-describedby')) ?? '';
+    const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'));
+    assert.ok(errorId, `the slug field names its error (aria-describedby="${describedBy}")`);
+    const text = await page.locator(`[id="${errorId}"]`).innerText();
+    assert.match(text, /exist|taken|already/i);
+    assert.equal(await dialog.getByRole('alert').count(), 0, 'no alert above the form: the field says it');
+    await checkScreen('create-tenant-duplicate');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  step('suspending with a reason and resuming show on the tenant page as they happen', async () => {
+    await page.goto(tenantUrl);
+    await tenantState().getByText('active', { exact: true }).waitFor(wait);
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Suspend…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Suspend tenant' });
+    await dialog.getByRole('button', { name: 'Suspend' }).click();
+    await tenantState().getByText('suspended', { exact: true }).waitFor(wait);
+    await page.getByTestId('suspension-reasons').filter({ hasText: 'manual' }).waitFor(wait);
+    await checkScreen('tenant-suspended');
+
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Resume…' }).click();
+    await page.getByRole('dialog', { name: 'Resume tenant' }).getByRole('button', { name: 'Resume' }).click();
+    await tenantState().getByText('active', { exact: true }).waitFor(wait);
+    assert.equal(await page.getByTestId('suspension-reasons').count(), 0);
+  });
+
+  step(
+    'a backup started on the Backups tab shows its progress bar until it reaches 100 % and succeeded',
+    async () => {
+      await page.getByRole('tab', { name: 'Backups' }).click();
+      await page.getByRole('heading', { name: 'Backups', level: 2 }).waitFor(wait);
+      await checkScreen('tenant-backups-empty');
+      await page.getByRole('main').getByRole('button', { name: 'Back up now' }).click();
+      const bar = page.getByRole('progressbar', { name: 'Backup progress' }).first();
+      await bar.waitFor(wait);
+      const card = page.locator('[data-operation]').filter({ has: bar });
+      await card.and(page.locator('[data-state="succeeded"]')).waitFor(wait);
+      assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+      await page.getByRole('table', { name: 'Backups' }).getByText('succeeded').first().waitFor(wait);
+      await checkScreen('operation-progress');
+    },
+  );
+
+  step("the audit trail tab lists the tenant's actions", async () => {
+    await page.getByRole('tab', { name: 'Audit trail' }).click();
+    const table = page.getByRole('table', { name: 'Audit trail' });
+    await table
+      .getByText(/suspend/)
+      .first()
+      .waitFor(wait);
+    await table
+      .getByText(/resume/)
+      .first()
+      .waitFor(wait);
+    await checkScreen('tenant-audit');
+
+    for (const tab of ['Modules', 'Subscription', 'Usage']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.getByRole('tabpanel').waitFor(wait);
+      await page.waitForLoadState('networkidle');
+      await checkScreen(`tenant-${tab.toLowerCase()}`);
+    }
+    await page.getByText(/not measured yet/).waitFor(wait);
+  });
+
+  step('searching the tenants table by name puts the query in the URL, and a reload keeps it', async () => {
+    await page.goto(`${platform.gateway.url}/admin/tenants`);
+    await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name }).waitFor(wait);
+    await page.getByRole('main').getByLabel('Search').fill(name);
+    await page.waitForURL((url) => url.searchParams.get('q') === name, wait);
+    await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name }).waitFor(wait);
+    await checkScreen('tenants');
+
+    await page.reload();
+    assert.equal(await page.getByRole('main').getByLabel('Search').inputValue(), name);
+    await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name }).waitFor(wait);
+
+    await page.getByRole('main').getByLabel('Search').fill('no-such-tenant-anywhere');
+    await page.getByText('No tenant matches these filters').waitFor(wait);
+    await page.goBack();
+    await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name }).waitFor(wait);
+  });
+
+  step('the operations page lists what ran, each linking to its progress', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Operations' }).click();
+    await page.getByRole('heading', { name: 'Operations', level: 1 }).waitFor(wait);
+    const table = page.getByRole('table', { name: 'Operations' });
+    await table.getByRole('link', { name: 'Backup' }).first().waitFor(wait);
+    await checkScreen('operations');
+    await table.getByRole('link', { name: 'Backup' }).first().click();
+    await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor(wait);
+    await checkScreen('operation');
+  });
+
+  step('logging out returns to the login page and the session is gone', async () => {
+    await page.getByTestId('account-menu').click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await page.waitForURL(/\/admin\/login/, wait);
+    await page.goto(`${platform.gateway.url}/admin/tenants`);
+    await page.waitForURL(/\/admin\/login/, wait);
+  });
+});
