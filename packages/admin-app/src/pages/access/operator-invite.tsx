@@ -18,6 +18,7 @@ import { useCan } from '../../session.tsx';
 import { type Role, roleInfo, roles } from '../admin-kit/access-model.ts';
 import { formColors } from '../admin-kit/page.tsx';
 import { useTenantNames } from '../admin-kit/tenants.ts';
+import { toneStyle } from '../admin-kit/tone.tsx';
 
 /** A value the schema form holds that its scalar type does not name: a list of ids. */
 const asList = (ids: string[]) => (ids.length > 0 ? (ids as unknown as string) : undefined);
@@ -66,7 +67,13 @@ export function InviteOperatorModal({ opened, onClose }: { opened: boolean; onCl
     >
       {made ? (
         <Stack gap="md">
-          <Alert color="orange.9" variant="light" icon={<IconKey size={18} aria-hidden />} title="Shown once">
+          <Alert
+            color="orange"
+            style={toneStyle('orange', '--alert-color')}
+            variant="light"
+            icon={<IconKey size={18} aria-hidden />}
+            title="Shown once"
+          >
             Hand this initial password to {made.email} over a safe channel. It is not stored in readable form
             and cannot be shown again; they change it after their first login.
           </Alert>

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Badge,
   Button,
   Group,
   Menu,
@@ -31,6 +30,7 @@ import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
 import { useTenantNames } from '../admin-kit/tenants.ts';
+import { ToneBadge } from '../admin-kit/tone.tsx';
 import { EditOperatorModal } from './operator-edit.tsx';
 import { InviteOperatorModal } from './operator-invite.tsx';
 
@@ -44,11 +44,7 @@ type Pending =
   | { kind: 'edit'; operator: Operator };
 
 export function RoleBadge({ role }: { role: Role }) {
-  return (
-    <Badge color={roleInfo[role].color} variant="light" radius="sm">
-      {roleInfo[role].label}
-    </Badge>
-  );
+  return <ToneBadge tone={roleInfo[role].color}>{roleInfo[role].label}</ToneBadge>;
 }
 
 /** Operator accounts: who may do what, on which tenants, and the actions the caller may take on them. */
@@ -267,13 +263,9 @@ export default function OperatorsPage() {
                       <Table.Td>{scopeOf(o)}</Table.Td>
                       <Table.Td>
                         {o.disabled ? (
-                          <Badge color="red.9" variant="light">
-                            Disabled
-                          </Badge>
+                          <ToneBadge tone="red">Disabled</ToneBadge>
                         ) : (
-                          <Badge color="green.9" variant="light">
-                            Enabled
-                          </Badge>
+                          <ToneBadge tone="green">Enabled</ToneBadge>
                         )}
                       </Table.Td>
                       <Table.Td>

@@ -19,6 +19,7 @@ import { type BodyOf, ProblemAlert, useSchemaForm } from '../../forms.ts';
 import { useCan, useMe } from '../../session.tsx';
 import { groupPermissions, type Permission, permissionInfo } from '../admin-kit/access-model.ts';
 import { formColors } from '../admin-kit/page.tsx';
+import { toneStyle } from '../admin-kit/tone.tsx';
 
 const expiries = [7, 30, 90, 180, 365].map((d) => ({ value: String(d), label: `${d} days` }));
 
@@ -65,7 +66,8 @@ export function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose
       {secret ? (
         <Stack gap="md">
           <Alert
-            color="orange.9"
+            color="orange"
+            style={toneStyle('orange', '--alert-color')}
             variant="light"
             icon={<IconAlertTriangle size={18} aria-hidden />}
             title="Shown only now"

@@ -9,6 +9,7 @@ import { ConfirmModal } from '../admin-kit/confirm.tsx';
 import { formatRelative, formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
+import { ToneBadge } from '../admin-kit/tone.tsx';
 import { CreateTokenModal } from './token-create.tsx';
 
 const fetchTokens = (cursor?: string) =>
@@ -135,9 +136,7 @@ export default function TokensPage() {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Badge color={status.color} variant="light">
-                          {status.label}
-                        </Badge>
+                        <ToneBadge tone={status.color}>{status.label}</ToneBadge>
                       </Table.Td>
                       <Table.Td ta="right">
                         {status.label === 'Active' ? (

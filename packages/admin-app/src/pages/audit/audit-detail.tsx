@@ -1,16 +1,13 @@
-import { Anchor, Badge, Code, Drawer, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Code, Drawer, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { formatTime } from '../admin-kit/format.ts';
+import { ToneBadge } from '../admin-kit/tone.tsx';
 import type { AuditEntry } from './audit-page.tsx';
 
 const outcomeColor = { success: 'green.9', denied: 'orange.9', failed: 'red.9' } as const;
 
 export function OutcomeBadge({ outcome }: { outcome: AuditEntry['outcome'] }) {
-  return (
-    <Badge color={outcomeColor[outcome]} variant="light">
-      {outcome}
-    </Badge>
-  );
+  return <ToneBadge tone={outcomeColor[outcome]}>{outcome}</ToneBadge>;
 }
 
 function Field({ label, children }: { label: string; children: ReactNode }) {

@@ -3,6 +3,7 @@ import { IconAlertOctagon, IconShieldCheck } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../forms.ts';
+import { toneStyle } from '../admin-kit/tone.tsx';
 
 type Verdict = Awaited<ReturnType<typeof verify>>;
 const verify = () => unwrap(api.POST('/api/v1/audit/verify', { body: {} }));
@@ -49,7 +50,8 @@ export function VerifyResult({ run }: { run: ReturnType<typeof useVerifyChain> }
   if (v.ok)
     return (
       <Alert
-        color="green.9"
+        color="green"
+        style={toneStyle('green', '--alert-color')}
         variant="light"
         role="status"
         icon={<IconShieldCheck size={18} aria-hidden />}
@@ -63,7 +65,8 @@ export function VerifyResult({ run }: { run: ReturnType<typeof useVerifyChain> }
     );
   return (
     <Alert
-      color="red.9"
+      color="red"
+      style={toneStyle('red', '--alert-color')}
       variant="light"
       role="alert"
       icon={<IconAlertOctagon size={18} aria-hidden />}

@@ -1,4 +1,4 @@
-import { Badge, Group, Select, Skeleton, Table, Text, Tooltip } from '@mantine/core';
+import { Group, Select, Skeleton, Table, Text, Tooltip } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api.ts';
@@ -8,6 +8,7 @@ import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
 import { useTenantNames } from '../admin-kit/tenants.ts';
+import { ToneBadge } from '../admin-kit/tone.tsx';
 
 type Status = Schemas['BillingWebhooksListRequestV1-status'];
 type Query = { provider?: 'stripe' | 'paddle'; status?: Status; tenantId?: string };
@@ -133,9 +134,9 @@ export default function BillingPage() {
                     </Table.Td>
                     <Table.Td>
                       <Tooltip label={statusInfo[w.status].words}>
-                        <Badge color={statusInfo[w.status].color} variant="light" tabIndex={0}>
+                        <ToneBadge tone={statusInfo[w.status].color} tabIndex={0}>
                           {w.status}
-                        </Badge>
+                        </ToneBadge>
                       </Tooltip>
                     </Table.Td>
                     <Table.Td>

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Badge,
   Button,
   Menu,
   Progress,
@@ -21,6 +20,7 @@ import { ConfirmModal } from '../admin-kit/confirm.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
+import { ToneBadge } from '../admin-kit/tone.tsx';
 import { RegisterRuntimeModal } from './runtime-register.tsx';
 
 const fetchRuntimes = (includeDisabled: boolean, cursor?: string) =>
@@ -134,9 +134,9 @@ export default function RuntimesPage() {
                     </Table.Td>
                     <Table.Td>
                       <Tooltip label={stateWords[r.state]}>
-                        <Badge color={stateColor[r.state]} variant="light" tabIndex={0}>
+                        <ToneBadge tone={stateColor[r.state]} tabIndex={0}>
                           {r.state}
-                        </Badge>
+                        </ToneBadge>
                       </Tooltip>
                     </Table.Td>
                     <Table.Td miw={140}>
