@@ -22,7 +22,7 @@ export function TrackedOperationsProvider({ children }: { children: ReactNode })
   const track = useCallback(
     (op: Operation) => {
       qc.setQueryData(['operation', op.id], op);
-      setOperations((ops) => [op, ...ops.filter((o) => o.id !== op.id)].slice(0, 20));
+      setOperations((ops) => [op, ...ops.filter((o) => o.id !== op.id)].slice(0, 3));
       void qc.invalidateQueries({ queryKey: ['operations'] });
       notifications.show({
         title: `${kindLabel(op.kind)} started`,
