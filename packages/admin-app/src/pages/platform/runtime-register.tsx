@@ -48,9 +48,19 @@ export function RegisterRuntimeModal({ opened, onClose }: { opened: boolean; onC
         <Stack gap="md">
           <ProblemAlert error={form.problem} />
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
-            <TextInput label="Name" required placeholder="odoo-17-a" {...form.text('name')} />
-            <TextInput label="Odoo version" required placeholder="17.0" {...form.text('odooVersion')} />
-            <TextInput label="RPC URL" required placeholder="http://odoo:8069" {...form.text('rpcUrl')} />
+            <TextInput label="Name" required description="For example odoo-17-a" {...form.text('name')} />
+            <TextInput
+              label="Odoo version"
+              required
+              description="For example 17.0"
+              {...form.text('odooVersion')}
+            />
+            <TextInput
+              label="RPC URL"
+              required
+              description="For example http://odoo:8069"
+              {...form.text('rpcUrl')}
+            />
             <PasswordInput
               label="Master password"
               required
@@ -58,11 +68,16 @@ export function RegisterRuntimeModal({ opened, onClose }: { opened: boolean; onC
               autoComplete="off"
               {...form.text('masterPassword')}
             />
-            <TextInput label="Database role" required placeholder="odoo" {...form.text('dbRole')} />
+            <TextInput
+              label="Database role"
+              required
+              description="For example odoo"
+              {...form.text('dbRole')}
+            />
             <TextInput
               label="Filestore path"
               required
-              placeholder="/var/lib/odoo/filestore"
+              description="For example /var/lib/odoo/filestore"
               {...form.text('filestorePath')}
             />
             <TextInput
