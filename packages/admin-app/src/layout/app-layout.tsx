@@ -233,7 +233,7 @@ export function AppLayout() {
   if (me.isPending)
     return (
       <Center mih="100vh">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   if (isProblem(me.error, 401))

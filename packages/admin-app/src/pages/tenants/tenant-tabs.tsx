@@ -392,7 +392,7 @@ export function SubscriptionTab({ tenant }: { tenant: Tenant }) {
     queryFn: () =>
       unwrap(api.GET('/api/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant: tenant.id } } })),
   });
-  if (subs.isPending) return <Loader aria-label="Loading subscriptions" />;
+  if (subs.isPending) return <Loader role="status" aria-label="Loading subscriptions" />;
   if (subs.error) return <ProblemAlert error={subs.error} />;
   if (subs.data.items.length === 0)
     return <Text c="dimmed">No billing subscription is linked to this tenant (Stripe or Paddle).</Text>;
