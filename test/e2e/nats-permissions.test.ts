@@ -178,6 +178,28 @@ describe('NATS identities and permissions', () => {
     assert.equal(await jsm.streams.deleteMessage('EVENTS_TENANT', 1), true);
   });
 
+  test("the gateway follows the event streams with consumers of its own, but cannot take or remove a service's durable there", async () => {
+    const gateway = await as('gateway');
+    const jsm = await jetstreamManager(gateway, { timeout: 1500 });
+    for (const [stream, durable] of [
+      ['EVENTS_TENANT', 'billing-tenants'],
+      ['EVENTS_TENANT', 'audit-tenant-events'],
+      ['EVENTS_OPERATION', 'audit-operation-events'],
+      ['EVENTS_BACKUP', 'audit-backup-events'],
+    ] as const) {
+      await assert.rejects(jsm.consumers.info(stream, durable), `gateway read ${durable}`);
+      await assert.rejects(jsm.consumers.delete(stream, durable), `gateway deleted ${durable}`);
+      assert.equal(
+        await publishRefused(gateway, `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`),
+        true,
+        `gateway may pull from ${durable}`,
+      );
+    }
+    // Not a follower of the audit stream or the work queues.
+    await assert.rejects(jsm.consumers.info('WORK_TENANT', 'tenant-worker'));
+    assert.equal(await publishRefused(gateway, '$JS.API.CONSUMER.CREATE.AUDIT.x'), true);
+  });
+
   test("the observer cannot take a service's durable consumer, nor read the streams it does not follow", async () => {
     const observer = await as('observer');
     const jsm = await jetstreamManager(observer, { timeout: 1500 });

@@ -31,6 +31,7 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'GET /api/v1/me':                                 ['self',            Y,    Y,    Y,    Y,    Y,    Y,    Y],
   'POST /api/v1/me/password':                       ['self',            Y,    Y,    Y,    Y,    Y,    Y,    Y],
   'GET /api/v1/tenants':                            ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'GET /api/v1/events':                             ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    Y],
   'POST /api/v1/tenants':                           ['tenants:create',  Y,    Y,    Y,    N,    N,    N,    N],
   'GET /api/v1/tenants/{tenant}':                   ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    N],
   'POST /api/v1/tenants/{tenant}/suspend':          ['tenants:suspend', Y,    Y,    Y,    N,    N,    Y,    N],
@@ -105,6 +106,8 @@ const requests: Record<
     body: { currentPassword: 'not-the-password', newPassword: 'a-new-password-of-length' },
   }),
   'GET /api/v1/tenants': async () => ({ path: '/api/v1/tenants' }),
+  // Its first frames are its answer (see `call`).
+  'GET /api/v1/events': async () => ({ path: '/api/v1/events' }),
   'POST /api/v1/tenants': async (c) => ({
     path: '/api/v1/tenants',
     body: { slug: `m-${c.column.toLowerCase()}`, displayName: `Made by ${c.column}` },

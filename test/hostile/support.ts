@@ -300,7 +300,15 @@ export async function send(baseUrl: string, token: string, req: HostileRequest):
     headers: { authorization: `Bearer ${token}`, ...req.headers },
     ...(req.body !== undefined ? { body: req.body } : {}),
   });
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+  const contentType = res.headers.get('content-type') ?? '';
+  // An event stream never ends: its first frames are its answer (a hostile Last-Event-ID gets a reset).
+  if (contentType.startsWith('text/event-stream') && res.body) {
+    const reader = res.body.getReader();
+    const first = await reader.read();
+    await reader.cancel();
+    return { status: res.status, contentType, body: new TextDecoder().decode(first.value) };
+  }
+  return { status: res.status, contentType, body: await res.text() };
 }
 
 /**

@@ -34,7 +34,11 @@ export async function call(
     },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
-  const text = await res.text();
+  // An event stream never ends: its first chunk (retry, reset or ready frames) is its text.
+  const text =
+    /^text\/event-stream/.test(res.headers.get('content-type') ?? '') && res.body
+      ? await firstChunk(res.body)
+      : await res.text();
   const json = /json/.test(res.headers.get('content-type') ?? '') && text ? JSON.parse(text) : undefined;
   return {
     status: res.status,
@@ -43,6 +47,13 @@ export async function call(
     headers: res.headers,
     requestId: res.headers.get('x-request-id') ?? '',
   };
+}
+
+async function firstChunk(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
 }
 
 /** What a logged-in operator holds: the session token, the CSRF token and the browser's cookies. */

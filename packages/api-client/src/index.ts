@@ -5,6 +5,7 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { components, operations, paths } from './generated/schema.ts';
 
+export { type LiveEventMap, type LiveEventName, liveEventNames } from './events.ts';
 export type { components, operations, paths };
 export type Schemas = components['schemas'];
 

@@ -5,6 +5,7 @@ import { type EventConsumer, eventConsumer } from './consume.ts';
 import { type BatchConsumer, batchConsumer } from './consume-batch.ts';
 import { deadLetters } from './dead-letter.ts';
 import type { FailureClassifier } from './delivery.ts';
+import { type StreamFollower, streamFollower } from './follow.ts';
 import { type Publisher, publisher } from './publish.ts';
 import { type RpcClient, type RpcServer, rpcClient, rpcServer } from './rpc.ts';
 import { type StreamAdmin, streamAdmin } from './streams.ts';
@@ -22,7 +23,8 @@ export interface Bus
     EventConsumer,
     BatchConsumer,
     RpcServer,
-    RpcClient {
+    RpcClient,
+    StreamFollower {
   readonly js: JetStreamClient;
   /**
    * Stops every consumer and server of this bus (the connection stays to the caller): no new message or
@@ -81,6 +83,7 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
   const { publish, publishRaw } = publisher(js, hooks);
   const server = rpcServer(nc, { logger, concurrency, classifyFailure: opts.classifyFailure });
   const { request } = rpcClient(nc);
+  const { streamBounds, follow } = streamFollower(js);
 
   return {
     js,
@@ -91,6 +94,8 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
     consumeBatch,
     serve: server.serve,
     request,
+    streamBounds,
+    follow,
     async close() {
       await Promise.all([server.close(), sup.close()]);
     },

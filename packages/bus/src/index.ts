@@ -12,6 +12,7 @@ export {
   StreamSetupError,
   TransientError,
 } from './errors.ts';
+export type { FollowedMessage, FollowOptions, StreamBounds, StreamFollower } from './follow.ts';
 export {
   type NatsAuthorization,
   type NatsUser,

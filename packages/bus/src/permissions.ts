@@ -61,7 +61,8 @@ export function catalogServices(): string[] {
     for (const c of r.clients) names.add(c);
   }
   for (const d of durableDefs) names.add(d.service);
-  for (const s of allStreams) for (const n of [...(s.readers ?? []), ...(s.writers ?? [])]) names.add(n);
+  for (const s of allStreams)
+    for (const n of [...(s.readers ?? []), ...(s.writers ?? []), ...(s.followers ?? [])]) names.add(n);
   return [...names].sort();
 }
 
@@ -108,9 +109,38 @@ export function streamsOf(service: string): StreamDef[] {
     if (s) names.add(s.name);
   }
   for (const d of durablesOf(service)) names.add(d.stream.name);
-  for (const s of allStreams) if (s.readers?.includes(service)) names.add(s.name);
+  for (const s of allStreams)
+    if (s.readers?.includes(service) || s.followers?.includes(service)) names.add(s.name);
   return allStreams.filter((s) => names.has(s.name));
 }
+
+/** The streams a service follows with ordered consumers of its own. */
+const followedBy = (service: string) => allStreams.filter((s) => s.followers?.includes(service));
+
+/**
+ * What a follower does with its ordered consumers: create one (nats.js names it
+ * `<prefix>_<serial>` and makes it again under the next serial after a gap), look it up, pull,
+ * delete it when done. No acks (ack policy none) and no filter subject. A consumer's name is one
+ * token, so the names are a wildcard: the durables of the catalog on the stream are denied by name
+ * (`followerDenials`), so a follower can neither take their messages nor remove them.
+ */
+const followSubjects = (stream: string) => [
+  `$JS.API.CONSUMER.CREATE.${stream}.*`,
+  `$JS.API.CONSUMER.INFO.${stream}.*`,
+  `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+  `$JS.API.CONSUMER.DELETE.${stream}.*`,
+];
+
+/** The catalog's durables on the streams a service follows, out of its reach. */
+const followerDenials = (service: string) => {
+  const names = followedBy(service).map((s) => s.name);
+  return durableDefs
+    .filter((d) => names.includes(d.stream.name) && d.service !== service)
+    .flatMap((d) => [
+      `$JS.API.CONSUMER.*.${d.stream.name}.${d.durable}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${d.stream.name}.${d.durable}`,
+    ]);
+};
 
 /** What a durable consumer's owner does with it: create or update, look up, pull, ack. */
 function durableSubjects(stream: string, durable: string): string[] {
@@ -155,9 +185,10 @@ export function servicePermissions(service: string): NatsPermissions {
     ]),
     ...read.flatMap(readSubjects),
     ...durablesOf(service).flatMap((d) => durableSubjects(d.stream.name, d.durable)),
+    ...followedBy(service).flatMap((s) => followSubjects(s.name)),
   ]);
   return {
-    publish: { allow: publish, deny: [...DESTRUCTIVE_JS_API] },
+    publish: { allow: publish, deny: [...DESTRUCTIVE_JS_API, ...followerDenials(service)] },
     subscribe: { allow: [`${inboxPrefixOf(service)}.>`, ...served] },
     ...(served.length > 0 ? { allow_responses: true } : {}),
   };

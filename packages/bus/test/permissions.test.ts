@@ -85,8 +85,33 @@ test('nobody but the admin may delete or purge a stream or a message; the JetStr
   }
   assert.deepEqual(
     streamsOf('gateway').map((s) => s.name),
-    ['AUDIT', 'WEBHOOKS'],
+    ['EVENTS_TENANT', 'EVENTS_OPERATION', 'AUDIT', 'WEBHOOKS', 'EVENTS_BACKUP'],
   );
+});
+
+test('a follower of a stream makes ordered consumers of its own there, and no durable of the catalog is within its reach', () => {
+  const gateway = servicePermissions('gateway').publish;
+  for (const stream of ['EVENTS_TENANT', 'EVENTS_OPERATION', 'EVENTS_BACKUP']) {
+    for (const verb of ['CREATE', 'INFO', 'MSG.NEXT', 'DELETE'])
+      assert.ok(
+        gateway.allow.includes(`$JS.API.CONSUMER.${verb}.${stream}.*`),
+        `gateway ${verb} on ${stream}`,
+      );
+    // No acks (ordered consumers ack nothing) and no filter subjects.
+    assert.ok(!gateway.allow.some((s) => s.startsWith(`$JS.ACK.${stream}`)), `gateway acks on ${stream}`);
+    assert.ok(!gateway.allow.includes(`$JS.API.CONSUMER.CREATE.${stream}.*.>`));
+  }
+  const followed = ['EVENTS_TENANT', 'EVENTS_OPERATION', 'EVENTS_BACKUP'];
+  for (const d of Object.values(durables).filter((x) => followed.includes(x.stream.name))) {
+    assert.ok(gateway.deny.includes(`$JS.API.CONSUMER.*.${d.stream.name}.${d.durable}`), d.durable);
+    assert.ok(gateway.deny.includes(`$JS.API.CONSUMER.MSG.NEXT.${d.stream.name}.${d.durable}`), d.durable);
+  }
+  // Not a follower of the work queues, the audit stream or the billing events.
+  for (const stream of ['WORK_TENANT', 'WORK_BACKUP', 'AUDIT', 'EVENTS_BILLING', 'DEAD_LETTERS'])
+    assert.ok(
+      !gateway.allow.some((s) => s.startsWith(`$JS.API.CONSUMER.`) && s.includes(`.${stream}.`)),
+      stream,
+    );
 });
 
 test('nats-server accepts the rendered configuration', async (t) => {

@@ -144,6 +144,12 @@ export interface StreamDef {
    * written in `subjects`): their NATS permissions are made from this.
    */
   writers?: readonly string[];
+  /**
+   * Services that follow the whole stream through ordered consumers of their own (ephemeral, in
+   * memory, no acks), as the gateway does for its live event feed: their NATS permissions are made
+   * from this. They never touch a durable of the catalog.
+   */
+  followers?: readonly string[];
 }
 
 /** Every stream the platform uses. Names and subjects are made here and nowhere else. */
@@ -154,6 +160,8 @@ export const streams = {
     description: 'Tenant lifecycle events, for any system that wants to follow tenants.',
     retention: 'limits',
     maxAgeDays: 30,
+    // The gateway's live feed (GET /api/v1/events).
+    followers: ['gateway'],
   },
   operationEvents: {
     name: 'EVENTS_OPERATION',
@@ -161,6 +169,7 @@ export const streams = {
     description: 'Progress of long-running operations.',
     retention: 'limits',
     maxAgeDays: 7,
+    followers: ['gateway'],
   },
   tenantWork: {
     name: 'WORK_TENANT',
@@ -208,6 +217,7 @@ export const streams = {
     description: 'Backups taken, failed, drilled and pruned.',
     retention: 'limits',
     maxAgeDays: 30,
+    followers: ['gateway'],
   },
   backupWork: {
     name: 'WORK_BACKUP',

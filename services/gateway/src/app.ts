@@ -24,6 +24,7 @@ import { operationIdOf, problemResponses, problemSchema, rawBodySchema } from '.
 import { adminAppPlugin } from './plugins/admin-app.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
+import { eventFeedPlugin } from './plugins/event-feed.ts';
 import { problemsPlugin } from './plugins/problems.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -32,6 +33,7 @@ import authRoutes from './routes/auth/index.ts';
 import backupRoutes from './routes/backups/index.ts';
 import { backupTransfer } from './routes/backups/transfer.ts';
 import billingRoutes from './routes/billing/index.ts';
+import eventRoutes from './routes/events/index.ts';
 import moduleRoutes from './routes/modules/index.ts';
 import operationRoutes from './routes/operations/index.ts';
 import operatorRoutes from './routes/operators/index.ts';
@@ -243,6 +245,16 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     verifyTimeoutMs: config.AUDIT_VERIFY_TIMEOUT_MS,
   });
   await app.register(billingRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(eventFeedPlugin, { bus: deps.bus });
+  await app.register(eventRoutes, {
+    pool: deps.pool,
+    registry: deps.registry,
+    heartbeatMs: config.EVENTS_HEARTBEAT_MS,
+    retryMs: config.EVENTS_RETRY_MS,
+    maxPerPrincipal: config.EVENTS_MAX_STREAMS_PER_PRINCIPAL,
+    maxBufferBytes: config.EVENTS_MAX_BUFFER_BYTES,
+    replayMax: config.EVENTS_REPLAY_MAX,
+  });
   await app.register(webhookRoutes, {
     bus: deps.bus,
     pool: deps.pool,

@@ -146,6 +146,45 @@ export const configSchema = {
       description:
         'Largest Odoo zip POST /api/v1/tenants/import takes (10 GiB by default); a larger one is refused with 413. The body streams through to the backup service, never held here.',
     },
+    EVENTS_HEARTBEAT_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 300000,
+      default: 15000,
+      description:
+        'How often an event stream (GET /api/v1/events) sends a comment line, so proxies keep an idle connection, and checks again that its session or token still holds.',
+    },
+    EVENTS_RETRY_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 600000,
+      default: 3000,
+      description: 'The reconnect delay an event stream gives the browser (its `retry:` field).',
+    },
+    EVENTS_MAX_STREAMS_PER_PRINCIPAL: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 8,
+      description:
+        'Event streams one account (one API token) may hold open at once on one gateway; another is refused with 429.',
+    },
+    EVENTS_MAX_BUFFER_BYTES: {
+      type: 'integer',
+      minimum: 16384,
+      maximum: 67108864,
+      default: 1048576,
+      description:
+        'Bytes an event stream may have written and not yet taken by its client; a client further behind is disconnected (it reconnects and resumes).',
+    },
+    EVENTS_REPLAY_MAX: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1000000,
+      default: 10000,
+      description:
+        'Events a reconnecting stream replays at most (after its Last-Event-ID); further behind, it gets a reset frame and the client fetches afresh.',
+    },
     WEBHOOK_BODY_LIMIT_BYTES: {
       type: 'integer',
       minimum: 1024,

@@ -9,15 +9,22 @@ import { ensureFirstOwner } from './db/operators.ts';
 
 /**
  * The gateway: the admin API, the webhook ingress and the first owner. Its outbox (audit entries,
- * rejected webhooks) is published to the AUDIT and WEBHOOKS streams, which it makes itself so that
- * it does not wait for another service to make them.
+ * rejected webhooks) is published to the AUDIT and WEBHOOKS streams, and its event streams follow
+ * the tenant, operation and backup events: it makes all of them itself so that it does not wait for
+ * another service to make them.
  */
 export const gatewayService = defineService({
   name: 'gateway',
   configSchema,
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   grants: runtimeGrants,
-  streams: [streams.audit, streams.webhooks],
+  streams: [
+    streams.audit,
+    streams.webhooks,
+    streams.tenantEvents,
+    streams.operationEvents,
+    streams.backupEvents,
+  ],
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {
     const firstOwner = await ensureFirstOwner(

@@ -123,6 +123,28 @@ function principalOf(
 }
 
 /**
+ * The principal of a credential as it stands now, or null when it no longer authenticates: the
+ * session was ended or ran out, the token was revoked or expired, the account was disabled or
+ * deleted. A request that lasts (the event stream) asks again while it runs; a changed role or
+ * tenant scope comes back changed.
+ */
+export async function principalNow(
+  pool: Pool,
+  cred: { token: string; via: 'cookie' | 'bearer' },
+): Promise<Principal | null> {
+  const hash = tokenHash(cred.token);
+  if (cred.token.startsWith(`${API_TOKEN_PREFIX}_`)) {
+    if (cred.via === 'cookie') return null;
+    const t = await tokenFor(pool, hash);
+    if (!t || t.revokedAt || t.expired || t.operator.disabled_at) return null;
+    return principalOf(t.operator, 'token', null, { id: t.id, scopes: t.scopes });
+  }
+  const s = await sessionFor(pool, hash);
+  if (!s || s.operator.disabled_at) return null;
+  return principalOf(s.operator, cred.via, s.sessionId, null);
+}
+
+/**
  * Every `/api/v1` route needs a live session or API token unless it is public; a write that a
  * cookie authenticates needs the CSRF token too; then the route's permission is checked.
  */
