@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { createLogger } from '@ocp/service-kit';
@@ -244,6 +244,22 @@ describe('the live event stream (Server-Sent Events)', () => {
       assert.ok(s.frames.indexOf(reset) < s.frames.findIndex((f) => f.event === 'ready'));
       s.close();
     }
+    // A gateway that replays nothing resets every resume that has something to replay.
+    const strict = await startGateway(
+      gatewayConfig({ ...p.gatewayEnv, EVENTS_REPLAY_MAX: '0' }),
+      createLogger('gateway-strict', 'warn'),
+    );
+    try {
+      const s = await openSse(strict.url, '/api/v1/events', { token: owner.token, lastEventId: 'e1.0.0.0' });
+      assert.ok(isStream(s));
+      opened.push(s);
+      const reset = await s.next('a reset frame', (f) => f.event === 'reset');
+      assert.equal(reset.json.reason, 'too_far');
+      assert.match(reset.json.detail, /more than the 0 a reconnect replays/);
+      s.close();
+    } finally {
+      await strict.close();
+    }
     // The first tenant event gone from its stream: a cursor before it cannot be resumed.
     const admin = await p.connectNats('admin');
     try {
@@ -339,6 +355,36 @@ describe('the live event stream (Server-Sent Events)', () => {
     assert.equal(completed.json.backup.state, 'succeeded');
     assert.equal(completed.json.backup.operationId, res.body.operation.id);
     s.close();
+  });
+
+  test('a message on an event stream that is no valid event is passed over, live and in a replay, and the stream goes on', async () => {
+    const s = await stream({ token: owner.token });
+    const before = s.lastEventId;
+    const tenant = await p.connectNats('tenant');
+    try {
+      const js = jetstream(tenant);
+      await js.publish('events.tenant.suspended.v1', new TextEncoder().encode('not json'));
+      await js.publish(
+        'events.tenant.suspended.v1',
+        new TextEncoder().encode(
+          JSON.stringify({ specversion: '1.0', type: 'ocp.tenant.suspended.v1', data: {} }),
+        ),
+      );
+    } finally {
+      await tenant.close();
+    }
+    const op = await change(a.tenantId, 'suspend');
+    await s.next('A suspended after them', tenantFrame(a.tenantId, 'ocp.tenant.suspended.v1'));
+    await s.next('its operation', operationFrame(op, 'succeeded'));
+    await change(a.tenantId, 'resume');
+    await s.next('A resumed', tenantFrame(a.tenantId, 'ocp.tenant.resumed.v1'));
+    assert.ok(s.frames.every((f) => f.json !== undefined && f.event !== 'message'));
+    s.close();
+    // The same messages, read again by a resume.
+    const back = await stream({ token: owner.token, lastEventId: before });
+    assert.ok(!back.frames.some((f) => f.event === 'reset'), JSON.stringify(back.frames));
+    assert.ok(back.frames.some(tenantFrame(a.tenantId, 'ocp.tenant.resumed.v1')));
+    back.close();
   });
 
   test('the live readings and the replays use nothing NATS refuses the gateway', async () => {
