@@ -28,7 +28,7 @@ import {
   IconSun,
 } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, isProblem } from '../api.ts';
 import { LiveEventsProvider, useLiveState } from '../live-events.tsx';
@@ -36,29 +36,36 @@ import { type AdminRoute, adminRoutes } from '../pages/admin-routes.tsx';
 import { useCan, useMe } from '../session.tsx';
 import { TrackedOperationsProvider } from '../tracked-operations.tsx';
 
-/** Sends the user to the login page when any request finds the session gone. */
-function useLoginOnUnauthenticated() {
+/** Sends the user to the login page, to come back here after logging in again. */
+function useToLogin(): () => void {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
+  return useCallback(() => {
+    const next = `${location.pathname}${location.search}`;
+    qc.clear();
+    void navigate(`/login?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
+  }, [qc, navigate, location]);
+}
+
+/** Sends the user to the login page when any request finds the session gone. */
+function useLoginOnUnauthenticated(toLogin: () => void) {
+  const qc = useQueryClient();
   useEffect(() => {
-    const toLogin = (error: unknown) => {
-      if (!isProblem(error, 401)) return;
-      const next = `${location.pathname}${location.search}`;
-      qc.clear();
-      void navigate(`/login?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
+    const check = (error: unknown) => {
+      if (isProblem(error, 401)) toLogin();
     };
     const q = qc.getQueryCache().subscribe((e) => {
-      if (e.type === 'updated' && e.action.type === 'error') toLogin(e.action.error);
+      if (e.type === 'updated' && e.action.type === 'error') check(e.action.error);
     });
     const m = qc.getMutationCache().subscribe((e) => {
-      if (e.type === 'updated' && e.action.type === 'error') toLogin(e.action.error);
+      if (e.type === 'updated' && e.action.type === 'error') check(e.action.error);
     });
     return () => {
       q();
       m();
     };
-  }, [qc, navigate, location]);
+  }, [qc, toLogin]);
 }
 
 function HeaderSearch() {
@@ -227,7 +234,8 @@ export function AppLayout() {
   const me = useMe();
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure();
-  useLoginOnUnauthenticated();
+  const toLogin = useToLogin();
+  useLoginOnUnauthenticated(toLogin);
   useEffect(() => close(), [location.pathname, close]);
 
   if (me.isPending)
@@ -240,7 +248,7 @@ export function AppLayout() {
     return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
 
   return (
-    <LiveEventsProvider>
+    <LiveEventsProvider onSessionEnded={toLogin}>
       <TrackedOperationsProvider>
         <a href="#main" className="ocp-skip">
           Skip to content

@@ -2,15 +2,17 @@ import { BarChart } from '@mantine/charts';
 import { Anchor, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api.ts';
-import { getPending, type OperationPage, type TenantStats } from '../api-pending.ts';
+import { api, type Schemas, unwrap } from '../api.ts';
 import { ProblemAlert } from '../components/problem-alert.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { ago, kindLabel } from '../format.ts';
 import { useCan } from '../session.tsx';
 
-const order = [
+type State = Schemas['Tenant']['state'];
+
+/** The states the chart shows, in this order (deleted tenants are left out). */
+const order: State[] = [
   'active',
   'provisioning',
   'pending',
@@ -50,12 +52,13 @@ function Panel({
 function TenantsByState() {
   const stats = useQuery({
     queryKey: ['stats'],
-    queryFn: () => getPending<TenantStats>('/api/v1/tenants/stats'),
+    queryFn: () => unwrap(api.GET('/api/v1/tenants/stats')),
   });
   if (stats.error) return <ProblemAlert error={stats.error} />;
   if (!stats.data) return <Skeleton height={220} />;
-  const data = order.map((state) => ({ state, tenants: stats.data.byState[state] ?? 0 }));
-  const live = stats.data.total - (stats.data.byState.deleted ?? 0);
+  const { byState, total } = stats.data;
+  const data = order.map((state) => ({ state, tenants: byState[state] }));
+  const live = total - byState.deleted;
   return (
     <Stack>
       <Group gap="xl">
@@ -67,10 +70,10 @@ function TenantsByState() {
             tenants (not deleted)
           </Text>
         </div>
-        {['active', 'suspended', 'failed'].map((s) => (
+        {(['active', 'suspended', 'failed'] as const).map((s) => (
           <Anchor key={s} component={Link} to={`/tenants?state=${s}`} underline="never">
             <Text size="xl" fw={700} c="var(--mantine-color-text)">
-              {stats.data.byState[s] ?? 0}
+              {byState[s]}
             </Text>
             <StateBadge state={s} size="sm" />
           </Anchor>
@@ -95,7 +98,8 @@ function TenantsByState() {
 function FailingOperations() {
   const ops = useQuery({
     queryKey: ['operations', { state: 'failed', limit: 8 }],
-    queryFn: () => getPending<OperationPage>('/api/v1/operations', { state: 'failed', limit: 8 }),
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/operations', { params: { query: { state: 'failed', limit: 8 } } })),
   });
   if (ops.error) return <ProblemAlert error={ops.error} />;
   if (!ops.data) return <Skeleton height={120} />;

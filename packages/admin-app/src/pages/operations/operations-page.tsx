@@ -14,14 +14,24 @@ import {
 import { IconChevronLeft, IconChevronRight } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { getPending, type OperationPage } from '../../api-pending.ts';
+import { api, type Schemas, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { useTitle } from '../../components/use-title.ts';
 import { ago, kindLabel } from '../../format.ts';
 import { useLiveState } from '../../live-events.tsx';
 
-const kinds = [
+type Operation = Schemas['Operation'];
+type OperationQuery = {
+  limit: number;
+  state?: Operation['state'];
+  kind?: Operation['kind'];
+  tenantId?: string;
+  cursor?: string;
+};
+
+const opStates: Operation['state'][] = ['queued', 'running', 'succeeded', 'failed'];
+const kinds: Operation['kind'][] = [
   'tenant.provision',
   'tenant.suspend',
   'tenant.resume',
@@ -44,12 +54,20 @@ export function OperationsPage() {
   const live = useLiveState();
   const [params, setParams] = useSearchParams();
   const after = (params.get('after') ?? '').split(',').filter(Boolean);
-  const query: Record<string, unknown> = { limit: 50 };
-  for (const k of ['state', 'kind', 'tenantId']) if (params.get(k)) query[k] = params.get(k);
-  if (after.length) query.cursor = after[after.length - 1];
+  const state = opStates.find((s) => s === params.get('state'));
+  const kind = kinds.find((k) => k === params.get('kind'));
+  const tenantId = params.get('tenantId');
+  const cursor = after[after.length - 1];
+  const query: OperationQuery = {
+    limit: 50,
+    ...(state ? { state } : {}),
+    ...(kind ? { kind } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
   const list = useQuery({
     queryKey: ['operations', query],
-    queryFn: () => getPending<OperationPage>('/api/v1/operations', query),
+    queryFn: () => unwrap(api.GET('/api/v1/operations', { params: { query } })),
     placeholderData: keepPreviousData,
     refetchInterval: live === 'live' ? false : 5_000,
   });
@@ -79,8 +97,8 @@ export function OperationsPage() {
             placeholder="Any state"
             clearable
             w={180}
-            data={['queued', 'running', 'succeeded', 'failed']}
-            value={params.get('state')}
+            data={opStates}
+            value={state ?? null}
             onChange={(v) => set('state', v)}
           />
           <Select
@@ -89,7 +107,7 @@ export function OperationsPage() {
             clearable
             w={240}
             data={kinds.map((k) => ({ value: k, label: `${kindLabel(k)} (${k})` }))}
-            value={params.get('kind')}
+            value={kind ?? null}
             onChange={(v) => set('kind', v)}
           />
           {params.get('tenantId') && (

@@ -12,6 +12,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedCallback, useDisclosure } from '@mantine/hooks';
+import type { operations } from '@ocp/api-client';
 import { IconChevronLeft, IconChevronRight, IconPlus, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -25,8 +26,10 @@ import { useCan } from '../../session.tsx';
 import { CreateTenantModal } from './create-tenant.tsx';
 
 type Tenant = Schemas['Tenant'];
+type TenantQuery = NonNullable<operations['tenantList']['parameters']['query']>;
+type Sort = NonNullable<TenantQuery['sort']>;
 
-const states = [
+const states: Tenant['state'][] = [
   'pending',
   'provisioning',
   'active',
@@ -38,7 +41,7 @@ const states = [
   'deleted',
 ];
 
-const sorts = [
+const sorts: { value: Sort; label: string }[] = [
   { value: '-createdAt', label: 'Newest first' },
   { value: 'createdAt', label: 'Oldest first' },
   { value: '-updatedAt', label: 'Recently changed' },
@@ -98,28 +101,31 @@ export function TenantsPage() {
       { replace: key === 'q' || key === 'plan' || key === 'prefix' ? params.get(key) !== null : false },
     );
   };
-  const q = useTextParam(params, setFilter, 'q');
-  const plan = useTextParam(params, setFilter, 'plan');
-  const prefix = useTextParam(params, setFilter, 'prefix');
+  const qInput = useTextParam(params, setFilter, 'q');
+  const planInput = useTextParam(params, setFilter, 'plan');
+  const prefixInput = useTextParam(params, setFilter, 'prefix');
 
-  const query: Record<string, string | number> = { limit: PAGE };
-  const map: Record<string, string> = {
-    q: 'q',
-    state: 'state',
-    plan: 'plan',
-    runtime: 'runtimeId',
-    sort: 'sort',
-    prefix: 'slugPrefix',
+  // What the address says, as the API's query: an unknown state or sort is ignored, not sent.
+  const state = states.find((s) => s === params.get('state'));
+  const sort = sorts.find((s) => s.value === params.get('sort'))?.value;
+  const q = params.get('q');
+  const plan = params.get('plan');
+  const runtimeId = params.get('runtime');
+  const slugPrefix = params.get('prefix');
+  const query: TenantQuery = {
+    limit: PAGE,
+    ...(q ? { q } : {}),
+    ...(state ? { state } : {}),
+    ...(plan ? { plan } : {}),
+    ...(runtimeId ? { runtimeId } : {}),
+    ...(sort ? { sort } : {}),
+    ...(slugPrefix ? { slugPrefix } : {}),
+    ...(cursor ? { cursor } : {}),
   };
-  for (const k of filterKeys) {
-    const v = params.get(k);
-    if (v) query[map[k] as string] = v;
-  }
-  if (cursor) query.cursor = cursor;
 
   const list = useQuery({
     queryKey: ['tenants', query],
-    queryFn: () => unwrap(api.GET('/api/v1/tenants', { params: { query: query as never } })),
+    queryFn: () => unwrap(api.GET('/api/v1/tenants', { params: { query } })),
     placeholderData: keepPreviousData,
   });
   const runtimes = useRuntimes(can('runtimes:read'));
@@ -153,7 +159,7 @@ export function TenantsPage() {
             placeholder="Name, slug, domain, customer"
             leftSection={<IconSearch size={16} aria-hidden />}
             w={260}
-            {...q}
+            {...qInput}
           />
           <Select
             label="State"
@@ -161,10 +167,10 @@ export function TenantsPage() {
             data={states}
             clearable
             w={160}
-            value={params.get('state')}
+            value={state ?? null}
             onChange={(v) => setFilter('state', v)}
           />
-          <TextInput label="Plan" placeholder="Any plan" w={140} {...plan} />
+          <TextInput label="Plan" placeholder="Any plan" w={140} {...planInput} />
           {can('runtimes:read') && (
             <Select
               label="Runtime"
@@ -176,13 +182,13 @@ export function TenantsPage() {
               onChange={(v) => setFilter('runtime', v)}
             />
           )}
-          <TextInput label="Slug starts with" placeholder="acme" w={150} {...prefix} />
+          <TextInput label="Slug starts with" placeholder="acme" w={150} {...prefixInput} />
           <Select
             label="Sort"
             data={sorts}
             w={170}
             allowDeselect={false}
-            value={params.get('sort') ?? '-createdAt'}
+            value={sort ?? '-createdAt'}
             onChange={(v) => setFilter('sort', v === '-createdAt' ? null : v)}
           />
           {filtered && (
