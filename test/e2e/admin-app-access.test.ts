@@ -264,7 +264,16 @@ describe('the administration screens of the web app, in headless Chromium agains
     await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
     for (const r of ['Owner', 'Admin', 'Operator', 'Billing', 'Viewer'])
       await page.getByRole('heading', { name: r, level: 2 }).waitFor();
-    await page.getByRole('table', { name: 'Your permissions' }).getByText('operators:owners').waitFor();
+    const matrix = page.getByRole('table', { name: 'Permissions by role' });
+    const owners = matrix.getByRole('row', { name: /^operators:owners/ });
+    await owners.waitFor();
+    // Owners alone manage owners: held in the first column only.
+    const cells = await owners.getByRole('cell').allTextContents();
+    // The dash a sighted reader sees is hidden from assistive technology, which reads "not held".
+    assert.deepEqual(
+      cells.map((t) => t.replace('–', '')),
+      ['make, change, disable and delete owners', 'held', 'not held', 'not held', 'not held', 'not held'],
+    );
     await checkScreen(owner, 'roles');
 
     await nav.getByRole('link', { name: 'Runtimes' }).click();

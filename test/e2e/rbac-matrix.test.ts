@@ -48,6 +48,7 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'PATCH /api/v1/operators/{id}':                   ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
   'DELETE /api/v1/operators/{id}':                  ['operators:write', Y,    Y,    N,    N,    N,    N,    N],
   'DELETE /api/v1/operators/{id}/login-lock':       ['operators:unlock', Y,   Y,    N,    N,    N,    N,    N],
+  'GET /api/v1/roles':                              ['operators:read',  Y,    Y,    N,    N,    N,    N,    N],
   'POST /api/v1/tokens':                            ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
   'GET /api/v1/tokens':                             ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
   'DELETE /api/v1/tokens/{id}':                     ['tokens:own',      Y,    Y,    Y,    N,    N,    Y,    Y],
@@ -143,6 +144,7 @@ const requests: Record<
   'DELETE /api/v1/operators/{id}/login-lock': async (c) => ({
     path: `/api/v1/operators/${c.viewerId}/login-lock`,
   }),
+  'GET /api/v1/roles': async () => ({ path: '/api/v1/roles' }),
   'POST /api/v1/tokens': async (c) => ({
     path: '/api/v1/tokens',
     body: { name: `matrix ${c.column}`, scopes: ['tenants:read'], expiresInDays: 1 },
@@ -336,6 +338,44 @@ describe('the permission matrix of the admin API', () => {
       }
     }
     assert.deepEqual(failures, []);
+  });
+
+  test('the roles route answers what each role is granted: the permissions /me reports to an account of it', async () => {
+    const res = await owner.call('GET', '/api/v1/roles');
+    assert.equal(res.status, 200, res.text);
+    const table = res.body as {
+      roles: { name: string; description: string; permissions: string[] }[];
+      permissions: { name: string; description: string; global: boolean }[];
+    };
+    assert.deepEqual(
+      table.roles.map((r) => r.name),
+      ['owner', 'admin', 'operator', 'billing', 'viewer'],
+    );
+    const names = table.permissions.map((p) => p.name);
+    assert.equal(new Set(names).size, names.length, 'each permission once');
+    for (const p of table.permissions) assert.ok(p.description.length > 0, p.name);
+    assert.deepEqual(
+      table.roles.find((r) => r.name === 'owner')!.permissions,
+      names,
+      'owners hold every permission, in the order of the list',
+    );
+    for (const role of ['owner', 'admin', 'operator', 'billing', 'viewer'] as const) {
+      const me = await sessions[role].call('GET', '/api/v1/me');
+      const granted = table.roles.find((r) => r.name === role)!;
+      assert.ok(granted.description.length > 0, role);
+      assert.deepEqual([...me.body.permissions].sort(), [...granted.permissions].sort(), role);
+    }
+    // A limited account holds its role's permissions less the global ones.
+    const global = new Set(table.permissions.filter((p) => p.global).map((p) => p.name));
+    const scoped = await sessions.scoped.call('GET', '/api/v1/me');
+    assert.deepEqual(
+      [...scoped.body.permissions].sort(),
+      table.roles
+        .find((r) => r.name === 'operator')!
+        .permissions.filter((p) => !global.has(p))
+        .sort(),
+    );
+    assert.ok(global.has('tenants:create') && !global.has('tenants:suspend'));
   });
 
   test('the login answers without credentials', async () => {

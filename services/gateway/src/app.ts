@@ -37,6 +37,7 @@ import eventRoutes from './routes/events/index.ts';
 import moduleRoutes from './routes/modules/index.ts';
 import operationRoutes from './routes/operations/index.ts';
 import operatorRoutes from './routes/operators/index.ts';
+import roleRoutes from './routes/roles/index.ts';
 import runtimeRoutes from './routes/runtimes/index.ts';
 import tenantRoutes from './routes/tenants/index.ts';
 import tokenRoutes from './routes/tokens/index.ts';
@@ -238,6 +239,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     importMaxBytes: config.IMPORT_MAX_BYTES,
   });
   await app.register(operatorRoutes, { pool: deps.pool, throttle });
+  await app.register(roleRoutes);
   await app.register(tokenRoutes, { pool: deps.pool });
   await app.register(auditRoutes, {
     bus: deps.bus,

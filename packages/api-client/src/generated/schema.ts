@@ -831,6 +831,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fixed roles, the exact permissions of each, and every permission
+         * @description Straight from the permission table that decides every route. Global permissions are never held by an account limited to tenants.
+         *
+         *     Needs the permission `operators:read`.
+         */
+        get: operations["roleList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -5483,6 +5505,79 @@ export interface operations {
             };
             /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    roleList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The fixed roles, from most to least: every account holds exactly one. */
+                        roles: {
+                            /** @enum {string} */
+                            name: "owner" | "admin" | "operator" | "billing" | "viewer";
+                            description: string;
+                            /** @description Exactly what the role holds, in the order of `permissions`. An account of the role limited to some tenants holds these less the global ones. */
+                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                        }[];
+                        /** @description Every permission of the table, grouped by resource. */
+                        permissions: {
+                            /** @enum {string} */
+                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
+                            description: string;
+                            /** @description Acts beyond single tenants (creating tenants, runtimes, operators, ...): never held by an account limited to tenants. */
+                            global: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

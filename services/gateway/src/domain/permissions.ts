@@ -97,6 +97,18 @@ export const allPermissions = Object.keys(permissionDescriptions) as Permission[
 export const roleNames = ['owner', 'admin', 'operator', 'billing', 'viewer'] as const;
 export type Role = (typeof roleNames)[number];
 
+/** What each fixed role is for, in a sentence; answered with its permissions by `GET /api/v1/roles`. */
+export const roleDescriptions: Record<Role, string> = {
+  owner:
+    'everything, including making, changing and removing other owners; never limited to tenants, and the last enabled owner cannot be demoted, disabled or deleted',
+  admin:
+    "runs the platform: tenants, backups and their downloads, runtimes and database servers, operators (but not owners), everyone's API tokens, the audit log with export and verification",
+  operator:
+    'day-to-day tenant work: create, suspend, resume, rename, copy and import tenants, back them up and restore them, manage their Odoo modules, make API tokens of its own; no deletion, operators or audit log',
+  billing: 'subscriptions and billing webhooks, checkout and portal links; reads tenants and their usage',
+  viewer: 'reads tenants, operations, backups, modules, runtimes, usage and the audit log; changes nothing',
+};
+
 /** Permissions that reach beyond single tenants: never held by an account limited to tenants. */
 export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
   'tenants:create',
