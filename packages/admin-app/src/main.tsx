@@ -18,7 +18,8 @@ createRoot(root).render(
   <StrictMode>
     <ColorSchemeScript defaultColorScheme="light" />
     <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
-      <Notifications position="top-right" />
+      {/* Bottom right: a notice never covers the header's search, menu or actions. */}
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

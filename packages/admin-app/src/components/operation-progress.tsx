@@ -41,7 +41,7 @@ export function OperationProgress({ operation, compact }: { operation: Operation
           </Text>
         </Group>
         {op.state === 'failed' && op.error && (
-          <Text size="sm" c="red.8" role="alert">
+          <Text size="sm" c="var(--mantine-color-error)" role="alert">
             {op.error}
           </Text>
         )}

@@ -113,7 +113,7 @@ function FailingOperations() {
               <Anchor component={Link} to={`/operations/${op.id}`} fw={600} size="sm">
                 {kindLabel(op.kind)}
               </Anchor>
-              <Text size="xs" c="red.8" lineClamp={2}>
+              <Text size="xs" c="var(--mantine-color-error)" lineClamp={2}>
                 {op.error}
               </Text>
             </Table.Td>

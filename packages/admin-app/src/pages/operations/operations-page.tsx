@@ -145,7 +145,7 @@ export function OperationsPage() {
                     {kindLabel(op.kind)}
                   </Anchor>
                   {op.error && (
-                    <Text size="xs" c="red.8" lineClamp={1}>
+                    <Text size="xs" c="var(--mantine-color-error)" lineClamp={1}>
                       {op.error}
                     </Text>
                   )}

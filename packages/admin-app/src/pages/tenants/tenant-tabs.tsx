@@ -175,7 +175,7 @@ export function ModulesTab({ tenant }: { tenant: Tenant }) {
                             <Button
                               size="xs"
                               variant="default"
-                              c="red.8"
+                              c="var(--mantine-color-error)"
                               onClick={() => act('uninstall', m.name)}
                               aria-label={`Uninstall ${m.name}`}
                             >
@@ -329,7 +329,7 @@ export function BackupsTab({
                   <Table.Td>
                     <StateBadge state={b.state} size="sm" />
                     {b.error && (
-                      <Text size="xs" c="red.8">
+                      <Text size="xs" c="var(--mantine-color-error)">
                         {b.error}
                       </Text>
                     )}
