@@ -175,6 +175,23 @@ describe('the administration screens of the web app, in headless Chromium agains
       .waitFor();
     await checkScreen(owner, 'audit');
 
+    // Newest first unless asked; the other order lives in the address too.
+    const positions = page.getByRole('table', { name: /^Audit entries/ }).locator('tbody tr td:first-child');
+    const newest = (await positions.allTextContents()).map(Number);
+    assert.ok(
+      newest.length > 1 && newest.every((n, i) => i === 0 || n < newest[i - 1]!),
+      `newest first: ${newest.join(' ')}`,
+    );
+    await page.locator('label', { hasText: 'Oldest first' }).click();
+    await page.waitForURL((u) => u.searchParams.get('order') === 'asc');
+    await positions.first().filter({ hasText: /^1$/ }).waitFor();
+    await page.locator('label', { hasText: 'Newest first' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('order'));
+    await positions
+      .first()
+      .filter({ hasText: new RegExp(`^${newest[0]}$`) })
+      .waitFor();
+
     const filters = page.getByRole('search', { name: 'Audit log filters' });
     await filters.getByLabel('Action').fill('token.create');
     await filters.getByRole('button', { name: 'Apply filters' }).click();

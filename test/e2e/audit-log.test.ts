@@ -349,6 +349,32 @@ describe('the audit log of the platform', () => {
         pages.map((page) => page.map((e) => e.id)),
         [[sent[0]!.id, sent[1]!.id], [sent[4]!.id]],
       );
+      // Newest first, pages of 2: the same entries, reversed; its cursor does not go on oldest first.
+      const newest: AuditEntry[][] = [];
+      cursor = undefined;
+      for (;;) {
+        const page = await query(c, { actor: alice, limit: 2, order: 'desc', ...(cursor ? { cursor } : {}) });
+        newest.push(page.items);
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      assert.deepEqual(
+        newest.map((page) => page.map((e) => e.id)),
+        [[sent[4]!.id, sent[1]!.id], [sent[0]!.id]],
+      );
+      const first = await p.api.call('GET', `/api/v1/audit?actor=${encodeURIComponent(alice)}&limit=2&order=desc`);
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(
+        first.body.items.map((e: AuditEntry) => e.id),
+        [sent[4]!.id, sent[1]!.id],
+      );
+      const mixed = await p.api.call(
+        'GET',
+        `/api/v1/audit?actor=${encodeURIComponent(alice)}&limit=2&cursor=${first.body.nextCursor}`,
+      );
+      assert.equal(mixed.status, 400, JSON.stringify(mixed.body));
+      assert.equal(mixed.body.field, 'querystring/cursor');
+      assert.match(mixed.body.detail, /newest first/);
       await assert.rejects(
         query(c, { limit: 10, from: at(30).toISOString(), to: at(10).toISOString() }),
         /from. must be before/,

@@ -252,12 +252,16 @@ describe('the audit routes of the gateway', () => {
     assert.deepEqual(page.body.items[0].data, audit.log[40]!.data, 'data passes whole');
     assert.deepEqual(audit.queries[0], {
       limit: 20,
+      order: 'asc',
       cursor: '40',
       action: 'tenant.suspend',
       outcome: 'success',
       from: '2026-01-01T00:00:00Z',
       to: '2026-02-01T00:00:00Z',
     });
+    assert.equal((await owner.call('GET', '/api/v1/audit?limit=5&order=desc')).status, 200);
+    assert.equal(audit.queries.at(-1)!.order, 'desc', 'the order passes');
+    assert.equal((await owner.call('GET', '/api/v1/audit?order=newest')).status, 400);
     assert.equal((await owner.call('GET', '/api/v1/audit?limit=501')).status, 400);
     assert.equal((await owner.call('GET', '/api/v1/audit?cursor=not%20a%20cursor')).status, 400);
     assert.equal((await owner.call('GET', '/api/v1/audit?outcome=maybe')).status, 400);

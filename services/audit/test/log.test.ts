@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { RpcError } from '@ocp/bus';
+import type { AuditEntry, AuditQueryRequestV1 } from '@ocp/contracts';
 import { createPool, migrate, type Pool } from '@ocp/db';
 import { createTestDatabase } from '@ocp/testkit';
 import pg from 'pg';
 import { pino } from 'pino';
 import { appendEntries, readHead, readRange } from '../src/db/log.ts';
 import { ChainVerifier, canonicalData, type EntryContent, GENESIS } from '../src/domain/chain.ts';
+import type { HandlerContext } from '../src/handlers/context.ts';
+import { queryHandler } from '../src/handlers/query.ts';
 
 const migrations = fileURLToPath(new URL('../src/db/migrations', import.meta.url));
 const logger = pino({ level: 'warn' });
@@ -132,4 +136,124 @@ test('a time moved by one microsecond by hand no longer gives the hash', async (
   const { broken } = await verifyAll();
   assert.equal(broken?.seq, seq);
   assert.equal(broken?.problem, 'changed');
+});
+
+describe('queries oldest first and newest first', () => {
+  const run = `q${Date.now().toString(36)}`;
+  const tenant = (i: number) => `${run}-tenant-${i % 40}`;
+  const actor = (i: number) => `operator:${run}-${i % 7}`;
+  const action = (i: number) => `${run}.action-${i % 3}`;
+  // One of every 100 entries: a tenant, an actor, an action among thousands on a real log.
+  const rare = { tenantId: `${run}-rare`, actor: `operator:${run}-rare`, action: `${run}.rare` };
+  const ask = (req: AuditQueryRequestV1) =>
+    queryHandler({ pool, maxReplyBytes: 1_000_000 } as unknown as HandlerContext)(req, { traceparent: '' });
+
+  /** Every page of a query, in its order, with pages of `limit`. */
+  async function pages(req: Omit<AuditQueryRequestV1, 'limit' | 'cursor'>, limit: number) {
+    const out: AuditEntry[][] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await ask({ ...req, limit, ...(cursor ? { cursor } : {}) });
+      out.push(page.items);
+      if (page.nextCursor === null) return out;
+      assert.equal(page.items.length, limit, 'only the last page is short');
+      cursor = page.nextCursor;
+    }
+  }
+
+  before(async () => {
+    // Enough entries that the planner reads indexes, as it does on a real log.
+    for (let b = 0; b < 8; b++)
+      await appendEntries(
+        pool,
+        Array.from({ length: 2500 }, (_, j) => {
+          const i = b * 2500 + j;
+          return content({
+            actor: actor(i),
+            action: action(i),
+            tenantId: tenant(i),
+            outcome: i % 97 === 0 ? 'denied' : 'success',
+            ...(i % 100 === 0 ? rare : {}),
+          });
+        }),
+      );
+    await pool.query('ANALYZE audit_entries');
+  });
+
+  test('both orders page through the same entries exactly once, one the reverse of the other', async () => {
+    const filters: Omit<AuditQueryRequestV1, 'limit' | 'cursor'>[] = [
+      { tenantId: tenant(3) },
+      { tenantIds: [tenant(5), tenant(6)] },
+      { actor: actor(2), action: action(1) },
+      { action: action(0), outcome: 'denied' },
+      { tenantId: tenant(7), from: '2024-05-01T10:00:00.100Z', to: '2024-05-01T10:00:10.000Z' },
+    ];
+    for (const filter of filters) {
+      const asc = await pages(filter, 7);
+      const desc = await pages({ ...filter, order: 'desc' }, 7);
+      const ascSeqs = asc.flat().map((e) => e.seq);
+      const descSeqs = desc.flat().map((e) => e.seq);
+      const label = JSON.stringify(filter);
+      assert.ok(ascSeqs.length > 7, `${label}: more than one page`);
+      assert.equal(new Set(ascSeqs).size, ascSeqs.length, `${label}: each entry once`);
+      assert.deepEqual(descSeqs, [...ascSeqs].reverse(), `${label}: newest first is the reverse`);
+      assert.deepEqual(
+        ascSeqs,
+        [...ascSeqs].sort((a, b) => a - b),
+        `${label}: oldest first is chain order`,
+      );
+      const all = (await ask({ ...filter, limit: 5000 })).items.map((e) => e.seq);
+      assert.deepEqual(ascSeqs, all, `${label}: the pages hold every matching entry`);
+    }
+    const newest = await ask({ limit: 1, order: 'desc' });
+    assert.equal(newest.items[0]?.seq, (await readHead(pool)).seq, 'unfiltered, the head comes first');
+  });
+
+  test('a cursor of one order given with the other is refused, naming the cursor', async () => {
+    const asc = await ask({ limit: 2, tenantId: tenant(1) });
+    const desc = await ask({ limit: 2, tenantId: tenant(1), order: 'desc' });
+    await assert.rejects(
+      ask({ limit: 2, tenantId: tenant(1), order: 'desc', cursor: asc.nextCursor! }),
+      (e: RpcError) =>
+        e instanceof RpcError &&
+        e.code === 'VALIDATION_FAILED' &&
+        e.field === '/cursor' &&
+        /order asc/.test(e.message),
+    );
+    await assert.rejects(
+      ask({ limit: 2, tenantId: tenant(1), cursor: desc.nextCursor! }),
+      (e: RpcError) =>
+        e.code === 'VALIDATION_FAILED' && e.field === '/cursor' && /order desc/.test(e.message),
+    );
+    // A cursor from before newest first existed (the position alone) still goes on oldest first.
+    const old = Buffer.from(JSON.stringify({ seq: asc.items[1]!.seq })).toString('base64url');
+    assert.deepEqual(
+      (await ask({ limit: 2, tenantId: tenant(1), cursor: old })).items,
+      (await ask({ limit: 2, tenantId: tenant(1), cursor: asc.nextCursor! })).items,
+    );
+  });
+
+  test('a newest-first page reads an index backwards and stops at the page, with no sort', async () => {
+    const plan = async (where: string, values: unknown[]) => {
+      const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT seq FROM audit_entries WHERE ${where} ORDER BY seq DESC LIMIT 51`,
+        values,
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    // A value in every few entries is found soonest along seq itself; a rare one through its own index.
+    for (const [where, values, index] of [
+      ['true', [], 'audit_entries_pkey'],
+      ['tenant_id = $1', [tenant(9)], '\\w+'],
+      ['tenant_id = $1', [rare.tenantId], 'audit_entries_tenant_seq'],
+      ['tenant_id = $1 AND seq < $2', [rare.tenantId, 15_000], 'audit_entries_tenant_seq'],
+      ['actor = $1', [rare.actor], 'audit_entries_actor_seq'],
+      ['action = $1 AND seq < $2', [rare.action, 15_000], 'audit_entries_action_seq'],
+      ["outcome = 'denied'", [], '\\w+'],
+    ] as const) {
+      const text = await plan(where, [...values]);
+      assert.match(text, new RegExp(`Index (Only )?Scan Backward using ${index} `), `${where}:\n${text}`);
+      assert.doesNotMatch(text, /Sort/, `${where}:\n${text}`);
+    }
+  });
 });

@@ -911,8 +911,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Query the audit log, oldest first
-         * @description Filters: from, to, actor, tenantId, action, outcome. Page with cursor = nextCursor of the previous page.
+         * Query the audit log, oldest or newest first
+         * @description Filters: from, to, actor, tenantId, action, outcome. Oldest first (chain order) unless order=desc. Page with cursor = nextCursor of the previous page, in the same order.
          *
          *     Needs the permission `audit:read`.
          */
@@ -5893,7 +5893,9 @@ export interface operations {
                 action?: string;
                 /** @description success; denied (401/403, refused by authentication or permission); failed (any other error). */
                 outcome?: "success" | "denied" | "failed";
-                /** @description nextCursor of the previous page. */
+                /** @description asc: oldest first, in chain order; desc: newest first. */
+                order?: "asc" | "desc";
+                /** @description nextCursor of the previous page, asked in the same order (a cursor of the other order is a 400). */
                 cursor?: string;
                 limit?: number;
             };

@@ -2352,7 +2352,7 @@ export const schemaFiles = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/audit.query.v1.request.json",
     "title": "AuditQueryRequestV1",
-    "description": "One page of audit entries in chain order (oldest first), filtered.",
+    "description": "One page of audit entries in chain order, oldest first (`order` asc, the default) or newest first (desc), filtered.",
     "type": "object",
     "additionalProperties": false,
     "required": [
@@ -2364,11 +2364,20 @@ export const schemaFiles = {
         "minimum": 1,
         "maximum": 5000
       },
+      "order": {
+        "type": "string",
+        "enum": [
+          "asc",
+          "desc"
+        ],
+        "default": "asc",
+        "description": "asc: oldest first (chain order); desc: newest first. A cursor belongs to the order that gave it."
+      },
       "cursor": {
         "type": "string",
         "minLength": 1,
         "maxLength": 200,
-        "description": "nextCursor of the previous page: the entries after it. Opaque."
+        "description": "nextCursor of the previous page, asked in the same order: the entries after it in that order. Opaque."
       },
       "from": {
         "type": "string",

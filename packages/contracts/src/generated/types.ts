@@ -602,7 +602,11 @@ nextCursor: (string | null)
 export interface AuditQueryRequestV1 {
 limit: number
 /**
- * nextCursor of the previous page: the entries after it. Opaque.
+ * asc: oldest first (chain order); desc: newest first. A cursor belongs to the order that gave it.
+ */
+order?: ("asc" | "desc")
+/**
+ * nextCursor of the previous page, asked in the same order: the entries after it in that order. Opaque.
  */
 cursor?: string
 from?: string

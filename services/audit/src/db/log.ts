@@ -136,6 +136,7 @@ export async function appendEntries(pool: Pool, contents: readonly EntryContent[
 
 /** Filters of a query; all given ones must hold. */
 export interface EntryFilter {
+  /** Past this position in the query's order: above it oldest first, below it newest first. */
   afterSeq?: number;
   /** Inclusive. */
   from?: string;
@@ -148,11 +149,16 @@ export interface EntryFilter {
   outcome?: Outcome;
 }
 
-/** Up to `limit` entries in chain order that pass the filter, after `afterSeq`. */
+/**
+ * Up to `limit` entries that pass the filter, after `afterSeq`: in chain order (`asc`), or newest
+ * first (`desc`), which reads the same indexes backwards (`seq`, or an index that ends in it after
+ * the filtered column).
+ */
 export async function findEntries(
   db: Queryable,
   filter: EntryFilter,
   limit: number,
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<ChainedEntry[]> {
   const where: string[] = [];
   const args: unknown[] = [];
@@ -160,7 +166,7 @@ export async function findEntries(
     args.push(v);
     return `$${args.length}`;
   };
-  if (filter.afterSeq !== undefined) where.push(`seq > ${arg(filter.afterSeq)}`);
+  if (filter.afterSeq !== undefined) where.push(`seq ${order === 'asc' ? '>' : '<'} ${arg(filter.afterSeq)}`);
   if (filter.from !== undefined) where.push(`time >= ${arg(filter.from)}::timestamptz`);
   if (filter.to !== undefined) where.push(`time < ${arg(filter.to)}::timestamptz`);
   if (filter.actor !== undefined) where.push(`actor = ${arg(filter.actor)}`);
@@ -170,7 +176,7 @@ export async function findEntries(
   if (filter.outcome !== undefined) where.push(`outcome = ${arg(filter.outcome)}`);
   const { rows } = await db.query<EntryRow>(
     `SELECT ${COLUMNS} FROM audit_entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY seq LIMIT ${arg(limit)}`,
+     ORDER BY seq ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ${arg(limit)}`,
     args,
   );
   return rows.map(toChained);

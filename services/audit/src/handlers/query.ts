@@ -6,23 +6,44 @@ import type { HandlerContext } from './context.ts';
 
 const ENVELOPE_BYTES = 64;
 
-/** The opaque cursor of a page: the position of its last entry. */
-const encodeCursor = (seq: number) => Buffer.from(JSON.stringify({ seq })).toString('base64url');
+type Order = 'asc' | 'desc';
 
-function decodeCursor(cursor: string): number {
+/**
+ * The opaque cursor of a page: the position of its last entry, and the order it was read in (a
+ * cursor of an oldest-first page names no order: those made before newest first existed go on).
+ */
+const encodeCursor = (seq: number, order: Order) =>
+  Buffer.from(JSON.stringify(order === 'asc' ? { seq } : { seq, order })).toString('base64url');
+
+function decodeCursor(cursor: string, order: Order): number {
+  let at: { seq?: unknown; order?: unknown } | undefined;
   try {
-    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
-    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
+    at = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof at;
   } catch {}
-  throw new RpcError(
-    'VALIDATION_FAILED',
-    'cursor is not one this API gave out; pass nextCursor from the previous page',
-    '/cursor',
-  );
+  const seq = at?.seq;
+  const given = at?.order ?? 'asc';
+  if (
+    typeof seq !== 'number' ||
+    !Number.isSafeInteger(seq) ||
+    seq < 0 ||
+    (given !== 'asc' && given !== 'desc')
+  )
+    throw new RpcError(
+      'VALIDATION_FAILED',
+      'cursor is not one this API gave out; pass nextCursor from the previous page',
+      '/cursor',
+    );
+  if (given !== order)
+    throw new RpcError(
+      'VALIDATION_FAILED',
+      `cursor belongs to a page read ${given === 'asc' ? 'oldest first (order asc)' : 'newest first (order desc)'}; ask with order ${given} to go on, or start over without a cursor`,
+      '/cursor',
+    );
+  return seq;
 }
 
 /**
- * `rpc.audit.query.v1`: a page of entries in chain order, filtered (time range `from` inclusive to
+ * `rpc.audit.query.v1`: a page of entries in chain order (or newest first with `order: desc`), filtered (time range `from` inclusive to
  * `to` exclusive, actor, tenant or tenants, action, outcome), after the `cursor`. A page holds
  * `limit` entries or fewer: it also stops before the reply would not fit in one NATS message, and
  * `nextCursor` then says where to go on.
@@ -36,9 +57,10 @@ export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> 
         '/from',
       );
     }
-    const { limit, cursor, ...rest } = req;
-    const filter: EntryFilter = cursor === undefined ? rest : { ...rest, afterSeq: decodeCursor(cursor) };
-    const rows = await findEntries(ctx.pool, filter, limit + 1);
+    const { limit, cursor, order = 'asc', ...rest } = req;
+    const filter: EntryFilter =
+      cursor === undefined ? rest : { ...rest, afterSeq: decodeCursor(cursor, order) };
+    const rows = await findEntries(ctx.pool, filter, limit + 1, order);
     const items: AuditEntry[] = [];
     let bytes = ENVELOPE_BYTES;
     let cut = false;
@@ -54,6 +76,6 @@ export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> 
     }
     const more = cut || rows.length > limit;
     const last = items[items.length - 1];
-    return { items, nextCursor: more && last ? encodeCursor(last.seq) : null };
+    return { items, nextCursor: more && last ? encodeCursor(last.seq, order) : null };
   };
 }

@@ -44,12 +44,19 @@ export const auditQuery = {
   additionalProperties: false,
   properties: {
     ...filters,
+    order: {
+      type: 'string',
+      enum: ['asc', 'desc'],
+      default: 'asc',
+      description: 'asc: oldest first, in chain order; desc: newest first.',
+    },
     cursor: {
       type: 'string',
       minLength: 1,
       maxLength: 200,
       pattern: '^[A-Za-z0-9_-]+$',
-      description: 'nextCursor of the previous page.',
+      description:
+        'nextCursor of the previous page, asked in the same order (a cursor of the other order is a 400).',
     },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
   },

@@ -1,4 +1,4 @@
-import { Anchor, Button, Menu, Skeleton, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Button, Group, Menu, SegmentedControl, Skeleton, Table, Text, Tooltip } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -14,15 +14,20 @@ import { AuditDetail, OutcomeBadge } from './audit-detail.tsx';
 import { AuditFilters, type Filters, filterKeys, filtersOf } from './audit-filters.tsx';
 import { useVerifyChain, VerifyButton, VerifyResult } from './audit-verify.tsx';
 
-const fetchAudit = (filters: Filters, cursor: string | undefined) =>
+/** Newest first unless the address says `order=asc`: what happened last is what is looked for. */
+type Order = 'asc' | 'desc';
+const orderOf = (params: URLSearchParams): Order => (params.get('order') === 'asc' ? 'asc' : 'desc');
+
+const fetchAudit = (filters: Filters, order: Order, cursor: string | undefined) =>
   unwrap(
     api.GET('/api/v1/audit', {
       params: {
         query: {
           limit: 100,
+          order,
           ...(filters as Record<string, string>),
           ...(cursor ? { cursor } : {}),
-        } as { limit: number },
+        } as { limit: number; order: Order },
       },
     }),
   );
@@ -37,26 +42,30 @@ function exportHref(filters: Filters, format: 'csv' | 'ndjson'): string {
 
 /**
  * The audit log: every change and refusal, filtered by the URL's search params (so a filtered view
- * can be shared or bookmarked), paged in chain order, each entry opened whole in a drawer.
+ * can be shared or bookmarked), paged newest first (or in chain order, `order=asc`), each entry
+ * opened whole in a drawer.
  */
 export default function AuditPage() {
   const can = useCan();
   const [params, setParams] = useSearchParams();
   const filters = filtersOf(params);
-  const filterKey = filterKeys.map((k) => filters[k] ?? '').join('|');
+  const order = orderOf(params);
+  // A cursor belongs to its order: another order starts from its first page.
+  const filterKey = [order, ...filterKeys.map((k) => filters[k] ?? '')].join('|');
   const pages = useCursorPages(filterKey);
   const [open, setOpen] = useState<AuditEntry | null>(null);
   const tenants = useTenantNames();
   const verify = useVerifyChain();
   const log = useQuery({
     queryKey: ['audit', filterKey, pages.cursor],
-    queryFn: () => fetchAudit(filters, pages.cursor),
+    queryFn: () => fetchAudit(filters, order, pages.cursor),
     placeholderData: keepPreviousData,
   });
 
-  const apply = (f: Filters) => {
+  const apply = (f: Filters, o: Order = order) => {
     const next = new URLSearchParams();
     for (const k of filterKeys) if (f[k]) next.set(k, f[k]);
+    if (o === 'asc') next.set('order', 'asc');
     setParams(next);
   };
   const rows = log.data?.items ?? [];
@@ -68,7 +77,7 @@ export default function AuditPage() {
   return (
     <AdminPage
       title="Audit log"
-      description="Every change, refusal and lifecycle event, in the order it was chained (oldest first). Entries are append-only and hash-chained; verifying checks every link and the last signed checkpoint."
+      description="Every change, refusal and lifecycle event, newest first or in the order it was chained. Entries are append-only and hash-chained; verifying checks every link and the last signed checkpoint."
       actions={
         <>
           {can('audit:verify') ? <VerifyButton run={verify} /> : null}
@@ -95,12 +104,24 @@ export default function AuditPage() {
     >
       <VerifyResult run={verify} />
       <AuditFilters value={filters} onApply={apply} />
+      <Group justify="flex-end">
+        <SegmentedControl
+          size="xs"
+          aria-label="Order of entries"
+          value={order}
+          onChange={(o) => apply(filters, o as Order)}
+          data={[
+            { value: 'desc', label: 'Newest first' },
+            { value: 'asc', label: 'Oldest first' },
+          ]}
+        />
+      </Group>
       <ProblemAlert error={log.error} />
       <Table.ScrollContainer minWidth={960}>
         <Table striped highlightOnHover verticalSpacing="xs" aria-busy={log.isFetching}>
           <Table.Caption>
-            Audit entries{Object.keys(filters).length > 0 ? ' matching the filters' : ''}, oldest first. Open
-            an action to see the entry whole.
+            Audit entries{Object.keys(filters).length > 0 ? ' matching the filters' : ''},{' '}
+            {order === 'asc' ? 'oldest first' : 'newest first'}. Open an action to see the entry whole.
           </Table.Caption>
           <Table.Thead>
             <Table.Tr>

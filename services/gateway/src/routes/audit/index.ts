@@ -40,24 +40,24 @@ export default async function auditRoutes(
     return out;
   }
 
-  app.get<{ Querystring: Filters & { cursor?: string; limit: number } }>(
+  app.get<{ Querystring: Filters & { cursor?: string; limit: number; order: 'asc' | 'desc' } }>(
     '/api/v1/audit',
     {
       config: { permission: 'audit:read', action: 'audit.query' },
       schema: {
         tags: ['audit'],
-        summary: 'Query the audit log, oldest first',
+        summary: 'Query the audit log, oldest or newest first',
         description:
-          'Filters: from, to, actor, tenantId, action, outcome. Page with cursor = nextCursor of the previous page.',
+          'Filters: from, to, actor, tenantId, action, outcome. Oldest first (chain order) unless order=desc. Page with cursor = nextCursor of the previous page, in the same order.',
         querystring: auditQuery,
         response: { 200: auditPage },
       },
     },
     async (req) => {
-      const { cursor, limit, ...filters } = req.query;
+      const { cursor, limit, order, ...filters } = req.query;
       return bus.request(
         'audit.query.v1',
-        { ...scoped(req, filters, 'audit:read'), limit, ...(cursor !== undefined ? { cursor } : {}) },
+        { ...scoped(req, filters, 'audit:read'), limit, order, ...(cursor !== undefined ? { cursor } : {}) },
         rpc,
       );
     },
