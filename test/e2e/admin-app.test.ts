@@ -225,6 +225,22 @@ describe('the admin web app, in headless Chromium against the running platform',
     const table = page.getByRole('table', { name: 'Operations' });
     await table.getByRole('link', { name: 'Backup' }).first().waitFor(wait);
     await checkScreen('operations');
+
+    // The tenant filter searches the API as one types: part of the slug finds the tenant.
+    const picker = page.getByRole('main').getByLabel('Tenant', { exact: true });
+    await picker.fill(slug.slice(0, 8));
+    const option = page.getByRole('option', { name: new RegExp(`^${slug} `) });
+    await option.waitFor(wait);
+    await checkScreen('operations-tenant-picker');
+    await option.click();
+    await page.waitForURL((url) => url.searchParams.get('tenantId') === tenantUrl.split('/').pop(), wait);
+    // Once picked, the input shows the tenant's slug and name.
+    await page.waitForFunction(
+      ([el, want]) => (el as unknown as { value: string } | null)?.value === want,
+      [await picker.elementHandle(), `${slug} — ${name}`] as const,
+      wait,
+    );
+    await table.getByRole('link', { name: 'Backup' }).first().waitFor(wait);
     await table.getByRole('link', { name: 'Backup' }).first().click();
     await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor(wait);
     await checkScreen('operation');

@@ -1,7 +1,8 @@
-import { Button, Group, Modal, MultiSelect, Select, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, isProblem, unwrap } from '../../api.ts';
+import { TenantMultiPicker } from '../../components/tenant-picker.tsx';
 import {
   type BodyOf,
   type FieldErrors,
@@ -13,7 +14,6 @@ import {
 import { useCan } from '../../session.tsx';
 import { type Role, roleInfo, roles } from '../admin-kit/access-model.ts';
 import { formColors } from '../admin-kit/page.tsx';
-import { useTenantNames } from '../admin-kit/tenants.ts';
 
 type Patch = BodyOf<'patch', '/api/v1/operators/{id}'>;
 
@@ -34,7 +34,6 @@ export function EditOperatorModal(props: {
   const { operator } = props;
   const can = useCan();
   const client = useQueryClient();
-  const tenants = useTenantNames();
   const schema = useMemo(() => requestSchema('patch', '/api/v1/operators/{id}'), []);
   const [role, setRole] = useState<Role>(operator?.role ?? 'viewer');
   const [scope, setScope] = useState<string[]>(operator?.tenantIds ?? []);
@@ -90,14 +89,12 @@ export function EditOperatorModal(props: {
             description={roleInfo[role].summary}
             error={errors.role}
           />
-          <MultiSelect
+          <TenantMultiPicker
             label="Limit to tenants"
             description={role === 'owner' ? 'Owners see every tenant.' : 'Leave empty for every tenant.'}
             placeholder={scope.length ? undefined : 'Every tenant'}
-            data={tenants.options}
             value={role === 'owner' ? [] : scope}
             disabled={role === 'owner'}
-            searchable
             clearable
             onChange={setScope}
             error={errors.tenantIds}

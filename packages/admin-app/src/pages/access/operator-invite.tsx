@@ -1,23 +1,13 @@
-import {
-  Alert,
-  Button,
-  CopyButton,
-  Group,
-  Modal,
-  MultiSelect,
-  Select,
-  Stack,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Button, CopyButton, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api.ts';
+import { TenantMultiPicker } from '../../components/tenant-picker.tsx';
 import { type BodyOf, ProblemAlert, useSchemaForm } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
 import { type Role, roleInfo, roles } from '../admin-kit/access-model.ts';
 import { formColors } from '../admin-kit/page.tsx';
-import { useTenantNames } from '../admin-kit/tenants.ts';
 import { toneStyle } from '../admin-kit/tone.tsx';
 
 /** A value the schema form holds that its scalar type does not name: a list of ids. */
@@ -30,7 +20,6 @@ const asList = (ids: string[]) => (ids.length > 0 ? (ids as unknown as string) :
 export function InviteOperatorModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const can = useCan();
   const client = useQueryClient();
-  const tenants = useTenantNames();
   const form = useSchemaForm('post', '/api/v1/operators', {
     email: '',
     role: 'viewer',
@@ -132,7 +121,7 @@ export function InviteOperatorModal({ opened, onClose }: { opened: boolean; onCl
               error={form.errors.role}
               description={roleInfo[role]?.summary}
             />
-            <MultiSelect
+            <TenantMultiPicker
               label="Limit to tenants"
               description={
                 role === 'owner'
@@ -140,12 +129,9 @@ export function InviteOperatorModal({ opened, onClose }: { opened: boolean; onCl
                   : 'Leave empty for every tenant. An account limited to tenants never holds platform-wide permissions.'
               }
               placeholder={scope.length ? undefined : 'Every tenant'}
-              data={tenants.options}
               value={scope}
               disabled={role === 'owner'}
-              searchable
               clearable
-              nothingFoundMessage="No tenant matches"
               onChange={(ids) => {
                 setScope(ids);
                 form.setValue('tenantIds', asList(ids));

@@ -17,6 +17,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
+import { TenantPicker } from '../../components/tenant-picker.tsx';
 import { useTitle } from '../../components/use-title.ts';
 import { ago, kindLabel } from '../../format.ts';
 import { useLiveState } from '../../live-events.tsx';
@@ -110,11 +111,13 @@ export function OperationsPage() {
             value={kind ?? null}
             onChange={(v) => set('kind', v)}
           />
-          {params.get('tenantId') && (
-            <Button variant="subtle" onClick={() => set('tenantId', null)}>
-              All tenants
-            </Button>
-          )}
+          <TenantPicker
+            label="Tenant"
+            clearable
+            w={300}
+            value={tenantId}
+            onChange={(id) => set('tenantId', id)}
+          />
         </Group>
       </Paper>
       <ProblemAlert error={list.error} />

@@ -2,6 +2,7 @@ import { Group, Select, Skeleton, Table, Text, Tooltip } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api.ts';
+import { TenantPicker } from '../../components/tenant-picker.tsx';
 import { ProblemAlert } from '../../forms.ts';
 import { useMe } from '../../session.tsx';
 import { formatTime } from '../admin-kit/format.ts';
@@ -78,16 +79,7 @@ export default function BillingPage() {
           value={status}
           onChange={(v) => setStatus(v as Status | null)}
         />
-        <Select
-          label="Tenant"
-          placeholder="Any tenant"
-          searchable
-          clearable={!scope}
-          w={280}
-          data={scope ? tenants.options.filter((o) => scope.includes(o.value)) : tenants.options}
-          value={tenant}
-          onChange={setTenantId}
-        />
+        <TenantPicker label="Tenant" clearable={!scope} w={280} value={tenant} onChange={setTenantId} />
       </Group>
       <ProblemAlert error={list.error} />
       <Table.ScrollContainer minWidth={900}>
