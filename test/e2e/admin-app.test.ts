@@ -179,6 +179,40 @@ describe('the admin web app, in headless Chromium against the running platform',
     },
   );
 
+  step(
+    'a backup restored as a new tenant from the Backups tab makes a staging copy that becomes active',
+    async () => {
+      const copySlug = `${slug}-copy`;
+      const copyName = `Staging copy ${Date.now().toString(36)}`;
+      await page
+        .getByRole('table', { name: 'Backups' })
+        .getByRole('button', { name: /as a new tenant$/ })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Restore as a new tenant' });
+      // Checked against the restore route's own schema (newTenant.slug) before anything is sent.
+      await dialog.getByRole('textbox', { name: /^Slug of the new tenant/ }).fill('-no');
+      await dialog.getByRole('button', { name: 'Restore as new tenant' }).click();
+      await dialog.getByText(/lowercase letters, digits and hyphens/).waitFor(wait);
+      await checkScreen('restore-as-new-tenant');
+
+      await dialog.getByRole('textbox', { name: /^Slug of the new tenant/ }).fill(copySlug);
+      await dialog.getByRole('textbox', { name: /^Name of the new tenant/ }).fill(copyName);
+      await dialog.getByRole('button', { name: 'Restore as new tenant' }).click();
+      await dialog.waitFor({ state: 'detached', ...wait });
+      const bar = page.getByRole('progressbar', { name: 'Restore progress' }).first();
+      await bar.waitFor(wait);
+      const card = page.locator('[data-operation]').filter({ has: bar });
+      await card.and(page.locator('[data-state="succeeded"]')).waitFor(wait);
+      await card.getByRole('link', { name: 'Open the new tenant' }).click();
+      await page.getByRole('heading', { name: copyName, level: 1 }).waitFor(wait);
+      await tenantState().getByText('active', { exact: true }).waitFor(wait);
+      await page.getByText(copySlug, { exact: true }).first().waitFor(wait);
+      await page.goto(tenantUrl);
+      await page.getByRole('heading', { name, level: 1 }).waitFor(wait);
+    },
+  );
+
   step("the audit trail tab lists the tenant's actions", async () => {
     await page.getByRole('tab', { name: 'Audit trail' }).click();
     const table = page.getByRole('table', { name: 'Audit trail' });

@@ -12,6 +12,11 @@ export function OperationProgress({ operation, compact }: { operation: Operation
   const { data } = useOperation(operation.id, operation);
   const op = data ?? operation;
   const label = `${kindLabel(op.kind)} progress`;
+  // A restore into a new tenant (or a copy) names the tenant it made once it is done.
+  const made =
+    op.state === 'succeeded' && typeof op.result?.tenantId === 'string' && op.result.tenantId !== op.tenantId
+      ? op.result.tenantId
+      : undefined;
   return (
     <Paper p="md" data-operation={op.id} data-state={op.state}>
       <Stack gap={6}>
@@ -40,6 +45,11 @@ export function OperationProgress({ operation, compact }: { operation: Operation
             {op.bytesDone ? ` · ${formatBytes(op.bytesDone)}` : ''}
           </Text>
         </Group>
+        {made && (
+          <Anchor component={Link} to={`/tenants/${made}`} size="sm">
+            Open the new tenant
+          </Anchor>
+        )}
         {op.state === 'failed' && op.error && (
           <Text size="sm" c="var(--mantine-color-error)" role="alert">
             {op.error}

@@ -23,6 +23,7 @@ import { api, type Schemas, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatBytes, formatDate } from '../../format.ts';
+import { useSchemaForm } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
 import { allowedByState, useAccepted } from './tenant-actions.tsx';
 
@@ -242,6 +243,50 @@ function RestoreModal({ backup, tenant, onClose }: { backup: Backup; tenant: Ten
   );
 }
 
+/**
+ * A staging copy made from a backup: a new tenant on the backup's runtime, while this tenant
+ * stays as it is. Its operation is followed on this page like the others; its result names the
+ * new tenant.
+ */
+function RestoreAsNewModal({ backup, tenant, onClose }: { backup: Backup; tenant: Tenant; onClose(): void }) {
+  const accepted = useAccepted(tenant);
+  const form = useSchemaForm('post', '/api/v1/backups/{backup}/restore', {
+    'newTenant.slug': `${tenant.slug.slice(0, 23)}-restored`,
+    'newTenant.displayName': `${tenant.displayName.slice(0, 170)} (restored copy)`,
+  });
+  return (
+    <form
+      noValidate
+      onSubmit={form.onSubmit(async (body) => {
+        accepted(
+          await unwrap(
+            api.POST('/api/v1/backups/{backup}/restore', { params: { path: { backup: backup.id } }, body }),
+          ),
+        );
+        onClose();
+      })}
+    >
+      <Stack>
+        <Text size="sm">
+          A new tenant made from the backup of {formatDate(backup.createdAt)}, on the same runtime as{' '}
+          <b>{tenant.slug}</b>, which stays as it is. Use it to look into old data or to try a change first.
+        </Text>
+        <ProblemAlert error={form.problem} />
+        <TextInput label="Slug of the new tenant" required {...form.text('newTenant.slug')} data-autofocus />
+        <TextInput label="Name of the new tenant" {...form.text('newTenant.displayName')} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={form.submitting}>
+            Restore as new tenant
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
 export function BackupsTab({
   tenant,
   onBackup,
@@ -253,6 +298,7 @@ export function BackupsTab({
 }) {
   const can = useCan();
   const [restoring, setRestoring] = useState<Backup | null>(null);
+  const [copying, setCopying] = useState<Backup | null>(null);
   const backups = useQuery({
     queryKey: ['backups', tenant.id],
     queryFn: () =>
@@ -370,6 +416,16 @@ export function BackupsTab({
                             Restore…
                           </Button>
                         )}
+                        {can('backups:restore') && can('tenants:duplicate') && (
+                          <Button
+                            size="xs"
+                            variant="default"
+                            onClick={() => setCopying(b)}
+                            aria-label={`Restore the backup of ${formatDate(b.createdAt)} as a new tenant`}
+                          >
+                            As a new tenant…
+                          </Button>
+                        )}
                       </Group>
                     )}
                   </Table.Td>
@@ -381,6 +437,9 @@ export function BackupsTab({
       )}
       <Modal opened={restoring !== null} onClose={() => setRestoring(null)} title="Restore backup">
         {restoring && <RestoreModal backup={restoring} tenant={tenant} onClose={() => setRestoring(null)} />}
+      </Modal>
+      <Modal opened={copying !== null} onClose={() => setCopying(null)} title="Restore as a new tenant">
+        {copying && <RestoreAsNewModal backup={copying} tenant={tenant} onClose={() => setCopying(null)} />}
       </Modal>
     </Stack>
   );
