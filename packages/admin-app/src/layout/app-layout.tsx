@@ -29,9 +29,10 @@ import {
   IconUser,
 } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, isProblem } from '../api.ts';
+import { PageSkeleton } from '../components/page-skeleton.tsx';
 import { LiveEventsProvider, useLiveState } from '../live-events.tsx';
 import { type AdminRoute, adminRoutes } from '../pages/admin-routes.tsx';
 import { useCan, useMe } from '../session.tsx';
@@ -295,7 +296,11 @@ export function AppLayout() {
             </ScrollArea>
           </AppShell.Navbar>
           <AppShell.Main id="main" className="ocp-main">
-            <Outlet />
+            {/* Shown on a first load; later navigations are transitions, which keep the last page
+                on screen until the next one's code is there. */}
+            <Suspense fallback={<PageSkeleton />}>
+              <Outlet />
+            </Suspense>
           </AppShell.Main>
         </AppShell>
       </TrackedOperationsProvider>

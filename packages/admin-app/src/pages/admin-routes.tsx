@@ -6,13 +6,15 @@ import {
   IconShieldLock,
   IconUsers,
 } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
-import OperatorsPage from './access/operators-page.tsx';
-import RolesPage from './access/roles-page.tsx';
-import TokensPage from './access/tokens-page.tsx';
-import AuditPage from './audit/audit-page.tsx';
-import BillingPage from './platform/billing-page.tsx';
-import RuntimesPage from './platform/runtimes-page.tsx';
+import { lazy, type ReactNode } from 'react';
+
+// Loaded when first opened; the shell's Suspense shows a skeleton meanwhile.
+const OperatorsPage = lazy(() => import('./access/operators-page.tsx'));
+const RolesPage = lazy(() => import('./access/roles-page.tsx'));
+const TokensPage = lazy(() => import('./access/tokens-page.tsx'));
+const AuditPage = lazy(() => import('./audit/audit-page.tsx'));
+const BillingPage = lazy(() => import('./platform/billing-page.tsx'));
+const RuntimesPage = lazy(() => import('./platform/runtimes-page.tsx'));
 
 /**
  * The screens of the platform's administration (operators, roles and tokens, the audit log,
