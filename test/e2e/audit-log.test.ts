@@ -362,7 +362,10 @@ describe('the audit log of the platform', () => {
         newest.map((page) => page.map((e) => e.id)),
         [[sent[4]!.id, sent[1]!.id], [sent[0]!.id]],
       );
-      const first = await p.api.call('GET', `/api/v1/audit?actor=${encodeURIComponent(alice)}&limit=2&order=desc`);
+      const first = await p.api.call(
+        'GET',
+        `/api/v1/audit?actor=${encodeURIComponent(alice)}&limit=2&order=desc`,
+      );
       assert.equal(first.status, 200, JSON.stringify(first.body));
       assert.deepEqual(
         first.body.items.map((e: AuditEntry) => e.id),

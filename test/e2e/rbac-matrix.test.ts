@@ -77,6 +77,7 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'GET /api/v1/tenants/{tenant}/backups':           ['backups:read',    Y,    Y,    Y,    N,    Y,    Y,    N],
   'GET /api/v1/tenants/{tenant}/backup-window':     ['backups:read',    Y,    Y,    Y,    N,    Y,    Y,    N],
   'PUT /api/v1/tenants/{tenant}/backup-window':     ['backups:write',   Y,    Y,    Y,    N,    N,    Y,    N],
+  'GET /api/v1/backups/overdue':                    ['backups:read',    Y,    Y,    Y,    N,    Y,    Y,    Y],
   'GET /api/v1/backups/{backup}':                   ['backups:read',    Y,    Y,    Y,    N,    Y,    S,    S],
   'POST /api/v1/backups/{backup}/restore':          ['backups:restore', Y,    Y,    Y,    N,    N,    S,    S],
   'POST /api/v1/backups/{backup}/drill':            ['backups:write',   Y,    Y,    Y,    N,    N,    S,    S],
@@ -231,6 +232,7 @@ const requests: Record<
     path: `/api/v1/tenants/${c.tenant}/backup-window`,
     body: { windowStart: '02:30' },
   }),
+  'GET /api/v1/backups/overdue': async () => ({ path: '/api/v1/backups/overdue?limit=5' }),
   // A backup that does not exist: allowed cells answer 404 BACKUP_NOT_FOUND, limited ones 403.
   'GET /api/v1/backups/{backup}': async () => ({ path: `/api/v1/backups/${randomUUID()}` }),
   'POST /api/v1/backups/{backup}/restore': async (c) => ({

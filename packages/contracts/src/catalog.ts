@@ -25,6 +25,8 @@ import type {
   BackupOperationListReplyV1,
   BackupOperationListRequestV1,
   BackupOperationRunV1,
+  BackupOverdueReplyV1,
+  BackupOverdueRequestV1,
   BackupPrunedV1,
   BackupRestoreReplyV1,
   BackupRestoreRequestV1,
@@ -506,6 +508,7 @@ export const rpcs = {
   'backup.drill.v1': backupRpc('drill'),
   'backup.operation.get.v1': backupRpc('operation.get'),
   'backup.operation.list.v1': backupRpc('operation.list'),
+  'backup.overdue.v1': backupRpc('overdue'),
   'backup.transfer.v1': backupRpc('transfer'),
   'backup.final.v1': { ...backupRpc('final'), clients: ['tenant'] },
   'backup.window.get.v1': backupRpc('window.get'),
@@ -623,6 +626,7 @@ export interface RpcMap {
   'backup.drill.v1': { request: BackupDrillRequestV1; reply: BackupDrillReplyV1 };
   'backup.operation.get.v1': { request: BackupOperationGetRequestV1; reply: BackupOperationGetReplyV1 };
   'backup.operation.list.v1': { request: BackupOperationListRequestV1; reply: BackupOperationListReplyV1 };
+  'backup.overdue.v1': { request: BackupOverdueRequestV1; reply: BackupOverdueReplyV1 };
   'backup.transfer.v1': { request: BackupTransferRequestV1; reply: BackupTransferReplyV1 };
   'backup.final.v1': { request: BackupFinalRequestV1; reply: BackupFinalReplyV1 };
   'backup.window.get.v1': { request: BackupWindowGetRequestV1; reply: BackupWindowGetReplyV1 };

@@ -21,6 +21,7 @@ import {
   transferHandler,
 } from './handlers/commands.ts';
 import type { BackupContext } from './handlers/context.ts';
+import { overdueHandler } from './handlers/overdue.ts';
 import { pruneFinalBackups } from './handlers/retention.ts';
 import {
   describe,
@@ -165,6 +166,7 @@ export const backupService = defineService({
     bus.serve('backup.move.v1', moveTenantHandler(ctx));
     bus.serve('backup.window.get.v1', getWindowHandler(ctx));
     bus.serve('backup.window.set.v1', setWindowHandler(ctx));
+    bus.serve('backup.overdue.v1', overdueHandler(ctx));
 
     const runners: Record<OperationRow['kind'], OperationRunner<OperationRow>> = {
       'backup.run': (op, run) => runBackup(ctx, op, run),

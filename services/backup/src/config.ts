@@ -105,6 +105,14 @@ export const configSchema = {
       default: 50,
       description: 'At most this many scheduled backups are queued per look: a fleet never starts at once.',
     },
+    BACKUP_OVERDUE_GRACE_MINUTES: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10080,
+      default: 120,
+      description:
+        "A tenant's backups are overdue (backup.overdue.v1) once its last successful one is older than a day and this: room for windows, queues and the backup's own time.",
+    },
     BACKUP_DRILL_INTERVAL_DAYS: {
       type: 'integer',
       minimum: 0,

@@ -64,6 +64,7 @@ const sharedSchemas = [
   'rpc/tenant.create.v1.request',
   'rpc/tenant.modules.list.v1.reply',
   'rpc/audit.verify.v1.reply',
+  'rpc/backup.overdue.v1.reply',
   'common/billing-subscription.v1',
   'rpc/billing.subscriptions.get.v1.reply',
   'rpc/billing.webhooks.list.v1.request',

@@ -635,6 +635,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tenants whose backups are older than their schedule allows
+         * @description Active and suspended tenants whose last successful scheduled or manual backup (or, with none, the moment the schedule took them on) is older than a day and the backup service's grace (`graceMinutes`, BACKUP_OVERDUE_GRACE_MINUTES), by tenant id, with when the backup was due and how late it is. An account limited to some tenants sees only its tenants.
+         *
+         *     Needs the permission `backups:read`.
+         */
+        get: operations["backupOverdue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backups/{backup}": {
         parameters: {
             query?: never;
@@ -1441,6 +1463,36 @@ export interface components {
                     toSeq: number;
                 } | null;
             };
+        };
+        /**
+         * BackupOverdueReplyV1
+         * @description A page of tenants whose backups are older than their schedule allows, by tenant id, and where the next page starts.
+         */
+        BackupOverdueReplyV1: {
+            items: {
+                /** Format: uuid */
+                tenantId: string;
+                /** @description As the backup service last heard it from the tenant's events. */
+                slug: string;
+                /** @enum {string} */
+                state: "active" | "suspended";
+                /**
+                 * Format: date-time
+                 * @description When the last successful scheduled or manual backup was taken; null: none yet.
+                 */
+                lastBackupAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description A day after lastBackupAt, or, with no backup, a day after the schedule took the tenant on (its first event as active or suspended).
+                 */
+                dueAt: string;
+                /** @description How long after dueAt the question was asked: more than the grace, or it would not be listed. */
+                lateSeconds: number;
+            }[];
+            /** @description Pass as cursor for the next page; null on the last page. */
+            nextCursor: string | null;
+            /** @description The grace after dueAt before a tenant is listed (BACKUP_OVERDUE_GRACE_MINUTES). */
+            graceMinutes: number;
         };
         /**
          * BillingSubscription
@@ -4462,6 +4514,66 @@ export interface operations {
             };
             /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    backupOverdue: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants whose backups are older than their schedule allows, by tenant id, and where the next page starts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupOverdueReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2951,6 +2951,116 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/backup.overdue.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.overdue.v1.reply.json",
+    "title": "BackupOverdueReplyV1",
+    "description": "A page of tenants whose backups are older than their schedule allows, by tenant id, and where the next page starts.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "nextCursor",
+      "graceMinutes"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "tenantId",
+            "slug",
+            "state",
+            "lastBackupAt",
+            "dueAt",
+            "lateSeconds"
+          ],
+          "properties": {
+            "tenantId": {
+              "type": "string",
+              "format": "uuid"
+            },
+            "slug": {
+              "type": "string",
+              "description": "As the backup service last heard it from the tenant's events."
+            },
+            "state": {
+              "type": "string",
+              "enum": [
+                "active",
+                "suspended"
+              ]
+            },
+            "lastBackupAt": {
+              "type": [
+                "string",
+                "null"
+              ],
+              "format": "date-time",
+              "description": "When the last successful scheduled or manual backup was taken; null: none yet."
+            },
+            "dueAt": {
+              "type": "string",
+              "format": "date-time",
+              "description": "A day after lastBackupAt, or, with no backup, a day after the schedule took the tenant on (its first event as active or suspended)."
+            },
+            "lateSeconds": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "How long after dueAt the question was asked: more than the grace, or it would not be listed."
+            }
+          }
+        }
+      },
+      "nextCursor": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "Pass as cursor for the next page; null on the last page."
+      },
+      "graceMinutes": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "The grace after dueAt before a tenant is listed (BACKUP_OVERDUE_GRACE_MINUTES)."
+      }
+    }
+  },
+  "rpc/backup.overdue.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/backup.overdue.v1.request.json",
+    "title": "BackupOverdueRequestV1",
+    "description": "One page of the tenants the schedule backs up (active or suspended) whose last successful scheduled or manual backup, or, with none, the moment the schedule took them on, is older than a day plus the backup service's grace (BACKUP_OVERDUE_GRACE_MINUTES); by tenant id.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "limit"
+    ],
+    "properties": {
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      },
+      "cursor": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "description": "nextCursor of the previous page: the tenants after it. Opaque."
+      },
+      "tenantIds": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "format": "uuid"
+        },
+        "maxItems": 1000,
+        "description": "Only these tenants (an operator limited to them)."
+      }
+    }
+  },
   "rpc/backup.restore.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/backup.restore.v1.reply.json",
@@ -4915,6 +5025,8 @@ export const validatorNames = {
   "rpc/backup.operation.get.v1.request": "rpc_backup_operation_get_v1_request",
   "rpc/backup.operation.list.v1.reply": "rpc_backup_operation_list_v1_reply",
   "rpc/backup.operation.list.v1.request": "rpc_backup_operation_list_v1_request",
+  "rpc/backup.overdue.v1.reply": "rpc_backup_overdue_v1_reply",
+  "rpc/backup.overdue.v1.request": "rpc_backup_overdue_v1_request",
   "rpc/backup.restore.v1.reply": "rpc_backup_restore_v1_reply",
   "rpc/backup.restore.v1.request": "rpc_backup_restore_v1_request",
   "rpc/backup.transfer.v1.reply": "rpc_backup_transfer_v1_reply",

@@ -786,6 +786,51 @@ tenantId?: string
 tenantIds?: string[]
 }
 
+export interface BackupOverdueReplyV1 {
+items: {
+tenantId: string
+/**
+ * As the backup service last heard it from the tenant's events.
+ */
+slug: string
+state: ("active" | "suspended")
+/**
+ * When the last successful scheduled or manual backup was taken; null: none yet.
+ */
+lastBackupAt: (string | null)
+/**
+ * A day after lastBackupAt, or, with no backup, a day after the schedule took the tenant on (its first event as active or suspended).
+ */
+dueAt: string
+/**
+ * How long after dueAt the question was asked: more than the grace, or it would not be listed.
+ */
+lateSeconds: number
+}[]
+/**
+ * Pass as cursor for the next page; null on the last page.
+ */
+nextCursor: (string | null)
+/**
+ * The grace after dueAt before a tenant is listed (BACKUP_OVERDUE_GRACE_MINUTES).
+ */
+graceMinutes: number
+}
+
+export interface BackupOverdueRequestV1 {
+limit: number
+/**
+ * nextCursor of the previous page: the tenants after it. Opaque.
+ */
+cursor?: string
+/**
+ * Only these tenants (an operator limited to them).
+ * 
+ * @maxItems 1000
+ */
+tenantIds?: string[]
+}
+
 export interface BackupRestoreReplyV1 {
 operation: Operation
 }

@@ -158,3 +158,20 @@ export const moveBody = {
   maxProperties: 1,
   properties: { runtimeId: moveRequest.runtimeId, databaseServerId: moveRequest.databaseServerId },
 } as const;
+
+export const overdueQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { ...schemaFiles['rpc/backup.overdue.v1.request'].properties.limit, default: 50 },
+    cursor: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'nextCursor of the previous page.',
+    },
+  },
+} as const;
+
+export const overdueReply = ref('rpc/backup.overdue.v1.reply.json');

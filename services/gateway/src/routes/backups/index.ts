@@ -19,6 +19,8 @@ import {
   importReply,
   moveBody,
   operationReply,
+  overdueQuery,
+  overdueReply,
   restoreBody,
   restoreTargets,
 } from '../../schemas/backups.ts';
@@ -224,6 +226,25 @@ export default async function backupRoutes(app: FastifyInstance, opts: BackupRou
     async (req) => {
       const tenant = await lookupTenant(bus, rpc, req, req.params.tenant, 'backups:read');
       return bus.request('backup.list.v1', { ...req.query, tenantId: tenant.id }, rpc);
+    },
+  );
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/api/v1/backups/overdue',
+    {
+      config: { permission: 'backups:read', action: 'backup.overdue' },
+      schema: {
+        tags: ['backups'],
+        summary: 'Tenants whose backups are older than their schedule allows',
+        description:
+          "Active and suspended tenants whose last successful scheduled or manual backup (or, with none, the moment the schedule took them on) is older than a day and the backup service's grace (`graceMinutes`, BACKUP_OVERDUE_GRACE_MINUTES), by tenant id, with when the backup was due and how late it is. An account limited to some tenants sees only its tenants.",
+        querystring: overdueQuery,
+        response: { 200: overdueReply },
+      },
+    },
+    async (req) => {
+      const scope = tenantScopeOf(req);
+      return bus.request('backup.overdue.v1', { ...req.query, ...(scope ? { tenantIds: scope } : {}) }, rpc);
     },
   );
 
