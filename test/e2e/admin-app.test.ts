@@ -73,6 +73,7 @@ describe('the admin web app, in headless Chromium against the running platform',
       await page.waitForURL(/\/admin\/login/, wait);
       await page.getByRole('heading', { name: 'Odoo control plane' }).waitFor(wait);
       assert.equal(await page.title(), 'Log in · Odoo control plane');
+      assert.equal(await page.getByText(/session ended/).count(), 0, 'a first visit had no session to end');
       await checkScreen('login');
 
       await page.getByLabel('Email').fill('owner@example.com');
@@ -251,6 +252,17 @@ describe('the admin web app, in headless Chromium against the running platform',
     await page.getByText('No tenant matches these filters').waitFor(wait);
     await page.goBack();
     await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name }).waitFor(wait);
+  });
+
+  step('the dark theme, switched on in the header, keeps the tenants page accessible', async () => {
+    await page.getByRole('button', { name: 'Use the dark theme' }).click();
+    await page.locator('html[data-mantine-color-scheme="dark"]').waitFor({ state: 'attached', ...wait });
+    await page.getByRole('table', { name: 'Tenants' }).getByRole('link', { name }).waitFor(wait);
+    await page.mouse.move(700, 700); // the toggle's tooltip away from the picture
+    await page.getByRole('tooltip').waitFor({ state: 'detached', ...wait });
+    await checkScreen('tenants-dark');
+    await page.getByRole('button', { name: 'Use the light theme' }).click();
+    await page.locator('html[data-mantine-color-scheme="light"]').waitFor({ state: 'attached', ...wait });
   });
 
   step('the operations page lists what ran, each linking to its progress', async () => {

@@ -55,7 +55,9 @@ function useLoginOnUnauthenticated(toLogin: () => void) {
   const qc = useQueryClient();
   useEffect(() => {
     const check = (error: unknown) => {
-      if (isProblem(error, 401)) toLogin();
+      // Only a session that was there can have ended: a first visit goes to the login page
+      // through the shell's own check of the account, without "your session ended".
+      if (isProblem(error, 401) && qc.getQueryData(['me']) !== undefined) toLogin();
     };
     const q = qc.getQueryCache().subscribe((e) => {
       if (e.type === 'updated' && e.action.type === 'error') check(e.action.error);
@@ -276,7 +278,7 @@ export function AppLayout() {
                   to="/"
                   fw={700}
                   size="lg"
-                  c="odoo.7"
+                  c="var(--mantine-color-anchor)"
                   style={{ textDecoration: 'none' }}
                 >
                   Odoo control plane
