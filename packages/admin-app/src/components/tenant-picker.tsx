@@ -1,11 +1,11 @@
 import {
   type ComboboxItem,
-  Group,
   MultiSelect,
   type MultiSelectProps,
   type OptionsFilter,
   Select,
   type SelectProps,
+  Stack,
   Text,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -58,18 +58,18 @@ function useTenantOptions(selected: string[], search: string) {
   return { options, known, searching };
 }
 
-/** Each option as its slug and, dimmed beside it, its name. */
+/** Each option as its slug and, below it, its name. */
 function TenantOption({ option, tenant }: { option: ComboboxItem; tenant: Tenant | undefined }) {
   if (!tenant) return <Text size="sm">{option.label}</Text>;
   return (
-    <Group gap="xs" wrap="nowrap">
-      <Text size="sm" fw={600} ff="monospace">
+    <Stack gap={0} miw={0}>
+      <Text size="sm" fw={600} ff="monospace" style={{ overflowWrap: 'anywhere' }}>
         {tenant.slug}
       </Text>
-      <Text size="sm" c="dimmed" truncate>
+      <Text size="xs" c="dimmed" truncate>
         {tenant.displayName}
       </Text>
-    </Group>
+    </Stack>
   );
 }
 
