@@ -88,6 +88,11 @@ describe('the admin web app, in headless Chromium against the running platform',
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.getByRole('heading', { name: 'Fleet overview', level: 1 }).waitFor(wait);
       await page.getByTestId('tenant-total').waitFor(wait);
+      // No tenant yet, so none is overdue (GET /api/v1/backups/overdue answered).
+      await page
+        .getByRole('region', { name: 'Backups overdue' })
+        .getByText(/All clear/)
+        .waitFor(wait);
       await page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).waitFor(wait);
       assert.equal(await page.title(), 'Overview · Odoo control plane');
       await checkScreen('overview');

@@ -132,6 +132,59 @@ function FailingOperations() {
   );
 }
 
+/** How many overdue tenants one request counts; beyond it the card says "more than". */
+const OVERDUE_PAGE = 200;
+const OVERDUE_SHOWN = 5;
+
+/** Tenants whose last backup is older than the schedule allows, the latest first. */
+function OverdueBackups() {
+  const overdue = useQuery({
+    queryKey: ['backups-overdue'],
+    queryFn: () => unwrap(api.GET('/api/v1/backups/overdue', { params: { query: { limit: OVERDUE_PAGE } } })),
+    refetchInterval: 5 * 60_000,
+  });
+  if (overdue.error) return <ProblemAlert error={overdue.error} />;
+  if (!overdue.data) return <Skeleton height={120} />;
+  const { items, nextCursor, graceMinutes } = overdue.data;
+  if (items.length === 0)
+    return <Text c="dimmed">Every tenant has a backup from the last day. All clear.</Text>;
+  const latest = [...items].sort((a, b) => b.lateSeconds - a.lateSeconds).slice(0, OVERDUE_SHOWN);
+  return (
+    <Stack gap="sm">
+      <Group gap="xs" align="baseline">
+        <Text size="xl" fw={700} data-testid="overdue-count">
+          {nextCursor ? `${items.length}+` : items.length}
+        </Text>
+        <Text size="sm" c="dimmed">
+          {items.length === 1 && !nextCursor ? 'tenant' : 'tenants'} without a backup for more than a day
+          {graceMinutes ? ` and ${graceMinutes} min` : ''}
+        </Text>
+      </Group>
+      <Table aria-label="Tenants with overdue backups">
+        <Table.Tbody>
+          {latest.map((t) => (
+            <Table.Tr key={t.tenantId}>
+              <Table.Td>
+                <Anchor component={Link} to={`/tenants/${t.tenantId}?tab=backups`} fw={600} size="sm">
+                  {t.slug}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <StateBadge state={t.state} size="sm" />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">
+                  {t.lastBackupAt ? `last backup ${ago(t.lastBackupAt)}` : 'never backed up'}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
 function BillingEvents() {
   const events = useQuery({
     queryKey: ['billing-webhooks', 'recent'],
@@ -190,6 +243,11 @@ export function OverviewPage() {
         {can('operations:read') && (
           <Panel title="Failed operations" link={{ to: '/operations?state=failed', label: 'All failed' }}>
             <FailingOperations />
+          </Panel>
+        )}
+        {can('backups:read') && (
+          <Panel title="Backups overdue">
+            <OverdueBackups />
           </Panel>
         )}
         {can('billing:read') && (
