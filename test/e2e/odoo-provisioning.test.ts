@@ -369,8 +369,11 @@ describe('tenants that are Odoo databases, from a runtime (the protocol double)'
       { timeoutMs: 60_000, intervalMs: 100 },
     );
     assert.match(rebuilt.templateDatabase!, /_2$/);
+    // The database goes first, then its directory: wait for both.
     await waitFor('the old template dropped', async () => ((await database(first)) ? undefined : true));
-    assert.equal(await exists(path.join(filestore, first)), false);
+    await waitFor('the old template directory removed', async () =>
+      (await exists(path.join(filestore, first))) ? undefined : true,
+    );
     const made = await bus.request('tenant.create.v1', {
       slug: 'later',
       displayName: 'Later',
