@@ -253,6 +253,29 @@ describe('the administration screens of the web app, in headless Chromium agains
       .waitFor();
     await page.getByText('Chain intact').waitFor();
     await checkScreen(owner, 'audit-verified');
+
+    // The tenant filter finds any tenant as one types, and the Tenant column shows slugs, not ids.
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('action'));
+    await filters.getByLabel('Tenant', { exact: true }).fill(tenant.slug.slice(0, 6));
+    const option = page.getByRole('option', { name: new RegExp(`^${tenant.slug} `) });
+    await option.waitFor();
+    await checkScreen(owner, 'audit-tenant-picker');
+    await option.click();
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL((u) => u.searchParams.get('tenantId') === tenant.id);
+    await page
+      .getByRole('button', { name: /^tenant\.create, entry/ })
+      .first()
+      .waitFor();
+    const rows = page.getByRole('table', { name: /^Audit entries/ }).locator('tbody tr');
+    await rows.getByText(tenant.slug, { exact: true }).first().waitFor();
+    assert.equal(
+      await rows.filter({ hasText: tenant.slug }).count(),
+      await rows.count(),
+      'every entry of the tenant names it by its slug',
+    );
+    await checkScreen(owner, 'audit-by-tenant');
   });
 
   test('the roles, runtimes and billing screens show what the API answers', async () => {

@@ -271,10 +271,22 @@ describe('the admin web app, in headless Chromium against the running platform',
   });
 
   step('the operations page lists what ran, each linking to its progress', async () => {
+    const nameRequests: URL[] = [];
+    const noteNames = (r: { url(): string }) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/v1/tenants' && url.searchParams.has('id')) nameRequests.push(url);
+    };
+    page.on('request', noteNames);
     await page.getByRole('navigation').getByRole('link', { name: 'Operations' }).click();
     await page.getByRole('heading', { name: 'Operations', level: 1 }).waitFor(wait);
     const table = page.getByRole('table', { name: 'Operations' });
     await table.getByRole('link', { name: 'Backup' }).first().waitFor(wait);
+    // The Tenant column names each tenant by its slug (asked for by id, once for the page).
+    await table.getByRole('link', { name: slug, exact: true }).first().waitFor(wait);
+    page.off('request', noteNames);
+    assert.equal(nameRequests.length, 1, 'the names of a page in one request');
+    const ids = nameRequests[0]!.searchParams.getAll('id');
+    assert.deepEqual(ids, [...new Set(ids)], 'each tenant asked for once');
     await checkScreen('operations');
 
     // The tenant filter searches the API as one types: part of the slug finds the tenant.

@@ -277,6 +277,87 @@ describe('tenant lists for a large fleet, counts, and the operations list', () =
     assert.equal(badSort.body.field, 'querystring/sort');
   });
 
+  test('id lists exactly those tenants, deleted ones included, one or many, across pages', async () => {
+    const bySlug = (slug: string, state?: string) =>
+      seeds.find((s) => s.slug === slug && (!state || s.state === state))!;
+    const wanted = [bySlug('acme'), bySlug('delta', 'deleted'), bySlug('fox'), bySlug('hotel')];
+    const unknown = randomUUID();
+    const query = [...wanted.map((s) => s.id), unknown].map((id) => `id=${id}`).join('&');
+    const all = await allPages(`${query}&limit=100`);
+    assert.deepEqual(
+      all.map((i) => i.id).sort(),
+      wanted.map((s) => s.id).sort(),
+      'every tenant asked for, the deleted one too; an unknown id is absent',
+    );
+    const paged = await allPages(`${query}&sort=slug&limit=1`);
+    assert.deepEqual(
+      paged.map((i) => i.slug),
+      ['acme', 'delta', 'fox', 'hotel'],
+      'paged in the order asked',
+    );
+    const one = await allPages(`id=${bySlug('delta', 'deleted').id}`);
+    assert.deepEqual(
+      one.map((i) => [i.slug, i.state]),
+      [['delta', 'deleted']],
+      'a single id is a list of one',
+    );
+    const active = await allPages(`${query}&state=active`);
+    assert.deepEqual(active.map((i) => i.slug).sort(), ['acme', 'fox'], 'other filters still apply');
+
+    const first = await p.api.call('GET', `/api/v1/tenants?${query}&sort=slug&limit=1`);
+    assert.ok(first.body.nextCursor);
+    const other = await p.api.call(
+      'GET',
+      `/api/v1/tenants?id=${wanted[0]!.id}&sort=slug&limit=1&cursor=${first.body.nextCursor}`,
+    );
+    assert.equal(other.status, 400, 'a cursor keeps to its ids');
+    assert.equal(other.body.field, 'querystring/cursor');
+  });
+
+  test('id within a limited account: the intersection with its tenants, never wider', async () => {
+    const mine = seeds.filter((s) => ['acme', 'hotel', 'bolt-2'].includes(s.slug));
+    const scoped = await invite(
+      owner,
+      'ids-viewer@example.com',
+      'viewer',
+      mine.map((s) => s.id),
+    );
+    const outside = seeds.filter((s) => ['fox', 'delta'].includes(s.slug));
+    const query = [mine[0]!, mine[1]!, ...outside].map((s) => `id=${s.id}`).join('&');
+    const listed = await allPages(`${query}&sort=slug`, scoped);
+    assert.deepEqual(
+      listed.map((i) => i.slug),
+      ['acme', 'bolt-2'],
+      'the tenants outside the scope are absent, not an error',
+    );
+    const none = await allPages(outside.map((s) => `id=${s.id}`).join('&'), scoped);
+    assert.deepEqual(none, [], 'only tenants outside the scope: an empty list');
+  });
+
+  test('id takes 1 to 100 uuids; more, or one that is not a uuid, is a 400 naming the field', async () => {
+    const many = Array.from({ length: 101 }, () => `id=${randomUUID()}`).join('&');
+    const tooMany = await p.api.call('GET', `/api/v1/tenants?${many}`);
+    assert.equal(tooMany.status, 400, JSON.stringify(tooMany.body));
+    assert.equal(tooMany.body.code, 'VALIDATION_FAILED');
+    assert.equal(tooMany.body.field, 'querystring/id');
+    const hundred = Array.from({ length: 100 }, () => `id=${randomUUID()}`).join('&');
+    const atMost = await p.api.call('GET', `/api/v1/tenants?${hundred}&limit=100`);
+    assert.equal(atMost.status, 200, JSON.stringify(atMost.body));
+    assert.deepEqual(atMost.body.items, []);
+
+    for (const [query, field] of [
+      [`id=${seeds[0]!.id}&id=acme`, 'querystring/id/1'],
+      ['id=not-a-uuid', 'querystring/id/0'],
+      ['id=', 'querystring/id/0'],
+    ] as const) {
+      const res = await p.api.call('GET', `/api/v1/tenants?${query}`);
+      assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, 'VALIDATION_FAILED');
+      assert.equal(res.body.field, field, query);
+      assert.match(res.body.detail, /uuid/, query);
+    }
+  });
+
   test('the billing customer id comes from billing.subscription_changed, once per event', async () => {
     const target = seeds.find((s) => s.slug === 'fox')!;
     const billing = await p.busAs('billing');

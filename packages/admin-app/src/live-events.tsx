@@ -1,6 +1,7 @@
 import { type LiveEventMap, type LiveEventName, liveEventNames } from '@ocp/api-client';
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
+import { tenantNameKey } from './pages/admin-kit/tenant-names.ts';
 
 /** Whether the app hears the platform's events now; without them, running work is polled. */
 export type LiveState = 'connecting' | 'live' | 'offline';
@@ -31,6 +32,11 @@ function cacheHandlers(qc: QueryClient): Pick<Handlers, 'tenant' | 'operation' |
     tenant({ tenantId, tenant }) {
       // The frame carries the tenant as GET /tenants/{tenant} answers it.
       qc.setQueryData(['tenant', tenantId], tenant);
+      // A name a table shows follows a rename, without a request.
+      if (qc.getQueryData(tenantNameKey(tenantId)) !== undefined) {
+        const { id, slug, displayName, state } = tenant;
+        qc.setQueryData(tenantNameKey(tenantId), { id, slug, displayName, state });
+      }
       invalidate(qc, ['tenants']);
       invalidate(qc, ['stats']);
       invalidate(qc, ['audit', tenantId]);

@@ -5,9 +5,11 @@ import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../api.ts';
 import { ProblemAlert } from '../components/problem-alert.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
+import { TenantName } from '../components/tenant-name.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { ago, kindLabel } from '../format.ts';
 import { useCan } from '../session.tsx';
+import { useTenantNames } from './admin-kit/tenant-names.ts';
 
 type State = Schemas['Tenant']['state'];
 
@@ -101,6 +103,7 @@ function FailingOperations() {
     queryFn: () =>
       unwrap(api.GET('/api/v1/operations', { params: { query: { state: 'failed', limit: 8 } } })),
   });
+  const names = useTenantNames(ops.data?.items.map((op) => op.tenantId) ?? []);
   if (ops.error) return <ProblemAlert error={ops.error} />;
   if (!ops.data) return <Skeleton height={120} />;
   if (ops.data.items.length === 0) return <Text c="dimmed">No failed operations. All clear.</Text>;
@@ -118,9 +121,7 @@ function FailingOperations() {
               </Text>
             </Table.Td>
             <Table.Td>
-              <Anchor component={Link} to={`/tenants/${op.tenantId}`} size="sm">
-                Tenant
-              </Anchor>
+              <TenantName id={op.tenantId} names={names} link />
             </Table.Td>
             <Table.Td>
               <Text size="sm">{ago(op.updatedAt)}</Text>
@@ -190,6 +191,7 @@ function BillingEvents() {
     queryKey: ['billing-webhooks', 'recent'],
     queryFn: () => unwrap(api.GET('/api/v1/billing/webhooks', { params: { query: { limit: 8 } } })),
   });
+  const names = useTenantNames(events.data?.items.map((e) => e.tenantId) ?? []);
   if (events.error) return <ProblemAlert error={events.error} />;
   if (!events.data) return <Skeleton height={120} />;
   if (events.data.items.length === 0) return <Text c="dimmed">No billing events received yet.</Text>;
@@ -211,9 +213,7 @@ function BillingEvents() {
             </Table.Td>
             <Table.Td>
               {e.tenantId ? (
-                <Anchor component={Link} to={`/tenants/${e.tenantId}`} size="sm">
-                  Tenant
-                </Anchor>
+                <TenantName id={e.tenantId} names={names} link />
               ) : (
                 <Text size="sm" c="dimmed">
                   no tenant

@@ -96,6 +96,8 @@ export interface paths {
          * List tenants
          * @description Newest first unless `sort` says otherwise; ties go by id, so paging with `cursor` shows every tenant once. `q` finds text (case-insensitive) in the display name, slug, domain (the host of `baseUrl`) or billing customer id. Deleted tenants are left out unless `state=deleted` or `includeDeleted=true`.
          *
+         *     `id` (repeated) lists exactly those tenants, deleted ones included: the names behind the tenant ids a page shows, in one request.
+         *
          *     An account limited to some tenants sees only those.
          *
          *     Needs the permission `tenants:read`.
@@ -1957,6 +1959,8 @@ export interface operations {
                 runtimeId?: string;
                 slugPrefix?: string;
                 includeDeleted?: boolean;
+                /** @description Only these tenants, deleted ones included (a past operation or audit entry can name a deleted tenant): repeat it, `?id=<uuid>&id=<uuid>`, 1 to 100 ids. A tenant the account may not see, or that does not exist, is simply absent. Other filters still apply; pass a `limit` of at least the number of ids to have them in one page. */
+                id?: string[];
             };
             header?: never;
             path?: never;

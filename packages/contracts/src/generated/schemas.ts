@@ -3988,6 +3988,16 @@ export const schemaFiles = {
         "maxItems": 1000,
         "description": "Only these tenants (an operator limited to them)."
       },
+      "ids": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "format": "uuid"
+        },
+        "minItems": 1,
+        "maxItems": 100,
+        "description": "Exactly these tenants, deleted ones included (the names of tenants a table shows). Within tenantIds when both are given: the list is the intersection, never wider than the scope."
+      },
       "sort": {
         "$ref": "../common/tenant.v1.json#/definitions/listSort"
       },

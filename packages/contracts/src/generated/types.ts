@@ -1122,6 +1122,13 @@ includeDeleted?: boolean
  */
 tenantIds?: string[]
 /**
+ * Exactly these tenants, deleted ones included (the names of tenants a table shows). Within tenantIds when both are given: the list is the intersection, never wider than the scope.
+ * 
+ * @minItems 1
+ * @maxItems 100
+ */
+ids?: [string, ...(string)[]]
+/**
  * The order of a tenant list: a field, descending when it starts with `-`; ties go by id in the same direction. `displayName` sorts by the lowercased name, byte by byte; `state` by the state's name.
  */
 sort?: ("-createdAt" | "createdAt" | "slug" | "-slug" | "displayName" | "-displayName" | "-updatedAt" | "updatedAt" | "state")

@@ -136,6 +136,14 @@ export const listQuery = {
     runtimeId: { type: 'string', format: 'uuid', description: 'Only tenants served by this Odoo runtime.' },
     slugPrefix: { type: 'string', maxLength: 32, pattern: '^[a-z0-9-]*$' },
     includeDeleted: { type: 'boolean', default: false },
+    id: {
+      type: 'array',
+      items: { type: 'string', format: 'uuid' },
+      minItems: 1,
+      maxItems: 100,
+      description:
+        'Only these tenants, deleted ones included (a past operation or audit entry can name a deleted tenant): repeat it, `?id=<uuid>&id=<uuid>`, 1 to 100 ids. A tenant the account may not see, or that does not exist, is simply absent. Other filters still apply; pass a `limit` of at least the number of ids to have them in one page.',
+    },
   },
 } as const;
 

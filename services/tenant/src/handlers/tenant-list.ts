@@ -59,6 +59,8 @@ function fingerprint(req: TenantListRequestV1): string {
     req.runtimeId ?? null,
     req.q ?? null,
     req.tenantIds ? [...req.tenantIds].sort() : null,
+    // Appended only when given, so that a cursor made before ids existed still continues its list.
+    ...(req.ids ? [[...req.ids].sort()] : []),
   ];
   return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
 }
@@ -87,7 +89,7 @@ function decodeTenantCursor(s: string, sort: SortName, filters: string): TenantC
     throw badCursor('is not one this API gave out');
   if (c.s !== sort) throw badCursor(`was made for sort=${c.s}, not sort=${sort}`);
   if (c.f !== filters)
-    throw badCursor('was made for other filters (state, plan, slugPrefix, runtimeId, q, includeDeleted)');
+    throw badCursor('was made for other filters (state, plan, slugPrefix, runtimeId, q, includeDeleted, id)');
   if (FIELDS[sortOf(sort).field].cast === 'timestamptz' && Number.isNaN(Date.parse(c.k)))
     throw badCursor('is not one this API gave out');
   return c as TenantCursor;
@@ -110,10 +112,13 @@ export function tenantListQuery(req: TenantListRequestV1): { sql: string; args: 
     return `$${args.length}`;
   };
   if (req.state) where.push(`state = ${arg(req.state)}`);
-  else if (!req.includeDeleted) where.push("state <> 'deleted'");
+  // Tenants asked for by id are named somewhere (an operation, an audit entry), deleted or not.
+  else if (!req.includeDeleted && !req.ids) where.push("state <> 'deleted'");
   if (req.plan) where.push(`plan = ${arg(req.plan)}`);
   if (req.runtimeId) where.push(`runtime_id = ${arg(req.runtimeId)}::uuid`);
+  // Both apply when both are given: ids only ever narrow the scope of tenantIds.
   if (req.tenantIds) where.push(`id = ANY(${arg(req.tenantIds)}::uuid[])`);
+  if (req.ids) where.push(`id = ANY(${arg(req.ids)}::uuid[])`);
   if (req.slugPrefix) where.push(`slug COLLATE "C" LIKE ${arg(`${likeEscape(req.slugPrefix)}%`)}`);
   // Lowercased by PostgreSQL, as search_text is; the pattern is a constant the trigram index reads.
   // Under three characters there is no trigram to look up, and a substring would be searched for

@@ -1,7 +1,7 @@
 import { Button, Group, Paper, Select, SimpleGrid, TextInput } from '@mantine/core';
 import { IconFilter, IconX } from '@tabler/icons-react';
 import { type FormEvent, useEffect, useState } from 'react';
-import { useTenantNames } from '../admin-kit/tenants.ts';
+import { TenantPicker } from '../../components/tenant-picker.tsx';
 
 /** The audit log's filters as the URL's search params hold them (and the API's query takes them). */
 export const filterKeys = ['actor', 'action', 'tenantId', 'outcome', 'from', 'to'] as const;
@@ -44,7 +44,6 @@ const quickRanges = [
  * "From" (and clears "To"), to be applied likewise.
  */
 export function AuditFilters({ value, onApply }: { value: Filters; onApply: (f: Filters) => void }) {
-  const tenants = useTenantNames();
   const [draft, setDraft] = useState({
     actor: value.actor ?? '',
     action: value.action ?? '',
@@ -103,12 +102,9 @@ export function AuditFilters({ value, onApply }: { value: Filters; onApply: (f: 
           value={draft.actor}
           onChange={(e) => setDraft({ ...draft, actor: e.currentTarget.value })}
         />
-        <Select
+        <TenantPicker
           label="Tenant"
-          placeholder="Any tenant"
-          searchable
           clearable
-          data={tenants.options}
           value={draft.tenantId}
           onChange={(v) => setDraft({ ...draft, tenantId: v })}
         />

@@ -4,12 +4,13 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api.ts';
+import { TenantName } from '../../components/tenant-name.tsx';
 import { ProblemAlert } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
-import { useTenantNames } from '../admin-kit/tenants.ts';
+import { useTenantNames } from '../admin-kit/tenant-names.ts';
 import { AuditDetail, OutcomeBadge } from './audit-detail.tsx';
 import { AuditFilters, type Filters, filterKeys, filtersOf } from './audit-filters.tsx';
 import { useVerifyChain, VerifyButton, VerifyResult } from './audit-verify.tsx';
@@ -54,7 +55,6 @@ export default function AuditPage() {
   const filterKey = [order, ...filterKeys.map((k) => filters[k] ?? '')].join('|');
   const pages = useCursorPages(filterKey);
   const [open, setOpen] = useState<AuditEntry | null>(null);
-  const tenants = useTenantNames();
   const verify = useVerifyChain();
   const log = useQuery({
     queryKey: ['audit', filterKey, pages.cursor],
@@ -69,6 +69,7 @@ export default function AuditPage() {
     setParams(next);
   };
   const rows = log.data?.items ?? [];
+  const tenants = useTenantNames(rows.map((e) => e.tenantId));
   const who = (e: AuditEntry) => {
     const email = (e.data as { actorEmail?: unknown }).actorEmail;
     return typeof email === 'string' && email ? email : e.actor;
@@ -179,7 +180,7 @@ export default function AuditPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{e.tenantId ? tenants.nameOf(e.tenantId) : '—'}</Text>
+                      {e.tenantId ? <TenantName id={e.tenantId} names={tenants} /> : <Text size="sm">—</Text>}
                     </Table.Td>
                     <Table.Td>
                       <OutcomeBadge outcome={e.outcome} />

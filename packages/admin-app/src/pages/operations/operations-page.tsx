@@ -17,10 +17,12 @@ import { Link, useSearchParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
+import { TenantName } from '../../components/tenant-name.tsx';
 import { TenantPicker } from '../../components/tenant-picker.tsx';
 import { useTitle } from '../../components/use-title.ts';
 import { ago, kindLabel } from '../../format.ts';
 import { useLiveState } from '../../live-events.tsx';
+import { useTenantNames } from '../admin-kit/tenant-names.ts';
 
 type Operation = Schemas['Operation'];
 type OperationQuery = {
@@ -88,6 +90,7 @@ export function OperationsPage() {
       return next;
     });
   const items = list.data?.items ?? [];
+  const names = useTenantNames(items.map((op) => op.tenantId));
   return (
     <Stack gap="lg">
       <Title order={1}>Operations</Title>
@@ -168,9 +171,7 @@ export function OperationsPage() {
                   />
                 </Table.Td>
                 <Table.Td>
-                  <Anchor component={Link} to={`/tenants/${op.tenantId}`} size="sm" ff="monospace">
-                    {op.tenantId.slice(0, 8)}
-                  </Anchor>
+                  <TenantName id={op.tenantId} names={names} link />
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm">{ago(op.createdAt)}</Text>

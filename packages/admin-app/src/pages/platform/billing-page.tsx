@@ -2,13 +2,14 @@ import { Group, Select, Skeleton, Table, Text, Tooltip } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api.ts';
+import { TenantName } from '../../components/tenant-name.tsx';
 import { TenantPicker } from '../../components/tenant-picker.tsx';
 import { ProblemAlert } from '../../forms.ts';
 import { useMe } from '../../session.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
-import { useTenantNames } from '../admin-kit/tenants.ts';
+import { useTenantNames } from '../admin-kit/tenant-names.ts';
 import { ToneBadge } from '../admin-kit/tone.tsx';
 
 type Status = Schemas['BillingWebhooksListRequestV1-status'];
@@ -32,7 +33,6 @@ const statusInfo: Record<Status, { color: string; words: string }> = {
 /** The billing providers' webhooks as the platform received them, newest first. */
 export default function BillingPage() {
   const me = useMe().data;
-  const tenants = useTenantNames();
   const scope = me?.tenantScope ?? null;
   const [provider, setProvider] = useState<Query['provider'] | null>(null);
   const [status, setStatus] = useState<Status | null>(null);
@@ -51,6 +51,7 @@ export default function BillingPage() {
     placeholderData: keepPreviousData,
   });
   const rows = list.data?.items ?? [];
+  const tenants = useTenantNames(rows.map((w) => w.tenantId));
 
   return (
     <AdminPage
@@ -132,7 +133,7 @@ export default function BillingPage() {
                       </Tooltip>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{w.tenantId ? tenants.nameOf(w.tenantId) : '—'}</Text>
+                      {w.tenantId ? <TenantName id={w.tenantId} names={tenants} /> : <Text size="sm">—</Text>}
                     </Table.Td>
                     <Table.Td maw={360}>
                       <Text size="sm" lineClamp={2} title={w.detail ?? undefined}>

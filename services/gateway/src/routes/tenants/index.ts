@@ -125,6 +125,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
       sort: NonNullable<TenantListRequestV1['sort']>;
       q?: string;
       runtimeId?: string;
+      id?: [string, ...string[]];
     };
   }>(
     '/api/v1/tenants',
@@ -135,6 +136,7 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
         summary: 'List tenants',
         description: [
           'Newest first unless `sort` says otherwise; ties go by id, so paging with `cursor` shows every tenant once. `q` finds text (case-insensitive) in the display name, slug, domain (the host of `baseUrl`) or billing customer id. Deleted tenants are left out unless `state=deleted` or `includeDeleted=true`.',
+          '`id` (repeated) lists exactly those tenants, deleted ones included: the names behind the tenant ids a page shows, in one request.',
           'An account limited to some tenants sees only those.',
         ].join('\n\n'),
         querystring: listQuery,
@@ -143,7 +145,12 @@ export default async function tenantRoutes(app: FastifyInstance, opts: { bus: Bu
     },
     async (req) => {
       const scope = tenantScopeOf(req);
-      return bus.request('tenant.list.v1', { ...req.query, ...(scope ? { tenantIds: scope } : {}) }, rpc);
+      const { id, ...query } = req.query;
+      return bus.request(
+        'tenant.list.v1',
+        { ...query, ...(id ? { ids: id } : {}), ...(scope ? { tenantIds: scope } : {}) },
+        rpc,
+      );
     },
   );
 
