@@ -143,7 +143,7 @@ describe('the admin web app, in headless Chromium against the running platform',
     const describedBy = (await slugInput.getAttribute('aria-describedby')) ?? '';
     const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'));
     assert.ok(errorId, `the slug field names its error (aria-describedby="${describedBy}")`);
-    const text = await page.locator(`[id="${errorId}"]`).innerText();
+    const text = (await page.locator(`[id="${errorId}"]`).textContent()) ?? '';
     assert.match(text, /exist|taken|already/i);
     assert.equal(await dialog.getByRole('alert').count(), 0, 'no alert above the form: the field says it');
     await checkScreen('create-tenant-duplicate');
