@@ -164,5 +164,9 @@ describe('the OpenAPI document of the admin API', () => {
       (await committed('src/generated/schema.ts')) === generated.types,
       'the client types are stale: pnpm api:gen',
     );
+    assert.ok(
+      (await committed('src/generated/enums.ts')) === generated.enums,
+      'the client enumerations are stale: pnpm api:gen',
+    );
   });
 });

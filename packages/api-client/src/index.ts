@@ -6,6 +6,16 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { components, operations, paths } from './generated/schema.ts';
 
 export { type LiveEventMap, type LiveEventName, liveEventNames } from './events.ts';
+export {
+  backupKinds,
+  backupStates,
+  operationKinds,
+  operationStates,
+  runtimeStates,
+  suspensionReasons,
+  tenantListSorts,
+  tenantStates,
+} from './generated/enums.ts';
 export type { components, operations, paths };
 export type Schemas = components['schemas'];
 

@@ -1,8 +1,9 @@
 /**
  * Writes the admin API's OpenAPI document, as the gateway serves it at `/docs/json`, to
- * `packages/api-client/openapi.json`, and the client's types generated from it by openapi-typescript
- * to `packages/api-client/src/generated/schema.ts`. The gateway app is built without listening and without
- * touching its pool or bus, so this needs no database and no NATS. A test compares both files with
+ * `packages/api-client/openapi.json`, the client's types generated from it by openapi-typescript
+ * to `packages/api-client/src/generated/schema.ts`, and the enumerations clients offer as choices to
+ * `src/generated/enums.ts`. The gateway app is built without listening and without
+ * touching its pool or bus, so this needs no database and no NATS. A test compares the files with
  * what the running gateway serves, so a route changed without running this fails the suite.
  *
  *   pnpm api:gen
@@ -15,4 +16,5 @@ const out = (p: string) => fileURLToPath(new URL(`../../../packages/api-client/$
 const files = await generateClientFiles();
 await writeFile(out('openapi.json'), files.document);
 await writeFile(out('src/generated/schema.ts'), files.types);
-console.log('wrote packages/api-client/openapi.json and src/generated/schema.ts');
+await writeFile(out('src/generated/enums.ts'), files.enums);
+console.log('wrote packages/api-client/openapi.json, src/generated/schema.ts and src/generated/enums.ts');

@@ -1,4 +1,4 @@
-import { type Schemas, unwrap } from '@ocp/api-client';
+import { backupStates, type Schemas, unwrap } from '@ocp/api-client';
 import { type Command, Option } from 'commander';
 import { action } from '../action.ts';
 import type { Context, Io } from '../context.ts';
@@ -11,7 +11,6 @@ import { finishOperation, formatBytes } from '../watch.ts';
 import { getTenant } from './tenants.ts';
 
 type Backup = Schemas['Backup'];
-const backupStates = ['queued', 'running', 'succeeded', 'failed'] as const;
 
 const backupColumns: ReadonlyArray<Column<Backup>> = [
   { header: 'ID', value: (b) => b.id },

@@ -1,4 +1,4 @@
-import { unwrap } from '@ocp/api-client';
+import { operationKinds, operationStates, unwrap } from '@ocp/api-client';
 import { type Command, Option } from 'commander';
 import { action } from '../action.ts';
 import type { Context, Io } from '../context.ts';
@@ -6,25 +6,6 @@ import { type Column, stateColor } from '../output.ts';
 import { type PagingOptions, pagesOf, positiveInt, printPages } from '../pages.ts';
 import { DEFAULT_INTERVAL_MS, type Operation, watchOperation } from '../watch.ts';
 import { getTenant } from './tenants.ts';
-
-const operationStates = ['queued', 'running', 'succeeded', 'failed'] as const;
-const operationKinds = [
-  'tenant.provision',
-  'tenant.suspend',
-  'tenant.resume',
-  'tenant.delete',
-  'tenant.module_install',
-  'tenant.module_upgrade',
-  'tenant.module_uninstall',
-  'tenant.duplicate',
-  'tenant.rename',
-  'tenant.purge',
-  'backup.run',
-  'backup.restore',
-  'backup.drill',
-  'backup.import',
-  'backup.move',
-] as const satisfies ReadonlyArray<Operation['kind']>;
 
 const operationColumns: ReadonlyArray<Column<Operation>> = [
   { header: 'ID', value: (o) => o.id },

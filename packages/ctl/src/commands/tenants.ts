@@ -1,4 +1,4 @@
-import { type Schemas, unwrap } from '@ocp/api-client';
+import { type Schemas, suspensionReasons, tenantListSorts, tenantStates, unwrap } from '@ocp/api-client';
 import { type Command, Option } from 'commander';
 import { action } from '../action.ts';
 import type { Context, Io } from '../context.ts';
@@ -9,18 +9,6 @@ import { promptLine } from '../prompt.ts';
 import { finishOperation } from '../watch.ts';
 
 type Tenant = Schemas['Tenant'];
-const states = [
-  'pending',
-  'provisioning',
-  'active',
-  'suspended',
-  'failed',
-  'restoring',
-  'migrating',
-  'deleting',
-  'deleted',
-] as const;
-const reasons = ['billing', 'quota', 'trial', 'manual'] as const;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const tenantColumns: ReadonlyArray<Column<Tenant>> = [
@@ -64,23 +52,11 @@ async function runtimeId(ctx: Context, runtime: string): Promise<string> {
   return (await unwrap(api.GET('/api/v1/runtimes/{runtime}', { params: { path: { runtime } } }))).runtime.id;
 }
 
-const sorts = [
-  '-createdAt',
-  'createdAt',
-  'slug',
-  '-slug',
-  'displayName',
-  '-displayName',
-  '-updatedAt',
-  'updatedAt',
-  'state',
-] as const;
-
 interface ListOptions {
   state?: Tenant['state'];
   plan?: string;
   search?: string;
-  sort?: (typeof sorts)[number];
+  sort?: (typeof tenantListSorts)[number];
   runtime?: string;
   slugPrefix?: string;
   includeDeleted?: boolean;
@@ -107,7 +83,7 @@ export function registerTenants(program: Command, io: Io): void {
   tenants
     .command('list')
     .description('list tenants, newest first')
-    .addOption(new Option('--state <state>', 'only tenants in this state').choices(states))
+    .addOption(new Option('--state <state>', 'only tenants in this state').choices(tenantStates))
     .option('--plan <plan>', 'only tenants on this plan')
     .option(
       '--search <text>',
@@ -115,7 +91,7 @@ export function registerTenants(program: Command, io: Io): void {
     )
     .addOption(
       new Option('--sort <order>', 'the order, descending with a leading - (default: -createdAt)').choices(
-        sorts,
+        tenantListSorts,
       ),
     )
     .option('--runtime <runtime>', 'only tenants served by this Odoo runtime (id or name)')
@@ -229,24 +205,27 @@ export function registerTenants(program: Command, io: Io): void {
           : 'resume a suspended tenant (lifts the reason given, manual by default)',
       )
       .argument('<tenant>', 'id or slug')
-      .addOption(new Option('--reason <reason>', 'why (default: manual)').choices(reasons))
+      .addOption(new Option('--reason <reason>', 'why (default: manual)').choices(suspensionReasons))
       .option('--wait', 'follow the operation until it ends (exit 7 if it fails)')
       .action(
-        action<{ reason?: (typeof reasons)[number]; wait?: boolean }>(io, async (ctx, [tenant], opts) => {
-          const api = await ctx.api();
-          const params = { path: { tenant: tenant! } };
-          const body = opts.reason ? { reason: opts.reason } : {};
-          const answer = await unwrap(
-            verb === 'suspend'
-              ? api.POST('/api/v1/tenants/{tenant}/suspend', { params, body })
-              : api.POST('/api/v1/tenants/{tenant}/resume', { params, body }),
-          );
-          await finishOperation(ctx, answer, {
-            wait: opts.wait ?? false,
-            summary: `Tenant ${answer.tenant.slug} ${verb === 'suspend' ? 'suspending' : 'resuming'}`,
-            refresh: async () => ({ tenant: await getTenant(ctx, answer.tenant.id) }),
-          });
-        }),
+        action<{ reason?: (typeof suspensionReasons)[number]; wait?: boolean }>(
+          io,
+          async (ctx, [tenant], opts) => {
+            const api = await ctx.api();
+            const params = { path: { tenant: tenant! } };
+            const body = opts.reason ? { reason: opts.reason } : {};
+            const answer = await unwrap(
+              verb === 'suspend'
+                ? api.POST('/api/v1/tenants/{tenant}/suspend', { params, body })
+                : api.POST('/api/v1/tenants/{tenant}/resume', { params, body }),
+            );
+            await finishOperation(ctx, answer, {
+              wait: opts.wait ?? false,
+              summary: `Tenant ${answer.tenant.slug} ${verb === 'suspend' ? 'suspending' : 'resuming'}`,
+              refresh: async () => ({ tenant: await getTenant(ctx, answer.tenant.id) }),
+            });
+          },
+        ),
       );
   }
 

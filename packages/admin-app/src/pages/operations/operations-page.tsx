@@ -1,17 +1,5 @@
-import {
-  Anchor,
-  Button,
-  Group,
-  Paper,
-  Progress,
-  Select,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
-import { IconChevronLeft, IconChevronRight } from '@tabler/icons-react';
+import { Anchor, Group, Paper, Progress, Select, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { operationKinds, operationStates } from '@ocp/api-client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api.ts';
@@ -22,6 +10,7 @@ import { TenantPicker } from '../../components/tenant-picker.tsx';
 import { useTitle } from '../../components/use-title.ts';
 import { ago, kindLabel } from '../../format.ts';
 import { useLiveState } from '../../live-events.tsx';
+import { Pager } from '../admin-kit/pager.tsx';
 import { useTenantNames } from '../admin-kit/tenant-names.ts';
 
 type Operation = Schemas['Operation'];
@@ -33,32 +22,13 @@ type OperationQuery = {
   cursor?: string;
 };
 
-const opStates: Operation['state'][] = ['queued', 'running', 'succeeded', 'failed'];
-const kinds: Operation['kind'][] = [
-  'tenant.provision',
-  'tenant.suspend',
-  'tenant.resume',
-  'tenant.delete',
-  'tenant.module_install',
-  'tenant.module_upgrade',
-  'tenant.module_uninstall',
-  'tenant.duplicate',
-  'tenant.rename',
-  'tenant.purge',
-  'backup.run',
-  'backup.restore',
-  'backup.drill',
-  'backup.import',
-  'backup.move',
-];
-
 export function OperationsPage() {
   useTitle('Operations');
   const live = useLiveState();
   const [params, setParams] = useSearchParams();
   const after = (params.get('after') ?? '').split(',').filter(Boolean);
-  const state = opStates.find((s) => s === params.get('state'));
-  const kind = kinds.find((k) => k === params.get('kind'));
+  const state = operationStates.find((s) => s === params.get('state'));
+  const kind = operationKinds.find((k) => k === params.get('kind'));
   const tenantId = params.get('tenantId');
   const cursor = after[after.length - 1];
   const query: OperationQuery = {
@@ -101,7 +71,7 @@ export function OperationsPage() {
             placeholder="Any state"
             clearable
             w={180}
-            data={opStates}
+            data={operationStates}
             value={state ?? null}
             onChange={(v) => set('state', v)}
           />
@@ -110,7 +80,7 @@ export function OperationsPage() {
             placeholder="Any kind"
             clearable
             w={240}
-            data={kinds.map((k) => ({ value: k, label: `${kindLabel(k)} (${k})` }))}
+            data={operationKinds.map((k) => ({ value: k, label: `${kindLabel(k)} (${k})` }))}
             value={kind ?? null}
             onChange={(v) => set('kind', v)}
           />
@@ -186,24 +156,14 @@ export function OperationsPage() {
           </Text>
         )}
       </Paper>
-      <Group justify="flex-end" gap="xs">
-        <Button
-          variant="default"
-          leftSection={<IconChevronLeft size={16} aria-hidden />}
-          disabled={after.length === 0}
-          onClick={() => page(after.slice(0, -1))}
-        >
-          Previous
-        </Button>
-        <Button
-          variant="default"
-          rightSection={<IconChevronRight size={16} aria-hidden />}
-          disabled={!list.data?.nextCursor}
-          onClick={() => list.data?.nextCursor && page([...after, list.data.nextCursor])}
-        >
-          Next
-        </Button>
-      </Group>
+      <Pager
+        label="Operations"
+        page={after.length + 1}
+        hasPrevious={after.length > 0}
+        nextCursor={list.data?.nextCursor}
+        onPrevious={() => page(after.slice(0, -1))}
+        onNext={(cursor) => page([...after, cursor])}
+      />
     </Stack>
   );
 }

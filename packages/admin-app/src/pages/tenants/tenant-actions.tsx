@@ -1,5 +1,6 @@
 import { Button, Group, Menu, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { suspensionReasons } from '@ocp/api-client';
 import {
   IconCopy,
   IconDatabaseExport,
@@ -22,7 +23,6 @@ import { useTrackedOperations } from '../../tracked-operations.tsx';
 
 type Tenant = Schemas['Tenant'];
 type Action = 'suspend' | 'resume' | 'delete' | 'duplicate' | 'install' | null;
-const reasons = ['manual', 'billing', 'quota', 'trial'];
 
 /** What the tenant's state allows, whatever the account may do. */
 export const allowedByState = (t: Tenant) => ({
@@ -71,7 +71,7 @@ function SuspendModal({ tenant, onClose }: { tenant: Tenant; onClose(): void }) 
         <ProblemAlert error={form.problem} />
         <Select
           label="Reason"
-          data={reasons}
+          data={[...suspensionReasons]}
           allowDeselect={false}
           value={String(form.values.reason)}
           onChange={(v) => form.setValue('reason', v ?? 'manual')}

@@ -12,8 +12,8 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedCallback, useDisclosure } from '@mantine/hooks';
-import type { operations } from '@ocp/api-client';
-import { IconChevronLeft, IconChevronRight, IconPlus, IconSearch } from '@tabler/icons-react';
+import { type operations, tenantStates } from '@ocp/api-client';
+import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -23,23 +23,12 @@ import { StateBadge } from '../../components/state-badge.tsx';
 import { useTitle } from '../../components/use-title.ts';
 import { ago, formatDate } from '../../format.ts';
 import { useCan } from '../../session.tsx';
+import { Pager } from '../admin-kit/pager.tsx';
 import { CreateTenantModal } from './create-tenant.tsx';
 
 type Tenant = Schemas['Tenant'];
 type TenantQuery = NonNullable<operations['tenantList']['parameters']['query']>;
 type Sort = NonNullable<TenantQuery['sort']>;
-
-const states: Tenant['state'][] = [
-  'pending',
-  'provisioning',
-  'active',
-  'suspended',
-  'failed',
-  'restoring',
-  'migrating',
-  'deleting',
-  'deleted',
-];
 
 const sorts: { value: Sort; label: string }[] = [
   { value: '-createdAt', label: 'Newest first' },
@@ -106,7 +95,7 @@ export function TenantsPage() {
   const prefixInput = useTextParam(params, setFilter, 'prefix');
 
   // What the address says, as the API's query: an unknown state or sort is ignored, not sent.
-  const state = states.find((s) => s === params.get('state'));
+  const state = tenantStates.find((s) => s === params.get('state'));
   const sort = sorts.find((s) => s.value === params.get('sort'))?.value;
   const q = params.get('q');
   const plan = params.get('plan');
@@ -164,7 +153,7 @@ export function TenantsPage() {
           <Select
             label="State"
             placeholder="Any state"
-            data={states}
+            data={tenantStates}
             clearable
             w={160}
             value={state ?? null}
@@ -274,30 +263,14 @@ export function TenantsPage() {
         )}
       </Paper>
 
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          Page {after.length + 1}
-          {items.length > 0 ? ` · ${items.length} shown` : ''}
-        </Text>
-        <Group gap="xs">
-          <Button
-            variant="default"
-            leftSection={<IconChevronLeft size={16} aria-hidden />}
-            disabled={after.length === 0}
-            onClick={() => page(after.slice(0, -1))}
-          >
-            Previous
-          </Button>
-          <Button
-            variant="default"
-            rightSection={<IconChevronRight size={16} aria-hidden />}
-            disabled={!list.data?.nextCursor}
-            onClick={() => list.data?.nextCursor && page([...after, list.data.nextCursor])}
-          >
-            Next
-          </Button>
-        </Group>
-      </Group>
+      <Pager
+        label="Tenants"
+        page={after.length + 1}
+        hasPrevious={after.length > 0}
+        nextCursor={list.data?.nextCursor}
+        onPrevious={() => page(after.slice(0, -1))}
+        onNext={(cursor) => page([...after, cursor])}
+      />
 
       <CreateTenantModal opened={creating} onClose={create.close} />
     </Stack>
