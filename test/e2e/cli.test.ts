@@ -30,7 +30,12 @@ function ocpctl(
   args: string[],
   opts: { configDir: string; input?: string; env?: Record<string, string> },
 ): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, OCPCTL_CONFIG_DIR: opts.configDir, ...opts.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OCPCTL_CONFIG_DIR: opts.configDir,
+    OCPCTL_FROM_SOURCE: '1',
+    ...opts.env,
+  };
   for (const k of ['OCP_URL', 'OCP_TOKEN'] as const) if (!opts.env?.[k]) delete env[k];
   const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -70,7 +75,12 @@ function ocpctlOnTerminal(
   opts: { configDir: string; input: string },
 ): Promise<{ code: number | null; output: string }> {
   const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
-  const env: NodeJS.ProcessEnv = { ...process.env, OCPCTL_CONFIG_DIR: opts.configDir, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OCPCTL_CONFIG_DIR: opts.configDir,
+    OCPCTL_FROM_SOURCE: '1',
+    NO_COLOR: '1',
+  };
   delete env.OCP_URL;
   delete env.OCP_TOKEN;
   const child = spawn('script', ['-qec', quoted, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 
 const built = new URL('../dist/main.js', import.meta.url);
-if (existsSync(built)) {
+// OCPCTL_FROM_SOURCE=1 runs the source even beside a build (the tests do: a build can be stale).
+if (existsSync(built) && process.env.OCPCTL_FROM_SOURCE !== '1') {
   // The workspace packages export their built code under the `production` condition (their default
   // is TypeScript source): resolve as `node --conditions=production` would, without a flag to pass.
   register(
