@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { ensureAdminAppBuilt } from '../support/admin-app.ts';
 import {
   axeViolations,
   describeViolations,
@@ -14,9 +14,45 @@ import {
 import { type Platform, startPlatform } from '../support/platform.ts';
 
 const limit = { timeout: 300_000 };
+
+/**
+ * A TCP relay to a local port that a test can cut (every connection through it is destroyed and
+ * new ones are refused) and mend: a dropped network, for a browser whose own offline switch leaves
+ * an open event stream alone.
+ */
+async function tcpRelay(port: number) {
+  const sockets = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) return client.destroy();
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: own } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${own}`,
+    cut() {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    mend() {
+      down = false;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** Generous: provisioning and backups run for real on this machine's PostgreSQL. */
 const wait = { timeout: 60_000 };
-const appDir = join(import.meta.dirname, '..', '..', 'packages', 'admin-app');
 
 describe('the admin web app, in headless Chromium against the running platform', limit, () => {
   let platform: Platform;
@@ -51,10 +87,7 @@ describe('the admin web app, in headless Chromium against the running platform',
     });
 
   before(async () => {
-    execFileSync(join(appDir, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
-      cwd: appDir,
-      stdio: 'inherit',
-    });
+    ensureAdminAppBuilt();
     platform = await startPlatform({ backup: true });
     browser = await launchBrowser();
     watched = await openPage(browser);
@@ -240,6 +273,47 @@ describe('the admin web app, in headless Chromium against the running platform',
     }
     await page.getByText(/not measured yet/).waitFor(wait);
   });
+
+  step(
+    'a change made while the browser was cut off shows once its event stream is back, without a reload',
+    async () => {
+      // The page goes through a TCP relay that the test can cut: the stream drops as on a real network.
+      const relay = await tcpRelay(Number(new URL(platform.gateway.url).port));
+      try {
+        const id = new URL(tenantUrl).pathname.split('/').pop();
+        await page.goto(`${relay.url}/admin/tenants/${id}`);
+        await tenantState().getByText('active', { exact: true }).waitFor(wait);
+        const live = page.getByRole('status').filter({ hasText: 'Live updates on' });
+        await live.waitFor({ state: 'attached', ...wait });
+
+        relay.cut();
+        await live.waitFor({ state: 'detached', ...wait });
+        const res = await platform.api.call('POST', `/api/v1/tenants/${id}/suspend`, { reason: 'billing' });
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+        const operation = `/api/v1/operations/${res.body.operation.id}`;
+        for (let i = 0; (await platform.api.call('GET', operation)).body.state !== 'succeeded'; i++) {
+          assert.ok(i < 600, 'the suspension ends');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(
+          await tenantState().getByText('active', { exact: true }).isVisible(),
+          'not seen while cut off',
+        );
+
+        relay.mend();
+        await tenantState().getByText('suspended', { exact: true }).waitFor(wait);
+        await page.getByTestId('suspension-reasons').filter({ hasText: 'billing' }).waitFor(wait);
+        await live.waitFor({ state: 'attached', ...wait });
+        const back = await platform.api.call('POST', `/api/v1/tenants/${id}/resume`, { reason: 'billing' });
+        assert.equal(back.status, 202, JSON.stringify(back.body));
+        await tenantState().getByText('active', { exact: true }).waitFor(wait);
+      } finally {
+        await relay.close();
+      }
+      await page.goto(tenantUrl);
+      await tenantState().getByText('active', { exact: true }).waitFor(wait);
+    },
+  );
 
   step('searching the tenants table by name puts the query in the URL, and a reload keeps it', async () => {
     await page.goto(`${platform.gateway.url}/admin/tenants`);
