@@ -270,11 +270,15 @@ describe('the administration screens of the web app, in headless Chromium agains
       .waitFor();
     const rows = page.getByRole('table', { name: /^Audit entries/ }).locator('tbody tr');
     await rows.getByText(tenant.slug, { exact: true }).first().waitFor();
-    assert.equal(
-      await rows.filter({ hasText: tenant.slug }).count(),
-      await rows.count(),
-      'every entry of the tenant names it by its slug',
-    );
+    // The unfiltered page stays on screen until the filtered one arrives: wait until it has.
+    const named = async () => [await rows.filter({ hasText: tenant.slug }).count(), await rows.count()];
+    for (let i = 0; i < 100; i++) {
+      const [withSlug, all] = await named();
+      if (withSlug === all) break;
+      await page.waitForTimeout(100);
+    }
+    const [withSlug, all] = await named();
+    assert.equal(withSlug, all, 'every entry of the tenant names it by its slug');
     await checkScreen(owner, 'audit-by-tenant');
   });
 
