@@ -113,35 +113,60 @@ describe('a backup that fails leaves nothing behind', () => {
   test('an abort mid-upload rejects, stores nothing, and pg_dump had no password on its command line', async () => {
     const ids = { tenantId: 't1', backupId: randomUUID() };
     const ac = new AbortController();
-    // The look at pg_dump's command line finishes before the abort ends pg_dump (a loaded machine
-    // can take longer to read /proc than the dump takes to pass 7 MiB).
-    let scan: Promise<void> | undefined;
+    // pg_dump's command line is read while pg_dump surely runs: the upload takes nothing until the
+    // look is done, so back-pressure holds pg_dump (however fast the dump, however slow /proc).
     let lines: string[] | undefined;
+    const held: ObjectStore = {
+      ...store,
+      async upload(key, body, opts) {
+        lines = await pgDumpCommandLines();
+        return store.upload(key, body, opts);
+      },
+    };
     await assert.rejects(
       writeBackup({
         tools,
         source: source.connection,
         filestoreDir: null,
         ids,
-        store,
+        store: held,
         key: `aborted/${ids.backupId}`,
         keyring,
         signal: ac.signal,
         onProgress: (p) => {
-          scan ??= pgDumpCommandLines().then((found) => {
-            lines = found;
-          });
           // Past one 5 MiB part: the multipart upload is under way.
-          if (lines && p.dumpedBytes > 7 * 1024 * 1024) ac.abort(new Error('stopped by the test'));
+          if (p.dumpedBytes > 7 * 1024 * 1024) ac.abort(new Error('stopped by the test'));
         },
       }),
       /stopped by the test/,
     );
-    await scan;
     assert.equal(lines?.length, 1, 'pg_dump ran');
     assert.ok(!lines?.[0]?.includes(password), 'the password is not on the command line');
     assert.deepEqual(await objectsUnder(store, 'aborted/'), []);
     assert.equal(await backupSessions(source.name), 0);
+  });
+
+  test('a backup stopped while it opens its snapshot rejects with the reason, and leaves nothing', async () => {
+    // A worker stopping at that moment: before, the store refused the aborted upload and the body,
+    // destroyed with the reason and listened to by no one, crashed the process.
+    const ids = { tenantId: 't1', backupId: randomUUID() };
+    const ac = new AbortController();
+    const running = writeBackup({
+      tools,
+      source: source.connection,
+      filestoreDir: null,
+      ids,
+      store,
+      key: `stopped/${ids.backupId}`,
+      keyring,
+      signal: ac.signal,
+    });
+    // writeBackup is now waiting for its snapshot's connection.
+    ac.abort(new Error('the worker is stopping'));
+    await assert.rejects(running, /the worker is stopping/);
+    assert.deepEqual(await objectsUnder(store, 'stopped/'), []);
+    assert.equal(await backupSessions(source.name), 0);
+    assert.deepEqual(await pgDumpCommandLines(), []);
   });
 
   test('an unreachable store fails with StoreError and ends pg_dump', async () => {

@@ -120,6 +120,11 @@ export async function writeBackup(
   const report = () => o.onProgress?.({ ...progress });
 
   const snapshot = await openSourceSnapshot(o.source);
+  // Stopped while the snapshot opened: the listener below would never hear an abort that is past.
+  if (o.signal?.aborted) {
+    await snapshot.close().catch(() => {});
+    throw o.signal.reason;
+  }
   let dump: ToolProcess | undefined;
   const pack = tar.pack();
   const archive = Readable.from(pack);
@@ -128,6 +133,8 @@ export async function writeBackup(
   // Encryption SDK's stream is never destroyed: destroying it mid-message throws an error from an
   // inner stream no one can listen to; it is unpiped and left to the collector instead.
   const body = new PassThrough();
+  // Its failures are this function's own (failAll): the store may not listen to it yet, or any more.
+  body.on('error', () => {});
   let firstFailure: unknown;
   let uploaded: Promise<{ bytes: number }> | undefined;
   const failAll = (err: unknown) => {
