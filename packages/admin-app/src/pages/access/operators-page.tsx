@@ -26,6 +26,7 @@ import { ProblemAlert } from '../../forms.ts';
 import { useCan, useMe } from '../../session.tsx';
 import { type Role, roleInfo, roles } from '../admin-kit/access-model.ts';
 import { ConfirmModal } from '../admin-kit/confirm.tsx';
+import { EmptyRow } from '../admin-kit/empty-row.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
@@ -292,13 +293,9 @@ export default function OperatorsPage() {
                   );
                 })}
             {!list.isLoading && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={6}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No operator {role ? `with the role ${roleInfo[role].label}` : ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={6}>
+                No operator {role ? `with the role ${roleInfo[role].label}` : ''}
+              </EmptyRow>
             ) : null}
           </Table.Tbody>
         </Table>

@@ -6,6 +6,7 @@ import { api, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../forms.ts';
 import { useCan, useMe } from '../../session.tsx';
 import { ConfirmModal } from '../admin-kit/confirm.tsx';
+import { EmptyRow } from '../admin-kit/empty-row.tsx';
 import { formatRelative, formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
@@ -153,15 +154,7 @@ export default function TokensPage() {
                     </Table.Tr>
                   );
                 })}
-            {!list.isLoading && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={8}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No API token yet.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ) : null}
+            {!list.isLoading && rows.length === 0 ? <EmptyRow colSpan={8}>No API token yet.</EmptyRow> : null}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>

@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api.ts';
 import { TenantName } from '../../components/tenant-name.tsx';
 import { ProblemAlert } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
+import { EmptyRow } from '../admin-kit/empty-row.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
@@ -187,15 +188,7 @@ export default function AuditPage() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-            {!log.isLoading && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={7}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No entry matches.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ) : null}
+            {!log.isLoading && rows.length === 0 ? <EmptyRow colSpan={7}>No entry matches.</EmptyRow> : null}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>

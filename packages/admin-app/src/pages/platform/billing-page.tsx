@@ -6,6 +6,7 @@ import { TenantName } from '../../components/tenant-name.tsx';
 import { TenantPicker } from '../../components/tenant-picker.tsx';
 import { ProblemAlert } from '../../forms.ts';
 import { useMe } from '../../session.tsx';
+import { EmptyRow } from '../admin-kit/empty-row.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
@@ -143,13 +144,9 @@ export default function BillingPage() {
                   </Table.Tr>
                 ))}
             {!list.isLoading && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={6}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No webhook event received{provider || status ? ' matching the filters' : ' yet'}.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={6}>
+                No webhook event received{provider || status ? ' matching the filters' : ' yet'}.
+              </EmptyRow>
             ) : null}
           </Table.Tbody>
         </Table>

@@ -17,6 +17,7 @@ import { api, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../forms.ts';
 import { useCan } from '../../session.tsx';
 import { ConfirmModal } from '../admin-kit/confirm.tsx';
+import { EmptyRow } from '../admin-kit/empty-row.tsx';
 import { formatTime } from '../admin-kit/format.ts';
 import { AdminPage } from '../admin-kit/page.tsx';
 import { Pager, useCursorPages } from '../admin-kit/pager.tsx';
@@ -198,14 +199,10 @@ export default function RuntimesPage() {
                   </Table.Tr>
                 ))}
             {!list.isLoading && rows.length === 0 ? (
-              <Table.Tr>
-                <Table.Td colSpan={7}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No runtime registered{includeDisabled ? '' : ' (or every one is disabled)'}. Tenants need
-                    a ready runtime of their Odoo version.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={7}>
+                No runtime registered{includeDisabled ? '' : ' (or every one is disabled)'}. Tenants need a
+                ready runtime of their Odoo version.
+              </EmptyRow>
             ) : null}
           </Table.Tbody>
         </Table>
