@@ -1,4 +1,5 @@
 import type { BusHooks } from '@ocp/bus';
+import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** A service's metric registry, with default process metrics and the bus and HTTP metrics. */
@@ -34,7 +35,32 @@ export function createMetrics(service: string) {
       published.inc({ subject });
     },
   };
-  return { registry, busHooks };
+  const requests = new Counter({
+    name: 'ocp_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern (`unmatched` when no route took it) and status.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const requestSeconds = new Histogram({
+    name: 'ocp_http_request_duration_seconds',
+    help: 'Time from a request to its answer, by method and route pattern.',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  /**
+   * Counts and times every answer of `app` (rate, errors, duration). Labelled by the route's pattern
+   * (`/api/v1/tenants/:tenant`), never the path, so the series stay bounded; call it before the app
+   * listens. A hook on the root applies to every route, those of encapsulated plugins included.
+   */
+  const observeHttp = (app: FastifyInstance) => {
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+      requestSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    });
+  };
+  return { registry, busHooks, observeHttp };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

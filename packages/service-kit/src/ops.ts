@@ -39,11 +39,14 @@ export async function startOpsServer(opts: {
   registry: Registry;
   checks: readonly ReadinessCheck[];
   logger: Logger;
+  /** Called with the app before it listens (the runtime's HTTP metrics). */
+  observe?: (app: FastifyInstance) => void;
 }): Promise<FastifyInstance> {
   const app = Fastify({
     // Probes and scrapes come every few seconds: only problems are worth a line.
     loggerInstance: opts.logger.child({ component: 'ops-http' }, { level: 'warn' }) as FastifyBaseLogger,
   });
+  opts.observe?.(app);
   await app.register(opsRoutes, { registry: opts.registry, checks: opts.checks });
   await app.listen({ host: opts.host, port: opts.port });
   return app;

@@ -139,7 +139,7 @@ export async function runService<C, P>(
   const logger = opts.logger ?? createLogger(def.name, c.LOG_LEVEL);
   logger.info({ config: redactConfig(def.configSchema, c) }, 'starting');
   const shutdown = createShutdown(logger, c.SHUTDOWN_TIMEOUT_MS);
-  const { registry, busHooks } = createMetrics(def.name);
+  const { registry, busHooks, observeHttp } = createMetrics(def.name);
   const checks: ReadinessCheck[] = [];
   try {
     if (def.migrations) {
@@ -261,10 +261,18 @@ export async function runService<C, P>(
     if (def.http) {
       const app = await def.http(rt, parts);
       shutdown.add('http', () => app.close(), 'http');
+      observeHttp(app);
       await app.listen({ host: c.HTTP_HOST, port: c.HTTP_PORT });
       http = app;
     } else {
-      const app = await startOpsServer({ host: c.HTTP_HOST, port: c.HTTP_PORT, registry, checks, logger });
+      const app = await startOpsServer({
+        host: c.HTTP_HOST,
+        port: c.HTTP_PORT,
+        registry,
+        checks,
+        logger,
+        observe: observeHttp,
+      });
       shutdown.add('http', () => app.close(), 'http');
       http = app;
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect as netConnect } from 'node:net';
 import { test } from 'node:test';
 import { adminQuery, createTestDatabase, startNats, uniqueName } from '@ocp/testkit';
+import Fastify from 'fastify';
 import pino from 'pino';
 import {
   ConfigError,
@@ -10,6 +11,7 @@ import {
   createShutdown,
   defineService,
   loadServiceConfig,
+  opsRoutes,
   runService,
   type ServiceRuntime,
 } from '../src/index.ts';
@@ -207,6 +209,46 @@ test(
     await service.close('test');
     assert.equal(most, 1);
     assert.equal(running, 0, 'no run was cut off by the stop');
+  },
+);
+
+test(
+  "every answer of a service's HTTP app is counted and timed by route pattern and status, with the service's label",
+  limit,
+  async (t) => {
+    const { name, env } = await rig(t);
+    const def = defineService({
+      name,
+      configSchema: schema,
+      async start() {},
+      async http(rt) {
+        const app = Fastify();
+        await app.register(opsRoutes, { registry: rt.registry, checks: rt.checks });
+        // In an encapsulated plugin, as services register their routes.
+        await app.register(async (routes) => {
+          routes.get('/widgets/:id', async (req, reply) =>
+            (req.params as { id: string }).id === 'missing' ? reply.code(404).send() : { ok: true },
+          );
+        });
+        return app;
+      },
+    });
+    const service = await runService(def, loadServiceConfig(def, env), { logger });
+    for (const url of ['/widgets/1', '/widgets/2', '/widgets/missing', '/nowhere'])
+      await service.http.inject(url);
+    const text = (await service.http.inject('/metrics')).body;
+    await service.close('test');
+    const line = (re: RegExp) => text.split('\n').find((l) => re.test(l));
+    const label = `service="${name}"`;
+    assert.ok(line(/^ocp_http_requests_total\{.*route="\/widgets\/:id".*status="200"/)?.endsWith(' 2'));
+    assert.ok(line(/^ocp_http_requests_total\{.*route="\/widgets\/:id".*status="404"/)?.endsWith(' 1'));
+    assert.ok(line(/^ocp_http_requests_total\{.*route="unmatched".*status="404"/)?.endsWith(' 1'));
+    assert.ok(!text.includes('/widgets/1'), 'paths never become labels');
+    assert.ok(
+      line(/^ocp_http_request_duration_seconds_count\{.*route="\/widgets\/:id"/)?.endsWith(' 3'),
+      'three answers timed',
+    );
+    assert.ok(line(/^ocp_http_requests_total\{/)?.includes(label), 'the service label');
   },
 );
 
