@@ -23,6 +23,7 @@ export {
   makeEvent,
   sourceOf,
 } from './cloudevent.ts';
+export { encodeCursor, filtersFingerprint, readCursor, UUID_PATTERN } from './cursor.ts';
 export { errorCodes, httpStatusOf, isErrorCode } from './error-codes.ts';
 export { schemaFiles } from './generated/schemas.ts';
 export type * from './generated/types.ts';

@@ -1,6 +1,6 @@
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import type { AuditEntry } from '@ocp/contracts';
+import { type AuditEntry, encodeCursor, readCursor } from '@ocp/contracts';
 import { type EntryFilter, findEntries, toApiEntry } from '../db/log.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -12,14 +12,10 @@ type Order = 'asc' | 'desc';
  * The opaque cursor of a page: the position of its last entry, and the order it was read in (a
  * cursor of an oldest-first page names no order: those made before newest first existed go on).
  */
-const encodeCursor = (seq: number, order: Order) =>
-  Buffer.from(JSON.stringify(order === 'asc' ? { seq } : { seq, order })).toString('base64url');
+const cursorOf = (seq: number, order: Order) => encodeCursor(order === 'asc' ? { seq } : { seq, order });
 
 function decodeCursor(cursor: string, order: Order): number {
-  let at: { seq?: unknown; order?: unknown } | undefined;
-  try {
-    at = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof at;
-  } catch {}
+  const at = readCursor(cursor);
   const seq = at?.seq;
   const given = at?.order ?? 'asc';
   if (
@@ -76,6 +72,6 @@ export function queryHandler(ctx: HandlerContext): RpcHandler<'audit.query.v1'> 
     }
     const more = cut || rows.length > limit;
     const last = items[items.length - 1];
-    return { items, nextCursor: more && last ? encodeCursor(last.seq, order) : null };
+    return { items, nextCursor: more && last ? cursorOf(last.seq, order) : null };
   };
 }

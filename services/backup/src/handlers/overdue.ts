@@ -1,18 +1,12 @@
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import type { BackupOverdueReplyV1 } from '@ocp/contracts';
+import { type BackupOverdueReplyV1, encodeCursor, readCursor, UUID_PATTERN } from '@ocp/contracts';
 import type { BackupContext } from './context.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The opaque cursor of a page: the id of its last tenant. */
-const encodeCursor = (tenantId: string) => Buffer.from(JSON.stringify({ t: tenantId })).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  try {
-    const { t } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown };
-    if (typeof t === 'string' && UUID.test(t)) return t;
-  } catch {}
+function decodeTenantCursor(cursor: string): string {
+  const t = readCursor(cursor)?.t;
+  if (typeof t === 'string' && UUID_PATTERN.test(t)) return t;
   throw new RpcError(
     'VALIDATION_FAILED',
     'cursor is not one this API gave out; pass nextCursor from the previous page',
@@ -47,7 +41,7 @@ export function overdueHandler(ctx: BackupContext): RpcHandler<'backup.overdue.v
       return `$${args.length}`;
     };
     const where = [`k.state IN ('active', 'suspended')`];
-    if (req.cursor !== undefined) where.push(`k.tenant_id > ${arg(decodeCursor(req.cursor))}::uuid`);
+    if (req.cursor !== undefined) where.push(`k.tenant_id > ${arg(decodeTenantCursor(req.cursor))}::uuid`);
     if (req.tenantIds !== undefined) where.push(`k.tenant_id = ANY(${arg(req.tenantIds)}::uuid[])`);
     const { rows } = await ctx.pool.query<OverdueRow>(
       `SELECT k.tenant_id, k.slug, k.state, last.created_at AS last_at,
@@ -74,7 +68,7 @@ export function overdueHandler(ctx: BackupContext): RpcHandler<'backup.overdue.v
         dueAt: r.due_at.toISOString(),
         lateSeconds: Number(r.late_seconds),
       })),
-      nextCursor: rows.length > req.limit && last ? encodeCursor(last.tenant_id) : null,
+      nextCursor: rows.length > req.limit && last ? encodeCursor({ t: last.tenant_id }) : null,
       graceMinutes: grace,
     };
   };

@@ -1,12 +1,11 @@
 import type { EventHandler } from '@ocp/bus';
+import { UUID_PATTERN } from '@ocp/contracts';
 import { claimInbox, withTransaction } from '@ocp/db';
 import { BILLING_DURABLE } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
 
 /** The subscription events this service reads beside billing's decisions, on the same durable. */
 export const BILLING_CUSTOMER_TYPES = ['ocp.billing.subscription_changed.v1'] as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * `events.billing.subscription_changed.v1`: keeps the tenant's customer id at its billing provider,
@@ -21,7 +20,7 @@ export function billingCustomerHandler(
     await withTransaction(ctx.pool, async (client) => {
       if (!(await claimInbox(client, BILLING_DURABLE, event.id))) return;
       const { tenantId, customerId } = event.data.subscription;
-      if (!tenantId || !customerId || !UUID.test(tenantId)) return;
+      if (!tenantId || !customerId || !UUID_PATTERN.test(tenantId)) return;
       const { rowCount } = await client.query(
         `UPDATE tenants SET billing_customer_id = $2, updated_at = now()
           WHERE id = $1 AND billing_customer_id IS DISTINCT FROM $2`,

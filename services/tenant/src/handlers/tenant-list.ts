@@ -1,7 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import type { TenantListRequestV1 } from '@ocp/contracts';
+import {
+  encodeCursor,
+  filtersFingerprint,
+  readCursor,
+  type TenantListRequestV1,
+  UUID_PATTERN,
+} from '@ocp/contracts';
 import { type TenantRow, toTenant } from '../db/rows.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -47,8 +52,6 @@ interface TenantCursor {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The filters of a request in one short string: a cursor only continues the list it came from. */
 function fingerprint(req: TenantListRequestV1): string {
   const filters = [
@@ -62,7 +65,7 @@ function fingerprint(req: TenantListRequestV1): string {
     // Appended only when given, so that a cursor made before ids existed still continues its list.
     ...(req.ids ? [[...req.ids].sort()] : []),
   ];
-  return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
+  return filtersFingerprint(filters);
 }
 
 const badCursor = (why: string) =>
@@ -73,17 +76,14 @@ const badCursor = (why: string) =>
   );
 
 function decodeTenantCursor(s: string, sort: SortName, filters: string): TenantCursor {
-  let c: Partial<TenantCursor> | undefined;
-  try {
-    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Partial<TenantCursor>;
-  } catch {}
+  const c = readCursor(s) as Partial<TenantCursor> | undefined;
   if (
     !c ||
     typeof c.s !== 'string' ||
     typeof c.f !== 'string' ||
     typeof c.k !== 'string' ||
     typeof c.id !== 'string' ||
-    !UUID.test(c.id) ||
+    !UUID_PATTERN.test(c.id) ||
     c.k.length > 1000
   )
     throw badCursor('is not one this API gave out');
@@ -160,7 +160,7 @@ export function listTenantsHandler(ctx: HandlerContext): RpcHandler<'tenant.list
         : undefined;
     return {
       items: page.map(toTenant),
-      nextCursor: cursor ? Buffer.from(JSON.stringify(cursor)).toString('base64url') : null,
+      nextCursor: cursor ? encodeCursor(cursor) : null,
     };
   };
 }

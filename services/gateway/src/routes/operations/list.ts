@@ -1,6 +1,12 @@
-import { createHash } from 'node:crypto';
 import { type Bus, RpcUnavailableError } from '@ocp/bus';
-import type { Operation, OperationListRequestV1 } from '@ocp/contracts';
+import {
+  encodeCursor,
+  filtersFingerprint,
+  type Operation,
+  type OperationListRequestV1,
+  readCursor,
+  UUID_PATTERN,
+} from '@ocp/contracts';
 import { apiError } from '../../errors.ts';
 import type { operationSources } from '../../schemas/operations.ts';
 
@@ -25,21 +31,12 @@ export interface OperationPage {
 
 /** The filters in a short string: a cursor continues only the list it came from. */
 const fingerprint = (q: OperationListQuery, scope: readonly string[] | undefined) =>
-  createHash('sha256')
-    .update(
-      JSON.stringify([q.state ?? null, q.kind ?? null, q.tenantId ?? null, scope ? [...scope].sort() : null]),
-    )
-    .digest('base64url')
-    .slice(0, 16);
+  filtersFingerprint([q.state ?? null, q.kind ?? null, q.tenantId ?? null, scope ? [...scope].sort() : null]);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function decodeCursor(cursor: string, filters: string): Position {
-  let c: { t?: unknown; id?: unknown; f?: unknown } | undefined;
-  try {
-    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {}
+  const c = readCursor(cursor);
   const fail = (why: string) =>
     apiError(
       'VALIDATION_FAILED',
@@ -52,15 +49,14 @@ function decodeCursor(cursor: string, filters: string): Position {
     !ISO_MS.test(c.t) ||
     Number.isNaN(Date.parse(c.t)) ||
     typeof c.id !== 'string' ||
-    !UUID.test(c.id)
+    !UUID_PATTERN.test(c.id)
   )
     throw fail('is not one this API gave out');
   if (c.f !== filters) throw fail('was made for other filters (state, kind, tenantId)');
   return { createdAt: c.t, id: c.id };
 }
 
-const encodeCursor = (p: Position, filters: string) =>
-  Buffer.from(JSON.stringify({ t: p.createdAt, id: p.id, f: filters })).toString('base64url');
+const cursorAt = (p: Position, filters: string) => encodeCursor({ t: p.createdAt, id: p.id, f: filters });
 
 /** Newest first: createdAt (ISO strings of one length compare as times), then id, descending. */
 const newestFirst = (a: Operation, b: Operation) =>
@@ -108,7 +104,7 @@ export async function listOperations(
   const more = merged.length > q.limit || fromTenant.more || (fromBackup?.more ?? false);
   return {
     items,
-    nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }, filters) : null,
+    nextCursor: more && last ? cursorAt({ createdAt: last.createdAt, id: last.id }, filters) : null,
     ...(fromBackup ? {} : { missing: ['backup'] }),
   };
 }
