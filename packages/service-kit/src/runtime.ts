@@ -27,7 +27,8 @@ import type { ReadinessCheck } from './types.ts';
  *
  * 1. config (parsed once, before anything opens), logger, metrics;
  * 2. the service's database: migrations and the runtime role's grants (over
- *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`);
+ *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`); none for a service
+ *    declared with `database: false`;
  * 3. NATS (reconnecting forever), the bus, the streams the service needs;
  * 4. the outbox relay, when the service has an outbox;
  * 5. `start`: the service's own parts (request/reply methods, consumers, tasks, workers);
@@ -42,6 +43,12 @@ export interface ServiceDefinition<C, P> {
   /** Logger, metrics label, NATS connection name, CloudEvents source, queue group. */
   name: string;
   configSchema: ConfigSchema;
+  /**
+   * `false`: the service keeps no data of its own (its state is read back from other services at
+   * start), so no migrations, pool or `postgres` readiness check; its config needs no
+   * `DATABASE_URL`, and `rt.pool` throws. Such a service has no outbox either.
+   */
+  database?: false;
   /** Checks across fields, each problem explaining its consequence. */
   checkConfig?(config: C): string[];
   /** The directory of the service's own SQL migrations. */
@@ -81,6 +88,7 @@ export interface ServiceRuntime<C> {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly busHooks: BusHooks;
+  /** The service's pool; throws for a service declared with `database: false`. */
   readonly pool: Pool;
   readonly nats: NatsHandle;
   readonly bus: Bus;
@@ -121,6 +129,17 @@ export interface RunningService<C, P> {
 
 type Runnable<C> = C & CommonConfig;
 
+/** The pool of a service without a database: any use is a programming error, said plainly. */
+function noPool(service: string): Pool {
+  return new Proxy({} as Pool, {
+    get(_target, property) {
+      // Promise resolution probes `then`: a pool handed to `await` is not a use of it.
+      if (property === 'then') return undefined;
+      throw new Error(`the ${service} service has no database (database: false): it cannot use a pool`);
+    },
+  });
+}
+
 /** Parses a service's config from the environment, once, reporting every problem at once. */
 export function loadServiceConfig<C, P>(
   def: ServiceDefinition<C, P>,
@@ -142,7 +161,12 @@ export async function runService<C, P>(
   const { registry, busHooks, observeHttp } = createMetrics(def.name);
   const checks: ReadinessCheck[] = [];
   try {
-    if (def.migrations) {
+    const withDatabase = def.database !== false;
+    if (!withDatabase && (def.migrations || def.grants || def.outbox || def.poolMax))
+      throw new Error(
+        `the ${def.name} service is declared with database: false, so it can have no migrations, grants, outbox or pool`,
+      );
+    if (withDatabase && def.migrations) {
       await prepareDatabase({
         databaseUrl: c.DATABASE_URL,
         migrationUrl: c.DATABASE_MIGRATION_URL,
@@ -151,14 +175,18 @@ export async function runService<C, P>(
         logger,
       });
     }
-    const pool = createPool({
-      url: c.DATABASE_URL,
-      name: `ocp-${def.name}`,
-      max: def.poolMax?.(config) ?? 10,
-      logger,
-    });
-    shutdown.add('database pool', () => pool.end(), 'database');
-    checks.push({ name: 'postgres', check: () => ping(pool) });
+    let pool: Pool = noPool(def.name);
+    if (withDatabase) {
+      const p = createPool({
+        url: c.DATABASE_URL,
+        name: `ocp-${def.name}`,
+        max: def.poolMax?.(config) ?? 10,
+        logger,
+      });
+      pool = p;
+      shutdown.add('database pool', () => p.end(), 'database');
+      checks.push({ name: 'postgres', check: () => ping(p) });
+    }
 
     const nats = await connectNats({
       url: c.NATS_URL,

@@ -1,0 +1,4 @@
+import { runMain } from '@ocp/service-kit';
+import { routerService } from './app.ts';
+
+await runMain(routerService);
