@@ -25,8 +25,8 @@ import { startBus } from './helpers.ts';
 const run = promisify(execFile);
 
 test('the identities are the services of the catalog, the observer and the admin', () => {
-  assert.deepEqual(catalogServices(), ['audit', 'backup', 'billing', 'gateway', 'tenant']);
-  assert.deepEqual(identities(), ['audit', 'backup', 'billing', 'gateway', 'tenant', OBSERVER, ADMIN]);
+  assert.deepEqual(catalogServices(), ['audit', 'backup', 'billing', 'gateway', 'router', 'tenant']);
+  assert.deepEqual(identities(), ['audit', 'backup', 'billing', 'gateway', 'router', 'tenant', OBSERVER, ADMIN]);
   assert.equal(permissionsOf(ADMIN), undefined, 'the admin has no limits');
   assert.throws(() => servicePermissions('mailer'), /no service "mailer" in the contracts catalog/);
 });
