@@ -59,12 +59,14 @@ export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
 
 /**
  * An Odoo runtime served by the protocol double, registered through `bus` (as the gateway) and
- * ready: a runtime role of the test's prefix, a data directory of its own (`<dataDir>/filestore`).
+ * ready: a runtime role of the test's prefix, a data directory of its own (`<dataDir>/filestore`);
+ * its gevent port at `websocketUrl` when given.
  * The caller closes `odoo`, drops the role's databases and removes `dataDir`.
  */
 export async function startDoubleRuntime(
   bus: Bus,
   prefix: string,
+  opts: { websocketUrl?: string } = {},
 ): Promise<{ odoo: OdooDouble; role: string; dataDir: string; filestore: string; runtime: Runtime }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ocp-odoo-runtime-'));
   const filestore = path.join(dataDir, 'filestore');
@@ -80,6 +82,7 @@ export async function startDoubleRuntime(
     name: 'main',
     odooVersion: '18.0',
     rpcUrl: odoo.url,
+    ...(opts.websocketUrl ? { websocketUrl: opts.websocketUrl } : {}),
     masterPassword: 'masterpw',
     dbRole: role,
     filestorePath: filestore,

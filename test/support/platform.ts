@@ -14,6 +14,8 @@ import { parseConfig as billingConfig } from '@ocp/billing/config';
 import { type Bus, createBus, identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
+import { type RouterService, startRouterService } from '@ocp/router';
+import { parseConfig as routerConfig } from '@ocp/router/config';
 import { createLogger } from '@ocp/service-kit';
 import { startTenantService, type TenantService } from '@ocp/tenant';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
@@ -29,7 +31,15 @@ import {
 } from '@ocp/testkit';
 
 /** Who a test connects to NATS as: a service, the read-only observer or the admin. */
-export type NatsIdentity = 'tenant' | 'audit' | 'billing' | 'backup' | 'gateway' | 'observer' | 'admin';
+export type NatsIdentity =
+  | 'tenant'
+  | 'audit'
+  | 'billing'
+  | 'backup'
+  | 'gateway'
+  | 'router'
+  | 'observer'
+  | 'admin';
 
 /** What a test needs to run the platform on its own names: NATS, databases, a tenant prefix. */
 export interface PlatformEnv {
@@ -313,6 +323,23 @@ export async function startBackup(env: PlatformEnv): Promise<BackupService> {
   if (!env.backupEnv) throw new Error('this platform was prepared without the backup service');
   const config = backupConfig(env.backupEnv);
   return await startBackupService(config, createLogger('backup', config.LOG_LEVEL));
+}
+
+/**
+ * Starts the router of a prepared platform, in this process, signed in as `router`: `settings` are
+ * its own (`ROUTER_OUTPUT_DIR` at least); it renders there once the tenant service answers.
+ */
+export async function startRouter(env: PlatformEnv, settings: Record<string, string>): Promise<RouterService> {
+  const seed = env.natsSeeds.router;
+  const config = routerConfig({
+    NATS_URL: env.nats.url,
+    ...(seed ? { NATS_NKEY_SEED: seed } : {}),
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ROUTER_RENDER_DEBOUNCE_MS: '50',
+    ...settings,
+  });
+  return await startRouterService(config, createLogger('router', config.LOG_LEVEL));
 }
 
 /** Starts the billing service of a prepared platform, in this process. */

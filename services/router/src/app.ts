@@ -150,7 +150,9 @@ export const routerService = defineService({
       onError: (err, what) =>
         rt.logger.warn(
           { err },
-          what === 'snapshot' ? 'reading every route failed; trying again' : "reading a tenant's route failed; trying again",
+          what === 'snapshot'
+            ? 'reading every route failed; trying again'
+            : "reading a tenant's route failed; trying again",
         ),
     });
     const metrics = registerRouterMetrics(rt.registry, () => table.routes.values());
@@ -166,14 +168,21 @@ export const routerService = defineService({
       const { outcome, error } = await output.apply(text);
       metrics.rendered(outcome, plan.rejected.length, plan.hosts.length);
       for (const r of plan.rejected)
-        rt.logger.warn({ tenantId: r.tenantId, reason: r.reason }, 'a route value was left out of the NGINX configuration');
+        rt.logger.warn(
+          { tenantId: r.tenantId, reason: r.reason },
+          'a route value was left out of the NGINX configuration',
+        );
       if (outcome === 'failed') {
         rt.logger.error({ err: error }, 'the NGINX configuration could not be written');
         return;
       }
       if (outcome === 'reload_failed')
-        rt.logger.warn({ err: error }, 'the NGINX configuration was written, but NGINX could not be told to reload');
-      else if (outcome !== 'unchanged') rt.logger.info({ hosts: plan.hosts.length, outcome }, 'NGINX configuration rendered');
+        rt.logger.warn(
+          { err: error },
+          'the NGINX configuration was written, but NGINX could not be told to reload',
+        );
+      else if (outcome !== 'unchanged')
+        rt.logger.info({ hosts: plan.hosts.length, outcome }, 'NGINX configuration rendered');
       rendered = true;
     }
 

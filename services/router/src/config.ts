@@ -81,7 +81,7 @@ export const configSchema = {
       maxLength: 4096,
       pattern: PATH_PATTERN,
       description:
-        'The default certificate (PEM, with its chain) NGINX presents, typically a wildcard of the tenants\' domain. Unset: no HTTPS listener.',
+        "The default certificate (PEM, with its chain) NGINX presents, typically a wildcard of the tenants' domain. Unset: no HTTPS listener.",
     },
     ROUTER_TLS_CERTIFICATE_KEY: {
       type: 'string',
@@ -142,7 +142,9 @@ export function checkConfig(c: RouterConfig): string[] {
       'ROUTER_TLS_CERTIFICATES_DIR needs ROUTER_TLS_CERTIFICATE: a host without a certificate of its own is given the default one',
     );
   if (c.ROUTER_CONTROL_HOST !== undefined && hostName(c.ROUTER_CONTROL_HOST) === undefined)
-    problems.push(`ROUTER_CONTROL_HOST must be a host name (no port, no scheme), not ${c.ROUTER_CONTROL_HOST}`);
+    problems.push(
+      `ROUTER_CONTROL_HOST must be a host name (no port, no scheme), not ${c.ROUTER_CONTROL_HOST}`,
+    );
   if (hostPort(c.ROUTER_GATEWAY_UPSTREAM) === undefined)
     problems.push(`ROUTER_GATEWAY_UPSTREAM must be host:port, not ${c.ROUTER_GATEWAY_UPSTREAM}`);
   return problems;

@@ -9,10 +9,7 @@ export interface RouterMetrics {
 }
 
 /** The router's own series, beside the runtime's. */
-export function registerRouterMetrics(
-  registry: Registry,
-  routes: () => Iterable<Route>,
-): RouterMetrics {
+export function registerRouterMetrics(registry: Registry, routes: () => Iterable<Route>): RouterMetrics {
   new Gauge({
     name: 'ocp_router_routes',
     help: 'Tenants the router has a route for, by tenant state.',

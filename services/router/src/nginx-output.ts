@@ -44,16 +44,16 @@ export function nginxOutput(opts: { dir: string; pidFile?: string | undefined })
           current = text;
           if (!reloadPending) return { outcome: 'unchanged' };
         } else {
-        await mkdir(opts.dir, { recursive: true });
-        const temp = join(opts.dir, `.${RENDERED_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-        try {
-          await writeFile(temp, text, { mode: 0o644 });
-          await rename(temp, path);
-        } catch (err) {
-          await rm(temp, { force: true });
-          throw err;
-        }
-        current = text;
+          await mkdir(opts.dir, { recursive: true });
+          const temp = join(opts.dir, `.${RENDERED_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+          try {
+            await writeFile(temp, text, { mode: 0o644 });
+            await rename(temp, path);
+          } catch (err) {
+            await rm(temp, { force: true });
+            throw err;
+          }
+          current = text;
         }
       } catch (error) {
         current = undefined;

@@ -4,7 +4,9 @@
  * recorded in /work/shared/odoo/jsonrpc-18.0*.json), backed by real PostgreSQL databases that it
  * makes from the platform's Odoo template (services/tenant/src/template/odoo-core.sql) and owns
  * through its runtime role, as a real Odoo owns its databases. Installing a module changes a row a
- * test can read; authenticating checks the stored pbkdf2-sha512 hash or an API key.
+ * test can read; authenticating checks the stored pbkdf2-sha512 hash or an API key. A GET of a web
+ * page (`/web/login`) answers which database it is served from, picked by the `X-Odoo-dbfilter`
+ * header as the OCA module `dbfilter_from_header` picks it (see web.ts).
  *
  * ```ts
  * const { url } = await createRuntimeRole(`${prefix}odoo`, adminUrl());
@@ -30,6 +32,7 @@ import {
 } from './modules.ts';
 import { buildModels, read, search, searchCount } from './orm.ts';
 import { verifyPbkdf2Sha512 } from './passlib.ts';
+import { type WebAnswer, webPage } from './web.ts';
 
 export { SCHEDULED_ACTION_LOCK_ERROR } from './modules.ts';
 export { hashPbkdf2Sha512, verifyPbkdf2Sha512 } from './passlib.ts';
@@ -348,15 +351,17 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
     handle(req).then(
       (answer) => {
         if (answer === undefined) return;
-        res.writeHead(answer.status, { 'content-type': answer.type });
+        res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers });
         res.end(answer.body);
       },
       () => req.socket.destroy(),
     );
   });
 
-  const handle = async (req: IncomingMessage) => {
+  const handle = async (req: IncomingMessage): Promise<WebAnswer | undefined> => {
     if (faults.down) return void req.socket.destroy();
+    if (req.method === 'GET' && req.url?.split('?')[0] !== '/jsonrpc')
+      return webPage(req, await databases.list());
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/jsonrpc')
       return { status: 404, type: 'text/html', body: '<h1>Not Found</h1>' };
     const chunks: Buffer[] = [];

@@ -51,7 +51,8 @@ const FORWARDED = [
   'proxy_set_header X-Real-IP $remote_addr;',
 ];
 
-const indent = (lines: readonly string[], depth: number) => lines.map((l) => `${'    '.repeat(depth)}${l}`);
+const indent = (lines: readonly string[], depth: number) =>
+  lines.map((l) => (l === '' ? l : `${'    '.repeat(depth)}${l}`));
 
 function listens(site: SiteSettings, extra: string): string[] {
   return [
@@ -71,6 +72,7 @@ function tenantServer(site: SiteSettings): string {
   const toOdoo = [
     ...FORWARDED,
     // dbfilter_from_header: Odoo serves this host the one database the expression matches.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: NGINX's own ${variable} syntax.
     'proxy_set_header X-Odoo-dbfilter "^${ocp_database}${ocp_dollar}";',
     'proxy_http_version 1.1;',
   ];
@@ -79,20 +81,17 @@ function tenantServer(site: SiteSettings): string {
     'server_name _;',
     ...tlsLines(site, true),
     '',
-    '# A host no tenant has is nobody\'s; a tenant not active, or on no runtime, is answered here.',
+    "# A host no tenant has is nobody's; a tenant not active, or on no runtime, is answered here.",
     'error_page 503 @ocp_unavailable;',
     'if ($ocp_state = "") { return 404; }',
     'if ($ocp_state != "active") { return 503; }',
     'if ($ocp_upstream_http = "") { return 503; }',
     '',
     'location / {',
-    ...indent(
-      [...toOdoo, 'proxy_set_header Connection "";', 'proxy_pass http://$ocp_upstream_http;'],
-      1,
-    ),
+    ...indent([...toOdoo, 'proxy_set_header Connection "";', 'proxy_pass http://$ocp_upstream_http;'], 1),
     '}',
     '',
-    '# Odoo\'s gevent port: the bus over websockets (and long polling before Odoo 16).',
+    "# Odoo's gevent port: the bus over websockets (and long polling before Odoo 16).",
     'location /websocket {',
     ...indent(
       [
@@ -177,8 +176,8 @@ export function renderNginxConfig(hosts: readonly HostEntry[], site: SiteSetting
       return v === undefined ? [] : [[h.host, v]];
     });
   const sections = [
-    '# Rendered by the router service from the tenant service\'s routes. It is replaced whenever a',
-    '# route changes: do not edit it, change the tenant (or the router\'s settings) instead.',
+    "# Rendered by the router service from the tenant service's routes. It is replaced whenever a",
+    "# route changes: do not edit it, change the tenant (or the router's settings) instead.",
     `# ${hosts.length} hosts, ${httpUpstreams.size} runtimes.`,
     '',
     'map_hash_max_size 262144;',
@@ -189,9 +188,24 @@ export function renderNginxConfig(hosts: readonly HostEntry[], site: SiteSetting
     'geo $ocp_dollar { default "$"; }',
     'map $http_upgrade $ocp_connection_upgrade { default upgrade; "" close; }',
     '',
-    map('$host', '$ocp_state', '', byHost((h) => h.state)),
-    map('$host', '$ocp_database', '', byHost((h) => h.database)),
-    map('$host', '$ocp_upstream_http', '', byHost((h) => h.upstream && httpUpstreams.get(h.upstream.http))),
+    map(
+      '$host',
+      '$ocp_state',
+      '',
+      byHost((h) => h.state),
+    ),
+    map(
+      '$host',
+      '$ocp_database',
+      '',
+      byHost((h) => h.database),
+    ),
+    map(
+      '$host',
+      '$ocp_upstream_http',
+      '',
+      byHost((h) => h.upstream && httpUpstreams.get(h.upstream.http)),
+    ),
     map(
       '$host',
       '$ocp_upstream_websocket',
@@ -223,7 +237,7 @@ export function renderNginxConfig(hosts: readonly HostEntry[], site: SiteSetting
     sections.push(upstream(name, address, 32));
   // Websockets hold their connection for their whole life: no idle pool to keep.
   for (const [address, name] of [...wsUpstreams].sort(([a], [b]) => (a < b ? -1 : 1)))
-    sections.push(['upstream ' + name + ' {', `    server ${address};`, '}'].join('\n'));
+    sections.push([`upstream ${name} {`, `    server ${address};`, '}'].join('\n'));
   sections.push('', tenantServer(site));
   if (site.controlHost) sections.push('', controlServer(site, site.controlHost));
   return `${sections.join('\n')}\n`;
