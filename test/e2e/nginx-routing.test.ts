@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
 import type { RouterService } from '@ocp/router';
 import { freePorts, waitFor } from '@ocp/testkit';
+import dns2 from 'dns2';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
   DEPLOY_NGINX_DIR,
@@ -53,6 +54,32 @@ async function startEchoServer() {
       await new Promise((r) => http.close(r));
     },
   };
+}
+
+/** A DNS server answering the TXT records a test puts in `records` (name to value), as a domain's DNS provider would. */
+async function startDnsDouble() {
+  const records = new Map<string, string>();
+  const server = dns2.createServer({
+    udp: true,
+    handle: (request, send) => {
+      const response = dns2.Packet.createResponseFromRequest(request);
+      const [question] = request.questions;
+      const value = question && records.get(question.name.toLowerCase());
+      if (question && value !== undefined && question.type === dns2.Packet.TYPE.TXT)
+        response.answers.push({
+          name: question.name,
+          type: dns2.Packet.TYPE.TXT,
+          class: dns2.Packet.CLASS.IN,
+          ttl: 1,
+          data: value,
+          // dns2 encodes a plain record as its README shows; its types ask for the class's method.
+        } as (typeof response.answers)[number]);
+      send(response);
+    },
+  });
+  await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  const port = (server.addresses().udp as AddressInfo).port;
+  return { records, server: `127.0.0.1:${port}`, close: () => server.close() };
 }
 
 /** Opens a websocket through NGINX for `host`; answers the first frame (what the server saw) and the socket. */
@@ -95,6 +122,7 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
   let runtimeRole: string | undefined;
   let runtimeDir: string | undefined;
   let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
+  let dns: Awaited<ReturnType<typeof startDnsDouble>> | undefined;
   let nginx: TestNginx | undefined;
   let router: RouterService | undefined;
   let httpPort: number;
@@ -102,7 +130,10 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
   const tenants: Record<'acme' | 'globex', { id: string; databaseName: string; host: string }> = {} as never;
 
   before(async () => {
-    p = await startPlatform({ tenantEnv: { TENANT_BASE_URL: `https://{slug}.${DOMAIN}` } });
+    dns = await startDnsDouble();
+    p = await startPlatform({
+      tenantEnv: { TENANT_BASE_URL: `https://{slug}.${DOMAIN}`, TENANT_DOMAIN_DNS_SERVERS: dns.server },
+    });
     bus = await p.busAs('gateway');
     echo = await startEchoServer();
     const runtime = await startDoubleRuntime(bus, p.prefix, { websocketUrl: echo.url });
@@ -150,6 +181,7 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
     await router?.close();
     await nginx?.close();
     await echo?.close();
+    await dns?.close();
     await odoo?.close();
     if (runtimeRole) await dropOwnedDatabases(runtimeRole);
     await p?.close();
@@ -250,6 +282,32 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
       headers: { authorization: `Bearer ${p.api.token}` },
     });
     assert.equal(control.status, 200, control.body);
+  });
+
+  test('a verified custom domain reaches its tenant, with a certificate of its own; removed, nobody', async () => {
+    const { acme } = tenants;
+    const domain = 'erp.acme.example';
+    const claim = await p.api.call('POST', `/api/v1/tenants/${acme.id}/domains`, { domain });
+    assert.equal(claim.status, 201, JSON.stringify(claim.body));
+    // Claimed but not verified: not routed.
+    assert.equal((await requestVia(httpPort, domain, '/web/login')).status, 404);
+    dns!.records.set(claim.body.challenge.name, claim.body.challenge.value);
+    const verified = await p.api.call('POST', `/api/v1/tenants/${acme.id}/domains/${domain}/verify`);
+    assert.equal(verified.status, 200, JSON.stringify(verified.body));
+    assert.equal(verified.body.state, 'verified');
+
+    const page = await until('the custom domain to route', domain, '/web/login', (a) => a.status === 200);
+    assert.equal(databaseOf(page), acme.databaseName);
+    assert.match(page.body, new RegExp(`data-forwarded-host="${domain}"`));
+    const secure = await requestVia(httpsPort, domain, '/web/login', { tls: true });
+    assert.equal(secure.status, 200, secure.body);
+    assert.equal(databaseOf(secure), acme.databaseName);
+    assert.equal(secure.certificateName, domain);
+
+    const removed = await p.api.call('DELETE', `/api/v1/tenants/${acme.id}/domains/${domain}`);
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    await until("the removed domain to be nobody's", domain, '/web/login', (a) => a.status === 404);
+    assert.equal(databaseOf(await requestVia(httpPort, acme.host, '/web/login')), acme.databaseName);
   });
 
   test('a suspended tenant gets the suspended page, on every path and /websocket; resumed, Odoo again', async () => {

@@ -176,7 +176,9 @@ export const routerService = defineService({
         rt.logger.error({ err: error }, 'the NGINX configuration could not be written');
         return;
       }
-      if (outcome === 'reload_failed')
+      if (outcome === 'reload_failed' && (error as { code?: string }).code === 'ENOENT')
+        rt.logger.info('the NGINX configuration was written; NGINX is not running yet (no pid file)');
+      else if (outcome === 'reload_failed')
         rt.logger.warn(
           { err: error },
           'the NGINX configuration was written, but NGINX could not be told to reload',
