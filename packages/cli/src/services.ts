@@ -8,8 +8,11 @@ import type { PostgresRoles } from './postgres-roles.ts';
 import { readOrCreateSecret } from './secret-file.ts';
 import type { ChildSpec } from './supervisor.ts';
 
-/** The services, in start order: the gateway last, so its first requests find the others on the bus. */
-export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'gateway'] as const;
+/**
+ * The services, in start order: the gateway last, so its first requests find the others on the bus
+ * (the router, which only reads the tenant service, before it).
+ */
+export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'router', 'gateway'] as const;
 
 /** The database of each service, created on the server before the services start. */
 export const SERVICE_DATABASES = {
@@ -172,6 +175,18 @@ export function serviceSpecs(
         BACKUP_DB_ADMIN_URL: tenantAdminUrl,
         ...backupStorage(config),
         HTTP_PORT: String(config.backupPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'router',
+      args: entry('router', from),
+      // No database. It renders the NGINX configuration for a deployment's NGINX to include;
+      // `./run start` runs no NGINX, so there is nothing to reload.
+      env: env({
+        ROUTER_OUTPUT_DIR: join(config.dataDir, 'nginx'),
+        ROUTER_GATEWAY_UPSTREAM: `127.0.0.1:${config.gatewayPort}`,
+        HTTP_PORT: String(config.routerPort),
       }),
     },
     {
