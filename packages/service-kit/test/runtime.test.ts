@@ -266,3 +266,53 @@ test('shutdown steps run by phase, the last opened first within a phase', () => 
     ['http', 'consumers', 'worker b', 'worker a', 'nats', 'admin pools', 'pool'],
   );
 });
+
+test(
+  'a service declared without a database starts with no DATABASE_URL, opens no pool, and is ready on NATS alone',
+  limit,
+  async (t) => {
+    const nats = await startNats();
+    let service: { close(reason?: string): Promise<void> } | undefined;
+    t.after(async () => {
+      await service?.close('test');
+      await nats.dispose();
+    });
+    const { DATABASE_URL: _d, DATABASE_MIGRATION_URL: _m, ...withoutDatabase } = commonConfig;
+    const noDbSchema = {
+      type: 'object',
+      properties: { ...withoutDatabase, HTTP_PORT: { ...commonConfig.HTTP_PORT, default: 0 } },
+    } as const satisfies ConfigSchema;
+    let poolUse: unknown;
+    const def = defineService({
+      name: uniqueName('nodb'),
+      configSchema: noDbSchema,
+      database: false,
+      async start(rt) {
+        try {
+          await rt.pool.query('SELECT 1');
+        } catch (e) {
+          poolUse = e;
+        }
+      },
+    });
+    const running = await runService(def, loadServiceConfig(def, { NATS_URL: nats.url, LOG_LEVEL: 'warn' }), {
+      logger,
+    });
+    service = running;
+    assert.match(String(poolUse), /has no database \(database: false\)/);
+    const ready = await fetch(`${running.url}/readyz`);
+    assert.equal(ready.status, 200, await ready.text());
+
+    const both = defineService({
+      name: uniqueName('nodb'),
+      configSchema: noDbSchema,
+      database: false,
+      migrations: '/nowhere',
+      async start() {},
+    });
+    await assert.rejects(
+      runService(both, loadServiceConfig(both, { NATS_URL: nats.url }), { logger }),
+      /declared with database: false, so it can have no migrations/,
+    );
+  },
+);

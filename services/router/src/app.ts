@@ -44,6 +44,7 @@ function siteSettings(c: RouterConfig, certificateHosts: readonly string[]): Sit
     ...(control ? { controlHost: control } : {}),
     gatewayUpstream: hostPort(c.ROUTER_GATEWAY_UPSTREAM) ?? c.ROUTER_GATEWAY_UPSTREAM,
     pagesDir: c.ROUTER_PAGES_DIR,
+    ...(c.ROUTER_RESOLVER ? { resolver: c.ROUTER_RESOLVER } : {}),
   };
 }
 

@@ -108,6 +108,14 @@ export const configSchema = {
       default: '127.0.0.1:8080',
       description: 'host:port of the gateway, for the control host.',
     },
+    ROUTER_RESOLVER: {
+      type: 'string',
+      maxLength: 300,
+      pattern:
+        '^(([0-9]{1,3}\\.){3}[0-9]{1,3}|\\[[0-9a-fA-F:]+\\])(:[0-9]{1,5})?( (([0-9]{1,3}\\.){3}[0-9]{1,3}|\\[[0-9a-fA-F:]+\\])(:[0-9]{1,5})?)*$',
+      description:
+        "DNS servers (space-separated addresses) NGINX resolves the runtimes' host names with, at request time (in Kubernetes the cluster DNS, e.g. kube-dns's service address). Unset: each runtime is an upstream block resolved when NGINX loads the configuration, where a name that does not resolve fails the reload.",
+    },
     ROUTER_PAGES_DIR: {
       type: 'string',
       maxLength: 4096,

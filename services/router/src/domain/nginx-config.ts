@@ -23,6 +23,12 @@ export interface SiteSettings {
   gatewayUpstream: string;
   /** The directory holding `suspended.html` and `unavailable.html`. */
   pagesDir: string;
+  /**
+   * DNS servers NGINX asks for the runtimes' host names at request time. Without, each runtime is
+   * an `upstream` block, resolved when NGINX loads the configuration: a name that does not resolve
+   * then fails the whole reload (NGINX keeps the previous configuration).
+   */
+  resolver?: string;
 }
 
 /** Upstream block names: stable for an address, one token of NGINX's syntax. */
@@ -81,6 +87,7 @@ function tenantServer(site: SiteSettings): string {
     'server_name _;',
     ...tlsLines(site, true),
     '',
+    ...(site.resolver ? [`resolver ${site.resolver} valid=30s;`, 'resolver_timeout 5s;', ''] : []),
     "# A host no tenant has is nobody's; a tenant not active, or on no runtime, is answered here.",
     'error_page 503 @ocp_unavailable;',
     'if ($ocp_state = "") { return 404; }',
@@ -165,10 +172,13 @@ function controlServer(site: SiteSettings, host: string): string {
 export function renderNginxConfig(hosts: readonly HostEntry[], site: SiteSettings): string {
   const httpUpstreams = new Map<string, string>();
   const wsUpstreams = new Map<string, string>();
+  // With a resolver, a runtime is named by its address and resolved per request (no block).
+  const named = (kind: 'http' | 'ws', address: string) =>
+    site.resolver ? address : upstreamName(kind, address);
   for (const h of hosts) {
     if (!h.upstream) continue;
-    httpUpstreams.set(h.upstream.http, upstreamName('http', h.upstream.http));
-    wsUpstreams.set(h.upstream.websocket, upstreamName('ws', h.upstream.websocket));
+    httpUpstreams.set(h.upstream.http, named('http', h.upstream.http));
+    wsUpstreams.set(h.upstream.websocket, named('ws', h.upstream.websocket));
   }
   const byHost = (value: (h: HostEntry) => string | undefined) =>
     hosts.flatMap((h): Array<[string, string]> => {
@@ -233,10 +243,11 @@ export function renderNginxConfig(hosts: readonly HostEntry[], site: SiteSetting
     );
   }
   sections.push('', upstream('ocp_gateway', site.gatewayUpstream, 8));
-  for (const [address, name] of [...httpUpstreams].sort(([a], [b]) => (a < b ? -1 : 1)))
-    sections.push(upstream(name, address, 32));
+  const blocks = (m: Map<string, string>) =>
+    site.resolver ? [] : [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [address, name] of blocks(httpUpstreams)) sections.push(upstream(name, address, 32));
   // Websockets hold their connection for their whole life: no idle pool to keep.
-  for (const [address, name] of [...wsUpstreams].sort(([a], [b]) => (a < b ? -1 : 1)))
+  for (const [address, name] of blocks(wsUpstreams))
     sections.push([`upstream ${name} {`, `    server ${address};`, '}'].join('\n'));
   sections.push('', tenantServer(site));
   if (site.controlHost) sections.push('', controlServer(site, site.controlHost));
