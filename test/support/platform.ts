@@ -29,7 +29,15 @@ import {
 } from '@ocp/testkit';
 
 /** Who a test connects to NATS as: a service, the read-only observer or the admin. */
-export type NatsIdentity = 'tenant' | 'audit' | 'billing' | 'backup' | 'gateway' | 'observer' | 'admin';
+export type NatsIdentity =
+  | 'tenant'
+  | 'audit'
+  | 'billing'
+  | 'backup'
+  | 'gateway'
+  | 'router'
+  | 'observer'
+  | 'admin';
 
 /** What a test needs to run the platform on its own names: NATS, databases, a tenant prefix. */
 export interface PlatformEnv {
