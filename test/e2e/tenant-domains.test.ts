@@ -336,6 +336,19 @@ describe('custom domains of tenants and the routes the router reads', limit, () 
     const forged = await rpcError(router.request('tenant.routes.list.v1', { after: 'not-a-cursor' }));
     assert.equal(forged.code, 'VALIDATION_FAILED');
     assert.equal(forged.field, '/after');
+    // The router reads routes and nothing else: NATS refuses it a domain's claim.
+    await assert.rejects(
+      router.request(
+        'tenant.domains.add.v1',
+        { tenantId: shopB.id, domain: 'router.example' },
+        { timeoutMs: 1500 },
+      ),
+    );
+    const bDomains = (await owner.call('GET', domains(shopB.id))).body.items as TenantDomain[];
+    assert.equal(
+      bDomains.some((d) => d.domain === 'router.example'),
+      false,
+    );
     for (const s of seeded.filter((x) => !routable.includes(x.state)))
       assert.equal(await route(s.id), null, `${s.state}: nothing to route`);
   });
