@@ -26,7 +26,16 @@ const run = promisify(execFile);
 
 test('the identities are the services of the catalog, the observer and the admin', () => {
   assert.deepEqual(catalogServices(), ['audit', 'backup', 'billing', 'gateway', 'router', 'tenant']);
-  assert.deepEqual(identities(), ['audit', 'backup', 'billing', 'gateway', 'router', 'tenant', OBSERVER, ADMIN]);
+  assert.deepEqual(identities(), [
+    'audit',
+    'backup',
+    'billing',
+    'gateway',
+    'router',
+    'tenant',
+    OBSERVER,
+    ADMIN,
+  ]);
   assert.equal(permissionsOf(ADMIN), undefined, 'the admin has no limits');
   assert.throws(() => servicePermissions('mailer'), /no service "mailer" in the contracts catalog/);
 });

@@ -233,7 +233,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     secureCookies: config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(tenantRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
-  await app.register(domainRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(domainRoutes, {
+    bus: deps.bus,
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    verifyTimeoutMs: config.DOMAIN_VERIFY_TIMEOUT_MS,
+  });
   const odoo = { timeoutMs: config.RPC_TIMEOUT_MS, odooTimeoutMs: config.ODOO_REQUEST_TIMEOUT_MS };
   await app.register(moduleRoutes, { bus: deps.bus, ...odoo });
   await app.register(runtimeRoutes, { bus: deps.bus, ...odoo });

@@ -145,8 +145,9 @@ export const configSchema = {
       type: 'integer',
       minimum: 100,
       maximum: 60000,
-      default: 5000,
-      description: "How long one try of a custom domain's TXT lookup waits for an answer (two tries).",
+      default: 3000,
+      description:
+        "How long one try of a custom domain's TXT lookup waits for a server's answer (two tries a server); keep the gateway's DOMAIN_VERIFY_TIMEOUT_MS above the total.",
     },
   },
   // TENANT_SECRETS_KEYS or TENANT_SECRETS_KEY: checkConfig asks for one of them.

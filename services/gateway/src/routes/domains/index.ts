@@ -12,9 +12,14 @@ const VERIFY_HOW =
  * that proves it; a verified domain routes to the tenant (the router follows
  * `tenant.domain_verified` and `tenant.domain_removed`). One tenant holds a verified name.
  */
-export default async function domainRoutes(app: FastifyInstance, opts: { bus: Bus; timeoutMs: number }) {
+export default async function domainRoutes(
+  app: FastifyInstance,
+  opts: { bus: Bus; timeoutMs: number; verifyTimeoutMs: number },
+) {
   const { bus } = opts;
   const rpc = { timeoutMs: opts.timeoutMs };
+  // A verification waits on DNS, which may take its timeout twice a server.
+  const dnsRpc = { timeoutMs: opts.verifyTimeoutMs };
   const actor = (req: FastifyRequest) => req.principal?.actor ?? 'anonymous';
 
   app.get<{ Params: { tenant: string } }>(
@@ -85,8 +90,7 @@ export default async function domainRoutes(app: FastifyInstance, opts: { bus: Bu
       const { domain } = await bus.request(
         'tenant.domains.verify.v1',
         { tenantId: tenant.id, domain: req.params.domain, actor: actor(req) },
-        // DNS may take its timeout twice; the tenant service answers within it.
-        rpc,
+        dnsRpc,
       );
       req.audit.after = domain;
       return domain;
