@@ -14,8 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
 import type { RouterService } from '@ocp/router';
 import { freePorts, waitFor } from '@ocp/testkit';
-import dns2 from 'dns2';
 import WebSocket, { WebSocketServer } from 'ws';
+import { startTxtServer } from '../support/dns-server.ts';
 import {
   DEPLOY_NGINX_DIR,
   type ProxiedAnswer,
@@ -54,32 +54,6 @@ async function startEchoServer() {
       await new Promise((r) => http.close(r));
     },
   };
-}
-
-/** A DNS server answering the TXT records a test puts in `records` (name to value), as a domain's DNS provider would. */
-async function startDnsDouble() {
-  const records = new Map<string, string>();
-  const server = dns2.createServer({
-    udp: true,
-    handle: (request, send) => {
-      const response = dns2.Packet.createResponseFromRequest(request);
-      const [question] = request.questions;
-      const value = question && records.get(question.name.toLowerCase());
-      if (question && value !== undefined && question.type === dns2.Packet.TYPE.TXT)
-        response.answers.push({
-          name: question.name,
-          type: dns2.Packet.TYPE.TXT,
-          class: dns2.Packet.CLASS.IN,
-          ttl: 1,
-          data: value,
-          // dns2 encodes a plain record as its README shows; its types ask for the class's method.
-        } as (typeof response.answers)[number]);
-      send(response);
-    },
-  });
-  await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
-  const port = (server.addresses().udp as AddressInfo).port;
-  return { records, server: `127.0.0.1:${port}`, close: () => server.close() };
 }
 
 /** Opens a websocket through NGINX for `host`; answers the first frame (what the server saw) and the socket. */
@@ -122,7 +96,7 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
   let runtimeRole: string | undefined;
   let runtimeDir: string | undefined;
   let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
-  let dns: Awaited<ReturnType<typeof startDnsDouble>> | undefined;
+  let dns: Awaited<ReturnType<typeof startTxtServer>> | undefined;
   let nginx: TestNginx | undefined;
   let router: RouterService | undefined;
   let httpPort: number;
@@ -130,9 +104,9 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
   const tenants: Record<'acme' | 'globex', { id: string; databaseName: string; host: string }> = {} as never;
 
   before(async () => {
-    dns = await startDnsDouble();
+    dns = await startTxtServer();
     p = await startPlatform({
-      tenantEnv: { TENANT_BASE_URL: `https://{slug}.${DOMAIN}`, TENANT_DOMAIN_DNS_SERVERS: dns.server },
+      tenantEnv: { TENANT_BASE_URL: `https://{slug}.${DOMAIN}`, TENANT_DOMAIN_DNS_SERVERS: dns.address },
     });
     bus = await p.busAs('gateway');
     echo = await startEchoServer();
@@ -291,7 +265,7 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
     assert.equal(claim.status, 201, JSON.stringify(claim.body));
     // Claimed but not verified: not routed.
     assert.equal((await requestVia(httpPort, domain, '/web/login')).status, 404);
-    dns!.records.set(claim.body.challenge.name, claim.body.challenge.value);
+    dns!.setTxt(claim.body.challenge.name, [claim.body.challenge.value]);
     const verified = await p.api.call('POST', `/api/v1/tenants/${acme.id}/domains/${domain}/verify`);
     assert.equal(verified.status, 200, JSON.stringify(verified.body));
     assert.equal(verified.body.state, 'verified');
