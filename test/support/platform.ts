@@ -329,7 +329,10 @@ export async function startBackup(env: PlatformEnv): Promise<BackupService> {
  * Starts the router of a prepared platform, in this process, signed in as `router`: `settings` are
  * its own (`ROUTER_OUTPUT_DIR` at least); it renders there once the tenant service answers.
  */
-export async function startRouter(env: PlatformEnv, settings: Record<string, string>): Promise<RouterService> {
+export async function startRouter(
+  env: PlatformEnv,
+  settings: Record<string, string>,
+): Promise<RouterService> {
   const seed = env.natsSeeds.router;
   const config = routerConfig({
     NATS_URL: env.nats.url,

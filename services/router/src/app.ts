@@ -103,11 +103,9 @@ async function followTenantEvents(
   }
 }
 
-/** What the router's `start` gives back: its table, and a render on demand (tests). */
+/** What the router's `start` gives back: its table of routes. */
 export interface RouterParts {
   table: RouteTable;
-  /** Renders now (not waiting for the debounce); resolves when written. */
-  renderNow(): Promise<void>;
 }
 
 /**
@@ -217,7 +215,7 @@ export const routerService = defineService({
       clearTimeout(renderTimer);
       await Promise.allSettled([worker, following, rendering]);
     });
-    return { table, renderNow: renderSoon } satisfies RouterParts;
+    return { table } satisfies RouterParts;
   },
 });
 
