@@ -166,11 +166,13 @@ export const routerService = defineService({
       const text = renderNginxConfig(plan.hosts, siteSettings(c, certificateHosts));
       const { outcome, error } = await output.apply(text);
       metrics.rendered(outcome, plan.rejected.length, plan.hosts.length);
-      for (const r of plan.rejected)
-        rt.logger.warn(
-          { tenantId: r.tenantId, reason: r.reason },
-          'a route value was left out of the NGINX configuration',
-        );
+      // Said once per change: an unchanged file holds the same values left out.
+      if (outcome !== 'unchanged')
+        for (const r of plan.rejected)
+          rt.logger.warn(
+            { tenantId: r.tenantId, reason: r.reason },
+            'a route value was left out of the NGINX configuration',
+          );
       if (outcome === 'failed') {
         rt.logger.error({ err: error }, 'the NGINX configuration could not be written');
         return;
