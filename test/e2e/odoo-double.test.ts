@@ -590,3 +590,39 @@ describe('transport faults', () => {
     assert.equal((await client().version()).server_serie, '18.0');
   });
 });
+
+describe('web pages (what NGINX proxies)', () => {
+  /** GET `path` with `X-Odoo-dbfilter` when given: the status, the Location, the database served. */
+  async function page(dbfilter?: string, path = '/web/login') {
+    const res = await fetch(`${odoo.url}${path}`, {
+      redirect: 'manual',
+      headers: dbfilter === undefined ? {} : { 'x-odoo-dbfilter': dbfilter },
+    });
+    const body = await res.text();
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      database: /data-database="([^"]*)"/.exec(body)?.[1],
+    };
+  }
+
+  test('X-Odoo-dbfilter picks the database as dbfilter_from_header does (re.match), else the selector', async () => {
+    const [one, two] = [`${prefix}web_one`, `${prefix}web_two`];
+    await createDb(one);
+    await createDb(two);
+    assert.deepEqual(await page(`^${one}$`), { status: 200, location: null, database: one });
+    assert.equal((await page(`^${two}$`, '/odoo/action-contacts')).database, two);
+    // re.match anchors at the start only: a prefix matches both, and Odoo cannot choose.
+    assert.deepEqual(await page(`${prefix}web_`), {
+      status: 303,
+      location: '/web/database/selector',
+      database: undefined,
+    });
+    assert.equal((await page(`web_one$`)).status, 303, 'not anchored at the start: no match');
+    assert.equal((await page()).status, 303, 'no header: every database, more than one');
+    assert.equal((await page('^nothing_here$')).status, 303);
+    assert.equal((await page('(')).status, 500, "Python's re.error, uncaught");
+    // JSON-RPC is as it was.
+    assert.equal((await client().version()).server_serie, '18.0');
+  });
+});
