@@ -6,7 +6,7 @@
  * with what the router renders, reloaded by the router's SIGHUP after each change.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -89,6 +89,20 @@ async function upgradeStatus(port: number, host: string): Promise<{ status: numb
   });
 }
 
+/** Waits for the router's first render (its /readyz). */
+async function renderedBy(router: RouterService): Promise<void> {
+  await waitFor('the router to render', async () =>
+    (await fetch(`${router.url}/readyz`)).status === 200 ? true : undefined,
+  );
+}
+
+/** One series of the router's /metrics, by its name and one label. */
+async function metric(router: RouterService, name: string, label: string): Promise<number | undefined> {
+  const text = await (await fetch(`${router.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 describe("NGINX routes each host to its tenant's Odoo, as the router renders it", limit, () => {
   let p: Platform;
   let bus: Bus;
@@ -101,6 +115,7 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
   let router: RouterService | undefined;
   let httpPort: number;
   let httpsPort: number;
+  let routerSettings: Record<string, string>;
   const tenants: Record<'acme' | 'globex', { id: string; databaseName: string; host: string }> = {} as never;
 
   before(async () => {
@@ -132,7 +147,7 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
     await mkdir(certs);
     const fallback = await selfSignedCertificate(nginx.dir, 'default', [`*.${DOMAIN}`, CONTROL_HOST]);
     await selfSignedCertificate(certs, 'erp.acme.example', ['erp.acme.example']);
-    router = await startRouter(p, {
+    routerSettings = {
       ROUTER_OUTPUT_DIR: nginx.outputDir,
       ROUTER_NGINX_PID_FILE: nginx.pidFile,
       ROUTER_LISTEN_HTTP: `127.0.0.1:${httpPort}`,
@@ -143,11 +158,9 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
       ROUTER_CONTROL_HOST: CONTROL_HOST,
       ROUTER_GATEWAY_UPSTREAM: new URL(p.gateway.url).host,
       ROUTER_PAGES_DIR: DEPLOY_NGINX_DIR,
-    });
-    const r = router;
-    await waitFor('the router to render', async () =>
-      (await fetch(`${r.url}/readyz`)).status === 200 ? true : undefined,
-    );
+    };
+    router = await startRouter(p, routerSettings);
+    await renderedBy(router);
     await nginx.start(httpPort);
   });
 
@@ -310,5 +323,28 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
     const back = await until('Odoo again', acme.host, '/web/login', (a) => a.status === 200);
     assert.equal(databaseOf(back), acme.databaseName);
     assert.equal((await upgradeStatus(httpPort, acme.host)).status, 101);
+  });
+
+  test('a router started again renders the same text: the file is not written again, NGINX not reloaded', async () => {
+    const file = join(nginx!.outputDir, 'ocp-router.conf');
+    const before = await stat(file);
+    const first = router!;
+    assert.equal(await metric(first, 'ocp_router_routes', 'state="active"'), 2);
+    assert.equal(await metric(first, 'ocp_router_renders_total', 'outcome="failed"'), 0);
+    assert.ok(((await metric(first, 'ocp_router_renders_total', 'outcome="reloaded"')) ?? 0) >= 1);
+    await first.close();
+    router = undefined;
+    const again = await startRouter(p, routerSettings);
+    router = again;
+    await renderedBy(again);
+    assert.equal(await metric(again, 'ocp_router_renders_total', 'outcome="unchanged"'), 1);
+    assert.equal(await metric(again, 'ocp_router_renders_total', 'outcome="reloaded"'), 0);
+    const after = await stat(file);
+    assert.equal(after.ino, before.ino, 'the same file, never renamed over');
+    assert.equal(after.mtimeMs, before.mtimeMs);
+    assert.equal(
+      databaseOf(await requestVia(httpPort, tenants.acme.host, '/web/login')),
+      tenants.acme.databaseName,
+    );
   });
 });
