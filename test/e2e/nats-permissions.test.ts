@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, PermissionViolationError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { streams } from '@ocp/contracts';
 import { type NatsIdentity, type Platform, startPlatform } from '../support/platform.ts';
 
 /**
@@ -216,5 +217,45 @@ describe('NATS identities and permissions', () => {
     // Its own consumer on an event stream works.
     const info = await jsm.streams.info('EVENTS_TENANT');
     assert.ok(info.state.messages > 0);
+  });
+
+  test('the router asks for routes and follows EVENTS_TENANT, and may do nothing else', async () => {
+    // What it does, as the router service does it: a route, and a reading of the stream of its own.
+    const bus = await p.busAs('router');
+    const { route } = await bus.request('tenant.routes.get.v1', { tenantId }, { timeoutMs: 5000 });
+    assert.equal(route?.tenantId, tenantId);
+    const { last } = await bus.streamBounds(streams.tenantEvents);
+    const reading = new AbortController();
+    let seen = 0;
+    await bus.follow(
+      streams.tenantEvents,
+      { afterSeq: Math.max(0, last - 1), signal: reading.signal, name: 'permissions-test' },
+      () => {
+        seen++;
+        return false;
+      },
+    );
+    assert.equal(seen, 1);
+
+    const router = await as('router');
+    for (const subject of [
+      'rpc.tenant.delete.v1',
+      'rpc.tenant.suspend.v1',
+      'rpc.audit.query.v1',
+      'events.tenant.deleted.v1',
+      'audit.request.v1',
+      '$JS.API.CONSUMER.MSG.NEXT.EVENTS_TENANT.billing-tenants',
+      '$JS.API.CONSUMER.CREATE.EVENTS_OPERATION.x',
+      '$JS.API.CONSUMER.CREATE.WORK_TENANT.x',
+    ])
+      assert.equal(await publishRefused(router, subject), true, `the router may publish ${subject}`);
+    assert.equal(
+      await subscribeRefused(router, 'rpc.tenant.routes.get.v1'),
+      true,
+      'the router may serve routes',
+    );
+    const jsm = await jetstreamManager(router, { timeout: 1500 });
+    await assert.rejects(jsm.consumers.info('EVENTS_TENANT', 'audit-tenant-events'), 'router read a durable');
+    await assert.rejects(jsm.streams.info('AUDIT'), 'router read the AUDIT stream');
   });
 });
