@@ -1,5 +1,4 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import type { Bus } from '@ocp/bus';
 import { type CloudEvent, streams, UUID_PATTERN } from '@ocp/contracts';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
@@ -48,20 +47,15 @@ function siteSettings(c: RouterConfig, certificateHosts: readonly string[]): Sit
   };
 }
 
-/** The hosts among `hosts` with both a certificate and a key of their own in `dir`. */
+/**
+ * The hosts among `hosts` with both a certificate and a key of their own in `dir` (one listing of the
+ * directory per render, however many hosts). A directory that cannot be read gives none: every
+ * host then gets the default certificate, and the next render looks again.
+ */
 async function hostsWithCertificates(dir: string | undefined, hosts: readonly string[]): Promise<string[]> {
   if (!dir) return [];
-  const found = await Promise.all(
-    hosts.map(async (h) => {
-      try {
-        await Promise.all([access(join(dir, `${h}.crt`)), access(join(dir, `${h}.key`))]);
-        return h;
-      } catch {
-        return undefined;
-      }
-    }),
-  );
-  return found.filter((h): h is string => h !== undefined);
+  const files = new Set(await readdir(dir).catch(() => []));
+  return hosts.filter((h) => files.has(`${h}.crt`) && files.has(`${h}.key`));
 }
 
 const pause = (ms: number, signal: AbortSignal) =>
