@@ -273,7 +273,7 @@ describe('the admin web app, in headless Chromium against the running platform',
     await page.getByRole('button', { name: 'Add domain' }).click();
     await page
       .getByRole('alert')
-      .getByText(/IP address/)
+      .getByText(/is an IP address; a custom domain is a host name/)
       .waitFor(wait);
     await domainInput.fill('erp.admin-app.example');
     await page.getByRole('button', { name: 'Add domain' }).click();

@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Code,
   CopyButton,
@@ -15,6 +14,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api.ts';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
+import { StateBadge } from '../../components/state-badge.tsx';
 import { formatDate } from '../../format.ts';
 import { useCan } from '../../session.tsx';
 import { ConfirmModal } from '../admin-kit/confirm.tsx';
@@ -149,15 +149,9 @@ export function DomainsTab({ tenant }: { tenant: Tenant }) {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    {d.verifiedAt ? (
-                      <Badge color="green.9" variant="light" title={`Verified ${formatDate(d.verifiedAt)}`}>
-                        verified
-                      </Badge>
-                    ) : (
-                      <Badge color="gray.8" variant="light">
-                        pending
-                      </Badge>
-                    )}
+                    <span title={d.verifiedAt ? `Verified ${formatDate(d.verifiedAt)}` : undefined}>
+                      <StateBadge state={d.state} size="sm" />
+                    </span>
                   </Table.Td>
                   <Table.Td>
                     <Stack gap={2}>
