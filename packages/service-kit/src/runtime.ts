@@ -1,4 +1,4 @@
-import { type Bus, type BusHooks, createBus, streamsOf } from '@ocp/bus';
+import { type Bus, type BusHooks, createBus, durablesOf, streamsOf } from '@ocp/bus';
 import type { StreamDef } from '@ocp/contracts';
 import {
   classifyDbFailure,
@@ -13,12 +13,14 @@ import {
   type RuntimeGrants,
 } from '@ocp/db';
 import type { FastifyInstance } from 'fastify';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { type CommonConfig, type ConfigOf, type ConfigSchema, loadConfig, redactConfig } from './config.ts';
+import { registerConsumerLag } from './consumer-lag.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { connectNats, type NatsHandle } from './nats.ts';
 import { startOpsServer } from './ops.ts';
+import { registerOutboxMetrics } from './outbox-metrics.ts';
 import { createShutdown, handleSignals, type ShutdownPhase } from './shutdown.ts';
 import type { ReadinessCheck } from './types.ts';
 
@@ -181,6 +183,7 @@ export async function runService<C, P>(
     // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
     shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
     await bus.ensureStreams(def.streams ?? streamsOf(def.name));
+    registerConsumerLag(registry, nats.nc, durablesOf(def.name), logger);
 
     let relay: OutboxRelay | undefined;
     if (def.outbox) {
@@ -197,22 +200,7 @@ export async function runService<C, P>(
       r.start();
       shutdown.add('outbox relay', () => r.stop(), 'outbox');
       checks.push({ name: 'outbox', check: () => r.healthy() });
-      new Gauge({
-        name: 'ocp_outbox_pending',
-        help: 'Events written but not yet published to JetStream.',
-        registers: [registry],
-        async collect() {
-          this.set(await r.pending());
-        },
-      });
-      new Gauge({
-        name: 'ocp_outbox_dead_letters',
-        help: 'Events the outbox relay gave up on (ocp_outbox_dead); alert above 0.',
-        registers: [registry],
-        async collect() {
-          this.set(await r.deadLettered());
-        },
-      });
+      registerOutboxMetrics(registry, r);
     }
 
     const rt: ServiceRuntime<C> = {

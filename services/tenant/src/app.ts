@@ -138,7 +138,8 @@ export const tenantService = defineService({
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.
-    const worker = startTenantWorker(ctx);
+    const operationMetrics = registerTenantMetrics(rt.registry, pool);
+    const worker = startTenantWorker(ctx, operationMetrics);
     rt.onClose('operation worker', 'work', () => worker.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.7)));
     const reconciler = startReconciler({
       name: 'tenant databases',
@@ -176,7 +177,6 @@ export const tenantService = defineService({
           ? customers(event as Parameters<typeof customers>[0], delivery)
           : decisions(event as Parameters<typeof decisions>[0], delivery),
     );
-    registerTenantMetrics(rt.registry, pool);
     rt.every('idempotency key pruning', 60 * 60 * 1000, () => pruneIdempotencyKeys(pool));
   },
 });
