@@ -27,8 +27,7 @@ describe('the Prometheus alert rules of grafana/alerts', async () => {
   for (const path of tests)
     test(`promtool test rules passes ${path.slice(alertTestsDir.length + 1)}`, () =>
       // From the tests' directory, as their `rule_files` name the rules relative to it.
-      promtool(['test', 'rules', path], alertTestsDir),
-    );
+      promtool(['test', 'rules', path], alertTestsDir));
 
   test('every alert has a severity, a summary, a description and a runbook', () => {
     const missing: string[] = [];

@@ -9,6 +9,10 @@ export const dashboardsDir = join(grafanaDir, 'dashboards');
 export const alertsDir = join(grafanaDir, 'alerts');
 export const alertTestsDir = join(alertsDir, 'tests');
 
+/** How panels, targets and variables name the Prometheus datasource: the dashboard's variable. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a template.
+export const DATASOURCE_VAR = '${datasource}';
+
 /** Series Prometheus makes itself rather than scraping them. */
 export const PROMETHEUS_OWN_SERIES = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE']);
 
@@ -19,26 +23,28 @@ export interface ScrapeTarget {
 }
 
 /**
- * Every running service of a started platform, found by its shape (a name, a URL and an HTTP app)
- * rather than by a list, so a service the platform helper starts later is scraped without editing
- * the tests that call this.
+ * Every running service of a started platform, found by its shape (an HTTP URL and a close) under
+ * the platform's own key, rather than from a list, so a service the platform helper starts later is
+ * scraped without editing the tests that call this. Its `/metrics` labels must then say the same
+ * name, which the tests check.
  */
 export function runningServices(platform: object): ScrapeTarget[] {
-  const found = new Map<string, ScrapeTarget>();
-  for (const value of Object.values(platform)) {
+  const found: ScrapeTarget[] = [];
+  for (const [key, value] of Object.entries(platform)) {
     if (typeof value !== 'object' || value === null) continue;
-    const v = value as { name?: unknown; url?: unknown; http?: unknown; close?: unknown };
-    if (typeof v.name === 'string' && typeof v.url === 'string' && v.http && typeof v.close === 'function')
-      found.set(v.name, { name: v.name, url: v.url });
+    const v = value as { name?: unknown; url?: unknown; close?: unknown };
+    if (typeof v.url === 'string' && /^https?:\/\//.test(v.url) && typeof v.close === 'function')
+      found.push({ name: typeof v.name === 'string' ? v.name : key, url: v.url });
   }
-  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A service's `/metrics` text, as Prometheus reads it. */
 export async function scrape(target: ScrapeTarget): Promise<string> {
   const res = await fetch(`${target.url}/metrics`);
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${target.name} /metrics answered ${res.status}: ${text.slice(0, 500)}`);
+  if (res.status !== 200)
+    throw new Error(`${target.name} /metrics answered ${res.status}: ${text.slice(0, 500)}`);
   return text;
 }
 
@@ -105,7 +111,9 @@ export function metricNamesIn(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   // A variable query's label argument is a label, not a metric.
-  e = e.replace(/\blabel_values\s*\(([^,()]*),[^)]*\)/g, ' ( $1 ) ').replace(/\blabel_values\s*\([^,()]*\)/g, ' ');
+  e = e
+    .replace(/\blabel_values\s*\(([^,()]*),[^)]*\)/g, ' ( $1 ) ')
+    .replace(/\blabel_values\s*\([^,()]*\)/g, ' ');
   const names = new Set<string>();
   const token = /(0x[0-9a-fA-F]+|\d*\.?\d+(?:[eE][+-]?\d+)?[a-z]*)|([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?/g;
   for (const m of e.matchAll(token)) {
@@ -152,7 +160,8 @@ export function dashboardQueries(file: string, d: Dashboard): NamedQuery[] {
   const out: NamedQuery[] = [];
   for (const p of panelsOf(d))
     for (const t of (p.targets ?? []) as Dashboard[])
-      if (typeof t.expr === 'string') out.push({ where: `${file}: panel "${p.title}" ${t.refId}`, expr: t.expr });
+      if (typeof t.expr === 'string')
+        out.push({ where: `${file}: panel "${p.title}" ${t.refId}`, expr: t.expr });
   for (const v of (d.templating?.list ?? []) as Dashboard[]) {
     if (v.type !== 'query') continue;
     const q = typeof v.query === 'string' ? v.query : v.query?.query;
@@ -174,10 +183,10 @@ export function dashboardProblems(file: string, d: Dashboard): string[] {
   if (typeof d.schemaVersion !== 'number') say('no schemaVersion');
   const vars = (d.templating?.list ?? []) as Dashboard[];
   const ds = vars.find((v) => v.name === 'datasource');
-  if (!ds || ds.type !== 'datasource' || ds.query !== 'prometheus')
+  if (ds?.type !== 'datasource' || ds.query !== 'prometheus')
     say('no `datasource` template variable of type datasource querying prometheus');
   const usesVar = (x: unknown) =>
-    typeof x === 'object' && x !== null && (x as { uid?: unknown }).uid === '${datasource}';
+    typeof x === 'object' && x !== null && (x as { uid?: unknown }).uid === DATASOURCE_VAR;
   for (const v of vars)
     if (v.type === 'query' && !usesVar(v.datasource)) say(`variable ${v.name} does not use \${datasource}`);
   const ids = new Set<number>();
@@ -229,7 +238,9 @@ export async function loadRuleFiles(): Promise<
   return await Promise.all(
     files.map(async (file) => {
       const path = join(alertsDir, file);
-      const doc = parseYaml(await readFile(path, 'utf8')) as { groups?: Array<{ name: string; rules: AlertRule[] }> };
+      const doc = parseYaml(await readFile(path, 'utf8')) as {
+        groups?: Array<{ name: string; rules: AlertRule[] }>;
+      };
       return { file, path, groups: doc.groups ?? [] };
     }),
   );
