@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 /** An operation as it ended: its kind, its final state, and when it was asked for and ended. */
 export interface EndedOperation {
   kind: string;
-  /** Its final state: `succeeded` or `failed`. */
+  /** How it ended: `succeeded`, `failed`, or `cancelled` (undone before it ran). */
   state: string;
   created_at: Date;
   finished_at?: Date | null;
@@ -22,7 +22,7 @@ export interface OperationMetrics {
 export function createOperationMetrics(registry: Registry): OperationMetrics {
   const total = new Counter({
     name: 'ocp_operations_total',
-    help: 'Operations ended, by kind and outcome (succeeded, failed).',
+    help: 'Operations ended, by kind and outcome (succeeded, failed; cancelled: undone before it ran).',
     labelNames: ['kind', 'outcome'],
     registers: [registry],
   });

@@ -89,6 +89,7 @@ export const tenantService = defineService({
     );
     rt.onClose('administrator password pool', 'work', () => passwords.close());
     const ctx: HandlerContext = {
+      operationMetrics: registerTenantMetrics(rt.registry, pool),
       pool,
       servers,
       config,
@@ -138,8 +139,7 @@ export const tenantService = defineService({
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.
-    const operationMetrics = registerTenantMetrics(rt.registry, pool);
-    const worker = startTenantWorker(ctx, operationMetrics);
+    const worker = startTenantWorker(ctx, ctx.operationMetrics);
     rt.onClose('operation worker', 'work', () => worker.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.7)));
     const reconciler = startReconciler({
       name: 'tenant databases',
