@@ -253,7 +253,7 @@ test('the images: one Dockerfile takes any service of the tree, the backup one w
     /test -f "\/tmp\/services\/\$SERVICE\/package\.json"/,
     'SERVICE is checked against services/',
   );
-  assert.match(dockerfile, /if \[ "\$SERVICE" = backup \]; then[^]*apt-get install[^]*"\$POSTGRES_CLIENT"/);
+  assert.match(dockerfile, /if \[ "\$SERVICE" = backup \]; then[\s\S]*apt-get install[\s\S]*"\$POSTGRES_CLIENT"/);
   assert.match(dockerfile, /ARG POSTGRES_CLIENT=postgresql-client\n/);
 
   const odooDockerfile = await readFile(join(repoRoot, 'deploy/odoo/Dockerfile'), 'utf8');
