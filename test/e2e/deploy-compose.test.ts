@@ -143,7 +143,7 @@ test('every service signs in to NATS with its own seed, handed to it as a secret
   for (const name of schemas.keys()) {
     const [, svc] = composeServiceOf(name) ?? [];
     const seedFile = environmentOf(svc).get('NATS_NKEY_SEED_FILE');
-    assert.ok(seedFile?.startsWith('/run/secrets/'), `${name} reads its seed from a secret`);
+    assert.ok(seedFile !== undefined && seedFile.startsWith('/run/secrets/'), `${name} reads its seed from a secret`);
     const target = seedFile.slice('/run/secrets/'.length);
     const secret = (svc.secrets ?? []).find(
       (s: Obj) => (typeof s === 'string' ? s : (s.target ?? s.source)) === target,
