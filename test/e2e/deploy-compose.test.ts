@@ -143,7 +143,7 @@ test('every service signs in to NATS with its own seed, handed to it as a secret
   for (const name of schemas.keys()) {
     const [, svc] = composeServiceOf(name) ?? [];
     const seedFile = environmentOf(svc).get('NATS_NKEY_SEED_FILE');
-    assert.ok(seedFile !== undefined && seedFile.startsWith('/run/secrets/'), `${name} reads its seed from a secret`);
+    if (!seedFile?.startsWith('/run/secrets/')) assert.fail(`${name} reads its seed from a secret`);
     const target = seedFile.slice('/run/secrets/'.length);
     const secret = (svc.secrets ?? []).find(
       (s: Obj) => (typeof s === 'string' ? s : (s.target ?? s.source)) === target,
@@ -253,7 +253,10 @@ test('the images: one Dockerfile takes any service of the tree, the backup one w
     /test -f "\/tmp\/services\/\$SERVICE\/package\.json"/,
     'SERVICE is checked against services/',
   );
-  assert.match(dockerfile, /if \[ "\$SERVICE" = backup \]; then[\s\S]*apt-get install[\s\S]*"\$POSTGRES_CLIENT"/);
+  assert.match(
+    dockerfile,
+    /if \[ "\$SERVICE" = backup \]; then[\s\S]*apt-get install[\s\S]*"\$POSTGRES_CLIENT"/,
+  );
   assert.match(dockerfile, /ARG POSTGRES_CLIENT=postgresql-client\n/);
 
   const odooDockerfile = await readFile(join(repoRoot, 'deploy/odoo/Dockerfile'), 'utf8');
