@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { envProblems, listenPort, repoRoot, requireProgram, run, serviceSchemas } from '../support/deploy.ts';
@@ -228,22 +228,81 @@ test("Grafana provisions Prometheus and the repository's dashboards", async () =
 test('NGINX, the router and the exporter share what they must: the routes, the pid file and the process namespace', () => {
   const { nginx, router } = compose.services;
   const exporter = compose.services['nginx-exporter'];
-  assert.ok(nginx.volumes.includes('../nginx:/etc/nginx/ocp:ro'), 'deploy/nginx is mounted into NGINX');
+  const command: string[] = nginx.command;
+  const conf = command[command.indexOf('-c') + 1] ?? '';
+  assert.ok(
+    nginx.volumes.includes(`../nginx/nginx.conf:${conf}:ro`),
+    'deploy/nginx/nginx.conf is the configuration NGINX runs',
+  );
   assert.equal(router.pid, 'service:nginx', 'the router sees the NGINX master to signal it');
   assert.equal(router.user, nginx.user ?? '101:101', 'the router runs as the NGINX user (101)');
   const env = environmentOf(router);
+  // nginx.conf includes ocp/*.conf beside itself: that is where the router must write.
+  assert.equal(env.get('ROUTER_OUTPUT_DIR'), `${dirname(conf)}/ocp`);
+  assert.match(
+    command.join(' '),
+    new RegExp(`pid ${env.get('ROUTER_NGINX_PID_FILE')};`),
+    'NGINX writes its pid where the router reads it',
+  );
+  /** The volume a service mounts at `path` or above it (the deepest such mount). */
   const mountOf = (svc: Obj, path: string | undefined) =>
-    svc.volumes.find((v: string) => path?.startsWith(`${v.split(':')[1]}`))?.split(':')[0];
-  assert.equal(mountOf(router, env.get('ROUTER_OUTPUT_DIR')), mountOf(nginx, env.get('ROUTER_OUTPUT_DIR')));
-  assert.equal(
-    mountOf(router, env.get('ROUTER_NGINX_PID_FILE')),
-    mountOf(nginx, env.get('ROUTER_NGINX_PID_FILE')),
+    (svc.volumes as string[])
+      .map((v) => v.split(':'))
+      .filter(
+        ([, target]) => path !== undefined && target && (path === target || path.startsWith(`${target}/`)),
+      )
+      .sort((a, b) => (b[1]?.length ?? 0) - (a[1]?.length ?? 0))[0]?.[0];
+  for (const variable of ['ROUTER_OUTPUT_DIR', 'ROUTER_NGINX_PID_FILE']) {
+    const shared = mountOf(router, env.get(variable));
+    assert.ok(shared && !shared.startsWith('.'), `${variable} is on a volume of the router`);
+    assert.equal(mountOf(nginx, env.get(variable)), shared, `NGINX mounts the same volume for ${variable}`);
+  }
+  assert.ok(
+    nginx.volumes.includes(`./nginx/status.conf:${env.get('ROUTER_OUTPUT_DIR')}/status.conf:ro`),
+    "the exporter's stub_status server is included beside the routes",
   );
   assert.equal(
     exporter.network_mode,
     'service:nginx',
     "the exporter reaches NGINX's stub_status on its loopback",
   );
+});
+
+test("NGINX accepts its configuration with the exporter's stub_status server, the same in Compose and Kubernetes", async (t) => {
+  const nginxProgram = await requireProgram('nginx', 'nginx');
+  const status = await readFile(join(composeDir, 'nginx/status.conf'), 'utf8');
+  const k8sStatus = await readFile(join(repoRoot, 'deploy/k8s/base/nginx-status.conf'), 'utf8');
+  const directives = (text: string) => text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+  assert.deepEqual(directives(k8sStatus), directives(status));
+  const listen = /listen (127\.0\.0\.1:\d+);/.exec(status)?.[1];
+  const scrape = (compose.services['nginx-exporter'].command as string[]).find((a) =>
+    a.startsWith('--nginx.scrape-uri='),
+  );
+  assert.equal(scrape, `--nginx.scrape-uri=http://${listen}/stub_status`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'ocp-nginx-conf-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'ocp'));
+  await writeFile(join(dir, 'ocp/status.conf'), status);
+  // The router's nginx.conf when this tree has it, else the smallest one that includes ocp/*.conf.
+  const routerConf = join(repoRoot, 'deploy/nginx/nginx.conf');
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    existsSync(routerConf)
+      ? await readFile(routerConf, 'utf8')
+      : 'events {}\nhttp {\n    include ocp/*.conf;\n}\n',
+  );
+  const test = (file: string) =>
+    spawnSync(nginxProgram, ['-t', '-q', '-p', dir, '-c', file, '-g', `pid ${join(dir, 'nginx.pid')};`], {
+      encoding: 'utf8',
+    });
+  const accepted = test(join(dir, 'nginx.conf'));
+  assert.equal(accepted.status, 0, accepted.stderr);
+  await writeFile(
+    join(dir, 'ocp/broken.conf'),
+    'server { listen 127.0.0.1:8082; location / { stub_statu; } }\n',
+  );
+  assert.notEqual(test(join(dir, 'nginx.conf')).status, 0, 'a broken include is refused');
 });
 
 test('the images: one Dockerfile takes any service of the tree, the backup one with the PostgreSQL client programs; Odoo 18 with dbfilter_from_header', async () => {

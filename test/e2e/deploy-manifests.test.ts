@@ -372,6 +372,27 @@ test('KEDA scales the Odoo websocket nodes on a metric an exporter that is deplo
     "a ServiceMonitor scrapes the exporter's port",
   );
   assert.equal(nginx.spec.template.spec.shareProcessNamespace, true, 'the router sidecar may signal NGINX');
+  // The stub_status server is included beside the router's routes (nginx.conf includes ocp/*.conf).
+  const [nginxContainer, router] = ['nginx', 'router'].map((n) =>
+    nginx.spec.template.spec.containers.find((c: Obj) => c.name === n),
+  );
+  const outputDir = envOf(router).get('ROUTER_OUTPUT_DIR');
+  const statusMount = nginxContainer.volumeMounts.find(
+    (m: Obj) => m.mountPath === `${outputDir}/status.conf`,
+  );
+  const statusVolume = nginx.spec.template.spec.volumes.find((v: Obj) => v.name === statusMount?.name);
+  const statusConf: string =
+    named(base, 'ConfigMap', statusVolume?.configMap?.name)?.data?.[statusMount.subPath] ?? '';
+  const listen = /listen (127\.0\.0\.1:\d+);/.exec(statusConf)?.[1];
+  assert.ok(
+    listen && exporter.args.includes(`--nginx.scrape-uri=http://${listen}/stub_status`),
+    'the exporter reads that server',
+  );
+  for (const c of [nginxContainer, router])
+    assert.ok(
+      c.volumeMounts.some((m: Obj) => m.mountPath === outputDir && m.name === 'routes'),
+      `${c.name} mounts the routes at ${outputDir}`,
+    );
 });
 
 test("each overlay puts Odoo's filestore on its cloud's shared file storage and gives the backup service its workload identity", () => {
