@@ -1,9 +1,11 @@
 export {
+  baseConfig,
   type CommonConfig,
   ConfigError,
   type ConfigOf,
   type ConfigSchema,
   commonConfig,
+  databaseConfig,
   loadConfig,
   redactConfig,
 } from './config.ts';
@@ -14,6 +16,7 @@ export { opsRoutes, startOpsServer } from './ops.ts';
 export {
   defineService,
   loadServiceConfig,
+  type PoolOf,
   type RunningService,
   runMain,
   runService,
