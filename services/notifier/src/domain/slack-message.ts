@@ -80,7 +80,7 @@ function spanWords(ms: number): string {
   if (ms === 60_000) return 'minute';
   if (ms % 60_000 === 0) return `${ms / 60_000} minutes`;
   const s = Math.round(ms / 100) / 10;
-  return `${s} seconds`;
+  return `${s} second${s === 1 ? '' : 's'}`;
 }
 
 /** The one message that counts the failures the rate limit held back. */
