@@ -91,7 +91,7 @@ function hasDatabase<C, P>(def: ServiceDefinition<C, P>): boolean {
  * The pool a service's parts are given: its database's, or none for a service whose config has no
  * `DATABASE_URL` (an unknown config is taken to have one).
  */
-export type PoolOf<C> = C extends { DATABASE_URL?: never } ? undefined : Pool;
+export type PoolOf<C> = unknown extends C ? Pool : C extends { DATABASE_URL: string } ? Pool : undefined;
 
 /** What a service's `start` and `http` are given. */
 export interface ServiceRuntime<C> {
