@@ -422,4 +422,11 @@ describe('the notifier tells Slack of failures', () => {
     assert.equal(slack.deliveries.filter((d) => d.raw.includes(tenant)).length, 0);
     assert.equal((await fetch(`${n.url}/readyz`)).status, 200);
   });
+
+  test('the notifier did all of it with its own NATS credentials: the server refused nothing', async () => {
+    assert.ok(p.natsSeeds.notifier, 'the notifier signs in as itself');
+    const log = await p.nats.log();
+    assert.match(log, /Server is ready/);
+    assert.doesNotMatch(log, /Violation/i);
+  });
 });
