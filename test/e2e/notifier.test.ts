@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeliverPolicy, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -89,7 +91,7 @@ describe('the notifier tells Slack of failures', () => {
   let stopReading: () => Promise<void> = async () => {};
 
   before(async () => {
-    p = await startPlatform();
+    p = await startPlatform({ backup: true });
     slack = await startSlackReceiver();
     admin = await p.busAs('admin');
     nc = await p.connectNats('admin');
@@ -213,6 +215,53 @@ describe('the notifier tells Slack of failures', () => {
       slack.deliveries.every((d) => d.path.startsWith('/services/T0TEST/B0TEST/')),
       'posted to the webhook URL as given',
     );
+  });
+
+  test('a restore drill that finds a backup damaged is told in one message naming the tenant, not twice', async (t) => {
+    await notifier(t);
+    const made = await p.api.call('POST', '/api/v1/tenants', { slug: 'drilled', displayName: 'Drilled' });
+    assert.equal(made.status, 202, JSON.stringify(made.body));
+    assert.equal((await p.api.waitOperation(made.body.operation.id)).state, 'succeeded');
+    const tenantId: string = made.body.tenant.id;
+    const taken = await p.api.call('POST', `/api/v1/tenants/${tenantId}/backups`);
+    assert.equal(taken.status, 202, JSON.stringify(taken.body));
+    assert.equal((await p.api.waitOperation(taken.body.operation.id, 60_000)).state, 'succeeded');
+    const backupId: string = taken.body.backup.id;
+    // One byte of the stored object changed: the drill's restore cannot authenticate it.
+    const filesUnder = async (dir: string): Promise<string[]> => {
+      const out: string[] = [];
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        const f = join(dir, e.name);
+        if (e.isDirectory()) out.push(...(await filesUnder(f)));
+        else if (e.isFile() && f.includes(backupId)) out.push(f);
+      }
+      return out;
+    };
+    const files = await filesUnder(p.backupEnv!.BACKUP_STORE_DIR!);
+    assert.ok(files.length > 0, 'the stored object of the backup');
+    const sizes = await Promise.all(files.map(async (f) => ({ f, size: (await stat(f)).size })));
+    const object = sizes.sort((a, b) => b.size - a.size)[0]!.f;
+    const content = await readFile(object);
+    const at = Math.floor(content.length / 2);
+    content[at] = content[at]! ^ 0x01;
+    await writeFile(object, content);
+
+    const drill = await p.api.call('POST', `/api/v1/backups/${backupId}/drill`);
+    assert.equal(drill.status, 202, JSON.stringify(drill.body));
+    const op = await p.api.waitOperation(drill.body.operation.id, 60_000);
+    assert.equal(op.state, 'failed', JSON.stringify(op));
+    // The drilled event is written before the operation's end in one transaction, and the outbox
+    // publishes in order: once the end is in its stream, the drill's result is in its own.
+    await endedInStream(op.id);
+    await handledAll('operationEvents');
+    await handledAll('backupEvents');
+
+    const told = slack.takenAbout(tenantId);
+    assert.equal(told.length, 1, JSON.stringify(told.map((d) => d.body.text)));
+    assert.match(told[0]!.body.text, /^Restore drill failed \(tenant drilled\)/);
+    assert.match(told[0]!.raw, /damaged|decrypt|authenticat|integrity/i);
+    assert.ok(told[0]!.raw.includes(`${PUBLIC_URL}/admin/tenants/${tenantId}|drilled`));
+    assert.ok(told[0]!.raw.includes(backupId), 'the backup is named');
   });
 
   test('a failed backup, a failed drill and a failed restore are each told once; a passed drill, a pre-restore backup and a drill operation the drill event tells are not told again', async (t) => {

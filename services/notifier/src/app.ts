@@ -57,8 +57,14 @@ export const notifierService = defineService({
     // After the consumers stop: what they held back is summarised before the process goes.
     rt.onClose('summary of held-back failures', 'work', () => dispatcher.close());
     const ctx: HandlerContext = { dispatcher, stopping: rt.stopping };
-    // A wait for Slack (a 429's Retry-After, a backoff) keeps its message alive meanwhile.
-    const common = { deliverFrom: 'new', ackWaitMs: 30_000, maxDeliver: -1, concurrency: 4 } as const;
+    // A wait for Slack (a 429's Retry-After, a backoff) keeps its message alive meanwhile; one POST
+    // is never longer than the ack wait. Failures from before the first start are not told.
+    const common = {
+      deliverFrom: 'new',
+      ackWaitMs: Math.max(30_000, 2 * config.NOTIFY_SLACK_TIMEOUT_MS),
+      maxDeliver: -1,
+      concurrency: 4,
+    } as const;
     await rt.bus.consume(
       {
         ...common,

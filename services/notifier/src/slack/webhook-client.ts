@@ -80,6 +80,7 @@ export function slackClient(o: SlackClientOptions): SlackClient {
       let throttles = 0;
       for (;;) {
         opts.signal.throwIfAborted();
+        opts.onWait?.();
         let res: Response;
         try {
           res = await fetch(o.url, {
