@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { DeliverPolicy, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Bus } from '@ocp/bus';
 import { type Backup, type CloudEvent, durables, makeEvent, type Operation, streams } from '@ocp/contracts';
 import type { NotifierService } from '@ocp/notifier';
+import { createLogger } from '@ocp/service-kit';
 import { adminQuery, waitFor } from '@ocp/testkit';
 import pg from 'pg';
 import { type Platform, startNotifier, startPlatform } from '../support/platform.ts';
@@ -455,6 +457,51 @@ describe('the notifier tells Slack of failures', () => {
     await handledAll('backupEvents');
     assert.equal(slack.takenAbout(during).length, 1, 'the message in hand at the stop');
     assert.equal(slack.takenAbout(meanwhile).length, 1, 'the message that came while none ran');
+  });
+
+  test('a message Slack keeps failing is given up, logged and counted, and the consumer goes on; the webhook URL is never logged', async (t) => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const n = await startNotifier(
+      p,
+      { NOTIFY_SLACK_WEBHOOK_URL: slack.url, NOTIFY_PUBLIC_URL: PUBLIC_URL, NOTIFY_SLACK_ATTEMPTS: '2' },
+      createLogger('notifier', 'debug', sink),
+    );
+    t.after(() => n.close());
+    const lost = randomUUID();
+    const after = randomUUID();
+    slack.setDown(true);
+    try {
+      await publishBackupEvent(
+        'ocp.backup.failed.v1',
+        backupOf(lost, { state: 'failed', error: 'pg_dump failed' }),
+      );
+      await handledAll('backupEvents');
+    } finally {
+      slack.setDown(false);
+    }
+    await publishBackupEvent('ocp.backup.failed.v1', backupOf(after, { state: 'failed', error: 'told' }));
+    await handledAll('backupEvents');
+    assert.deepEqual(
+      slack.deliveries.filter((d) => d.raw.includes(lost)).map((d) => d.status),
+      [503, 503],
+      'two posts, then given up',
+    );
+    assert.equal(slack.takenAbout(after).length, 1, 'the next failure is told');
+    const givenUp = lines.filter((l) => l.includes('given up'));
+    assert.equal(givenUp.length, 1);
+    assert.match(givenUp[0]!, /Slack answered 503 to 2 posts/);
+    assert.match(givenUp[0]!, new RegExp(lost));
+    const secret = new URL(slack.url).pathname.split('/').at(-1)!;
+    assert.ok(lines.length > 0);
+    assert.ok(!lines.some((l) => l.includes(secret)), 'the webhook URL is in no log line');
+    const metrics = await (await fetch(`${n.url}/metrics`)).text();
+    assert.match(metrics, /ocp_notifier_notifications_total\{[^}]*source="backup",outcome="failed"[^}]*\} 1/);
   });
 
   test('without a webhook URL the notifier runs, reads and acks, and posts nothing', async (t) => {

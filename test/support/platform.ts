@@ -16,7 +16,7 @@ import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { type NotifierService, startNotifierService } from '@ocp/notifier';
 import { parseConfig as notifierConfig } from '@ocp/notifier/config';
-import { createLogger } from '@ocp/service-kit';
+import { createLogger, type Logger } from '@ocp/service-kit';
 import { startTenantService, type TenantService } from '@ocp/tenant';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import {
@@ -341,9 +341,10 @@ export async function startBackup(env: PlatformEnv): Promise<BackupService> {
 export async function startNotifier(
   env: PlatformEnv,
   extra: Record<string, string> = {},
+  logger?: Logger,
 ): Promise<NotifierService> {
   const config = notifierConfig({ ...env.notifierEnv, ...extra });
-  return await startNotifierService(config, createLogger('notifier', config.LOG_LEVEL));
+  return await startNotifierService(config, logger ?? createLogger('notifier', config.LOG_LEVEL));
 }
 
 /** Starts the billing service of a prepared platform, in this process. */
