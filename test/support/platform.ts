@@ -14,7 +14,9 @@ import { parseConfig as billingConfig } from '@ocp/billing/config';
 import { type Bus, createBus, identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
-import { createLogger } from '@ocp/service-kit';
+import { type NotifierService, startNotifierService } from '@ocp/notifier';
+import { parseConfig as notifierConfig } from '@ocp/notifier/config';
+import { createLogger, type Logger } from '@ocp/service-kit';
 import { startTenantService, type TenantService } from '@ocp/tenant';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import {
@@ -29,7 +31,15 @@ import {
 } from '@ocp/testkit';
 
 /** Who a test connects to NATS as: a service, the read-only observer or the admin. */
-export type NatsIdentity = 'tenant' | 'audit' | 'billing' | 'backup' | 'gateway' | 'observer' | 'admin';
+export type NatsIdentity =
+  | 'tenant'
+  | 'audit'
+  | 'billing'
+  | 'backup'
+  | 'gateway'
+  | 'notifier'
+  | 'observer'
+  | 'admin';
 
 /** What a test needs to run the platform on its own names: NATS, databases, a tenant prefix. */
 export interface PlatformEnv {
@@ -61,6 +71,8 @@ export interface PlatformEnv {
   gatewayEnv: Record<string, string>;
   auditEnv: Record<string, string>;
   billingEnv: Record<string, string>;
+  /** The notifier's settings (no webhook URL: a test gives its own with `startNotifier`). */
+  notifierEnv: Record<string, string>;
   ownerPassword: string;
   /** Removes what the test made: services' databases, tenant databases and roles, NATS. */
   dispose(): Promise<void>;
@@ -252,6 +264,12 @@ export async function preparePlatform(
       BILLING_SWEEP_INTERVAL_MS: '200',
       ...opts.billingEnv,
     },
+    notifierEnv: {
+      NATS_URL: nats.url,
+      ...seedEnv('notifier'),
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    },
     async dispose() {
       for (const { bus, nc } of buses.splice(0)) {
         await bus.close();
@@ -313,6 +331,20 @@ export async function startBackup(env: PlatformEnv): Promise<BackupService> {
   if (!env.backupEnv) throw new Error('this platform was prepared without the backup service');
   const config = backupConfig(env.backupEnv);
   return await startBackupService(config, createLogger('backup', config.LOG_LEVEL));
+}
+
+/**
+ * Starts a notifier of a prepared platform, in this process, with `env` added to its settings (the
+ * webhook URL of the test's stand-in for Slack, a rate). The platform does not start one itself:
+ * the test that wants it starts it, and closes it.
+ */
+export async function startNotifier(
+  env: PlatformEnv,
+  extra: Record<string, string> = {},
+  logger?: Logger,
+): Promise<NotifierService> {
+  const config = notifierConfig({ ...env.notifierEnv, ...extra });
+  return await startNotifierService(config, logger ?? createLogger('notifier', config.LOG_LEVEL));
 }
 
 /** Starts the billing service of a prepared platform, in this process. */

@@ -9,9 +9,9 @@ import { readOrCreateSecret } from './secret-file.ts';
 import type { ChildSpec } from './supervisor.ts';
 
 /** The services, in start order: the gateway last, so its first requests find the others on the bus. */
-export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'gateway'] as const;
+export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'notifier', 'gateway'] as const;
 
-/** The database of each service, created on the server before the services start. */
+/** The database of each service that has one, created on the server before the services start. */
 export const SERVICE_DATABASES = {
   audit: 'ocp_audit',
   backup: 'ocp_backup',
@@ -172,6 +172,17 @@ export function serviceSpecs(
         BACKUP_DB_ADMIN_URL: tenantAdminUrl,
         ...backupStorage(config),
         HTTP_PORT: String(config.backupPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'notifier',
+      args: entry('notifier', from),
+      // No database. Without NOTIFY_SLACK_WEBHOOK_URL in the environment it reads and acks
+      // failures and posts nothing; NOTIFY_ALERTMANAGER_TOKEN turns on POST /alertmanager.
+      env: env({
+        HTTP_PORT: String(config.notifierPort),
+        NOTIFY_PUBLIC_URL: publicUrl(config),
       }),
     },
     {

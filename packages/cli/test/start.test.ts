@@ -35,7 +35,7 @@ const up = (url) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
-const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
+const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'NOTIFY_PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
 if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
   writeFileSync('owner-shown', '');
@@ -49,7 +49,7 @@ createServer((req, res) => {
   res.end();
 }).listen(Number(env.HTTP_PORT), '127.0.0.1');
 process.on('SIGTERM', async () => {
-  console.log('on SIGTERM: postgres up=' + (await up(env.DATABASE_URL)) + ' nats up=' + (await up(env.NATS_URL)));
+  console.log('on SIGTERM: postgres up=' + (env.DATABASE_URL ? await up(env.DATABASE_URL) : 'unused') + ' nats up=' + (await up(env.NATS_URL)));
   process.exit(0);
 });
 `;
@@ -64,6 +64,7 @@ interface Rig {
     audit: number;
     billing: number;
     backup: number;
+    notifier: number;
   };
 }
 
@@ -75,6 +76,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     ['audit', 0],
     ['billing', 0],
     ['backup', 0],
+    ['notifier', 0],
     ['gateway', gatewayReadyAfterMs],
   ] as const) {
     await mkdir(join(root, 'services', name, 'dist'), { recursive: true });
@@ -95,6 +97,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     audit: await freePort(),
     billing: await freePort(),
     backup: await freePort(),
+    notifier: await freePort(),
   };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
@@ -106,6 +109,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     OCP_AUDIT_HTTP_PORT: String(ports.audit),
     OCP_BILLING_HTTP_PORT: String(ports.billing),
     OCP_BACKUP_HTTP_PORT: String(ports.backup),
+    OCP_NOTIFIER_HTTP_PORT: String(ports.notifier),
     OCP_LOG_LEVEL: 'debug',
     PATH: process.env.PATH,
   });
@@ -144,6 +148,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   const audit = envOf(lines, 'audit');
   const billing = envOf(lines, 'billing');
   const backup = envOf(lines, 'backup');
+  const notifier = envOf(lines, 'notifier');
   assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).pathname, '/postgres');
   assert.match(tenant.TENANT_SECRETS_KEY!, /^[A-Za-z0-9+/]{43}=$/);
@@ -170,6 +175,10 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(backup.BACKUP_LOCAL_KEY_FILE, join(config.dataDir, 'backup-key'));
   assert.equal(backup.HTTP_PORT, String(ports.backup));
   assert.equal(gateway.BACKUP_SERVICE_URL, `http://127.0.0.1:${ports.backup}`);
+  // The notifier: no database, links to the admin app the gateway serves.
+  assert.equal(notifier.DATABASE_URL, undefined);
+  assert.equal(notifier.HTTP_PORT, String(ports.notifier));
+  assert.equal(notifier.NOTIFY_PUBLIC_URL, url);
   // Each service runs as its own runtime role and migrates as its owner role; no superuser.
   for (const [name, env] of Object.entries({ tenant, gateway, audit, billing, backup })) {
     assert.equal(new URL(env.DATABASE_URL!).username, `ocp_${name}_app`);
@@ -177,12 +186,12 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
     assert.equal(new URL(env.DATABASE_MIGRATION_URL!).pathname, `/ocp_${name}`);
   }
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).username, 'ocp_tenant_admin');
-  for (const env of [tenant, audit, billing, backup, gateway]) {
+  for (const env of [tenant, audit, billing, backup, notifier, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
   // Built JavaScript under plain node: no loader, and workspace packages resolved to their dist/.
-  for (const service of ['tenant', 'audit', 'billing', 'backup', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'backup', 'notifier', 'gateway']) {
     assert.ok(lines.includes(`[${service}] execArgv ["--conditions=production"]`), `${service} ran built`);
   }
   const client = new pg.Client({ connectionString: tenant.TENANT_DB_ADMIN_URL });
@@ -205,6 +214,10 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
       `${service} stopped first`,
     );
   }
+  assert.ok(
+    lines.includes('[notifier] on SIGTERM: postgres up=unused nats up=true'),
+    'notifier stopped first',
+  );
   const at = (text: string) => {
     const i = lines.indexOf(`[start] ${text}`);
     assert.notEqual(i, -1, `"${text}" was shown`);
@@ -302,6 +315,7 @@ test('the environment is read with defaults, and values that cannot work are ref
   assert.equal(config.auditPort, 8082);
   assert.equal(config.billingPort, 8083);
   assert.equal(config.backupPort, 8084);
+  assert.equal(config.notifierPort, 8087);
   assert.equal(config.logLevel, 'info');
 
   assert.throws(
@@ -331,7 +345,7 @@ test('the backup service runs before the gateway, with the tenant admin URL, a s
     auditCheckpointKey: 'a',
   };
   const config = loadConfig({ OCP_DATA_DIR: '/srv/ocp', OCP_BACKUP_HTTP_PORT: '9084' });
-  assert.deepEqual(SERVICES, ['tenant', 'audit', 'billing', 'backup', 'gateway']);
+  assert.deepEqual(SERVICES, ['tenant', 'audit', 'billing', 'backup', 'notifier', 'gateway']);
   const specs = serviceSpecs(config, endpoints);
   assert.deepEqual(
     specs.map((spec) => spec.name),
@@ -350,6 +364,11 @@ test('the backup service runs before the gateway, with the tenant admin URL, a s
   assert.equal(backup.HTTP_PORT, '9084');
   assert.equal(envOfSpec('gateway').BACKUP_SERVICE_URL, 'http://127.0.0.1:9084');
   assert.equal(envOfSpec('tenant').TENANT_FILESTORE_DIR, '/srv/ocp/filestore');
+  // The notifier has no database; its links go to the admin app the gateway serves.
+  const notifier = envOfSpec('notifier');
+  assert.equal(notifier.DATABASE_URL, undefined);
+  assert.equal(notifier.HTTP_PORT, '8087');
+  assert.equal(notifier.NOTIFY_PUBLIC_URL, 'http://127.0.0.1:8080');
 
   const own = serviceSpecs(
     loadConfig({

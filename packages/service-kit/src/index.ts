@@ -1,9 +1,11 @@
 export {
+  baseConfig,
   type CommonConfig,
   ConfigError,
   type ConfigOf,
   type ConfigSchema,
   commonConfig,
+  databaseConfig,
   loadConfig,
   redactConfig,
 } from './config.ts';
@@ -21,6 +23,7 @@ export { registerOutboxMetrics } from './outbox-metrics.ts';
 export {
   defineService,
   loadServiceConfig,
+  type PoolOf,
   type RunningService,
   runMain,
   runService,

@@ -29,7 +29,8 @@ import type { ReadinessCheck } from './types.ts';
  *
  * 1. config (parsed once, before anything opens), logger, metrics;
  * 2. the service's database: migrations and the runtime role's grants (over
- *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`);
+ *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`). A service whose config
+ *    schema has no `DATABASE_URL` has no database: no migrations, pool or outbox;
  * 3. NATS (reconnecting forever), the bus, the streams the service needs;
  * 4. the outbox relay, when the service has an outbox;
  * 5. `start`: the service's own parts (request/reply methods, consumers, tasks, workers);
@@ -69,12 +70,30 @@ export interface ServiceDefinition<C, P> {
   http?(rt: ServiceRuntime<C>, parts: P): Promise<FastifyInstance>;
 }
 
-/** Declares a service; the type of its config is inferred from its schema. */
+/**
+ * Declares a service; the type of its config is inferred from its schema. Without `DATABASE_URL` in
+ * the schema the service has no database, so it can have no migrations, grants or outbox.
+ */
 export function defineService<const S extends ConfigSchema, P>(
   def: ServiceDefinition<ConfigOf<S>, P> & { configSchema: S },
 ): ServiceDefinition<ConfigOf<S>, P> {
+  if (!hasDatabase(def) && (def.migrations || def.grants || def.outbox))
+    throw new TypeError(
+      `the ${def.name} service declares migrations, grants or an outbox but its config has no DATABASE_URL; add databaseConfig to its schema`,
+    );
   return def;
 }
+
+/** A service has a database of its own when its config names one. */
+function hasDatabase<C, P>(def: ServiceDefinition<C, P>): boolean {
+  return 'DATABASE_URL' in def.configSchema.properties;
+}
+
+/**
+ * The pool a service's parts are given: its database's, or none for a service whose config has no
+ * `DATABASE_URL` (an unknown config is taken to have one).
+ */
+export type PoolOf<C> = unknown extends C ? Pool : C extends { DATABASE_URL: string } ? Pool : undefined;
 
 /** What a service's `start` and `http` are given. */
 export interface ServiceRuntime<C> {
@@ -83,7 +102,8 @@ export interface ServiceRuntime<C> {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly busHooks: BusHooks;
-  readonly pool: Pool;
+  /** The pool of the service's database; undefined for a service without one. */
+  readonly pool: PoolOf<C>;
   readonly nats: NatsHandle;
   readonly bus: Bus;
   /** The outbox relay, when the service has one. */
@@ -109,7 +129,8 @@ export interface RunningService<C, P> {
   readonly config: C;
   readonly logger: Logger;
   readonly bus: Bus;
-  readonly pool: Pool;
+  /** The pool of the service's database; undefined for a service without one. */
+  readonly pool: PoolOf<C>;
   /** What the service's `start` returned. */
   readonly parts: P;
   /** The HTTP server's port and address. */
@@ -144,23 +165,27 @@ export async function runService<C, P>(
   const { registry, busHooks, observeHttp } = createMetrics(def.name);
   const checks: ReadinessCheck[] = [];
   try {
-    if (def.migrations) {
-      await prepareDatabase({
-        databaseUrl: c.DATABASE_URL,
-        migrationUrl: c.DATABASE_MIGRATION_URL,
-        dir: def.migrations,
-        grants: { ...(def.outbox ? OUTBOX_GRANTS : NO_OUTBOX_GRANTS), ...def.grants },
+    let pool: Pool | undefined;
+    if (hasDatabase(def)) {
+      if (def.migrations) {
+        await prepareDatabase({
+          databaseUrl: c.DATABASE_URL,
+          migrationUrl: c.DATABASE_MIGRATION_URL,
+          dir: def.migrations,
+          grants: { ...(def.outbox ? OUTBOX_GRANTS : NO_OUTBOX_GRANTS), ...def.grants },
+          logger,
+        });
+      }
+      const p = createPool({
+        url: c.DATABASE_URL,
+        name: `ocp-${def.name}`,
+        max: def.poolMax?.(config) ?? 10,
         logger,
       });
+      pool = p;
+      shutdown.add('database pool', () => p.end(), 'database');
+      checks.push({ name: 'postgres', check: () => ping(p) });
     }
-    const pool = createPool({
-      url: c.DATABASE_URL,
-      name: `ocp-${def.name}`,
-      max: def.poolMax?.(config) ?? 10,
-      logger,
-    });
-    shutdown.add('database pool', () => pool.end(), 'database');
-    checks.push({ name: 'postgres', check: () => ping(pool) });
 
     const nats = await connectNats({
       url: c.NATS_URL,
@@ -186,7 +211,7 @@ export async function runService<C, P>(
     registerConsumerLag(registry, nats.nc, durablesOf(def.name), logger);
 
     let relay: OutboxRelay | undefined;
-    if (def.outbox) {
+    if (def.outbox && pool) {
       const r = createOutboxRelay({
         pool,
         publish: bus.publishRaw,
@@ -209,7 +234,7 @@ export async function runService<C, P>(
       logger,
       registry,
       busHooks,
-      pool,
+      pool: pool as PoolOf<C>,
       nats,
       bus,
       ...(relay ? { relay } : {}),
@@ -272,7 +297,7 @@ export async function runService<C, P>(
       config,
       logger,
       bus,
-      pool,
+      pool: pool as PoolOf<C>,
       parts,
       port,
       url: `http://${c.HTTP_HOST}:${port}`,

@@ -5,7 +5,9 @@ import { adminQuery, createTestDatabase, startNats, uniqueName } from '@ocp/test
 import Fastify from 'fastify';
 import pino from 'pino';
 import {
+  baseConfig,
   ConfigError,
+  type ConfigOf,
   type ConfigSchema,
   commonConfig,
   createShutdown,
@@ -90,7 +92,7 @@ test(
   limit,
   async (t) => {
     const { name, env } = await rig(t);
-    let seen: ServiceRuntime<unknown> | undefined;
+    let seen: ServiceRuntime<ConfigOf<typeof schema>> | undefined;
     const def = defineService({
       name,
       configSchema: schema,
@@ -249,6 +251,51 @@ test(
       'three answers timed',
     );
     assert.ok(line(/^ocp_http_requests_total\{/)?.includes(label), 'the service label');
+  },
+);
+
+test(
+  'a service whose config has no DATABASE_URL runs without a database: no pool, no postgres readiness check, and a database part is refused at its declaration',
+  limit,
+  async (t) => {
+    const nats = await startNats();
+    t.after(() => nats.dispose());
+    const name = uniqueName('rt');
+    const bare = {
+      type: 'object',
+      properties: { ...baseConfig, HTTP_PORT: { ...baseConfig.HTTP_PORT, default: 0 } },
+    } as const satisfies ConfigSchema;
+    let seen: ServiceRuntime<ConfigOf<typeof bare>> | undefined;
+    const def = defineService({
+      name,
+      configSchema: bare,
+      async start(rt) {
+        seen = rt;
+        // The type says so too: a service without DATABASE_URL is given no pool.
+        const none: undefined = rt.pool;
+        return none;
+      },
+    });
+    // A DATABASE_URL in the environment is not read: the schema does not name it.
+    const config = loadServiceConfig(def, { NATS_URL: nats.url, DATABASE_URL: 'postgres://x/y' });
+    assert.equal((config as Record<string, unknown>).DATABASE_URL, undefined);
+    const service = await runService(def, config, { logger });
+    try {
+      assert.equal(seen?.pool, undefined);
+      assert.deepEqual(
+        seen?.checks.map((c) => c.name),
+        ['nats'],
+      );
+      const ready = await service.http.inject('/readyz');
+      assert.equal(ready.statusCode, 200, ready.body);
+    } finally {
+      await service.close('test');
+    }
+    assert.equal(seen.nats.nc.isClosed(), true);
+    assert.throws(
+      () => defineService({ name: 'ledger', configSchema: bare, outbox: {}, start: async () => undefined }),
+      /ledger service declares migrations, grants or an outbox but its config has no DATABASE_URL/,
+    );
   },
 );
 

@@ -104,6 +104,7 @@ function portOf(config: StartConfig, name: ServiceName): number {
     billing: config.billingPort,
     gateway: config.gatewayPort,
     backup: config.backupPort,
+    notifier: config.notifierPort,
   }[name];
 }
 
@@ -130,6 +131,7 @@ async function startWorld(dataDir: string): Promise<World> {
     OCP_AUDIT_HTTP_PORT: String(await freePort()),
     OCP_BILLING_HTTP_PORT: String(await freePort()),
     OCP_BACKUP_HTTP_PORT: String(await freePort()),
+    OCP_NOTIFIER_HTTP_PORT: String(await freePort()),
     OCP_LOG_LEVEL: 'warn',
   });
   const postgres = await ensurePostgres({
