@@ -143,6 +143,29 @@ describe('NATS identities and permissions', () => {
     assert.equal(t.body.state, 'active', 'the tenant was deleted by a caller other than the gateway');
   });
 
+  test("the notifier's credentials look a tenant up, but cannot delete one, publish an event or take another's durable", async () => {
+    const notifier = await as('notifier');
+    const reply = await notifier.request('rpc.tenant.get.v1', enc.encode(JSON.stringify({ tenantId })), {
+      timeout: 5000,
+    });
+    assert.equal(reply.json<{ tenant: { slug: string } }>().tenant.slug, 'perm-one');
+    const refused = violationOn(notifier, 'rpc.tenant.delete.v1');
+    await assert.rejects(
+      notifier.request('rpc.tenant.delete.v1', enc.encode(JSON.stringify({ tenantId, actor: 'notifier' })), {
+        timeout: 1500,
+      }),
+    );
+    assert.ok(await refused, 'the notifier was not refused rpc.tenant.delete.v1');
+    assert.equal(await publishRefused(notifier, 'events.backup.failed.v1'), true);
+    assert.equal(await publishRefused(notifier, 'events.operation.updated.v1'), true);
+    assert.equal(
+      await publishRefused(notifier, '$JS.API.CONSUMER.MSG.NEXT.EVENTS_OPERATION.audit-operation-events'),
+      true,
+    );
+    const t = await p.api.call('GET', `/api/v1/tenants/${tenantId}`);
+    assert.equal(t.body.state, 'active');
+  });
+
   test("nobody reads another identity's replies, nor listens on the request subjects", async () => {
     for (const who of ['billing', 'observer', 'tenant', 'audit'] as const) {
       const nc = await as(who);

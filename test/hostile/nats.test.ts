@@ -4,9 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { durables, messages, rpcs, schemaBase } from '@ocp/contracts';
+import type { NotifierService } from '@ocp/notifier';
 import fc from 'fast-check';
 import type { NatsIdentity, Platform } from '../support/platform.ts';
-import { startPlatform } from '../support/platform.ts';
+import { startNotifier, startPlatform } from '../support/platform.ts';
 import { type NatsWatch, natsWatch } from './nats-watch.ts';
 import { fcParams, jsonFragment, TIMEOUT_MS } from './support.ts';
 
@@ -106,6 +107,7 @@ function consumerTargets(): Target[] {
 describe('every NATS handler, fed malformed messages by its legitimate publisher', () => {
   let p: Platform;
   let watch: NatsWatch;
+  let notifier: NotifierService | undefined;
   const conns = new Map<NatsIdentity, NatsConnection>();
   const as = async (who: NatsIdentity) => {
     const known = conns.get(who);
@@ -118,10 +120,13 @@ describe('every NATS handler, fed malformed messages by its legitimate publisher
   before(async () => {
     // With the backup service: its consumers and methods are fed too.
     p = await startPlatform({ gatewayEnv: { RATE_LIMIT_MAX: '1000000' }, backup: true });
+    // And the notifier (no webhook: it reads and acks): its consumers are fed too.
+    notifier = await startNotifier(p);
     watch = await natsWatch(await as('admin'));
   });
   after(async () => {
     for (const nc of conns.values()) await nc.close();
+    await notifier?.close();
     await p?.close();
   });
 
@@ -143,7 +148,10 @@ describe('every NATS handler, fed malformed messages by its legitimate publisher
     await watch.settled();
     const letters = await watch.deadLetters();
     for (const { target, seq, what } of published) {
-      const letter = letters.find((l) => l.subject === target.subject && l.streamSequence === seq);
+      // Several durables read some subjects: this one's own letter.
+      const letter = letters.find(
+        (l) => l.consumer === target.durable && l.subject === target.subject && l.streamSequence === seq,
+      );
       assert.ok(letter, `${target.subject} #${seq} (${what}, for ${target.durable}) was not dead-lettered`);
       assert.ok(letter.reason.length > 0);
     }

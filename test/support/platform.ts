@@ -14,9 +14,11 @@ import { parseConfig as billingConfig } from '@ocp/billing/config';
 import { type Bus, createBus, identities, inboxPrefixOf, natsAuthorization } from '@ocp/bus';
 import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
+import { type NotifierService, startNotifierService } from '@ocp/notifier';
+import { parseConfig as notifierConfig } from '@ocp/notifier/config';
 import { type RouterService, startRouterService } from '@ocp/router';
 import { parseConfig as routerConfig } from '@ocp/router/config';
-import { createLogger } from '@ocp/service-kit';
+import { createLogger, type Logger } from '@ocp/service-kit';
 import { startTenantService, type TenantService } from '@ocp/tenant';
 import { parseConfig as tenantConfig } from '@ocp/tenant/config';
 import {
@@ -37,6 +39,7 @@ export type NatsIdentity =
   | 'billing'
   | 'backup'
   | 'gateway'
+  | 'notifier'
   | 'router'
   | 'observer'
   | 'admin';
@@ -71,6 +74,8 @@ export interface PlatformEnv {
   gatewayEnv: Record<string, string>;
   auditEnv: Record<string, string>;
   billingEnv: Record<string, string>;
+  /** The notifier's settings (no webhook URL: a test gives its own with `startNotifier`). */
+  notifierEnv: Record<string, string>;
   ownerPassword: string;
   /** Removes what the test made: services' databases, tenant databases and roles, NATS. */
   dispose(): Promise<void>;
@@ -262,6 +267,12 @@ export async function preparePlatform(
       BILLING_SWEEP_INTERVAL_MS: '200',
       ...opts.billingEnv,
     },
+    notifierEnv: {
+      NATS_URL: nats.url,
+      ...seedEnv('notifier'),
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    },
     async dispose() {
       for (const { bus, nc } of buses.splice(0)) {
         await bus.close();
@@ -343,6 +354,20 @@ export async function startRouter(
     ...settings,
   });
   return await startRouterService(config, createLogger('router', config.LOG_LEVEL));
+}
+
+/**
+ * Starts a notifier of a prepared platform, in this process, with `env` added to its settings (the
+ * webhook URL of the test's stand-in for Slack, a rate). The platform does not start one itself:
+ * the test that wants it starts it, and closes it.
+ */
+export async function startNotifier(
+  env: PlatformEnv,
+  extra: Record<string, string> = {},
+  logger?: Logger,
+): Promise<NotifierService> {
+  const config = notifierConfig({ ...env.notifierEnv, ...extra });
+  return await startNotifierService(config, logger ?? createLogger('notifier', config.LOG_LEVEL));
 }
 
 /** Starts the billing service of a prepared platform, in this process. */

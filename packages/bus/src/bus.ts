@@ -81,7 +81,7 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
   const { consume } = eventConsumer(sup, deliveryDeps);
   const { consumeBatch } = batchConsumer(sup, deliveryDeps);
   const { publish, publishRaw } = publisher(js, hooks);
-  const server = rpcServer(nc, { logger, concurrency, classifyFailure: opts.classifyFailure });
+  const server = rpcServer(nc, { logger, concurrency, classifyFailure: opts.classifyFailure, hooks });
   const { request } = rpcClient(nc);
   const { streamBounds, follow } = streamFollower(js);
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { FailureClassifier } from './delivery.ts';
 import { BusClosedError, RpcError, RpcUnavailableError } from './errors.ts';
 import { childTraceparent, traceIdOf } from './trace.ts';
-import type { RpcHandler } from './types.ts';
+import type { BusHooks, RpcHandler } from './types.ts';
 
 /** Answers request/reply methods of the catalog, in the queue group of the serving service. */
 export interface RpcServer {
@@ -32,6 +32,7 @@ export interface RpcServerOptions {
    * the database refuses: answered `VALIDATION_FAILED` with the reason), instead of `INTERNAL`.
    */
   classifyFailure?: FailureClassifier | undefined;
+  hooks?: BusHooks | undefined;
 }
 
 export interface ClosableRpcServer extends RpcServer {
@@ -76,11 +77,13 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
   const taken = new Set<Promise<void>>();
   let closing = false;
 
-  async function answer<N extends RpcName>(name: N, handler: RpcHandler<N>, msg: Msg): Promise<void> {
+  /** Answers one request; returns what the answer was (`ok` or its error code), for the metrics. */
+  async function answer<N extends RpcName>(name: N, handler: RpcHandler<N>, msg: Msg): Promise<string> {
     const def = rpcs[name];
     const traceparent = childTraceparent(msg.headers?.get('traceparent'));
-    const reply = (body: unknown) => {
+    const reply = (body: unknown): string => {
       if (msg.reply) msg.respond(enc.encode(JSON.stringify(body)));
+      return (body as { error?: { code?: string } }).error?.code ?? 'ok';
     };
     let request: unknown;
     try {
@@ -142,6 +145,7 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
       return reply({ error: { code: 'INTERNAL', message: 'the service failed to answer; see its logs' } });
     }
     reply(result);
+    return 'ok';
   }
 
   return {
@@ -155,8 +159,10 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
             logger.error({ err, subject: def.subject }, 'subscription error');
             return;
           }
-          const p = answer(name, handler, msg).catch((e: unknown) =>
-            logger.error({ err: e, subject: def.subject }, 'could not answer a request'),
+          const arrived = performance.now();
+          const p = answer(name, handler, msg).then(
+            (code) => opts.hooks?.onServed?.(name, code, performance.now() - arrived),
+            (e: unknown) => logger.error({ err: e, subject: def.subject }, 'could not answer a request'),
           );
           taken.add(p);
           void p.finally(() => taken.delete(p));

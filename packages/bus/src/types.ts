@@ -90,4 +90,9 @@ export interface BusHooks {
   /** `ms`: the time spent on the message; for a batch consumer, its share of the batch's time. */
   onHandled?(durable: string, type: string, outcome: HandledOutcome, ms: number): void;
   onPublished?(subject: string): void;
+  /**
+   * A request/reply method answered: `code` is `ok` or the error code of the answer, `ms` the time
+   * from its arrival (waiting for a slot included) to the answer.
+   */
+  onServed?(method: string, code: string, ms: number): void;
 }

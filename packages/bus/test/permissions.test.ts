@@ -25,12 +25,21 @@ import { startBus } from './helpers.ts';
 const run = promisify(execFile);
 
 test('the identities are the services of the catalog, the observer and the admin', () => {
-  assert.deepEqual(catalogServices(), ['audit', 'backup', 'billing', 'gateway', 'router', 'tenant']);
+  assert.deepEqual(catalogServices(), [
+    'audit',
+    'backup',
+    'billing',
+    'gateway',
+    'notifier',
+    'router',
+    'tenant',
+  ]);
   assert.deepEqual(identities(), [
     'audit',
     'backup',
     'billing',
     'gateway',
+    'notifier',
     'router',
     'tenant',
     OBSERVER,
@@ -95,6 +104,38 @@ test('nobody but the admin may delete or purge a stream or a message; the JetStr
   assert.deepEqual(
     streamsOf('gateway').map((s) => s.name),
     ['EVENTS_TENANT', 'EVENTS_OPERATION', 'AUDIT', 'WEBHOOKS', 'EVENTS_BACKUP'],
+  );
+});
+
+test('the notifier pulls and acks its two durables, looks tenants up, and publishes nothing but its dead letters', () => {
+  const { publish, subscribe, allow_responses } = servicePermissions('notifier');
+  const mine = [
+    ['EVENTS_OPERATION', 'notifier-operation-events'],
+    ['EVENTS_BACKUP', 'notifier-backup-events'],
+  ];
+  for (const [stream, durable] of mine) {
+    assert.ok(publish.allow.includes(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`), durable);
+    assert.ok(publish.allow.includes(`$JS.ACK.${stream}.${durable}.>`), durable);
+    assert.ok(publish.allow.includes(`deadletter.${durable}`), durable);
+  }
+  const consumerApi = publish.allow.filter(
+    (s) => s.startsWith('$JS.API.CONSUMER.') || s.startsWith('$JS.ACK.'),
+  );
+  assert.ok(
+    consumerApi.every((s) => mine.some(([stream, durable]) => s.includes(`.${stream}.${durable}`))),
+    consumerApi.join(' '),
+  );
+  const plain = publish.allow.filter((s) => !s.startsWith('$JS.'));
+  assert.deepEqual(plain.sort(), [
+    'deadletter.notifier-backup-events',
+    'deadletter.notifier-operation-events',
+    'rpc.tenant.get.v1',
+  ]);
+  assert.deepEqual(subscribe.allow, ['_INBOX_notifier.>']);
+  assert.equal(allow_responses, undefined, 'it serves no method');
+  assert.deepEqual(
+    streamsOf('notifier').map((s) => s.name),
+    ['EVENTS_OPERATION', 'EVENTS_BACKUP', 'DEAD_LETTERS'],
   );
 });
 

@@ -178,3 +178,39 @@ test(
     assert.equal((await codeOf())?.code, 'INTERNAL');
   },
 );
+
+test(
+  'every answer is reported to the onServed hook with its method and what it was: ok, the refusal code, INTERNAL',
+  limit,
+  async (t) => {
+    const served: Array<[string, string]> = [];
+    const { nc, bus } = await startBus(t, 'test', {
+      hooks: { onServed: (method, code, ms) => served.push([method, ms >= 0 ? code : 'negative time']) },
+    });
+    const caller = await createBus({ nc, logger: testLogger(), service: 'caller' });
+    t.after(() => caller.close());
+    const tenant = tenantCreated().data.tenant;
+    const answers: Array<() => unknown> = [
+      () => ({ tenant }),
+      () => {
+        throw new RpcError('TENANT_NOT_FOUND', 'no such tenant');
+      },
+      () => {
+        throw new Error('bug');
+      },
+    ];
+    bus.serve('tenant.get.v1', async () => answers.shift()?.() as never);
+    const ask = () =>
+      caller.request('tenant.get.v1', { slug: tenant.slug }, { timeoutMs: 10_000 }).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof RpcError ? e.code : String(e)),
+      );
+    assert.deepEqual([await ask(), await ask(), await ask()], ['ok', 'TENANT_NOT_FOUND', 'INTERNAL']);
+    await waitFor('three answers reported', async () => (served.length === 3 ? true : undefined));
+    assert.deepEqual(served, [
+      ['tenant.get.v1', 'ok'],
+      ['tenant.get.v1', 'TENANT_NOT_FOUND'],
+      ['tenant.get.v1', 'INTERNAL'],
+    ]);
+  },
+);

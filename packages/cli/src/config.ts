@@ -36,6 +36,8 @@ export interface StartConfig {
   routerPort: number;
   /** `OCP_BACKUP_HTTP_PORT`: the backup service's port (health, metrics, and the downloads and imports the gateway streams through it). */
   backupPort: number;
+  /** `OCP_NOTIFIER_HTTP_PORT`: the notifier's port (health, metrics and Alertmanager's webhook). */
+  notifierPort: number;
   /** `OCP_LOG_LEVEL`: handed to every service. */
   logLevel: (typeof LOG_LEVELS)[number];
   /** The directories of `PATH` and the sbin directories, searched for nats-server and pg_dump. */
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     billingPort: port('OCP_BILLING_HTTP_PORT', 8083),
     backupPort: port('OCP_BACKUP_HTTP_PORT', 8084),
     routerPort: port('OCP_ROUTER_HTTP_PORT', 8086),
+    notifierPort: port('OCP_NOTIFIER_HTTP_PORT', 8087),
     logLevel: logLevel as StartConfig['logLevel'],
     searchPath: searchPathOf(env.PATH),
     childEnv: Object.fromEntries(
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   claim(config.billingPort, 'OCP_BILLING_HTTP_PORT');
   claim(config.backupPort, 'OCP_BACKUP_HTTP_PORT');
   claim(config.routerPort, 'OCP_ROUTER_HTTP_PORT');
+  claim(config.notifierPort, 'OCP_NOTIFIER_HTTP_PORT');
   claim(config.embeddedPostgresPort, 'OCP_EMBEDDED_PG_PORT');
   if (problems.length === 0) claim(Number(new URL(config.natsUrl).port || 4222), 'the port of OCP_NATS_URL');
   for (const [p, names] of ports) {

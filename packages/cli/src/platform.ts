@@ -119,6 +119,7 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
     ['OCP_BILLING_HTTP_PORT', config.billingPort],
     ['OCP_BACKUP_HTTP_PORT', config.backupPort],
     ['OCP_ROUTER_HTTP_PORT', config.routerPort],
+    ['OCP_NOTIFIER_HTTP_PORT', config.notifierPort],
   ] as const;
   for (const [name, port] of ports) {
     if (await canConnect('127.0.0.1', port)) {

@@ -5,13 +5,21 @@
 import { searchPathOf } from './config.ts';
 import { StartError } from './errors.ts';
 import { plainLog } from './log.ts';
-import { CHROMIUM, ensurePrerequisites, NATS_SERVER, POSTGRES_CLIENT } from './prerequisites.ts';
+import {
+  CHROMIUM,
+  ensurePrerequisites,
+  KUBECTL,
+  NATS_SERVER,
+  NGINX,
+  POSTGRES_CLIENT,
+  PROMTOOL,
+} from './prerequisites.ts';
 
 // Plain text: this runs before the tests, for a person or a CI log, not for a log collector.
 const log = plainLog();
 try {
   await ensurePrerequisites({
-    needed: [NATS_SERVER, POSTGRES_CLIENT, CHROMIUM],
+    needed: [NATS_SERVER, POSTGRES_CLIENT, CHROMIUM, KUBECTL, NGINX, PROMTOOL],
     searchPath: searchPathOf(process.env.PATH),
     log,
     rerun: '`./run test`',

@@ -77,6 +77,38 @@ export const CHROMIUM: Prerequisite = {
   debianPackage: 'chromium',
 };
 
+/**
+ * kubectl: the deployment tests render the Kubernetes manifests with `kubectl kustomize` (no
+ * cluster needed). Only `./run test` needs it.
+ */
+export const KUBECTL: Prerequisite = {
+  program: 'kubectl',
+  debianPackage: 'kubernetes-client',
+};
+
+/**
+ * NGINX: the routing tests run Debian's nginx with the rendered configuration. It is in
+ * /usr/sbin, which `searchPathOf` always searches, so a PATH without the sbin directories (a
+ * non-root user's) still finds it. Only `./run test` needs it.
+ */
+export const NGINX: Prerequisite = {
+  program: 'nginx',
+  debianPackage: 'nginx',
+  // Its service would take port 80 and run the default site.
+  debianService: 'nginx',
+};
+
+/**
+ * promtool: the alert rules' unit tests and the Prometheus configuration checks. Debian ships it
+ * in the prometheus package, with the server. Only `./run test` needs it.
+ */
+export const PROMTOOL: Prerequisite = {
+  program: 'promtool',
+  debianPackage: 'prometheus',
+  // The server it brings would scrape and store in the background.
+  debianService: 'prometheus',
+};
+
 /** What this machine allows for installing packages. */
 export interface InstallProbes {
   isRoot: boolean;

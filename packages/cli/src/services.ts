@@ -10,11 +10,11 @@ import type { ChildSpec } from './supervisor.ts';
 
 /**
  * The services, in start order: the gateway last, so its first requests find the others on the bus
- * (the router, which only reads the tenant service, before it).
+ * (the router, which only reads the tenant service, and the notifier before it).
  */
-export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'router', 'gateway'] as const;
+export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway'] as const;
 
-/** The database of each service, created on the server before the services start. */
+/** The database of each service that has one, created on the server before the services start. */
 export const SERVICE_DATABASES = {
   audit: 'ocp_audit',
   backup: 'ocp_backup',
@@ -187,6 +187,17 @@ export function serviceSpecs(
         ROUTER_OUTPUT_DIR: join(config.dataDir, 'nginx'),
         ROUTER_GATEWAY_UPSTREAM: `127.0.0.1:${config.gatewayPort}`,
         HTTP_PORT: String(config.routerPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'notifier',
+      args: entry('notifier', from),
+      // No database. Without NOTIFY_SLACK_WEBHOOK_URL in the environment it reads and acks
+      // failures and posts nothing; NOTIFY_ALERTMANAGER_TOKEN turns on POST /alertmanager.
+      env: env({
+        HTTP_PORT: String(config.notifierPort),
+        NOTIFY_PUBLIC_URL: publicUrl(config),
       }),
     },
     {

@@ -6,10 +6,14 @@ import {
   ensurePrerequisites,
   findPgDump,
   type InstallProbes,
+  KUBECTL,
   NATS_SERVER,
+  NGINX,
   POSTGRES_CLIENT,
+  PROMTOOL,
   planInstall,
   StartError,
+  searchPathOf,
 } from '../src/index.ts';
 import { cleanups, memoryLog, tempDir } from './helpers.ts';
 
@@ -209,4 +213,44 @@ test('a missing pg_dump is installed from postgresql-client with nats-server, in
       err instanceof StartError &&
       err.message.endsWith("\n  sudo sh -c 'apt-get update && apt-get install -y postgresql-client'"),
   );
+});
+
+test("the deployment tests' programs come from Debian's packages, nginx and prometheus with their services stopped again under systemd", async (t) => {
+  const defer = cleanups(t);
+  const bin = await tempDir(defer, 'ocp-cli-bin-');
+  const sbin = join(bin, 'sbin');
+  const ran: string[][] = [];
+  const { log, lines } = memoryLog();
+
+  await ensurePrerequisites({
+    needed: [KUBECTL, NGINX, PROMTOOL],
+    searchPath: [bin, sbin],
+    log,
+    rerun: '`./run test`',
+    probes: async () => ({ ...asRoot, systemd: true }),
+    run: async (argv) => {
+      ran.push(argv);
+      if (argv.includes('install')) {
+        await installFake(bin, 'kubectl');
+        // Debian puts nginx in /usr/sbin, outside a non-root user's PATH.
+        await installFake(sbin, 'nginx');
+        await installFake(bin, 'promtool');
+      }
+      return 0;
+    },
+  });
+
+  assert.deepEqual(ran, [
+    ['apt-get', 'update'],
+    ['apt-get', 'install', '-y', 'kubernetes-client', 'nginx', 'prometheus'],
+    ['systemctl', 'disable', '--now', 'nginx', 'prometheus'],
+  ]);
+  assert.ok(lines.some((l) => l.includes('kubectl and nginx and promtool are not installed')));
+});
+
+test('the sbin directories, where Debian puts nginx, are searched whatever the PATH says', () => {
+  for (const path of [undefined, '', '/usr/local/bin:/usr/bin:/bin'])
+    for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin'])
+      assert.ok(searchPathOf(path).includes(dir), `${dir} is searched with PATH=${path}`);
+  assert.deepEqual(searchPathOf('/opt/bin:/usr/sbin').slice(0, 2), ['/opt/bin', '/usr/sbin']);
 });

@@ -35,7 +35,7 @@ const up = (url) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
-const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'ROUTER_OUTPUT_DIR', 'ROUTER_NGINX_PID_FILE', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'LOG_LEVEL'];
+const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'ROUTER_OUTPUT_DIR', 'ROUTER_NGINX_PID_FILE', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'NOTIFY_PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
 if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
   writeFileSync('owner-shown', '');
@@ -49,7 +49,7 @@ createServer((req, res) => {
   res.end();
 }).listen(Number(env.HTTP_PORT), '127.0.0.1');
 process.on('SIGTERM', async () => {
-  console.log('on SIGTERM: postgres up=' + (await up(env.DATABASE_URL)) + ' nats up=' + (await up(env.NATS_URL)));
+  console.log('on SIGTERM: postgres up=' + (env.DATABASE_URL ? await up(env.DATABASE_URL) : 'unused') + ' nats up=' + (await up(env.NATS_URL)));
   process.exit(0);
 });
 `;
@@ -65,6 +65,7 @@ interface Rig {
     billing: number;
     backup: number;
     router: number;
+    notifier: number;
   };
 }
 
@@ -77,6 +78,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     ['billing', 0],
     ['backup', 0],
     ['router', 0],
+    ['notifier', 0],
     ['gateway', gatewayReadyAfterMs],
   ] as const) {
     await mkdir(join(root, 'services', name, 'dist'), { recursive: true });
@@ -98,6 +100,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     billing: await freePort(),
     backup: await freePort(),
     router: await freePort(),
+    notifier: await freePort(),
   };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
@@ -110,6 +113,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     OCP_BILLING_HTTP_PORT: String(ports.billing),
     OCP_BACKUP_HTTP_PORT: String(ports.backup),
     OCP_ROUTER_HTTP_PORT: String(ports.router),
+    OCP_NOTIFIER_HTTP_PORT: String(ports.notifier),
     OCP_LOG_LEVEL: 'debug',
     PATH: process.env.PATH,
   });
@@ -149,6 +153,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   const billing = envOf(lines, 'billing');
   const backup = envOf(lines, 'backup');
   const router = envOf(lines, 'router');
+  const notifier = envOf(lines, 'notifier');
   assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).pathname, '/postgres');
   assert.match(tenant.TENANT_SECRETS_KEY!, /^[A-Za-z0-9+/]{43}=$/);
@@ -180,6 +185,10 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(router.ROUTER_OUTPUT_DIR, join(config.dataDir, 'nginx'));
   assert.equal(router.ROUTER_NGINX_PID_FILE, undefined);
   assert.equal(router.HTTP_PORT, String(ports.router));
+  // The notifier: no database, links to the admin app the gateway serves.
+  assert.equal(notifier.DATABASE_URL, undefined);
+  assert.equal(notifier.HTTP_PORT, String(ports.notifier));
+  assert.equal(notifier.NOTIFY_PUBLIC_URL, url);
   // Each service runs as its own runtime role and migrates as its owner role; no superuser.
   for (const [name, env] of Object.entries({ tenant, gateway, audit, billing, backup })) {
     assert.equal(new URL(env.DATABASE_URL!).username, `ocp_${name}_app`);
@@ -187,12 +196,12 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
     assert.equal(new URL(env.DATABASE_MIGRATION_URL!).pathname, `/ocp_${name}`);
   }
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).username, 'ocp_tenant_admin');
-  for (const env of [tenant, audit, billing, backup, router, gateway]) {
+  for (const env of [tenant, audit, billing, backup, router, notifier, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
   // Built JavaScript under plain node: no loader, and workspace packages resolved to their dist/.
-  for (const service of ['tenant', 'audit', 'billing', 'backup', 'router', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway']) {
     assert.ok(lines.includes(`[${service}] execArgv ["--conditions=production"]`), `${service} ran built`);
   }
   const client = new pg.Client({ connectionString: tenant.TENANT_DB_ADMIN_URL });
@@ -212,6 +221,12 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   for (const service of ['tenant', 'audit', 'billing', 'backup', 'gateway']) {
     assert.ok(
       lines.includes(`[${service}] on SIGTERM: postgres up=true nats up=true`),
+      `${service} stopped first`,
+    );
+  }
+  for (const service of ['router', 'notifier']) {
+    assert.ok(
+      lines.includes(`[${service}] on SIGTERM: postgres up=unused nats up=true`),
       `${service} stopped first`,
     );
   }
@@ -313,6 +328,7 @@ test('the environment is read with defaults, and values that cannot work are ref
   assert.equal(config.billingPort, 8083);
   assert.equal(config.backupPort, 8084);
   assert.equal(config.routerPort, 8086);
+  assert.equal(config.notifierPort, 8087);
   assert.equal(config.logLevel, 'info');
 
   assert.throws(
@@ -342,7 +358,7 @@ test('the backup service runs before the gateway, with the tenant admin URL, a s
     auditCheckpointKey: 'a',
   };
   const config = loadConfig({ OCP_DATA_DIR: '/srv/ocp', OCP_BACKUP_HTTP_PORT: '9084' });
-  assert.deepEqual(SERVICES, ['tenant', 'audit', 'billing', 'backup', 'router', 'gateway']);
+  assert.deepEqual(SERVICES, ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway']);
   const specs = serviceSpecs(config, endpoints);
   assert.deepEqual(
     specs.map((spec) => spec.name),
@@ -367,6 +383,11 @@ test('the backup service runs before the gateway, with the tenant admin URL, a s
   assert.equal(router.ROUTER_NGINX_PID_FILE, undefined);
   assert.equal(router.DATABASE_URL, undefined);
   assert.equal(router.HTTP_PORT, '8086');
+  // The notifier has no database; its links go to the admin app the gateway serves.
+  const notifier = envOfSpec('notifier');
+  assert.equal(notifier.DATABASE_URL, undefined);
+  assert.equal(notifier.HTTP_PORT, '8087');
+  assert.equal(notifier.NOTIFY_PUBLIC_URL, 'http://127.0.0.1:8080');
 
   const own = serviceSpecs(
     loadConfig({

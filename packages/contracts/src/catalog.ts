@@ -273,14 +273,14 @@ const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'bil
     consumers,
   }) as const;
 
-const backupEvent = (name: string) =>
+const backupEvent = (name: string, consumers: readonly string[] = ['audit']) =>
   ({
     subject: `events.backup.${name}.v1`,
     stream: streams.backupEvents,
     schema: `events/backup.${name}.v1`,
     kind: 'event',
     publisher: 'backup',
-    consumers: ['audit'],
+    consumers,
   }) as const;
 
 /** Every CloudEvents type the platform publishes, with its subject, stream and data schema. */
@@ -306,16 +306,17 @@ export const messages = {
   'ocp.tenant.domain_verified.v1': tenantEvent('domain_verified', ['audit']),
   'ocp.tenant.domain_removed.v1': tenantEvent('domain_removed', ['audit']),
   'ocp.backup.completed.v1': backupEvent('completed'),
-  'ocp.backup.failed.v1': backupEvent('failed'),
+  // The notifier tells Slack of failed backups and failed drills.
+  'ocp.backup.failed.v1': backupEvent('failed', ['audit', 'notifier']),
   'ocp.backup.pruned.v1': backupEvent('pruned'),
-  'ocp.backup.drilled.v1': backupEvent('drilled'),
+  'ocp.backup.drilled.v1': backupEvent('drilled', ['audit', 'notifier']),
   'ocp.backup.operation_updated.v1': {
     subject: 'events.operation.backup.updated.v1',
     stream: streams.operationEvents,
     schema: 'events/operation.updated.v1',
     kind: 'event',
     publisher: 'backup',
-    consumers: ['audit'],
+    consumers: ['audit', 'notifier'],
   },
   'ocp.backup.operation.run.v1': {
     subject: 'work.backup.operation.run.v1',
@@ -331,7 +332,7 @@ export const messages = {
     schema: 'events/operation.updated.v1',
     kind: 'event',
     publisher: 'tenant',
-    consumers: ['audit'],
+    consumers: ['audit', 'notifier'],
   },
   'ocp.billing.webhook_received.v1': {
     subject: 'webhooks.received.v1',
@@ -469,6 +470,16 @@ export const durables = {
   auditBackupEvents: { durable: 'audit-backup-events', stream: streams.backupEvents, service: 'audit' },
   backupWorker: { durable: 'backup-worker', stream: streams.backupWork, service: 'backup' },
   backupTenants: { durable: 'backup-tenants', stream: streams.tenantEvents, service: 'backup' },
+  notifierOperationEvents: {
+    durable: 'notifier-operation-events',
+    stream: streams.operationEvents,
+    service: 'notifier',
+  },
+  notifierBackupEvents: {
+    durable: 'notifier-backup-events',
+    stream: streams.backupEvents,
+    service: 'notifier',
+  },
 } as const satisfies Record<string, DurableDef>;
 
 /** A request/reply subject: short queries and commands from the gateway. */
@@ -501,7 +512,8 @@ const backupRpc = (name: string) =>
 /** Every request/reply method, served by one service in a queue group. */
 export const rpcs = {
   'tenant.create.v1': tenantRpc('create'),
-  'tenant.get.v1': tenantRpc('get'),
+  // The notifier names a failing tenant by its slug.
+  'tenant.get.v1': tenantRpc('get', ['gateway', 'notifier']),
   'tenant.list.v1': tenantRpc('list'),
   'tenant.stats.v1': tenantRpc('stats'),
   'tenant.suspend.v1': tenantRpc('suspend'),

@@ -63,6 +63,11 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Events not yet published, for metrics and readiness. */
   pending(): Promise<number>;
+  /**
+   * Seconds since the oldest event not yet published was written (0 when none waits): how far
+   * behind the relay is. Rows are published in id order, so the first one left is the oldest.
+   */
+  oldestPendingAgeSeconds(): Promise<number>;
   /** Events given up on, in `ocp_outbox_dead` (of this database, whoever moved them): alert above 0. */
   deadLettered(): Promise<number>;
   /** False while the relay cannot reach its database or NATS; a standby is healthy. */
@@ -319,6 +324,13 @@ export function createOutboxRelay(opts: {
         'SELECT count(*) AS n FROM ocp_outbox WHERE published_at IS NULL',
       );
       return Number(rows[0]?.n ?? 0);
+    },
+    async oldestPendingAgeSeconds() {
+      const { rows } = await pool.query<{ age: number }>(
+        `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM ocp_outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT 1`,
+      );
+      return Math.max(0, Number(rows[0]?.age ?? 0));
     },
     async deadLettered() {
       const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM ocp_outbox_dead');

@@ -283,3 +283,24 @@ test(
     await second.query('COMMIT');
   },
 );
+
+test(
+  'the age of the oldest unpublished event is that of the first row left, and 0 once all are published',
+  limit,
+  async (t) => {
+    const { rig, db } = await setup(t);
+    const r = relay(rig, db);
+    assert.equal(await r.oldestPendingAgeSeconds(), 0, 'nothing waits');
+    await queueEvents(db.pool, 2);
+    // As if the first had been written ten minutes ago and the relay had been away since.
+    await db.pool.query(
+      `UPDATE ocp_outbox SET created_at = now() - interval '10 minutes'
+       WHERE id = (SELECT min(id) FROM ocp_outbox)`,
+    );
+    const age = await r.oldestPendingAgeSeconds();
+    assert.ok(age >= 600 && age < 3600, `age ${age}`);
+    r.start();
+    await drained(r);
+    assert.equal(await r.oldestPendingAgeSeconds(), 0);
+  },
+);

@@ -94,6 +94,8 @@ export function operationSql(spec: OperationTable) {
         finished_at = now(), updated_at = now()
       WHERE id = $1 AND leased_by = $2 AND state IN ${OPEN}
       RETURNING *`,
+    /** The operation, once it has ended (its runner may have ended it in a transaction of its own). */
+    ended: `SELECT * FROM ${t} WHERE id = $1 AND state IN ('succeeded', 'failed')`,
     /**
      * Milliseconds until something may become claimable without a notification: a retry's backoff
      * ends, or a lease runs out (a worker that died). Null when nothing open waits on time.

@@ -56,6 +56,11 @@ export interface OperationWorkerOptions<Row extends OperationRowBase> {
   onRetry?: (client: PoolClient, row: Row, error: string) => Promise<unknown>;
   /** In the transaction that marked succeeded an operation its runner did not end. */
   onSucceeded?: (client: PoolClient, row: Row) => Promise<unknown>;
+  /**
+   * After the commit that ended an operation this worker ran (its runner's or the worker's own),
+   * with the row as it ended (`state` succeeded or failed): for the metrics.
+   */
+  onEnded?: (row: Row & { finished_at?: Date | null }) => void;
 }
 
 /** A running worker. */
@@ -161,6 +166,11 @@ export function startOperationWorker<Row extends OperationRowBase>(
           await runSql(client, sql.release, [op.id, id]);
         });
         opLog.info('operation ended');
+        if (opts.onEnded) {
+          // Read after the commit, for the metrics only: a failed read loses one count, nothing else.
+          const rows = await runSql<Row>(pool, sql.ended, [op.id]).catch(() => []);
+          if (rows[0]) opts.onEnded(rows[0]);
+        }
         return;
       }
       const message = errorText(err);
@@ -180,11 +190,13 @@ export function startOperationWorker<Row extends OperationRowBase>(
         opLog.warn({ err, delayMs }, 'operation step failed; it will be retried');
         return;
       }
-      await withTransaction(pool, async (client) => {
+      const failed = await withTransaction(pool, async (client) => {
         const row = (await runSql<Row>(client, sql.fail, [op.id, id, message]))[0];
         if (row) await opts.onFailed?.(client, row, message);
+        return row;
       });
       opLog.error({ err }, 'operation failed');
+      if (failed) opts.onEnded?.(failed);
     } catch (e) {
       opLog.warn(
         { err: e, cause: err === undefined ? undefined : errorText(err) },

@@ -20,6 +20,7 @@ const table: OperationTable = { table: 'jobs', scope: 'owner_id', channel: 'jobs
 
 interface JobRow extends OperationRowBase {
   owner_id: string;
+  finished_at: Date | null;
 }
 
 /** The table the worker needs, with the trigger that wakes workers at commit. */
@@ -67,7 +68,10 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
       else pools.push(x as Pool);
       return x;
     },
-    worker(runners: Record<string, OperationRunner<JobRow>>, extra: { leaseMs?: number } = {}) {
+    worker(
+      runners: Record<string, OperationRunner<JobRow>>,
+      extra: { leaseMs?: number; maxAttempts?: number; onEnded?: (row: JobRow) => void } = {},
+    ) {
       const own = createPool({ url: db.url, name: 'ops-worker', max: 4, logger: logger() });
       pools.push(own);
       const w = startOperationWorker<JobRow>({
@@ -329,5 +333,50 @@ test(
     });
     assert.equal(done.state, 'succeeded');
     assert.equal(done.attempts, 2);
+  },
+);
+
+test(
+  'onEnded reports each operation after the commit that ended it, as it ended: by its runner, by the worker, failed',
+  limit,
+  async (t) => {
+    const s = await setup(t);
+    const reported: Array<{ id: string; kind: string; state: string; finished: boolean }> = [];
+    s.worker(
+      {
+        // Ends its operation itself, in a transaction of its own.
+        own: async (op) => {
+          await s.pool.query(`UPDATE jobs SET state = 'succeeded', finished_at = now() WHERE id = $1`, [
+            op.id,
+          ]);
+        },
+        // Returns without ending it: the worker marks it succeeded.
+        plain: async () => {},
+        broken: async () => {
+          throw new Error('not transient');
+        },
+      },
+      {
+        maxAttempts: 1,
+        onEnded: (row) =>
+          reported.push({
+            id: row.id,
+            kind: row.kind,
+            state: row.state,
+            finished: row.finished_at instanceof Date,
+          }),
+      },
+    );
+    const ids = [await s.queue('a', 'own'), await s.queue('b', 'plain'), await s.queue('c', 'broken')];
+    await waitFor('three operations reported', async () => (reported.length === 3 ? true : undefined));
+    const byId = new Map(reported.map((r) => [r.id, r]));
+    assert.deepEqual(
+      ids.map((id) => byId.get(id)),
+      [
+        { id: ids[0], kind: 'own', state: 'succeeded', finished: true },
+        { id: ids[1], kind: 'plain', state: 'succeeded', finished: true },
+        { id: ids[2], kind: 'broken', state: 'failed', finished: true },
+      ],
+    );
   },
 );

@@ -70,8 +70,8 @@ export function redactConfig(schema: ConfigSchema, config: object): Record<strin
   return out;
 }
 
-/** Properties every service has. */
-export const commonConfig = {
+/** Properties every service has, with a database of its own or without. */
+export const baseConfig = {
   NATS_URL: {
     type: 'string',
     default: 'nats://127.0.0.1:4222',
@@ -87,17 +87,6 @@ export const commonConfig = {
     type: 'string',
     description:
       'A file holding the NKEY seed (a mounted secret), read at start when NATS_NKEY_SEED is not set.',
-  },
-  DATABASE_URL: {
-    type: 'string',
-    minLength: 1,
-    description: "The service's own PostgreSQL database, as the service's runtime role (it owns nothing).",
-  },
-  DATABASE_MIGRATION_URL: {
-    type: 'string',
-    minLength: 1,
-    description:
-      "The same database as the role that owns the service's tables: migrations and the runtime role's grants run over it at start. Production sets it; unset, migrations run over DATABASE_URL and no grants are set.",
   },
   HTTP_HOST: { type: 'string', default: '127.0.0.1' },
   HTTP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
@@ -128,6 +117,24 @@ export const commonConfig = {
     default: 64,
     description: 'Request/reply handlers running at once in this process; more requests wait their turn.',
   },
+} as const;
+
+/**
+ * Properties of a service with a database of its own: the database, its outbox and its inbox. A
+ * service whose schema leaves them out (no `DATABASE_URL`) runs without a database.
+ */
+export const databaseConfig = {
+  DATABASE_URL: {
+    type: 'string',
+    minLength: 1,
+    description: "The service's own PostgreSQL database, as the service's runtime role (it owns nothing).",
+  },
+  DATABASE_MIGRATION_URL: {
+    type: 'string',
+    minLength: 1,
+    description:
+      "The same database as the role that owns the service's tables: migrations and the runtime role's grants run over it at start. Production sets it; unset, migrations run over DATABASE_URL and no grants are set.",
+  },
   OUTBOX_MAX_ATTEMPTS: {
     type: 'integer',
     minimum: 1,
@@ -152,6 +159,9 @@ export const commonConfig = {
       'Days handled events stay in ocp_inbox: longer than any stream keeps events (30 days), so a replay is still deduplicated.',
   },
 } as const;
+
+/** Properties every service with a database of its own has (with `required: ['DATABASE_URL']`). */
+export const commonConfig = { ...baseConfig, ...databaseConfig } as const;
 
 /** The config every service has. */
 export type CommonConfig = ConfigOf<{

@@ -1,19 +1,29 @@
 export {
+  baseConfig,
   type CommonConfig,
   ConfigError,
   type ConfigOf,
   type ConfigSchema,
   commonConfig,
+  databaseConfig,
   loadConfig,
   redactConfig,
 } from './config.ts';
+export { type ConsumerLagOptions, type OwnedDurable, registerConsumerLag } from './consumer-lag.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
 export { connectNats, type NatsHandle } from './nats.ts';
+export {
+  createOperationMetrics,
+  type EndedOperation,
+  type OperationMetrics,
+} from './operation-metrics.ts';
 export { opsRoutes, startOpsServer } from './ops.ts';
+export { registerOutboxMetrics } from './outbox-metrics.ts';
 export {
   defineService,
   loadServiceConfig,
+  type PoolOf,
   type RunningService,
   runMain,
   runService,

@@ -2,6 +2,10 @@ import type { BusHooks } from '@ocp/bus';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+/** Answers that mean the service failed, not the request: what an error rate counts. */
+const RPC_FAILURES = new Set(['INTERNAL', 'DATABASE_UNAVAILABLE']);
+const rpcOutcome = (code: string) => (code === 'ok' ? 'ok' : RPC_FAILURES.has(code) ? 'failed' : 'refused');
+
 /** A service's metric registry, with default process metrics and the bus and HTTP metrics. */
 export function createMetrics(service: string) {
   const registry = new Registry();
@@ -26,6 +30,19 @@ export function createMetrics(service: string) {
     labelNames: ['subject'],
     registers: [registry],
   });
+  const served = new Counter({
+    name: 'ocp_rpc_requests_total',
+    help: 'Request/reply methods answered, by method, outcome (ok; refused: the request was wrong or the domain said no; failed: the service could not answer) and error code (`ok` when none).',
+    labelNames: ['method', 'outcome', 'code'],
+    registers: [registry],
+  });
+  const servedSeconds = new Histogram({
+    name: 'ocp_rpc_request_duration_seconds',
+    help: 'Time from a request/reply request arriving to its answer (a wait for a free handler included), by method.',
+    labelNames: ['method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
   const busHooks: BusHooks = {
     onHandled(consumer, type, outcome, ms) {
       handled.inc({ consumer, type, outcome });
@@ -33,6 +50,10 @@ export function createMetrics(service: string) {
     },
     onPublished(subject) {
       published.inc({ subject });
+    },
+    onServed(method, code, ms) {
+      served.inc({ method, outcome: rpcOutcome(code), code });
+      servedSeconds.observe({ method }, ms / 1000);
     },
   };
   const requests = new Counter({

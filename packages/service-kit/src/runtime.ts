@@ -1,4 +1,4 @@
-import { type Bus, type BusHooks, createBus, streamsOf } from '@ocp/bus';
+import { type Bus, type BusHooks, createBus, durablesOf, streamsOf } from '@ocp/bus';
 import type { StreamDef } from '@ocp/contracts';
 import {
   classifyDbFailure,
@@ -13,12 +13,14 @@ import {
   type RuntimeGrants,
 } from '@ocp/db';
 import type { FastifyInstance } from 'fastify';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { type CommonConfig, type ConfigOf, type ConfigSchema, loadConfig, redactConfig } from './config.ts';
+import { registerConsumerLag } from './consumer-lag.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { connectNats, type NatsHandle } from './nats.ts';
 import { startOpsServer } from './ops.ts';
+import { registerOutboxMetrics } from './outbox-metrics.ts';
 import { createShutdown, handleSignals, type ShutdownPhase } from './shutdown.ts';
 import type { ReadinessCheck } from './types.ts';
 
@@ -27,8 +29,8 @@ import type { ReadinessCheck } from './types.ts';
  *
  * 1. config (parsed once, before anything opens), logger, metrics;
  * 2. the service's database: migrations and the runtime role's grants (over
- *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`); none for a service
- *    declared with `database: false`;
+ *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`). A service whose config
+ *    schema has no `DATABASE_URL` has no database: no migrations, pool or outbox;
  * 3. NATS (reconnecting forever), the bus, the streams the service needs;
  * 4. the outbox relay, when the service has an outbox;
  * 5. `start`: the service's own parts (request/reply methods, consumers, tasks, workers);
@@ -43,12 +45,6 @@ export interface ServiceDefinition<C, P> {
   /** Logger, metrics label, NATS connection name, CloudEvents source, queue group. */
   name: string;
   configSchema: ConfigSchema;
-  /**
-   * `false`: the service keeps no data of its own (its state is read back from other services at
-   * start), so no migrations, pool or `postgres` readiness check; its config needs no
-   * `DATABASE_URL`, and `rt.pool` throws. Such a service has no outbox either.
-   */
-  database?: false;
   /** Checks across fields, each problem explaining its consequence. */
   checkConfig?(config: C): string[];
   /** The directory of the service's own SQL migrations. */
@@ -74,12 +70,30 @@ export interface ServiceDefinition<C, P> {
   http?(rt: ServiceRuntime<C>, parts: P): Promise<FastifyInstance>;
 }
 
-/** Declares a service; the type of its config is inferred from its schema. */
+/**
+ * Declares a service; the type of its config is inferred from its schema. Without `DATABASE_URL` in
+ * the schema the service has no database, so it can have no migrations, grants or outbox.
+ */
 export function defineService<const S extends ConfigSchema, P>(
   def: ServiceDefinition<ConfigOf<S>, P> & { configSchema: S },
 ): ServiceDefinition<ConfigOf<S>, P> {
+  if (!hasDatabase(def) && (def.migrations || def.grants || def.outbox))
+    throw new TypeError(
+      `the ${def.name} service declares migrations, grants or an outbox but its config has no DATABASE_URL; add databaseConfig to its schema`,
+    );
   return def;
 }
+
+/** A service has a database of its own when its config names one. */
+function hasDatabase<C, P>(def: ServiceDefinition<C, P>): boolean {
+  return 'DATABASE_URL' in def.configSchema.properties;
+}
+
+/**
+ * The pool a service's parts are given: its database's, or none for a service whose config has no
+ * `DATABASE_URL` (an unknown config is taken to have one).
+ */
+export type PoolOf<C> = unknown extends C ? Pool : C extends { DATABASE_URL: string } ? Pool : undefined;
 
 /** What a service's `start` and `http` are given. */
 export interface ServiceRuntime<C> {
@@ -88,8 +102,8 @@ export interface ServiceRuntime<C> {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly busHooks: BusHooks;
-  /** The service's pool; throws for a service declared with `database: false`. */
-  readonly pool: Pool;
+  /** The pool of the service's database; undefined for a service without one. */
+  readonly pool: PoolOf<C>;
   readonly nats: NatsHandle;
   readonly bus: Bus;
   /** The outbox relay, when the service has one. */
@@ -115,7 +129,8 @@ export interface RunningService<C, P> {
   readonly config: C;
   readonly logger: Logger;
   readonly bus: Bus;
-  readonly pool: Pool;
+  /** The pool of the service's database; undefined for a service without one. */
+  readonly pool: PoolOf<C>;
   /** What the service's `start` returned. */
   readonly parts: P;
   /** The HTTP server's port and address. */
@@ -128,17 +143,6 @@ export interface RunningService<C, P> {
 }
 
 type Runnable<C> = C & CommonConfig;
-
-/** The pool of a service without a database: any use is a programming error, said plainly. */
-function noPool(service: string): Pool {
-  return new Proxy({} as Pool, {
-    get(_target, property) {
-      // Promise resolution probes `then`: a pool handed to `await` is not a use of it.
-      if (property === 'then') return undefined;
-      throw new Error(`the ${service} service has no database (database: false): it cannot use a pool`);
-    },
-  });
-}
 
 /** Parses a service's config from the environment, once, reporting every problem at once. */
 export function loadServiceConfig<C, P>(
@@ -161,22 +165,17 @@ export async function runService<C, P>(
   const { registry, busHooks, observeHttp } = createMetrics(def.name);
   const checks: ReadinessCheck[] = [];
   try {
-    const withDatabase = def.database !== false;
-    if (!withDatabase && (def.migrations || def.grants || def.outbox || def.poolMax))
-      throw new Error(
-        `the ${def.name} service is declared with database: false, so it can have no migrations, grants, outbox or pool`,
-      );
-    if (withDatabase && def.migrations) {
-      await prepareDatabase({
-        databaseUrl: c.DATABASE_URL,
-        migrationUrl: c.DATABASE_MIGRATION_URL,
-        dir: def.migrations,
-        grants: { ...(def.outbox ? OUTBOX_GRANTS : NO_OUTBOX_GRANTS), ...def.grants },
-        logger,
-      });
-    }
-    let pool: Pool = noPool(def.name);
-    if (withDatabase) {
+    let pool: Pool | undefined;
+    if (hasDatabase(def)) {
+      if (def.migrations) {
+        await prepareDatabase({
+          databaseUrl: c.DATABASE_URL,
+          migrationUrl: c.DATABASE_MIGRATION_URL,
+          dir: def.migrations,
+          grants: { ...(def.outbox ? OUTBOX_GRANTS : NO_OUTBOX_GRANTS), ...def.grants },
+          logger,
+        });
+      }
       const p = createPool({
         url: c.DATABASE_URL,
         name: `ocp-${def.name}`,
@@ -209,9 +208,10 @@ export async function runService<C, P>(
     // Consumers and request/reply methods: their in-flight handlers finish before the work phase.
     shutdown.add('consumers and request handlers', () => bus.close(), 'intake');
     await bus.ensureStreams(def.streams ?? streamsOf(def.name));
+    registerConsumerLag(registry, nats.nc, durablesOf(def.name), logger);
 
     let relay: OutboxRelay | undefined;
-    if (def.outbox) {
+    if (def.outbox && pool) {
       const r = createOutboxRelay({
         pool,
         publish: bus.publishRaw,
@@ -225,22 +225,7 @@ export async function runService<C, P>(
       r.start();
       shutdown.add('outbox relay', () => r.stop(), 'outbox');
       checks.push({ name: 'outbox', check: () => r.healthy() });
-      new Gauge({
-        name: 'ocp_outbox_pending',
-        help: 'Events written but not yet published to JetStream.',
-        registers: [registry],
-        async collect() {
-          this.set(await r.pending());
-        },
-      });
-      new Gauge({
-        name: 'ocp_outbox_dead_letters',
-        help: 'Events the outbox relay gave up on (ocp_outbox_dead); alert above 0.',
-        registers: [registry],
-        async collect() {
-          this.set(await r.deadLettered());
-        },
-      });
+      registerOutboxMetrics(registry, r);
     }
 
     const rt: ServiceRuntime<C> = {
@@ -249,7 +234,7 @@ export async function runService<C, P>(
       logger,
       registry,
       busHooks,
-      pool,
+      pool: pool as PoolOf<C>,
       nats,
       bus,
       ...(relay ? { relay } : {}),
@@ -312,7 +297,7 @@ export async function runService<C, P>(
       config,
       logger,
       bus,
-      pool,
+      pool: pool as PoolOf<C>,
       parts,
       port,
       url: `http://${c.HTTP_HOST}:${port}`,

@@ -5,7 +5,9 @@ import { adminQuery, createTestDatabase, startNats, uniqueName } from '@ocp/test
 import Fastify from 'fastify';
 import pino from 'pino';
 import {
+  baseConfig,
   ConfigError,
+  type ConfigOf,
   type ConfigSchema,
   commonConfig,
   createShutdown,
@@ -90,7 +92,7 @@ test(
   limit,
   async (t) => {
     const { name, env } = await rig(t);
-    let seen: ServiceRuntime<unknown> | undefined;
+    let seen: ServiceRuntime<ConfigOf<typeof schema>> | undefined;
     const def = defineService({
       name,
       configSchema: schema,
@@ -252,6 +254,51 @@ test(
   },
 );
 
+test(
+  'a service whose config has no DATABASE_URL runs without a database: no pool, no postgres readiness check, and a database part is refused at its declaration',
+  limit,
+  async (t) => {
+    const nats = await startNats();
+    t.after(() => nats.dispose());
+    const name = uniqueName('rt');
+    const bare = {
+      type: 'object',
+      properties: { ...baseConfig, HTTP_PORT: { ...baseConfig.HTTP_PORT, default: 0 } },
+    } as const satisfies ConfigSchema;
+    let seen: ServiceRuntime<ConfigOf<typeof bare>> | undefined;
+    const def = defineService({
+      name,
+      configSchema: bare,
+      async start(rt) {
+        seen = rt;
+        // The type says so too: a service without DATABASE_URL is given no pool.
+        const none: undefined = rt.pool;
+        return none;
+      },
+    });
+    // A DATABASE_URL in the environment is not read: the schema does not name it.
+    const config = loadServiceConfig(def, { NATS_URL: nats.url, DATABASE_URL: 'postgres://x/y' });
+    assert.equal((config as Record<string, unknown>).DATABASE_URL, undefined);
+    const service = await runService(def, config, { logger });
+    try {
+      assert.equal(seen?.pool, undefined);
+      assert.deepEqual(
+        seen?.checks.map((c) => c.name),
+        ['nats'],
+      );
+      const ready = await service.http.inject('/readyz');
+      assert.equal(ready.statusCode, 200, ready.body);
+    } finally {
+      await service.close('test');
+    }
+    assert.equal(seen.nats.nc.isClosed(), true);
+    assert.throws(
+      () => defineService({ name: 'ledger', configSchema: bare, outbox: {}, start: async () => undefined }),
+      /ledger service declares migrations, grants or an outbox but its config has no DATABASE_URL/,
+    );
+  },
+);
+
 test('shutdown steps run by phase, the last opened first within a phase', () => {
   const s = createShutdown(logger, 1000);
   s.add('pool', async () => {}, 'database');
@@ -266,53 +313,3 @@ test('shutdown steps run by phase, the last opened first within a phase', () => 
     ['http', 'consumers', 'worker b', 'worker a', 'nats', 'admin pools', 'pool'],
   );
 });
-
-test(
-  'a service declared without a database starts with no DATABASE_URL, opens no pool, and is ready on NATS alone',
-  limit,
-  async (t) => {
-    const nats = await startNats();
-    let service: { close(reason?: string): Promise<void> } | undefined;
-    t.after(async () => {
-      await service?.close('test');
-      await nats.dispose();
-    });
-    const { DATABASE_URL: _d, DATABASE_MIGRATION_URL: _m, ...withoutDatabase } = commonConfig;
-    const noDbSchema = {
-      type: 'object',
-      properties: { ...withoutDatabase, HTTP_PORT: { ...commonConfig.HTTP_PORT, default: 0 } },
-    } as const satisfies ConfigSchema;
-    let poolUse: unknown;
-    const def = defineService({
-      name: uniqueName('nodb'),
-      configSchema: noDbSchema,
-      database: false,
-      async start(rt) {
-        try {
-          await rt.pool.query('SELECT 1');
-        } catch (e) {
-          poolUse = e;
-        }
-      },
-    });
-    const running = await runService(def, loadServiceConfig(def, { NATS_URL: nats.url, LOG_LEVEL: 'warn' }), {
-      logger,
-    });
-    service = running;
-    assert.match(String(poolUse), /has no database \(database: false\)/);
-    const ready = await fetch(`${running.url}/readyz`);
-    assert.equal(ready.status, 200, await ready.text());
-
-    const both = defineService({
-      name: uniqueName('nodb'),
-      configSchema: noDbSchema,
-      database: false,
-      migrations: '/nowhere',
-      async start() {},
-    });
-    await assert.rejects(
-      runService(both, loadServiceConfig(both, { NATS_URL: nats.url }), { logger }),
-      /declared with database: false, so it can have no migrations/,
-    );
-  },
-);

@@ -28,6 +28,12 @@ export function registerAuditMetrics(registry: Registry, pool: Pool): AuditMetri
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const lag = new Histogram({
+    name: 'ocp_audit_append_lag_seconds',
+    help: "Time from an event's own time to its entry's commit in the audit log: how far the log runs behind what happened.",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
   const checkpoints = new Counter({
     name: 'ocp_audit_checkpoint_runs_total',
     help: 'Checkpoint runs by result: signed, unchanged, empty, superseded (another replica signed first), refused (the log disagrees with its last checkpoint; alert above 0), failed.',
@@ -47,6 +53,9 @@ export function registerAuditMetrics(registry: Registry, pool: Pool): AuditMetri
       entries.inc(result.appended.length);
       duplicates.inc(result.duplicates);
       batchSeconds.observe(seconds);
+      const now = Date.now();
+      // A producer's clock ahead of this one would give a negative lag: counted as none.
+      for (const e of result.appended) lag.observe(Math.max(0, (now - Date.parse(e.time)) / 1000));
     },
     checkpointed(result) {
       checkpoints.inc({ result });

@@ -2,7 +2,13 @@ import { fileURLToPath } from 'node:url';
 import type { EventHandler } from '@ocp/bus';
 import { durables, streams } from '@ocp/contracts';
 import { type OperationRunner, type OperationWorker, startOperationWorker } from '@ocp/operations';
-import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
+import {
+  defineService,
+  type Logger,
+  type OperationMetrics,
+  type RunningService,
+  runService,
+} from '@ocp/service-kit';
 import { type BackupConfig, checkConfig, configSchema, parseServers, type StoreConfig } from './config.ts';
 import { type OperationRow, updateOperation } from './db/catalog.ts';
 import { runtimeGrants } from './db/grants.ts';
@@ -85,6 +91,8 @@ export async function keyringOf(c: BackupConfig): Promise<BackupKeyring> {
 export interface BackupParts {
   ctx: BackupContext;
   worker: OperationWorker;
+  /** Counts and times the operations as they end (the worker's, and the imports the HTTP upload ends). */
+  operations: OperationMetrics;
 }
 
 /**
@@ -175,6 +183,7 @@ export const backupService = defineService({
       'backup.import': (op) => runAbandonedImport(ctx, op),
       'backup.move': (op, run) => runMove(ctx, op, run),
     };
+    const operations = registerBackupMetrics(rt.registry, ctx);
     const worker = startOperationWorker<OperationRow>({
       pool,
       databaseUrl: config.DATABASE_URL,
@@ -201,6 +210,7 @@ export const backupService = defineService({
       onRetry: async (client, row, error) => {
         await updateOperation(client, row.id, { error: describe(error) });
       },
+      onEnded: (row) => operations.ended(row),
     });
     rt.onClose('operation worker', 'work', () => worker.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.7)));
 
@@ -237,10 +247,9 @@ export const backupService = defineService({
       const removed = await ctx.store.sweepIncomplete(ABORT_INCOMPLETE_DAYS * 24 * 60 * 60 * 1000);
       if (removed) logger.info({ removed }, 'removed what uploads cut off by a crash left in the store');
     });
-    registerBackupMetrics(rt.registry, pool);
-    return { ctx, worker };
+    return { ctx, worker, operations };
   },
-  http: (rt, parts) => buildHttp(rt, parts.ctx),
+  http: (rt, parts) => buildHttp(rt, parts.ctx, parts.operations),
 });
 
 /** A started backup service. */

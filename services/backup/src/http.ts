@@ -6,7 +6,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { RpcError } from '@ocp/bus';
 import { type ErrorCode, httpStatusOf } from '@ocp/contracts';
 import { withTransaction } from '@ocp/db';
-import { opsRoutes, type ServiceRuntime } from '@ocp/service-kit';
+import { type OperationMetrics, opsRoutes, type ServiceRuntime } from '@ocp/service-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { BackupConfig } from './config.ts';
 import { getBackup, type OperationRow, toOperation, updateOperation } from './db/catalog.ts';
@@ -61,6 +61,7 @@ async function spendTicket(
 export async function buildHttp(
   rt: ServiceRuntime<BackupConfig>,
   ctx: BackupContext,
+  operations?: OperationMetrics,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: rt.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
@@ -221,6 +222,7 @@ export async function buildHttp(
       await ctx.pool.query('UPDATE operations SET leased_by = NULL, lease_expires_at = NULL WHERE id = $1', [
         op.id,
       ]);
+      operations?.ended(done);
       rt.logger.info({ tenantId: tenant.id, files: imported.files }, 'imported an Odoo zip as a new tenant');
       return reply.code(201).send({ tenant: end.tenant, operation: toOperation(done) });
     } catch (e) {
@@ -234,7 +236,10 @@ export async function buildHttp(
         state: 'failed',
         step: 'failed',
         error: message.slice(0, 2000),
-      }).catch(() => {});
+      }).then(
+        (failed) => operations?.ended(failed),
+        () => {},
+      );
       await ctx.pool
         .query('UPDATE operations SET leased_by = NULL, lease_expires_at = NULL WHERE id = $1', [op.id])
         .catch(() => {});

@@ -112,7 +112,6 @@ export const routerService = defineService({
   name: 'router',
   configSchema,
   checkConfig,
-  database: false,
   async start(rt) {
     const c = rt.config;
     const stopping = new AbortController();

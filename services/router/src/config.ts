@@ -1,26 +1,17 @@
-import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { baseConfig, type ConfigOf, type ConfigSchema, loadConfig } from '@ocp/service-kit';
 import { hostName, hostPort } from './domain/names.ts';
-
-// The router keeps no data: none of the settings of a database or an outbox.
-const {
-  DATABASE_URL: _database,
-  DATABASE_MIGRATION_URL: _migration,
-  OUTBOX_MAX_ATTEMPTS: _attempts,
-  OUTBOX_LEASE_MS: _lease,
-  INBOX_RETENTION_DAYS: _inbox,
-  ...natsAndHttp
-} = commonConfig;
 
 /** A path NGINX reads as one token: absolute, no quote, space, `;`, `$` or brace. */
 const PATH_PATTERN = '^/[A-Za-z0-9._/+@=-]*$';
 /** `listen` of NGINX: a port, or an IPv4 address or bracketed IPv6 address and a port. */
 const LISTEN_PATTERN = '^(([0-9]{1,3}\\.){3}[0-9]{1,3}:|\\[[0-9a-fA-F:]+\\]:)?[0-9]{1,5}$';
 
+/** The router keeps no data (no DATABASE_URL): what it knows is read back from the tenant service. */
 export const configSchema = {
   type: 'object',
   properties: {
-    ...natsAndHttp,
-    HTTP_PORT: { ...commonConfig.HTTP_PORT, default: 8086 },
+    ...baseConfig,
+    HTTP_PORT: { ...baseConfig.HTTP_PORT, default: 8086 },
     ROUTER_OUTPUT_DIR: {
       type: 'string',
       minLength: 1,

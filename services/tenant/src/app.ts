@@ -96,6 +96,7 @@ export const tenantService = defineService({
     );
     rt.onClose('administrator password pool', 'work', () => passwords.close());
     const ctx: HandlerContext = {
+      operationMetrics: registerTenantMetrics(rt.registry, pool),
       pool,
       servers,
       config,
@@ -151,7 +152,7 @@ export const tenantService = defineService({
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.
-    const worker = startTenantWorker(ctx);
+    const worker = startTenantWorker(ctx, ctx.operationMetrics);
     rt.onClose('operation worker', 'work', () => worker.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.7)));
     const reconciler = startReconciler({
       name: 'tenant databases',
@@ -189,7 +190,6 @@ export const tenantService = defineService({
           ? customers(event as Parameters<typeof customers>[0], delivery)
           : decisions(event as Parameters<typeof decisions>[0], delivery),
     );
-    registerTenantMetrics(rt.registry, pool);
     rt.every('idempotency key pruning', 60 * 60 * 1000, () => pruneIdempotencyKeys(pool));
   },
 });

@@ -1,8 +1,12 @@
 import type { Pool } from '@ocp/db';
+import { createOperationMetrics, type OperationMetrics } from '@ocp/service-kit';
 import { Gauge, type Registry } from 'prom-client';
 
-/** Domain metrics, read from the database when Prometheus scrapes. */
-export function registerTenantMetrics(registry: Registry, pool: Pool): void {
+/**
+ * Domain metrics: tenants and open operations read from the database when Prometheus scrapes, and
+ * the operations' ends counted as the worker ends them (returned, for the worker).
+ */
+export function registerTenantMetrics(registry: Registry, pool: Pool): OperationMetrics {
   new Gauge({
     name: 'ocp_tenants',
     help: 'Tenants by state.',
@@ -29,4 +33,5 @@ export function registerTenantMetrics(registry: Registry, pool: Pool): void {
       for (const r of rows) this.set({ kind: r.kind, state: r.state }, Number(r.n));
     },
   });
+  return createOperationMetrics(registry);
 }

@@ -105,6 +105,7 @@ function portOf(config: StartConfig, name: ServiceName): number {
     gateway: config.gatewayPort,
     backup: config.backupPort,
     router: config.routerPort,
+    notifier: config.notifierPort,
   }[name];
 }
 
@@ -132,6 +133,7 @@ async function startWorld(dataDir: string): Promise<World> {
     OCP_BILLING_HTTP_PORT: String(await freePort()),
     OCP_BACKUP_HTTP_PORT: String(await freePort()),
     OCP_ROUTER_HTTP_PORT: String(await freePort()),
+    OCP_NOTIFIER_HTTP_PORT: String(await freePort()),
     OCP_LOG_LEVEL: 'warn',
   });
   const postgres = await ensurePostgres({

@@ -24,6 +24,33 @@ interface OverdueRow {
 }
 
 /**
+ * The tenants the schedule backs up whose last successful scheduled or manual backup (or, with none,
+ * the moment the schedule took them on) is more than a day and the grace old, in one place for the
+ * list and the count. `$1` is now, `$2` the grace in minutes; `last.created_at` is the last success.
+ */
+const OVERDUE_FROM = `known_tenants k
+       LEFT JOIN LATERAL (
+         SELECT b.created_at FROM backups b
+         WHERE b.tenant_id = k.tenant_id AND b.state = 'succeeded' AND b.kind IN ('scheduled', 'manual')
+         ORDER BY b.created_at DESC LIMIT 1) last ON true`;
+const OVERDUE_WHERE = `k.state IN ('active', 'suspended')
+         AND COALESCE(last.created_at, k.schedule_since) < $1::timestamptz - interval '1 day' - make_interval(mins => $2::int)`;
+
+/**
+ * How many tenants are overdue now, by the rule of `rpc.backup.overdue.v1` (for the metrics): one
+ * probe of the last success per scheduled tenant.
+ */
+export async function countOverdueTenants(
+  ctx: Pick<BackupContext, 'pool' | 'config' | 'now'>,
+): Promise<number> {
+  const { rows } = await ctx.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${OVERDUE_FROM} WHERE ${OVERDUE_WHERE}`,
+    [ctx.now(), ctx.config.BACKUP_OVERDUE_GRACE_MINUTES],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
  * `rpc.backup.overdue.v1`: the tenants the schedule backs up (active or suspended, from
  * `known_tenants`) whose last successful scheduled or manual backup, or with none the moment the
  * schedule took them on, is older than a day and BACKUP_OVERDUE_GRACE_MINUTES; by tenant id, after
@@ -40,20 +67,15 @@ export function overdueHandler(ctx: BackupContext): RpcHandler<'backup.overdue.v
       args.push(v);
       return `$${args.length}`;
     };
-    const where = [`k.state IN ('active', 'suspended')`];
+    const where = [OVERDUE_WHERE];
     if (req.cursor !== undefined) where.push(`k.tenant_id > ${arg(decodeTenantCursor(req.cursor))}::uuid`);
     if (req.tenantIds !== undefined) where.push(`k.tenant_id = ANY(${arg(req.tenantIds)}::uuid[])`);
     const { rows } = await ctx.pool.query<OverdueRow>(
       `SELECT k.tenant_id, k.slug, k.state, last.created_at AS last_at,
               COALESCE(last.created_at, k.schedule_since) + interval '1 day' AS due_at,
               floor(extract(epoch FROM $1::timestamptz - (COALESCE(last.created_at, k.schedule_since) + interval '1 day'))) AS late_seconds
-       FROM known_tenants k
-       LEFT JOIN LATERAL (
-         SELECT b.created_at FROM backups b
-         WHERE b.tenant_id = k.tenant_id AND b.state = 'succeeded' AND b.kind IN ('scheduled', 'manual')
-         ORDER BY b.created_at DESC LIMIT 1) last ON true
+       FROM ${OVERDUE_FROM}
        WHERE ${where.join(' AND ')}
-         AND COALESCE(last.created_at, k.schedule_since) < $1::timestamptz - interval '1 day' - make_interval(mins => $2::int)
        ORDER BY k.tenant_id LIMIT ${arg(req.limit + 1)}`,
       args,
     );

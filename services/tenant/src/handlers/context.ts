@@ -1,6 +1,7 @@
 import type { RpcClient } from '@ocp/bus';
 import type { CloudEvent } from '@ocp/contracts';
 import type { Pool } from '@ocp/db';
+import type { OperationMetrics } from '@ocp/service-kit';
 import type { Logger } from 'pino';
 import type { TenantConfig } from '../config.ts';
 import type { DbServers } from '../dbserver/registry.ts';
@@ -26,4 +27,6 @@ export interface HandlerContext {
    * events must keep the outbox's order.
    */
   dispatch(command: CloudEvent): void;
+  /** Counts operations that end outside the worker (a purge cancelled by an undelete). */
+  operationMetrics?: OperationMetrics;
 }

@@ -1,7 +1,7 @@
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
 import { enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
-import type { TenantRow } from '../db/rows.ts';
+import type { OperationRow, TenantRow } from '../db/rows.ts';
 import { toOperation, toTenant } from '../db/rows.ts';
 import {
   lastOperationOf,
@@ -131,8 +131,9 @@ export function retryTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.retr
  * purge has begun.
  */
 export function undeleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.undelete.v1'> {
-  return async (req, { traceparent }) =>
-    await withTransaction(ctx.pool, async (client) => {
+  return async (req, { traceparent }) => {
+    let cancelled: OperationRow | undefined;
+    const reply = await withTransaction(ctx.pool, async (client) => {
       const row = await lockTenant(client, req.tenantId);
       if (!row || row.state === 'deleted')
         throw new RpcError('TENANT_NOT_FOUND', `no tenant ${req.tenantId}`);
@@ -155,7 +156,7 @@ export function undeleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.u
             ? `the database of "${row.slug}" is being dropped already; it cannot be undeleted`
             : `tenant "${row.slug}" has no grace period to undo (its deletion did not finish, or had none); delete it again`,
         );
-      await updateOperation(client, purge.id, {
+      cancelled = await updateOperation(client, purge.id, {
         state: 'failed',
         step: 'cancelled',
         error: `cancelled: the deletion was undone${req.actor ? ` by ${req.actor}` : ''}`,
@@ -177,4 +178,8 @@ export function undeleteTenantHandler(ctx: HandlerContext): RpcHandler<'tenant.u
       });
       return { tenant };
     });
+    // After the commit: a cancelled purge ended, neither succeeded nor failed.
+    if (cancelled) ctx.operationMetrics?.ended({ ...cancelled, state: 'cancelled' });
+    return reply;
+  };
 }

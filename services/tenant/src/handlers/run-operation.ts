@@ -1,6 +1,7 @@
 import { childTraceparent, type EventHandler, PermanentError } from '@ocp/bus';
 import { enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationWorker, type OperationWorkerOptions, startOperationWorker } from '@ocp/operations';
+import type { OperationMetrics } from '@ocp/service-kit';
 import { type OperationRow, toOperation } from '../db/rows.ts';
 import { getTenant, lockTenant } from '../db/store.ts';
 import { addReason, clearReason, type OperationKind, type SuspensionReason } from '../domain/lifecycle.ts';
@@ -233,7 +234,7 @@ function tenantRunners(ctx: HandlerContext): OperationWorkerOptions<OperationRow
  * one tenant run one at a time, oldest first, and one whose worker died is resumed when its lease
  * runs out. Workers wake on the table's notifications, on `wake()` and on a slow poll.
  */
-export function startTenantWorker(ctx: HandlerContext): OperationWorker {
+export function startTenantWorker(ctx: HandlerContext, metrics?: OperationMetrics): OperationWorker {
   return startOperationWorker<OperationRow>({
     pool: ctx.pool,
     databaseUrl: ctx.config.DATABASE_URL,
@@ -247,6 +248,7 @@ export function startTenantWorker(ctx: HandlerContext): OperationWorker {
     onFailed: (client, op, message) => recordFailure(ctx, client, op, message),
     onRetry: (client, op) => announce(client, op),
     onSucceeded: (client, op) => announce(client, op),
+    ...(metrics ? { onEnded: (op: OperationRow) => metrics.ended(op) } : {}),
   });
 }
 

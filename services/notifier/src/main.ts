@@ -1,0 +1,4 @@
+import { runMain } from '@ocp/service-kit';
+import { notifierService } from './app.ts';
+
+await runMain(notifierService);
