@@ -265,6 +265,23 @@ describe('the admin web app, in headless Chromium against the running platform',
       .waitFor(wait);
     await checkScreen('tenant-audit');
 
+    // A custom domain claimed in the Domains tab shows with the TXT record to create; a name the API
+    // refuses shows its problem.
+    await page.getByRole('tab', { name: 'Domains' }).click();
+    const domainInput = page.getByRole('textbox', { name: 'Domain' });
+    await domainInput.fill('10.0.0.1');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/is an IP address; a custom domain is a host name/)
+      .waitFor(wait);
+    await domainInput.fill('erp.admin-app.example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const domainTable = page.getByRole('table', { name: 'Custom domains' });
+    await domainTable.getByText('_ocp-challenge.erp.admin-app.example').waitFor(wait);
+    await domainTable.getByRole('button', { name: 'Verify erp.admin-app.example' }).waitFor(wait);
+    await checkScreen('tenant-domains');
+
     for (const tab of ['Modules', 'Subscription', 'Usage']) {
       await page.getByRole('tab', { name: tab }).click();
       await page.getByRole('tabpanel').waitFor(wait);

@@ -304,6 +304,37 @@ describe('ocpctl against the running platform', { timeout: 300_000 }, () => {
     }
   });
 
+  test('tenants domains: add prints the TXT record, list shows it, a bad name exits 6, remove needs --yes', async () => {
+    const added = await run(['tenants', 'domains', 'add', 'cli-acme', 'ERP.Cli-Acme.example']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.json().domain, 'erp.cli-acme.example');
+    assert.equal(added.json().state, 'pending');
+    assert.equal(added.json().challenge.name, '_ocp-challenge.erp.cli-acme.example');
+    const listed = await run(['tenants', 'domains', 'list', 'cli-acme']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      listed.lines().map((d) => [d.domain, d.challenge.value]),
+      [['erp.cli-acme.example', added.json().challenge.value]],
+    );
+    const table = await ocpctl(['--output', 'table', 'tenants', 'domains', 'list', 'cli-acme'], {
+      configDir,
+    });
+    assert.match(table.stdout.split('\n')[0]!, /^DOMAIN\s+STATE\s+TXT NAME\s+TXT VALUE$/);
+    const ip = await run(['tenants', 'domains', 'add', 'cli-acme', '10.0.0.1']);
+    assert.equal(ip.code, 6, ip.stderr);
+    assert.equal(ip.problem().code, 'DOMAIN_IS_IP');
+    // Never claimed: refused before any DNS lookup.
+    const unknown = await run(['tenants', 'domains', 'verify', 'cli-acme', 'other.cli-acme.example']);
+    assert.equal(unknown.code, 5, unknown.stderr);
+    assert.equal(unknown.problem().code, 'DOMAIN_NOT_FOUND');
+    const refused = await run(['tenants', 'domains', 'remove', 'cli-acme', 'erp.cli-acme.example']);
+    assert.equal(refused.code, 2, refused.stderr);
+    const removed = await run(['tenants', 'domains', 'remove', 'cli-acme', 'erp.cli-acme.example', '--yes']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.json().domain, 'erp.cli-acme.example');
+    assert.deepEqual((await run(['tenants', 'domains', 'list', 'cli-acme'])).lines(), []);
+  });
+
   test('backups run --wait succeeds, backups list shows it, download writes an Odoo zip', async () => {
     const r = await run(['backups', 'run', 'cli-acme', '--wait']);
     assert.equal(r.code, 0, r.stderr);

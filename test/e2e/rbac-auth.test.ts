@@ -204,6 +204,7 @@ describe('operators, sessions and their protections', () => {
       'tenants:duplicate',
       'tenants:rename',
       'tenants:import',
+      'tenants:write',
       'operations:read',
       'tokens:own',
       'backups:read',

@@ -83,6 +83,10 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'POST /api/v1/backups/{backup}/drill':            ['backups:write',   Y,    Y,    Y,    N,    N,    S,    S],
   'GET /api/v1/backups/{backup}/download':          ['backups:download', Y,   Y,    N,    N,    N,    N,    N],
   'POST /api/v1/tenants/import':                    ['tenants:import',  Y,    Y,    Y,    N,    N,    N,    N],
+  'GET /api/v1/tenants/{tenant}/domains':           ['tenants:read',    Y,    Y,    Y,    Y,    Y,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/domains':          ['tenants:write',   Y,    Y,    Y,    N,    N,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/domains/{domain}/verify': ['tenants:write', Y, Y, Y,  N,    N,    Y,    N],
+  'DELETE /api/v1/tenants/{tenant}/domains/{domain}': ['tenants:write', Y,    Y,    Y,    N,    N,    Y,    N],
 };
 /** Routes that answer without a login. */
 const publicRoutes = ['POST /api/v1/auth/login'];
@@ -248,6 +252,19 @@ const requests: Record<
     path: `/api/v1/tenants/import?slug=imported-${c.column.toLowerCase()}`,
     body: 'not a zip',
     headers: { 'content-type': 'application/zip' },
+  }),
+  'GET /api/v1/tenants/{tenant}/domains': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/domains` }),
+  // A claim each (201, or 200 for the same name again); no DNS record is ever made for it.
+  'POST /api/v1/tenants/{tenant}/domains': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/domains`,
+    body: { domain: `${c.column.toLowerCase()}.matrix.example` },
+  }),
+  // A name the tenant never claimed: allowed cells answer 404 DOMAIN_NOT_FOUND, before any DNS lookup.
+  'POST /api/v1/tenants/{tenant}/domains/{domain}/verify': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/domains/unclaimed.matrix.example/verify`,
+  }),
+  'DELETE /api/v1/tenants/{tenant}/domains/{domain}': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/domains/unclaimed.matrix.example`,
   }),
 };
 

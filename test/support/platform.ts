@@ -38,6 +38,7 @@ export type NatsIdentity =
   | 'backup'
   | 'gateway'
   | 'notifier'
+  | 'router'
   | 'observer'
   | 'admin';
 

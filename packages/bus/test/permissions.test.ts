@@ -25,13 +25,22 @@ import { startBus } from './helpers.ts';
 const run = promisify(execFile);
 
 test('the identities are the services of the catalog, the observer and the admin', () => {
-  assert.deepEqual(catalogServices(), ['audit', 'backup', 'billing', 'gateway', 'notifier', 'tenant']);
+  assert.deepEqual(catalogServices(), [
+    'audit',
+    'backup',
+    'billing',
+    'gateway',
+    'notifier',
+    'router',
+    'tenant',
+  ]);
   assert.deepEqual(identities(), [
     'audit',
     'backup',
     'billing',
     'gateway',
     'notifier',
+    'router',
     'tenant',
     OBSERVER,
     ADMIN,

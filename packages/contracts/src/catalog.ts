@@ -65,6 +65,16 @@ import type {
   TenantDeleteRequestV1,
   TenantDeletingV1,
   TenantDeletionCancelledV1,
+  TenantDomainRemovedV1,
+  TenantDomainsAddReplyV1,
+  TenantDomainsAddRequestV1,
+  TenantDomainsListReplyV1,
+  TenantDomainsListRequestV1,
+  TenantDomainsRemoveReplyV1,
+  TenantDomainsRemoveRequestV1,
+  TenantDomainsVerifyReplyV1,
+  TenantDomainsVerifyRequestV1,
+  TenantDomainVerifiedV1,
   TenantDuplicateReplyV1,
   TenantDuplicateRequestV1,
   TenantGetReplyV1,
@@ -97,6 +107,10 @@ import type {
   TenantResumeRequestV1,
   TenantRetryReplyV1,
   TenantRetryRequestV1,
+  TenantRoutesGetReplyV1,
+  TenantRoutesGetRequestV1,
+  TenantRoutesListReplyV1,
+  TenantRoutesListRequestV1,
   TenantRuntimeDisableReplyV1,
   TenantRuntimeDisableRequestV1,
   TenantRuntimeGetReplyV1,
@@ -162,8 +176,9 @@ export const streams = {
     description: 'Tenant lifecycle events, for any system that wants to follow tenants.',
     retention: 'limits',
     maxAgeDays: 30,
-    // The gateway's live feed (GET /api/v1/events).
-    followers: ['gateway'],
+    // The gateway's live feed (GET /api/v1/events); the router, which reads any tenant's event as
+    // "this tenant's route may have changed".
+    followers: ['gateway', 'router'],
   },
   operationEvents: {
     name: 'EVENTS_OPERATION',
@@ -288,6 +303,8 @@ export const messages = {
   'ocp.tenant.restoring.v1': tenantEvent('restoring', ['audit', 'backup']),
   'ocp.tenant.moved.v1': tenantEvent('moved', ['audit', 'backup']),
   'ocp.tenant.restored.v1': tenantEvent('restored', ['audit', 'billing', 'backup']),
+  'ocp.tenant.domain_verified.v1': tenantEvent('domain_verified', ['audit']),
+  'ocp.tenant.domain_removed.v1': tenantEvent('domain_removed', ['audit']),
   'ocp.backup.completed.v1': backupEvent('completed'),
   // The notifier tells Slack of failed backups and failed drills.
   'ocp.backup.failed.v1': backupEvent('failed', ['audit', 'notifier']),
@@ -416,6 +433,8 @@ export interface MessageDataMap {
   'ocp.tenant.restoring.v1': TenantRestoringV1;
   'ocp.tenant.moved.v1': TenantMovedV1;
   'ocp.tenant.restored.v1': TenantRestoredV1;
+  'ocp.tenant.domain_verified.v1': TenantDomainVerifiedV1;
+  'ocp.tenant.domain_removed.v1': TenantDomainRemovedV1;
   'ocp.backup.completed.v1': BackupCompletedV1;
   'ocp.backup.failed.v1': BackupFailedV1;
   'ocp.backup.pruned.v1': BackupPrunedV1;
@@ -528,6 +547,13 @@ export const rpcs = {
   'tenant.undelete.v1': tenantRpc('undelete'),
   'tenant.server.register.v1': tenantRpc('server.register'),
   'tenant.server.list.v1': tenantRpc('server.list'),
+  'tenant.domains.list.v1': tenantRpc('domains.list'),
+  'tenant.domains.add.v1': tenantRpc('domains.add'),
+  'tenant.domains.verify.v1': tenantRpc('domains.verify'),
+  'tenant.domains.remove.v1': tenantRpc('domains.remove'),
+  // The router renders the NGINX configuration from these.
+  'tenant.routes.list.v1': tenantRpc('routes.list', ['router', 'gateway']),
+  'tenant.routes.get.v1': tenantRpc('routes.get', ['router', 'gateway']),
   'backup.move.v1': backupRpc('move'),
   'audit.query.v1': {
     subject: 'rpc.audit.query.v1',
@@ -646,6 +672,12 @@ export interface RpcMap {
   'tenant.undelete.v1': { request: TenantUndeleteRequestV1; reply: TenantUndeleteReplyV1 };
   'tenant.server.register.v1': { request: TenantServerRegisterRequestV1; reply: TenantServerRegisterReplyV1 };
   'tenant.server.list.v1': { request: TenantServerListRequestV1; reply: TenantServerListReplyV1 };
+  'tenant.domains.list.v1': { request: TenantDomainsListRequestV1; reply: TenantDomainsListReplyV1 };
+  'tenant.domains.add.v1': { request: TenantDomainsAddRequestV1; reply: TenantDomainsAddReplyV1 };
+  'tenant.domains.verify.v1': { request: TenantDomainsVerifyRequestV1; reply: TenantDomainsVerifyReplyV1 };
+  'tenant.domains.remove.v1': { request: TenantDomainsRemoveRequestV1; reply: TenantDomainsRemoveReplyV1 };
+  'tenant.routes.list.v1': { request: TenantRoutesListRequestV1; reply: TenantRoutesListReplyV1 };
+  'tenant.routes.get.v1': { request: TenantRoutesGetRequestV1; reply: TenantRoutesGetReplyV1 };
   'backup.move.v1': { request: BackupMoveRequestV1; reply: BackupMoveReplyV1 };
 }
 

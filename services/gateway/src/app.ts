@@ -33,6 +33,7 @@ import authRoutes from './routes/auth/index.ts';
 import backupRoutes from './routes/backups/index.ts';
 import { backupTransfer } from './routes/backups/transfer.ts';
 import billingRoutes from './routes/billing/index.ts';
+import domainRoutes from './routes/domains/index.ts';
 import eventRoutes from './routes/events/index.ts';
 import moduleRoutes from './routes/modules/index.ts';
 import operationRoutes from './routes/operations/index.ts';
@@ -58,6 +59,7 @@ const sharedSchemas = [
   'common/tenant.v1',
   'common/operation.v1',
   'common/runtime.v1',
+  'common/tenant-domain.v1',
   'common/backup.v1',
   'common/backup-window.v1',
   'common/database-server.v1',
@@ -109,6 +111,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    // A custom domain in the path (/tenants/{tenant}/domains/{domain}) is up to 253 characters.
+    routerOptions: { maxParamLength: 300 },
     // The source address of login limits and the audit log: the socket's, unless proxies are trusted.
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
     // Unknown fields are refused, never silently stripped; every problem is reported at once; a
@@ -229,6 +233,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     secureCookies: config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(tenantRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(domainRoutes, {
+    bus: deps.bus,
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    verifyTimeoutMs: config.DOMAIN_VERIFY_TIMEOUT_MS,
+  });
   const odoo = { timeoutMs: config.RPC_TIMEOUT_MS, odooTimeoutMs: config.ODOO_REQUEST_TIMEOUT_MS };
   await app.register(moduleRoutes, { bus: deps.bus, ...odoo });
   await app.register(runtimeRoutes, { bus: deps.bus, ...odoo });

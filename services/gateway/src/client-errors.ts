@@ -38,7 +38,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 }
 
 /**
- * Answers what the router refuses before any route runs (a path parameter over 100 characters, a
+ * Answers what the router refuses before any route runs (a path parameter over 300 characters, a
  * path that is not valid percent-encoded UTF-8) as a problem naming what to change, without echoing
  * the path (it may be 16 KB long).
  */
@@ -49,7 +49,7 @@ export function frameworkErrors(
 ): FastifyReply | undefined {
   const [status, detail] =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? [414, 'a path parameter is longer than 100 characters; no identifier is that long']
+      ? [414, 'a path parameter is longer than 300 characters; no identifier or domain name is that long']
       : err.code === 'FST_ERR_BAD_URL'
         ? [400, 'the path is not valid percent-encoded UTF-8']
         : [400, 'the request is not valid'];

@@ -43,6 +43,14 @@ export const configSchema = {
       default: 60000,
       description: 'How long POST /api/v1/audit/verify waits for the audit service to check the chain.',
     },
+    DOMAIN_VERIFY_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 600000,
+      default: 30000,
+      description:
+        'How long POST /api/v1/tenants/{tenant}/domains/{domain}/verify waits for the tenant service: longer than its DNS lookup (TENANT_DOMAIN_DNS_TIMEOUT_MS, two tries a server), so that its answer, the 422 saying what DNS answered, arrives first.',
+    },
     LOGIN_MAX_FAILURES: {
       type: 'integer',
       minimum: 1,

@@ -59,6 +59,16 @@ const titles: Record<ErrorCode, string> = {
   RUNTIME_UNREACHABLE: 'The Odoo runtime is not answering',
   BACKUP_UNUSABLE: 'The backup or Odoo zip cannot be restored',
   STORE_UNAVAILABLE: 'The backup store is not available',
+  DOMAIN_INVALID: 'Not a host name',
+  DOMAIN_TOO_LONG: 'Domain name too long',
+  DOMAIN_LABEL_INVALID: 'A label of the domain name is not valid',
+  DOMAIN_NOT_QUALIFIED: 'The domain name needs at least two labels',
+  DOMAIN_IS_IP: 'An IP address is not a domain name',
+  DOMAIN_RESERVED: "The domain is the platform's own",
+  DOMAIN_NOT_FOUND: 'Domain not claimed by this tenant',
+  DOMAIN_TAKEN: 'Domain verified by another tenant',
+  TOO_MANY_DOMAINS: 'Too many custom domains',
+  DOMAIN_VERIFICATION_FAILED: 'Domain verification failed',
 };
 
 /** The title of a code's problem. */

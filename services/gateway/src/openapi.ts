@@ -55,11 +55,14 @@ export function rawBodySchema(raw: { mediaTypes: readonly string[]; description:
  */
 const READS_BACKUP = /^\/api\/v1\/(backups\/:backup\/(restore|drill|download)|tenants\/import)$/;
 
+/** The verification of a custom domain: 422 when its DNS TXT record is not there. */
+const VERIFIES_DOMAIN = /^\/api\/v1\/tenants\/:tenant\/domains\/:domain\/verify$/;
+
 /**
  * The 4xx answers a route can give, as problem details: 400 for any input, 401 and 403 where a
  * caller must be someone, 404 where the path names something, 409 for changes, 413 and 415 where a
- * body is read, 422 for a reused Idempotency-Key, a refused runtime registration or an unusable
- * backup, 429 everywhere (the rate limit per source address, and the login's limits). The route's
+ * body is read, 422 for a reused Idempotency-Key, a refused runtime registration, an unusable
+ * backup or a custom domain whose DNS record is missing, 429 everywhere (the rate limit per source address, and the login's limits). The route's
  * own responses win.
  */
 export function problemResponses(route: {
@@ -74,10 +77,11 @@ export function problemResponses(route: {
   if (route.method !== 'GET' && !route.public) statuses.push(409);
   if (WITH_BODY.has(route.method)) statuses.push(413, 415);
   // A reused Idempotency-Key; a runtime that refuses its registration (a wrong master password);
-  // a backup or Odoo zip that cannot be restored.
+  // a backup or Odoo zip that cannot be restored; a custom domain's TXT record not found.
   if (
     ((route.url === '/api/v1/tenants' || route.url === '/api/v1/runtimes') && route.method === 'POST') ||
-    READS_BACKUP.test(route.url)
+    READS_BACKUP.test(route.url) ||
+    VERIFIES_DOMAIN.test(route.url)
   )
     statuses.push(422);
   return Object.fromEntries(

@@ -19,6 +19,12 @@ import type { HandlerContext } from './handlers/context.ts';
 import { duplicateTenantHandler, renameTenantHandler } from './handlers/copy-commands.ts';
 import { createTenantHandler } from './handlers/create-tenant.ts';
 import {
+  addDomainHandler,
+  listDomainsHandler,
+  removeDomainHandler,
+  verifyDomainHandler,
+} from './handlers/domains.ts';
+import {
   deleteTenantHandler,
   resumeTenantHandler,
   retryTenantHandler,
@@ -29,6 +35,7 @@ import { listModulesHandler, moduleOperationHandler } from './handlers/module-co
 import { getOperationHandler, getTenantHandler, listOperationsHandler } from './handlers/queries.ts';
 import { reconcileTenants } from './handlers/reconcile-tenants.ts';
 import { backupSourceHandler, beginRestoreHandler, endRestoreHandler } from './handlers/restore-hold.ts';
+import { getRouteHandler, listRoutesHandler } from './handlers/routes.ts';
 import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
 import {
   disableRuntimeHandler,
@@ -136,6 +143,12 @@ export const tenantService = defineService({
     bus.serve('tenant.backup.source.v1', backupSourceHandler(ctx));
     bus.serve('tenant.restore.begin.v1', beginRestoreHandler(ctx));
     bus.serve('tenant.restore.end.v1', endRestoreHandler(ctx));
+    bus.serve('tenant.domains.list.v1', listDomainsHandler(ctx));
+    bus.serve('tenant.domains.add.v1', addDomainHandler(ctx));
+    bus.serve('tenant.domains.verify.v1', verifyDomainHandler(ctx));
+    bus.serve('tenant.domains.remove.v1', removeDomainHandler(ctx));
+    bus.serve('tenant.routes.list.v1', listRoutesHandler(ctx));
+    bus.serve('tenant.routes.get.v1', getRouteHandler(ctx));
     // Operations are claimed from the database (see @ocp/operations). The worker stops in the
     // work phase, before the pools close: it waits for its runners up to most of the stop's time,
     // and what a stop interrupts is resumed on the next start, never failed.

@@ -1,4 +1,5 @@
 import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { parseDnsServers } from './domain/dns-challenge.ts';
 import { parseKeyring } from './domain/secrets.ts';
 
 export const configSchema = {
@@ -134,6 +135,20 @@ export const configSchema = {
         'How often tenants whose database disagrees with their row (connections allowed or not) are repaired; also at start.',
     },
     OUTBOX_POLL_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
+    TENANT_DOMAIN_DNS_SERVERS: {
+      type: 'string',
+      maxLength: 1000,
+      description:
+        "The DNS servers custom domains' TXT challenges are looked up at: comma-separated `ip[:port]` (an IPv6 address with a port in brackets). Left out: the system's resolvers.",
+    },
+    TENANT_DOMAIN_DNS_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 60000,
+      default: 3000,
+      description:
+        "How long one try of a custom domain's TXT lookup waits for a server's answer (two tries a server); keep the gateway's DOMAIN_VERIFY_TIMEOUT_MS above the total.",
+    },
   },
   // TENANT_SECRETS_KEYS or TENANT_SECRETS_KEY: checkConfig asks for one of them.
   required: ['DATABASE_URL', 'TENANT_DB_ADMIN_URL'],
@@ -154,5 +169,6 @@ export function checkConfig(c: TenantConfig): string[] {
     problems.push('TENANT_DB_PREFIX leaves no room for a slug in 63 characters');
   if (c.TENANT_DB_PREFIX.startsWith('ocp_'))
     problems.push("TENANT_DB_PREFIX must not start with ocp_, which names the platform's own databases");
+  problems.push(...parseDnsServers(c.TENANT_DOMAIN_DNS_SERVERS).problems);
   return problems;
 }

@@ -11,6 +11,7 @@ const tones: Record<string, string> = {
   installed: 'green',
   success: 'green',
   processed: 'green',
+  verified: 'green',
   suspended: 'orange',
   'to upgrade': 'orange',
   'to install': 'blue',

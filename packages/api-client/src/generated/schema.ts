@@ -303,6 +303,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant's custom domains
+         * @description Every domain the tenant claimed, verified or pending, in name order, each with its challenge. The claim is proved by a DNS TXT record named `_ocp-challenge.<domain>` whose value is `ocp-verify=<token>` (the `challenge` of the domain: its `name` and `value`), created at the domain’s DNS provider.
+         *
+         *     Needs the permission `tenants:read`.
+         */
+        get: operations["tenantDomainsList"];
+        put?: never;
+        /**
+         * Claim a custom domain for a tenant
+         * @description Answers 201 with the claim (pending) and its `challenge`, the DNS record to create; then POST …/domains/{domain}/verify. The claim is proved by a DNS TXT record named `_ocp-challenge.<domain>` whose value is `ocp-verify=<token>` (the `challenge` of the domain: its `name` and `value`), created at the domain’s DNS provider.
+         *
+         *     Claiming again a domain the tenant already claimed answers 200 with the same claim. A domain another tenant verified answers 409 DOMAIN_TAKEN; several tenants may claim one name until one of them verifies it. A name that breaks a rule answers 400 with the rule’s code: DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED (the platform’s own domain).
+         *
+         *     Needs the permission `tenants:write`.
+         */
+        post: operations["tenantDomainsAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a tenant's custom domain by its DNS TXT record
+         * @description Looks the challenge record up in DNS. Found with the expected value, the domain is verified and routes to the tenant (200). The claim is proved by a DNS TXT record named `_ocp-challenge.<domain>` whose value is `ocp-verify=<token>` (the `challenge` of the domain: its `name` and `value`), created at the domain’s DNS provider.
+         *
+         *     Not found, or with another value, answers 422 DOMAIN_VERIFICATION_FAILED naming the record to create and what DNS answered; try again once the record shows (DNS may take a while). A domain another tenant verified first answers 409 DOMAIN_TAKEN; one the tenant has not claimed 404 DOMAIN_NOT_FOUND. A verified domain answers 200 as it is.
+         *
+         *     Needs the permission `tenants:write`.
+         */
+        post: operations["tenantDomainsVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a tenant's custom domain
+         * @description Removes the claim, verified or not; a verified domain stops routing to the tenant at once, and any tenant may claim it again. Answers 200 with the domain as it was; 404 DOMAIN_NOT_FOUND when the tenant has not claimed it.
+         *
+         *     Needs the permission `tenants:write`.
+         */
+        delete: operations["tenantDomainsRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/modules": {
         parameters: {
             query?: never;
@@ -1141,7 +1217,7 @@ export interface components {
              * @description The stable code (proto-schemas/common/error-code.v1.json).
              * @enum {string}
              */
-            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE";
+            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED";
             /** @description Where the value at fault is: querystring/cursor, body/slug, ... */
             field?: string;
             /** @description With FORBIDDEN: the permission the caller lacks. */
@@ -1269,6 +1345,11 @@ export interface components {
              * @description The runtime's internal address; JSON-RPC calls go to <rpcUrl>/jsonrpc.
              */
             rpcUrl: string;
+            /**
+             * Format: uri
+             * @description The internal address of the runtime's gevent port (Odoo's /websocket and /longpolling/); the rpcUrl's host with port 8072 unless registered otherwise.
+             */
+            websocketUrl?: string;
             /** Format: uuid */
             databaseServerId: string;
             dbRole: components["schemas"]["Runtime-dbRole"];
@@ -1300,6 +1381,47 @@ export interface components {
         "Runtime-odooVersion": "16.0" | "17.0" | "18.0";
         /** @description The PostgreSQL role the runtime's Odoo connects as: it owns the tenants' databases. */
         "Runtime-dbRole": string;
+        /**
+         * TenantDomain
+         * @description A custom domain a tenant claimed. It routes to the tenant once verified: the DNS TXT record of the challenge was found at the domain. A verified domain belongs to one tenant in the fleet; several may claim it until one verifies it.
+         */
+        TenantDomain: {
+            /** Format: uuid */
+            tenantId: string;
+            domain: components["schemas"]["TenantDomain-hostname"];
+            /**
+             * @description pending: claimed, its TXT record not yet seen; verified: routed to the tenant.
+             * @enum {string}
+             */
+            state: "pending" | "verified";
+            challenge: components["schemas"]["TenantDomain-challenge"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            verifiedAt: string | null;
+        };
+        /**
+         * DomainName
+         * @description A lowercase ASCII host name (an internationalised one in punycode, xn--).
+         */
+        "TenantDomain-hostname": string;
+        /**
+         * DomainInput
+         * @description A host name as typed: any case, Unicode allowed (stored in punycode), a trailing dot ignored. The tenant service checks its rules and names the one broken.
+         */
+        "TenantDomain-domainInput": string;
+        /**
+         * DomainChallenge
+         * @description The DNS record that proves the claim: create it at the domain's DNS provider, then ask for verification.
+         */
+        "TenantDomain-challenge": {
+            /** @enum {unknown} */
+            type: "TXT";
+            /** @description _ocp-challenge.<domain> */
+            name: string;
+            /** @description ocp-verify=<token> */
+            value: string;
+        };
         /**
          * Backup
          * @description One backup of a tenant: its database (pg_dump) and filestore in one encrypted archive in the object store, with the manifest's figures. The data key and the object's address are never part of it.
@@ -1636,7 +1758,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1699,7 +1821,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1726,7 +1848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1801,7 +1923,7 @@ export interface operations {
                             updatedAt: string;
                         };
                         /** @description What the caller may do now: hide what is not here. */
-                        permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                        permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                         /** @description The tenants the caller is limited to; null: every tenant. */
                         tenantScope: string[] | null;
                         /** @enum {string} */
@@ -1815,7 +1937,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1877,7 +1999,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1904,7 +2026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,7 +2103,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2063,7 +2185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2090,7 +2212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2117,7 +2239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2169,7 +2291,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2228,7 +2350,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2255,7 +2377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2299,7 +2421,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2326,7 +2448,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2335,7 +2457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2385,7 +2507,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2412,7 +2534,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2421,7 +2543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2489,7 +2611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2516,7 +2638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,7 +2647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2587,7 +2709,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,7 +2736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2623,7 +2745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2698,7 +2820,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,7 +2847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2734,7 +2856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,7 +2924,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2829,7 +2951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +2960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2897,7 +3019,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2924,7 +3046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2933,7 +3055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2953,6 +3075,375 @@ export interface operations {
             };
             /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenantDomainsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TenantDomain"][];
+                    };
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenantDomainsAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * DomainInput
+                     * @description The host name to route to the tenant (erp.acme.com): any case, Unicode allowed (kept in punycode), a trailing dot ignored. At least two labels, at most 253 characters, not an IP address, not under the platform’s own domain.
+                     */
+                    domain: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A custom domain a tenant claimed. It routes to the tenant once verified: the DNS TXT record of the challenge was found at the domain. A verified domain belongs to one tenant in the fleet; several may claim it until one verifies it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDomain"];
+                };
+            };
+            /** @description A custom domain a tenant claimed. It routes to the tenant once verified: the DNS TXT record of the challenge was found at the domain. A verified domain belongs to one tenant in the fleet; several may claim it until one verifies it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDomain"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenantDomainsVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+                /** @description The custom domain, as claimed (any case; a Unicode name as typed or in punycode). */
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A custom domain a tenant claimed. It routes to the tenant once verified: the DNS TXT record of the challenge was found at the domain. A verified domain belongs to one tenant in the fleet; several may claim it until one verifies it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDomain"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenantDomainsRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+                /** @description The custom domain, as claimed (any case; a Unicode name as typed or in punycode). */
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A custom domain a tenant claimed. It routes to the tenant once verified: the DNS TXT record of the challenge was found at the domain. A verified domain belongs to one tenant in the fleet; several may claim it until one verifies it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDomain"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3003,7 +3494,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3030,7 +3521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3076,7 +3567,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3103,7 +3594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3112,7 +3603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,7 +3667,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3203,7 +3694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3212,7 +3703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,7 +3767,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3303,7 +3794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3312,7 +3803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3377,7 +3868,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3429,6 +3920,8 @@ export interface operations {
                     odooVersion: components["schemas"]["Runtime-odooVersion"];
                     /** @description The runtime's internal address, http:// or https:// (e.g. http://odoo:8069); JSON-RPC calls go to <rpcUrl>/jsonrpc. */
                     rpcUrl: string;
+                    /** @description The address of the runtime's gevent port (Odoo's gevent_port), where the router sends /websocket and /longpolling/; the rpcUrl's host with port 8072 when left out. */
+                    websocketUrl?: string;
                     /** @description Odoo's master password (admin_passwd of its configuration): checked against the runtime now, sealed at rest, never shown again. */
                     masterPassword: string;
                     /**
@@ -3456,7 +3949,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3483,7 +3976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,7 +4003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3553,7 +4046,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3580,7 +4073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3623,7 +4116,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3650,7 +4143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3659,7 +4152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3720,7 +4213,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3747,7 +4240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3756,7 +4249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3814,7 +4307,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3881,7 +4374,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3908,7 +4401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3977,7 +4470,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4035,7 +4528,7 @@ export interface operations {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4062,7 +4555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4113,7 +4606,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4140,7 +4633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4184,7 +4677,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4211,7 +4704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4220,7 +4713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4290,7 +4783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4317,7 +4810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4326,7 +4819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4385,7 +4878,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupWindow"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4412,7 +4905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4462,7 +4955,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupWindow"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4489,7 +4982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4498,7 +4991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,7 +5051,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupOverdueReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4617,7 +5110,7 @@ export interface operations {
                     "application/json": components["schemas"]["Backup"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4644,7 +5137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4705,7 +5198,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4732,7 +5225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4741,7 +5234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4768,7 +5261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4811,7 +5304,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4838,7 +5331,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4847,7 +5340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4874,7 +5367,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4915,7 +5408,7 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4942,7 +5435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4951,7 +5444,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5006,7 +5499,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5033,7 +5526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5060,7 +5553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE. */
+            /** @description Problem details; code IDEMPOTENCY_KEY_REUSED, RUNTIME_REFUSED, BACKUP_UNUSABLE, DOMAIN_VERIFICATION_FAILED. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5126,7 +5619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5216,7 +5709,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5243,7 +5736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5320,7 +5813,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5347,7 +5840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5385,7 +5878,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,7 +5905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5421,7 +5914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5491,7 +5984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5518,7 +6011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5527,7 +6020,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5583,7 +6076,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5610,7 +6103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5619,7 +6112,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5661,12 +6154,12 @@ export interface operations {
                             name: "owner" | "admin" | "operator" | "billing" | "viewer";
                             description: string;
                             /** @description Exactly what the role holds, in the order of `permissions`. An account of the role limited to some tenants holds these less the global ones. */
-                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                         }[];
                         /** @description Every permission of the table, grouped by resource. */
                         permissions: {
                             /** @enum {string} */
-                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
+                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
                             description: string;
                             /** @description Acts beyond single tenants (creating tenants, runtimes, operators, ...): never held by an account limited to tenants. */
                             global: boolean;
@@ -5674,7 +6167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5760,7 +6253,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5810,7 +6303,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Permissions the token may use; each one must be held by the one who makes it. */
-                    scopes: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                    scopes: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                     /** @default 30 */
                     expiresInDays?: number;
                     /** @description Make the token for this service account (made on first use, with the maker role, never owner): it cannot log in with a password. Needs operators:write. */
@@ -5856,7 +6349,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5883,7 +6376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5939,7 +6432,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5966,7 +6459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5975,7 +6468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6063,7 +6556,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6133,7 +6626,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6196,7 +6689,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerifyReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6223,7 +6716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6282,7 +6775,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingSubscriptionsGetReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6309,7 +6802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6355,7 +6848,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingWebhooksListReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6427,7 +6920,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6454,7 +6947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6463,7 +6956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6535,7 +7028,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6562,7 +7055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6571,7 +7064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6630,7 +7123,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -802,6 +802,56 @@ export const schemaFiles = {
         "const": "STORE_UNAVAILABLE",
         "x-http-status": 503,
         "description": "The object store or the key service did not answer; try again."
+      },
+      {
+        "const": "DOMAIN_INVALID",
+        "x-http-status": 400,
+        "description": "The custom domain is not a host name: empty, a character other than letters, digits, hyphens and dots, or a Unicode name IDNA cannot convert; `field` is domain."
+      },
+      {
+        "const": "DOMAIN_TOO_LONG",
+        "x-http-status": 400,
+        "description": "The custom domain is longer than 253 characters (in punycode, without a trailing dot)."
+      },
+      {
+        "const": "DOMAIN_LABEL_INVALID",
+        "x-http-status": 400,
+        "description": "A label of the custom domain (a part between dots) is empty, longer than 63 characters, or starts or ends with a hyphen."
+      },
+      {
+        "const": "DOMAIN_NOT_QUALIFIED",
+        "x-http-status": 400,
+        "description": "The custom domain has a single label: it needs at least two (example.com, erp.example.com)."
+      },
+      {
+        "const": "DOMAIN_IS_IP",
+        "x-http-status": 400,
+        "description": "The custom domain is an IP address: a custom domain is a host name."
+      },
+      {
+        "const": "DOMAIN_RESERVED",
+        "x-http-status": 400,
+        "description": "The custom domain is the platform's own base domain or under it: the addresses there are the platform's tenants' own."
+      },
+      {
+        "const": "DOMAIN_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "The tenant has not claimed this custom domain."
+      },
+      {
+        "const": "DOMAIN_TAKEN",
+        "x-http-status": 409,
+        "description": "Another tenant verified this custom domain: a verified domain routes to one tenant only."
+      },
+      {
+        "const": "TOO_MANY_DOMAINS",
+        "x-http-status": 409,
+        "description": "The tenant has claimed as many custom domains as it may; remove one first."
+      },
+      {
+        "const": "DOMAIN_VERIFICATION_FAILED",
+        "x-http-status": 422,
+        "description": "The custom domain's DNS TXT record was not found, or not with the expected value: the detail names the record to create and what DNS answered."
       }
     ]
   },
@@ -998,6 +1048,102 @@ export const schemaFiles = {
       }
     }
   },
+  "common/route.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/route.v1.json",
+    "title": "Route",
+    "description": "How a request for a tenant reaches its Odoo: the host names that name it, the database Odoo serves for them and the runtime that serves it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "slug",
+      "state",
+      "database",
+      "hosts",
+      "upstream"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "slug": {
+        "$ref": "./tenant.v1.json#/definitions/slug"
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "active",
+          "suspended",
+          "restoring",
+          "migrating"
+        ],
+        "description": "The tenant's state: only active tenants are served; the others are answered by the router (suspended, maintenance)."
+      },
+      "database": {
+        "type": "string",
+        "maxLength": 63,
+        "description": "The tenant's database name (Odoo's dbfilter)."
+      },
+      "hosts": {
+        "type": "array",
+        "items": {
+          "$ref": "#/definitions/host"
+        },
+        "minItems": 0,
+        "maxItems": 1000,
+        "uniqueItems": true,
+        "description": "The host of the tenant's base URL, then every verified custom domain; lowercase ASCII (punycode)."
+      },
+      "upstream": {
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "$ref": "#/definitions/upstream"
+          }
+        ],
+        "description": "Where the tenant's runtime listens: http is Odoo's HTTP port (the runtime's rpcUrl), websocket its gevent port for /websocket and /longpolling/ (the runtime's websocketUrl). Null when the tenant is on no registered runtime (nothing serves it)."
+      }
+    },
+    "definitions": {
+      "hostPort": {
+        "type": "string",
+        "minLength": 3,
+        "maxLength": 300,
+        "pattern": "^(\\[[0-9a-fA-F:.]+\\]|[^\\s:/\\[\\]]+):[0-9]{1,5}$",
+        "description": "host:port (an IPv6 address in brackets).",
+        "title": "RouteHostPort"
+      },
+      "host": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 253,
+        "pattern": "^[a-z0-9_]([a-z0-9_.-]*[a-z0-9])?$",
+        "description": "A lowercase host name without port (an internationalised one in punycode).",
+        "title": "RouteHost"
+      },
+      "upstream": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "http",
+          "websocket"
+        ],
+        "properties": {
+          "http": {
+            "$ref": "#/definitions/hostPort"
+          },
+          "websocket": {
+            "$ref": "#/definitions/hostPort"
+          }
+        },
+        "title": "RouteUpstream"
+      }
+    }
+  },
   "common/rpc-error.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/rpc-error.v1.json",
@@ -1071,6 +1217,12 @@ export const schemaFiles = {
         "format": "uri",
         "maxLength": 500,
         "description": "The runtime's internal address; JSON-RPC calls go to <rpcUrl>/jsonrpc."
+      },
+      "websocketUrl": {
+        "type": "string",
+        "format": "uri",
+        "maxLength": 500,
+        "description": "The internal address of the runtime's gevent port (Odoo's /websocket and /longpolling/); the rpcUrl's host with port 8072 unless registered otherwise."
       },
       "databaseServerId": {
         "type": "string",
@@ -1159,6 +1311,96 @@ export const schemaFiles = {
         "type": "string",
         "pattern": "^[a-z_][a-z0-9_]{0,62}$",
         "description": "The PostgreSQL role the runtime's Odoo connects as: it owns the tenants' databases."
+      }
+    }
+  },
+  "common/tenant-domain.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/tenant-domain.v1.json",
+    "title": "TenantDomain",
+    "description": "A custom domain a tenant claimed. It routes to the tenant once verified: the DNS TXT record of the challenge was found at the domain. A verified domain belongs to one tenant in the fleet; several may claim it until one verifies it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "domain",
+      "state",
+      "challenge",
+      "createdAt",
+      "verifiedAt"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "domain": {
+        "$ref": "#/definitions/hostname"
+      },
+      "state": {
+        "type": "string",
+        "enum": [
+          "pending",
+          "verified"
+        ],
+        "description": "pending: claimed, its TXT record not yet seen; verified: routed to the tenant."
+      },
+      "challenge": {
+        "$ref": "#/definitions/challenge"
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "verifiedAt": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      }
+    },
+    "definitions": {
+      "hostname": {
+        "type": "string",
+        "minLength": 3,
+        "maxLength": 253,
+        "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$",
+        "description": "A lowercase ASCII host name (an internationalised one in punycode, xn--).",
+        "title": "DomainName"
+      },
+      "domainInput": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 1000,
+        "description": "A host name as typed: any case, Unicode allowed (stored in punycode), a trailing dot ignored. The tenant service checks its rules and names the one broken.",
+        "title": "DomainInput"
+      },
+      "challenge": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "type",
+          "name",
+          "value"
+        ],
+        "description": "The DNS record that proves the claim: create it at the domain's DNS provider, then ask for verification.",
+        "properties": {
+          "type": {
+            "const": "TXT"
+          },
+          "name": {
+            "type": "string",
+            "maxLength": 300,
+            "description": "_ocp-challenge.<domain>"
+          },
+          "value": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "ocp-verify=<token>"
+          }
+        },
+        "title": "DomainChallenge"
       }
     }
   },
@@ -1874,6 +2116,48 @@ export const schemaFiles = {
     "properties": {
       "tenant": {
         "$ref": "../common/tenant.v1.json"
+      }
+    }
+  },
+  "events/tenant.domain_removed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.domain_removed.v1.json",
+    "title": "TenantDomainRemovedV1",
+    "description": "A verified custom domain was removed from the tenant (on request, or with the tenant): it no longer routes to it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "domain"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json#/definitions/hostname"
+      }
+    }
+  },
+  "events/tenant.domain_verified.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/tenant.domain_verified.v1.json",
+    "title": "TenantDomainVerifiedV1",
+    "description": "A custom domain's TXT record was found: the domain now routes to the tenant.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "domain"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json#/definitions/hostname"
       }
     }
   },
@@ -3829,6 +4113,172 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.domains.add.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.add.v1.reply.json",
+    "title": "TenantDomainsAddReplyV1",
+    "description": "The claim, with the TXT record that verifies it; created is false when the tenant had already claimed the domain.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "domain",
+      "created"
+    ],
+    "properties": {
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json"
+      },
+      "created": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/tenant.domains.add.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.add.v1.request.json",
+    "title": "TenantDomainsAddRequestV1",
+    "description": "Claim a custom domain for a tenant: answers the DNS TXT record to create. Claiming again a domain the tenant already claimed answers the same claim.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "domain"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json#/definitions/domainInput"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.domains.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.list.v1.reply.json",
+    "title": "TenantDomainsListReplyV1",
+    "description": "The tenant's custom domains, in name order.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "domains"
+    ],
+    "properties": {
+      "domains": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/tenant-domain.v1.json"
+        }
+      }
+    }
+  },
+  "rpc/tenant.domains.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.list.v1.request.json",
+    "title": "TenantDomainsListRequestV1",
+    "description": "The custom domains of a tenant, verified or not.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/tenant.domains.remove.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.remove.v1.reply.json",
+    "title": "TenantDomainsRemoveReplyV1",
+    "description": "The removed domain as it was.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "domain"
+    ],
+    "properties": {
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.domains.remove.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.remove.v1.request.json",
+    "title": "TenantDomainsRemoveRequestV1",
+    "description": "Remove a custom domain from a tenant, verified or not: it no longer routes to the tenant.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "domain"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json#/definitions/domainInput"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
+  "rpc/tenant.domains.verify.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.verify.v1.reply.json",
+    "title": "TenantDomainsVerifyReplyV1",
+    "description": "The verified domain.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "domain"
+    ],
+    "properties": {
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json"
+      }
+    }
+  },
+  "rpc/tenant.domains.verify.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.domains.verify.v1.request.json",
+    "title": "TenantDomainsVerifyRequestV1",
+    "description": "Look the claim's TXT record up in DNS; found, the domain routes to the tenant. Verifying a verified domain answers it as it is.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "domain"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "domain": {
+        "$ref": "../common/tenant-domain.v1.json#/definitions/domainInput"
+      },
+      "actor": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Who asked, for the record."
+      }
+    }
+  },
   "rpc/tenant.duplicate.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.duplicate.v1.reply.json",
@@ -4476,6 +4926,91 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.routes.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.routes.get.v1.reply.json",
+    "title": "TenantRoutesGetReplyV1",
+    "description": "The tenant's route; null when the tenant does not exist or has no database to route to (pending, provisioning, failed, deleting, deleted).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "route"
+    ],
+    "properties": {
+      "route": {
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "$ref": "../common/route.v1.json"
+          }
+        ]
+      }
+    }
+  },
+  "rpc/tenant.routes.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.routes.get.v1.request.json",
+    "title": "TenantRoutesGetRequestV1",
+    "description": "The route of one tenant.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/tenant.routes.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.routes.list.v1.reply.json",
+    "title": "TenantRoutesListReplyV1",
+    "description": "A page of routes; next is there when more follow.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "routes"
+    ],
+    "properties": {
+      "routes": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/route.v1.json"
+        }
+      },
+      "next": {
+        "type": "string",
+        "maxLength": 200
+      }
+    }
+  },
+  "rpc/tenant.routes.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.routes.list.v1.request.json",
+    "title": "TenantRoutesListRequestV1",
+    "description": "One page of the routes of every tenant that has a database to route to (active, suspended, restoring, migrating), in tenant-id order.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [],
+    "properties": {
+      "after": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "The next value of the previous page: the page starts after it."
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000,
+        "description": "At most this many routes (500 when left out)."
+      }
+    }
+  },
   "rpc/tenant.runtime.disable.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.runtime.disable.v1.reply.json",
@@ -4643,6 +5178,13 @@ export const schemaFiles = {
         "minLength": 8,
         "maxLength": 500,
         "pattern": "^https?://[^\\s]+$"
+      },
+      "websocketUrl": {
+        "type": "string",
+        "minLength": 8,
+        "maxLength": 500,
+        "pattern": "^https?://[^\\s]+$",
+        "description": "The address of the runtime's gevent port (Odoo's gevent_port, for /websocket and /longpolling/); the rpcUrl's host with port 8072 when left out."
       },
       "masterPassword": {
         "type": "string",
@@ -4982,8 +5524,10 @@ export const validatorNames = {
   "common/error-code.v1": "common_error_code_v1",
   "common/operation.v1": "common_operation_v1",
   "common/restore-target.v1": "common_restore_target_v1",
+  "common/route.v1": "common_route_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/runtime.v1": "common_runtime_v1",
+  "common/tenant-domain.v1": "common_tenant_domain_v1",
   "common/tenant.v1": "common_tenant_v1",
   "events/audit.checkpoint.v1": "events_audit_checkpoint_v1",
   "events/audit.request.v1": "events_audit_request_v1",
@@ -5002,6 +5546,8 @@ export const validatorNames = {
   "events/tenant.deleted.v1": "events_tenant_deleted_v1",
   "events/tenant.deleting.v1": "events_tenant_deleting_v1",
   "events/tenant.deletion_cancelled.v1": "events_tenant_deletion_cancelled_v1",
+  "events/tenant.domain_removed.v1": "events_tenant_domain_removed_v1",
+  "events/tenant.domain_verified.v1": "events_tenant_domain_verified_v1",
   "events/tenant.module_installed.v1": "events_tenant_module_installed_v1",
   "events/tenant.module_uninstalled.v1": "events_tenant_module_uninstalled_v1",
   "events/tenant.module_upgraded.v1": "events_tenant_module_upgraded_v1",
@@ -5063,6 +5609,14 @@ export const validatorNames = {
   "rpc/tenant.create.v1.request": "rpc_tenant_create_v1_request",
   "rpc/tenant.delete.v1.reply": "rpc_tenant_delete_v1_reply",
   "rpc/tenant.delete.v1.request": "rpc_tenant_delete_v1_request",
+  "rpc/tenant.domains.add.v1.reply": "rpc_tenant_domains_add_v1_reply",
+  "rpc/tenant.domains.add.v1.request": "rpc_tenant_domains_add_v1_request",
+  "rpc/tenant.domains.list.v1.reply": "rpc_tenant_domains_list_v1_reply",
+  "rpc/tenant.domains.list.v1.request": "rpc_tenant_domains_list_v1_request",
+  "rpc/tenant.domains.remove.v1.reply": "rpc_tenant_domains_remove_v1_reply",
+  "rpc/tenant.domains.remove.v1.request": "rpc_tenant_domains_remove_v1_request",
+  "rpc/tenant.domains.verify.v1.reply": "rpc_tenant_domains_verify_v1_reply",
+  "rpc/tenant.domains.verify.v1.request": "rpc_tenant_domains_verify_v1_request",
   "rpc/tenant.duplicate.v1.reply": "rpc_tenant_duplicate_v1_reply",
   "rpc/tenant.duplicate.v1.request": "rpc_tenant_duplicate_v1_request",
   "rpc/tenant.get.v1.reply": "rpc_tenant_get_v1_reply",
@@ -5083,6 +5637,10 @@ export const validatorNames = {
   "rpc/tenant.resume.v1.request": "rpc_tenant_resume_v1_request",
   "rpc/tenant.retry.v1.reply": "rpc_tenant_retry_v1_reply",
   "rpc/tenant.retry.v1.request": "rpc_tenant_retry_v1_request",
+  "rpc/tenant.routes.get.v1.reply": "rpc_tenant_routes_get_v1_reply",
+  "rpc/tenant.routes.get.v1.request": "rpc_tenant_routes_get_v1_request",
+  "rpc/tenant.routes.list.v1.reply": "rpc_tenant_routes_list_v1_reply",
+  "rpc/tenant.routes.list.v1.request": "rpc_tenant_routes_list_v1_request",
   "rpc/tenant.runtime.disable.v1.reply": "rpc_tenant_runtime_disable_v1_reply",
   "rpc/tenant.runtime.disable.v1.request": "rpc_tenant_runtime_disable_v1_request",
   "rpc/tenant.runtime.get.v1.reply": "rpc_tenant_runtime_get_v1_reply",

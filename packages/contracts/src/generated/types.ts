@@ -155,7 +155,7 @@ tenantCount: number
 createdAt: string
 }
 
-export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE")
+export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED")
 
 export interface Operation {
 id: string
@@ -208,6 +208,42 @@ restoreDatabaseName: (string | null)
 databaseServerName: (string | null)
 }
 
+export type RouteHost = string
+
+export type RouteHostPort = string
+
+export interface Route {
+tenantId: string
+/**
+ * 3 to 32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ */
+slug: string
+/**
+ * The tenant's state: only active tenants are served; the others are answered by the router (suspended, maintenance).
+ */
+state: ("active" | "suspended" | "restoring" | "migrating")
+/**
+ * The tenant's database name (Odoo's dbfilter).
+ */
+database: string
+/**
+ * The host of the tenant's base URL, then every verified custom domain; lowercase ASCII (punycode).
+ * 
+ * @minItems 0
+ * @maxItems 1000
+ */
+hosts: RouteHost[]
+/**
+ * Where the tenant's runtime listens: http is Odoo's HTTP port (the runtime's rpcUrl), websocket its gevent port for /websocket and /longpolling/ (the runtime's websocketUrl). Null when the tenant is on no registered runtime (nothing serves it).
+ */
+upstream: (null | RouteUpstream)
+}
+
+export interface RouteUpstream {
+http: RouteHostPort
+websocket: RouteHostPort
+}
+
 export interface RpcError {
 error: {
 code: ErrorCode
@@ -230,6 +266,10 @@ odooVersion: OdooVersion
  * The runtime's internal address; JSON-RPC calls go to <rpcUrl>/jsonrpc.
  */
 rpcUrl: string
+/**
+ * The internal address of the runtime's gevent port (Odoo's /websocket and /longpolling/); the rpcUrl's host with port 8072 unless registered otherwise.
+ */
+websocketUrl?: string
 databaseServerId: string
 dbRole: DbRole
 /**
@@ -248,6 +288,32 @@ tenantCount: number
 createdAt: string
 updatedAt: string
 disabledAt?: (string | null)
+}
+
+export type DomainName = string
+
+export interface TenantDomain {
+tenantId: string
+domain: DomainName
+/**
+ * pending: claimed, its TXT record not yet seen; verified: routed to the tenant.
+ */
+state: ("pending" | "verified")
+challenge: DomainChallenge
+createdAt: string
+verifiedAt: (string | null)
+}
+
+export interface DomainChallenge {
+type: "TXT"
+/**
+ * _ocp-challenge.<domain>
+ */
+name: string
+/**
+ * ocp-verify=<token>
+ */
+value: string
 }
 
 export type Slug = string
@@ -453,6 +519,16 @@ operationId: string
 
 export interface TenantDeletionCancelledV1 {
 tenant: Tenant
+}
+
+export interface TenantDomainRemovedV1 {
+tenantId: string
+domain: DomainName
+}
+
+export interface TenantDomainVerifiedV1 {
+tenantId: string
+domain: DomainName
 }
 
 export interface TenantModuleInstalledV1 {
@@ -1069,6 +1145,56 @@ tenantId: string
 actor?: string
 }
 
+export interface TenantDomainsAddReplyV1 {
+domain: TenantDomain
+created: boolean
+}
+
+export type DomainInput = string
+
+export interface TenantDomainsAddRequestV1 {
+tenantId: string
+domain: DomainInput
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantDomainsListReplyV1 {
+domains: TenantDomain[]
+}
+
+export interface TenantDomainsListRequestV1 {
+tenantId: string
+}
+
+export interface TenantDomainsRemoveReplyV1 {
+domain: TenantDomain
+}
+
+export interface TenantDomainsRemoveRequestV1 {
+tenantId: string
+domain: DomainInput
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
+export interface TenantDomainsVerifyReplyV1 {
+domain: TenantDomain
+}
+
+export interface TenantDomainsVerifyRequestV1 {
+tenantId: string
+domain: DomainInput
+/**
+ * Who asked, for the record.
+ */
+actor?: string
+}
+
 export interface TenantDuplicateReplyV1 {
 tenant: Tenant
 operation: Operation
@@ -1286,6 +1412,30 @@ tenantId: string
 actor?: string
 }
 
+export interface TenantRoutesGetReplyV1 {
+route: (null | Route)
+}
+
+export interface TenantRoutesGetRequestV1 {
+tenantId: string
+}
+
+export interface TenantRoutesListReplyV1 {
+routes: Route[]
+next?: string
+}
+
+export interface TenantRoutesListRequestV1 {
+/**
+ * The next value of the previous page: the page starts after it.
+ */
+after?: string
+/**
+ * At most this many routes (500 when left out).
+ */
+limit?: number
+}
+
 export interface TenantRuntimeDisableReplyV1 {
 runtime: Runtime
 }
@@ -1334,6 +1484,10 @@ name: string
  */
 odooVersion: ("16.0" | "17.0" | "18.0")
 rpcUrl: string
+/**
+ * The address of the runtime's gevent port (Odoo's gevent_port, for /websocket and /longpolling/); the rpcUrl's host with port 8072 when left out.
+ */
+websocketUrl?: string
 masterPassword: string
 /**
  * The database server the runtime's Odoo connects to; the default server when left out.

@@ -7,6 +7,7 @@ import { type Column, stateColor } from '../output.ts';
 import { pagesOf, positiveInt, printPages } from '../pages.ts';
 import { promptLine } from '../prompt.ts';
 import { finishOperation } from '../watch.ts';
+import { registerDomains } from './domains.ts';
 
 type Tenant = Schemas['Tenant'];
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -76,9 +77,11 @@ interface CreateOptions {
   wait?: boolean;
 }
 
-/** `tenants list|get|create|suspend|resume|delete`. */
+/** `tenants list|get|create|suspend|resume|delete` and `tenants domains ...`. */
 export function registerTenants(program: Command, io: Io): void {
-  const tenants = program.command('tenants').description('list, create, suspend, resume and delete tenants');
+  const tenants = program
+    .command('tenants')
+    .description('list, create, suspend, resume and delete tenants; their custom domains');
 
   tenants
     .command('list')
@@ -254,4 +257,6 @@ export function registerTenants(program: Command, io: Io): void {
         });
       }),
     );
+
+  registerDomains(tenants, io);
 }

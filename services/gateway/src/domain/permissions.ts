@@ -16,6 +16,7 @@
  * | tenants:rename     |   x   |   x   |    x     |         |        | change a tenant's slug and database name          |
  * | tenants:import  *  |   x   |   x   |    x     |         |        | import an Odoo zip as a new tenant                |
  * | tenants:move    *  |   x   |   x   |          |         |        | move a tenant to another database server          |
+ * | tenants:write      |   x   |   x   |    x     |         |        | claim, verify and remove a tenant's domains       |
  * | operations:read    |   x   |   x   |    x     |         |   x    | follow long-running operations                    |
  * | operators:read  *  |   x   |   x   |          |         |        | list and read operator accounts                   |
  * | operators:write *  |   x   |   x   |          |         |        | invite, change, disable, delete; service accounts |
@@ -66,6 +67,7 @@ export const permissionDescriptions = {
   'tenants:rename': "change a tenant's slug, database name and filestore directory",
   'tenants:import': 'import an Odoo backup zip as a new tenant',
   'tenants:move': 'move a tenant to another database server (and runtime) by backup and restore',
+  'tenants:write': "claim, verify and remove a tenant's custom domains",
   'operations:read': 'follow long-running operations',
   'operators:read': 'list and read operator accounts',
   'operators:write': 'invite, change, disable and delete operators; service accounts',
@@ -141,6 +143,7 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'tenants:duplicate',
     'tenants:rename',
     'tenants:import',
+    'tenants:write',
     'operations:read',
     'tokens:own',
     'backups:read',

@@ -23,6 +23,11 @@ export const registerRuntimeBody = {
       description:
         "The runtime's internal address, http:// or https:// (e.g. http://odoo:8069); JSON-RPC calls go to <rpcUrl>/jsonrpc.",
     },
+    websocketUrl: {
+      ...register.websocketUrl,
+      description:
+        "The address of the runtime's gevent port (Odoo's gevent_port), where the router sends /websocket and /longpolling/; the rpcUrl's host with port 8072 when left out.",
+    },
     masterPassword: {
       ...register.masterPassword,
       description:

@@ -3,7 +3,7 @@ import type { RuntimeGrants } from '@ocp/db';
 /**
  * What the running tenant service may do with its tables. Tenants and operations are kept
  * (a deleted tenant's row stays); idempotency keys expire and held billing decisions are
- * applied, then removed.
+ * applied, then removed; custom domains are removed when the tenant gives them up.
  */
 export const runtimeGrants: RuntimeGrants = {
   tenants: ['SELECT', 'INSERT', 'UPDATE'],
@@ -12,4 +12,6 @@ export const runtimeGrants: RuntimeGrants = {
   idempotency_keys: ['SELECT', 'INSERT', 'DELETE'],
   held_billing_decisions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   odoo_runtimes: ['SELECT', 'INSERT', 'UPDATE'],
+  // A removed custom domain is gone: another tenant may claim and verify it.
+  tenant_domains: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
 };

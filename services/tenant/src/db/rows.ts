@@ -34,6 +34,8 @@ export interface TenantRow {
   move_target: { serverId: string; runtimeId: string | null; owner: string } | null;
   /** The customer at the billing provider, from billing's subscription events. */
   billing_customer_id: string | null;
+  /** The verified custom domains, in name order (copied from tenant_domains). */
+  custom_domains: string[];
 }
 
 export interface OperationRow {

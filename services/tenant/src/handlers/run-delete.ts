@@ -1,5 +1,6 @@
 import { PermanentError, RpcError, RpcUnavailableError, TransientError } from '@ocp/bus';
 import { withTransaction } from '@ocp/db';
+import { releaseDomainsOf } from '../db/domains.ts';
 import { toOperation } from '../db/rows.ts';
 import { lockTenant, queueOperation, setOperationResult, updateOperation } from '../db/store.ts';
 import { removeFilestore } from '../odoo/filestore.ts';
@@ -71,6 +72,8 @@ async function purgeNow(rc: RunContext): Promise<void> {
     const locked = (await lockTenant(client, t.id))!;
     if (locked.state !== 'deleted')
       await transition(client, rc, 'deleted', 'ocp.tenant.deleted.v1', {}, { deleted: true });
+    // Its custom domains go with it: free for another tenant to claim.
+    await releaseDomainsOf(client, t.id, rc.traceparent);
     await client.query('UPDATE tenants SET purge_after = NULL WHERE id = $1', [t.id]);
     await finish(client, rc);
   });

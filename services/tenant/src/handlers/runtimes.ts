@@ -107,6 +107,12 @@ export function registerRuntimeHandler(ctx: RuntimeContext): RpcHandler<'tenant.
         req.databaseServerId ? `no database server ${req.databaseServerId}` : 'no default database server',
         '/databaseServerId',
       );
+    for (const [field, url] of [
+      ['/rpcUrl', req.rpcUrl],
+      ['/websocketUrl', req.websocketUrl],
+    ] as const)
+      if (url !== undefined && !URL.canParse(url))
+        throw new RpcError('VALIDATION_FAILED', `${url} is not a URL`, field);
     const admin = await ctx.servers.admin(server.id);
     const role = await admin.roleInfo(req.dbRole);
     if (!role.exists)
@@ -143,8 +149,8 @@ export function registerRuntimeHandler(ctx: RuntimeContext): RpcHandler<'tenant.
     try {
       const { rows } = await ctx.pool.query<RuntimeRow>(
         `INSERT INTO odoo_runtimes (id, name, odoo_version, rpc_url, master_password_sealed, database_server_id,
-           db_role, filestore_path, max_tenants, state, template_building, template_step)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'preparing', $10, 'queued') RETURNING *`,
+           db_role, filestore_path, max_tenants, state, template_building, template_step, websocket_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'preparing', $10, 'queued', $11) RETURNING *`,
         [
           id,
           req.name,
@@ -156,6 +162,7 @@ export function registerRuntimeHandler(ctx: RuntimeContext): RpcHandler<'tenant.
           req.filestorePath,
           req.maxTenants ?? 1000,
           templateName(id, 1),
+          req.websocketUrl ? req.websocketUrl.replace(/\/+$/, '') : null,
         ],
       );
       ctx.logger.info({ runtimeId: id, name: req.name, actor: req.actor }, 'registered an Odoo runtime');

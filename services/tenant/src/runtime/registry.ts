@@ -10,6 +10,8 @@ export interface RuntimeRow {
   name: string;
   odoo_version: Runtime['odooVersion'];
   rpc_url: string;
+  /** Null: at the rpc_url's host on port 8072 (defaultWebsocketUrl). */
+  websocket_url: string | null;
   master_password_sealed: string;
   database_server_id: string;
   db_role: string;
@@ -42,6 +44,26 @@ export const masterPasswordPlace = (runtimeId: string): SealedPlace => ({
 export const masterPasswordOf = (ring: Keyring, row: RuntimeRow) =>
   openSecret(ring, row.master_password_sealed, masterPasswordPlace(row.id));
 
+/** Odoo's gevent port (8072) at the host of its HTTP address: where /websocket is unless told. */
+export function defaultWebsocketUrl(rpcUrl: string): string {
+  try {
+    const u = new URL(rpcUrl);
+    return `${u.protocol}//${u.hostname}:8072`;
+  } catch {
+    return rpcUrl;
+  }
+}
+
+/** `host:port` of an address, the port its scheme's when not written, for an upstream. */
+export function hostPortOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The public shape of a runtime: never its master password. */
 export function toRuntime(r: CountedRuntimeRow): Runtime {
   return {
@@ -49,6 +71,7 @@ export function toRuntime(r: CountedRuntimeRow): Runtime {
     name: r.name,
     odooVersion: r.odoo_version,
     rpcUrl: r.rpc_url,
+    websocketUrl: r.websocket_url ?? defaultWebsocketUrl(r.rpc_url),
     databaseServerId: r.database_server_id,
     dbRole: r.db_role,
     filestorePath: r.filestore_path,

@@ -58,6 +58,7 @@ export const permissionInfo: Record<Permission, string> = {
   'tenants:rename': 'Rename a tenant',
   'tenants:import': 'Import an Odoo backup as a new tenant',
   'tenants:move': 'Move a tenant to another database server',
+  'tenants:write': 'Claim, verify and remove a tenant’s custom domains',
   'operations:read': 'Follow long-running operations',
   'operators:read': 'List and read operator accounts',
   'operators:write': 'Invite, change, disable and delete operators',

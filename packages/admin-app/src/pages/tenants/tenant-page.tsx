@@ -22,6 +22,7 @@ import { useTitle } from '../../components/use-title.ts';
 import { useLiveState } from '../../live-events.tsx';
 import { useCan } from '../../session.tsx';
 import { useTrackedOperations } from '../../tracked-operations.tsx';
+import { DomainsTab } from './domains-tab.tsx';
 import { TenantActions, useAccepted } from './tenant-actions.tsx';
 import { AuditTab, BackupsTab, ModulesTab, OverviewTab, SubscriptionTab, UsageTab } from './tenant-tabs.tsx';
 
@@ -139,6 +140,7 @@ export function TenantPage() {
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
+          <Tabs.Tab value="domains">Domains</Tabs.Tab>
           {can('modules:read') && <Tabs.Tab value="modules">Modules</Tabs.Tab>}
           {can('backups:read') && <Tabs.Tab value="backups">Backups</Tabs.Tab>}
           {can('billing:read') && <Tabs.Tab value="subscription">Subscription</Tabs.Tab>}
@@ -147,6 +149,9 @@ export function TenantPage() {
         </Tabs.List>
         <Tabs.Panel value="overview" pt="md">
           <OverviewTab tenant={t} />
+        </Tabs.Panel>
+        <Tabs.Panel value="domains" pt="md">
+          <DomainsTab tenant={t} />
         </Tabs.Panel>
         <Tabs.Panel value="modules" pt="md">
           <ModulesTab tenant={t} />
