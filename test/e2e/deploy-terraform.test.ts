@@ -6,15 +6,22 @@
  * service's own retention would, a margin later. The service account it trusts is the one the
  * Kubernetes manifests give the backup service.
  */
+
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parse } from '@cdktf/hcl2json';
 import { parseAllDocuments } from 'yaml';
 import { bucketLifecycle } from '../../services/backup/src/domain/lifecycle.ts';
 import { parseRetention } from '../../services/backup/src/domain/retention.ts';
 import { repoRoot, serviceSchema } from '../support/deploy.ts';
+
+// Loaded untyped: the package's declarations pull in the DOM library, whose `fetch` and `Headers`
+// types would then replace Node's for every test file of this project.
+const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as {
+  parse(fileName: string, content: string): Promise<Record<string, unknown>>;
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: HCL as JSON, checked field by field below.
 type Hcl = any;
