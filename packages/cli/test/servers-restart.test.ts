@@ -34,18 +34,9 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
   // As root the embedded PostgreSQL runs as the postgres OS user, which must enter the directory.
   await chmod(dataDir, 0o755);
   // Distinct ports: separate freePort() calls can answer the same one.
-  const [postgres, nats, gateway, tenant, audit, billing, backup, router, nothing] = (await freePorts(9)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ports = { postgres, nats, gateway, tenant, audit, billing, backup, router };
+  const [postgres, nats, gateway, tenant, audit, billing, backup, router, notifier, nothing] =
+    (await freePorts(10)) as [number, number, number, number, number, number, number, number, number, number];
+  const ports = { postgres, nats, gateway, tenant, audit, billing, backup, router, notifier };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
     // Nothing answers there: the embedded PostgreSQL is started.
@@ -58,6 +49,7 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
     OCP_BILLING_HTTP_PORT: String(ports.billing),
     OCP_BACKUP_HTTP_PORT: String(ports.backup),
     OCP_ROUTER_HTTP_PORT: String(ports.router),
+    OCP_NOTIFIER_HTTP_PORT: String(ports.notifier),
     OCP_LOG_LEVEL: 'warn',
     PATH: process.env.PATH,
   });
