@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { durables } from '@ocp/contracts';
+import type { RouterService } from '@ocp/router';
 import { adminQuery, waitFor } from '@ocp/testkit';
 import {
   DATASOURCE_VAR,
@@ -17,7 +21,7 @@ import {
   scrape,
   serviceLabels,
 } from '../support/observability.ts';
-import { type Platform, startPlatform } from '../support/platform.ts';
+import { type Platform, startPlatform, startRouter } from '../support/platform.ts';
 import { createTenant } from '../support/tenants.ts';
 
 const limit = { timeout: 300_000 };
@@ -60,6 +64,8 @@ describe('the PromQL metric names the tests read', () => {
 
 describe('dashboards and alert rules name only metrics the services export', limit, () => {
   let p: Platform;
+  let router: RouterService | undefined;
+  let routerDir: string | undefined;
   let targets: ScrapeTarget[];
   const texts = new Map<string, string>();
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers loosely.
@@ -96,12 +102,23 @@ describe('dashboards and alert rules name only metrics the services export', lim
       const text = await scrape(p.audit!);
       return (sample(text, 'ocp_audit_append_lag_seconds_count') ?? 0) > 0 ? true : undefined;
     });
-    targets = runningServices(p);
+    // The router, which the platform does not run itself, renders into a directory of the test's.
+    routerDir = await mkdtemp(join(tmpdir(), 'ocp-metrics-router-'));
+    const r = await startRouter(p, { ROUTER_OUTPUT_DIR: routerDir });
+    router = r;
+    await waitFor('the router to render', async () =>
+      (await fetch(`${r.url}/readyz`)).status === 200 ? true : undefined,
+    );
+    targets = [...runningServices(p), { name: 'router', url: r.url }];
     // Twice: the second answer has counted the first (a service nothing else calls over HTTP).
     for (const t of targets) await scrape(t);
     for (const t of targets) texts.set(t.name, await scrape(t));
   });
-  after(async () => p?.close());
+  after(async () => {
+    await router?.close();
+    await p?.close();
+    if (routerDir) await rm(routerDir, { recursive: true, force: true });
+  });
 
   test('every service the platform runs is scraped, each labelling every series with its own name', () => {
     assert.ok(
