@@ -227,6 +227,28 @@ describe("NGINX routes each host to its tenant's Odoo, as the router renders it"
     assert.equal(databaseOf(page), tenants.acme.databaseName);
   });
 
+  test("Odoo's database manager is nobody's on a tenant's host; its pages and JSON-RPC are the tenant's", async () => {
+    const { acme } = tenants;
+    for (const path of ['/web/database/selector', '/web/database/manager', '/xmlrpc/2/db', '/xmlrpc/db']) {
+      const page = await requestVia(httpPort, acme.host, path);
+      assert.equal(page.status, 404, path);
+      assert.equal(databaseOf(page), undefined, path);
+    }
+    // The double answers any other page, and JSON-RPC goes through.
+    assert.equal(databaseOf(await requestVia(httpPort, acme.host, '/web/databases')), acme.databaseName);
+    const rpc = await requestVia(httpPort, acme.host, '/jsonrpc', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'call',
+        params: { service: 'common', method: 'version', args: [] },
+      }),
+    });
+    assert.equal(rpc.status, 200, rpc.body);
+    assert.equal(JSON.parse(rpc.body).result.server_serie, '18.0');
+  });
+
   test('a host that no tenant has is answered 404', async () => {
     const page = await requestVia(httpPort, `nobody.${DOMAIN}`, '/web/login');
     assert.equal(page.status, 404);

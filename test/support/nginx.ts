@@ -150,7 +150,7 @@ export async function requestVia(
   port: number,
   host: string,
   path: string,
-  opts: { tls?: boolean; headers?: Record<string, string>; method?: string } = {},
+  opts: { tls?: boolean; headers?: Record<string, string>; method?: string; body?: string } = {},
 ): Promise<ProxiedAnswer> {
   return await new Promise((resolve, reject) => {
     const common = {
@@ -181,6 +181,6 @@ export async function requestVia(
         }),
       );
     });
-    req.end();
+    req.end(opts.body);
   });
 }

@@ -98,6 +98,10 @@ function tenantServer(site: SiteSettings): string {
     ...indent([...toOdoo, 'proxy_set_header Connection "";', 'proxy_pass http://$ocp_upstream_http;'], 1),
     '}',
     '',
+    "# Odoo's database manager and its XML-RPC db service are the platform's, never a tenant's.",
+    'location ^~ /web/database/ { return 404; }',
+    'location ~ ^/xmlrpc/(2/)?db$ { return 404; }',
+    '',
     "# Odoo's gevent port: the bus over websockets (and long polling before Odoo 16).",
     'location /websocket {',
     ...indent(
