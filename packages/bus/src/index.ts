@@ -39,7 +39,15 @@ export {
 export type { Publisher } from './publish.ts';
 export type { RpcClient, RpcServer } from './rpc.ts';
 export type { StreamAdmin } from './streams.ts';
-export { childTraceparent, traceIdOf } from './trace.ts';
+export {
+  childTraceparent,
+  extractMessageContext,
+  injectMessageContext,
+  natsHeaderGetter,
+  natsHeaderSetter,
+  traceIdOf,
+  traceparentOf,
+} from './trace.ts';
 export type {
   BatchConsumerSpec,
   BatchContext,
