@@ -15,6 +15,7 @@ export {
   defineService,
   loadServiceConfig,
   type RunningService,
+  type RunServiceOptions,
   runMain,
   runService,
   type ServiceDefinition,
@@ -28,4 +29,15 @@ export {
   type ShutdownPhase,
   type ShutdownStep,
 } from './shutdown.ts';
+export {
+  resourceAttributesOf,
+  samplerOf,
+  startTracing,
+  type Tracing,
+  type TracingConfig,
+  TracingError,
+  type TracingOptions,
+  tracingEnabled,
+  tracingStarted,
+} from './tracing.ts';
 export type { ReadinessCheck } from './types.ts';
