@@ -1,3 +1,5 @@
+/** The type of `BusOptions.tracer` (OpenTelemetry's), for code that hands a tracer on. */
+export type { Tracer } from '@opentelemetry/api';
 export { type Bus, type BusOptions, createBus } from './bus.ts';
 export type { EventConsumer } from './consume.ts';
 export type { BatchConsumer } from './consume-batch.ts';
@@ -45,6 +47,8 @@ export {
   injectMessageContext,
   natsHeaderGetter,
   natsHeaderSetter,
+  parentContext,
+  runInTrace,
   traceIdOf,
   traceparentOf,
 } from './trace.ts';

@@ -133,3 +133,32 @@ export function endSpan(span: Span, err?: unknown): void {
   }
   span.end();
 }
+
+/**
+ * Runs work that belongs to a stored trace (an operation a handler queued, which a worker runs
+ * later from its table) in an INTERNAL span of `tracer`, child of the stored `traceparent`; `work`
+ * gets the span's traceparent to store and send on, so what it publishes continues that trace.
+ * Without an SDK (or without a tracer), it gets a child of the stored traceparent, as
+ * `childTraceparent` makes.
+ */
+export async function runInTrace<T>(
+  tracer: Tracer | undefined,
+  name: string,
+  traceparent: string | null | undefined,
+  work: (traceparent: string) => Promise<T>,
+  attributes: Attributes = {},
+): Promise<T> {
+  const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+  if (!tracer) return await work(traceparentOf(parent, traceparent));
+  const span = tracer.startSpan(name, { attributes }, parent);
+  const ctx = trace.setSpan(parent, span);
+  let failure: unknown;
+  try {
+    return await context.with(ctx, () => work(traceparentOf(ctx, traceparent)));
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    endSpan(span, failure);
+  }
+}

@@ -96,6 +96,7 @@ export const tenantService = defineService({
       passwords,
       logger,
       bus,
+      tracer: rt.tracer,
       dispatch: (command) => {
         bus
           .publish(command)
