@@ -12,16 +12,19 @@ import {
   traceIdOf,
 } from '@ocp/bus';
 import { makeEvent, streams, type Tenant } from '@ocp/contracts';
-import { startNats, uniqueName, waitFor } from '@ocp/testkit';
+import { createTestDatabase, startNats, uniqueName, waitFor } from '@ocp/testkit';
 import { context, ROOT_CONTEXT, type SpanContext, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import {
   type ConfigSchema,
   commonConfig,
+  defineService,
   loadConfig,
+  loadServiceConfig,
   redactConfig,
   resourceAttributesOf,
+  runService,
   startTracing,
   type Tracing,
   TracingError,
@@ -238,5 +241,84 @@ test(
     assert.ok(sameSpan(server.parentSpanContext, client.spanContext()));
     assert.ok(sameSpan(seen?.active, server.spanContext()));
     assert.equal(seen?.traceparent.split('-')[2], server.spanContext().spanId);
+  },
+);
+
+/** A service of the runtime, with its own database and NATS server; removed after the test. */
+async function serviceRig(t: test.TestContext, env: Record<string, string> = {}) {
+  const db = await createTestDatabase('ocp_tracing_');
+  const nats = await startNats();
+  const started: Array<{ close(): Promise<void> }> = [];
+  // The services stop before their NATS server and database go.
+  t.after(async () => {
+    for (const s of started) await s.close();
+    await nats.dispose();
+    await db.drop();
+  });
+  const def = defineService({
+    name: uniqueName('svc'),
+    configSchema: {
+      type: 'object',
+      properties: { ...commonConfig, HTTP_PORT: { ...commonConfig.HTTP_PORT, default: 0 } },
+      required: ['DATABASE_URL'],
+    },
+    async start(rt) {
+      return { tracer: rt.tracer };
+    },
+  });
+  const config = loadServiceConfig(def, { DATABASE_URL: db.url, NATS_URL: nats.url, ...env });
+  return {
+    def,
+    config,
+    async start(opts: Parameters<typeof runService>[2] = {}) {
+      const service = await runService(def, config, { logger, ...opts });
+      started.push(service);
+      return service;
+    },
+  };
+}
+
+test(
+  'a service given the process’s tracing traces into it with a tracer of its own name, and leaves it running when it stops',
+  limit,
+  async (t) => {
+    const { exporter, tracing } = traceInMemory(t);
+    const rig = await serviceRig(t);
+    const service = await rig.start({ tracing });
+    assert.equal(service.tracing, true);
+    service.parts.tracer.startSpan('work').end();
+    await service.close();
+    assert.deepEqual(
+      exporter.getFinishedSpans().map((s) => [s.name, s.instrumentationScope.name]),
+      [['work', rig.def.name]],
+    );
+    assert.equal(tracingStarted(), true, 'the caller shuts it down, not the service');
+  },
+);
+
+test(
+  'a service whose config turns tracing on starts the SDK and shuts it down in the last phase of its stop',
+  limit,
+  async (t) => {
+    // The config alone decides. (The SDK makes its exporter from the process's environment; no span
+    // of this test ends, so nothing is sent.)
+    const rig = await serviceRig(t, { OTEL_TRACES_EXPORTER: 'console', OTEL_SDK_DISABLED: 'false' });
+    const service = await rig.start();
+    assert.equal(service.tracing, true);
+    assert.equal(tracingStarted(), true);
+    assert.equal(service.parts.tracer.startSpan('probe').isRecording(), true);
+    await service.close();
+    assert.equal(tracingStarted(), false, 'the SDK is shut down and the globals released');
+  },
+);
+
+test(
+  'a service whose config leaves tracing off starts no SDK and its tracer makes no spans',
+  limit,
+  async (t) => {
+    const service = await (await serviceRig(t)).start();
+    assert.equal(service.tracing, false);
+    assert.equal(tracingStarted(), false);
+    assert.equal(service.parts.tracer.startSpan('probe').isRecording(), false);
   },
 );
