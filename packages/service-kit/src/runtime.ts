@@ -174,7 +174,7 @@ export async function runService<C, P>(
       if (tracingStarted()) {
         logger.info('tracing: joining the tracer provider this process has already');
       } else {
-        const started = startTracing({ serviceName: def.name, config: c });
+        const started = startTracing({ serviceName: def.name, config: c, logger });
         // Last of all: every span of the stop is exported before the SDK goes.
         shutdown.add('traces', () => started.shutdown(), 'telemetry');
       }

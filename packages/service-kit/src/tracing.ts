@@ -1,4 +1,13 @@
-import { context, logs, ProxyTracerProvider, propagation, trace } from '@opentelemetry/api';
+import {
+  context,
+  type DiagLogger,
+  DiagLogLevel,
+  diag,
+  logs,
+  ProxyTracerProvider,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   defaultResource,
@@ -18,6 +27,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace';
 import type { CommonConfig } from './config.ts';
+import type { Logger } from './logger.ts';
 
 /** The `OTEL_*` settings of the config every service shares. */
 export type TracingConfig = Pick<
@@ -124,6 +134,21 @@ export interface TracingOptions {
    * variables name (the SDK reads those itself): a test gives an in-memory exporter's processor.
    */
   spanProcessors?: SpanProcessor[];
+  /**
+   * Where the SDK's own warnings and errors go (an export the collector refused or did not take),
+   * as JSON log lines with `component: "opentelemetry"`; without one they are dropped.
+   */
+  logger?: Logger;
+}
+
+/** OpenTelemetry's diagnostics as log lines of `logger`. */
+function diagnosticsTo(logger: Logger): DiagLogger {
+  const log = logger.child({ component: 'opentelemetry' });
+  const at =
+    (level: 'error' | 'warn' | 'info' | 'debug' | 'trace') =>
+    (message: string, ...args: unknown[]) =>
+      log[level](args.length > 0 ? { details: args } : {}, message);
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), verbose: at('trace') };
 }
 
 /**
@@ -154,12 +179,20 @@ export function startTracing(opts: TracingOptions): Tracing {
     metricReaders: [],
     logRecordProcessors: [],
   });
+  // After the SDK's constructor, which sets a console logger of its own when OTEL_LOG_LEVEL is set.
+  if (opts.logger)
+    diag.setLogger(diagnosticsTo(opts.logger), {
+      logLevel: DiagLogLevel.WARN,
+      suppressOverrideMessage: true,
+    });
   sdk.start();
   const provider = trace.getTracerProvider();
-  if (!tracingStarted())
+  if (!tracingStarted()) {
+    if (opts.logger) diag.disable();
     throw new TracingError(
       'the OpenTelemetry SDK started no tracer provider (OTEL_SDK_DISABLED, or OTEL_TRACES_EXPORTER=none, in the environment)',
     );
+  }
   let stopped: Promise<void> | undefined;
   return {
     async forceFlush() {
@@ -172,6 +205,7 @@ export function startTracing(opts: TracingOptions): Tracing {
         propagation.disable();
         context.disable();
         logs.disable();
+        if (opts.logger) diag.disable();
       });
       return stopped;
     },

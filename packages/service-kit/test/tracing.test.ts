@@ -14,11 +14,13 @@ import {
 import { makeEvent, streams, type Tenant } from '@ocp/contracts';
 import { createTestDatabase, startNats, uniqueName, waitFor } from '@ocp/testkit';
 import { context, ROOT_CONTEXT, type SpanContext, SpanKind, trace } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import {
   type ConfigSchema,
   commonConfig,
+  createLogger,
   defineService,
   loadConfig,
   loadServiceConfig,
@@ -132,6 +134,34 @@ test('resource attributes are read as key=value pairs, values percent-decoded', 
   });
   assert.deepEqual(resourceAttributesOf(undefined), {});
   assert.throws(() => resourceAttributesOf('novalue'), TracingError);
+});
+
+test('an export the collector refuses is logged by the service, as JSON with the OpenTelemetry component', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const log = createLogger('tracing-test', 'warn', {
+    write: (line: string) => void lines.push(JSON.parse(line)),
+  });
+  const tracing = startTracing({
+    serviceName: 'tracing-test',
+    logger: log,
+    spanProcessors: [
+      new SimpleSpanProcessor({
+        exporter: {
+          export: (_spans, done) =>
+            done({ code: ExportResultCode.FAILED, error: new Error('collector refused') }),
+          shutdown: async () => {},
+        },
+      }),
+    ],
+  });
+  try {
+    trace.getTracer('x').startSpan('refused').end();
+    await waitFor('the logged export failure', async () =>
+      lines.find((l) => l.component === 'opentelemetry' && JSON.stringify(l).includes('collector refused')),
+    );
+  } finally {
+    await tracing.shutdown();
+  }
 });
 
 test('tracing starts once per process and its shutdown releases the global providers', async (t) => {
