@@ -3,7 +3,7 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import { type CloudEvent, checkEvent, formatIssues, type MessageType, messages } from '@ocp/contracts';
 import { context, SpanKind, type Tracer } from '@opentelemetry/api';
 import { PermanentError } from './errors.ts';
-import { endSpan, injectMessageContext, parentContext, startMessageSpan } from './trace.ts';
+import { childTraceparent, endSpan, injectMessageContext, parentContext, startMessageSpan } from './trace.ts';
 import type { BusHooks } from './types.ts';
 
 /** Publishes events and commands to JetStream, deduplicated by their id. */
@@ -31,13 +31,18 @@ const TRACE_HEADERS = new Set(['traceparent', 'tracestate']);
 
 /** The publisher of one JetStream client. Its methods need no `this`: they may be passed on alone. */
 export function publisher(js: JetStreamClient, tracer: Tracer, hooks?: BusHooks): Publisher {
-  async function publishRaw(
+  /**
+   * Publishes in a `send` span, child of `parent` (else of the active span). Without an SDK the
+   * message carries `untraced()` as its traceparent.
+   */
+  async function send(
     subject: string,
     payload: Uint8Array,
     msgId: string,
-    hdrs?: Record<string, string>,
+    hdrs: Record<string, string> | undefined,
+    parent: string | undefined,
+    untraced: () => string,
   ): Promise<void> {
-    const parent = hdrs?.traceparent;
     const { span, context: ctx } = startMessageSpan(
       tracer,
       'send',
@@ -50,7 +55,7 @@ export function publisher(js: JetStreamClient, tracer: Tracer, hooks?: BusHooks)
       const h = natsHeaders();
       h.set('Nats-Msg-Id', msgId);
       for (const [k, v] of Object.entries(hdrs ?? {})) if (!TRACE_HEADERS.has(k)) h.set(k, v);
-      injectMessageContext(ctx, h, parent);
+      injectMessageContext(ctx, h, untraced);
       await context.with(ctx, () =>
         js.publish(subject, payload, { msgID: msgId, headers: h, timeout: 5000 }),
       );
@@ -62,16 +67,22 @@ export function publisher(js: JetStreamClient, tracer: Tracer, hooks?: BusHooks)
     hooks?.onPublished?.(subject);
   }
 
+  /** Without an SDK, a stored traceparent (an outbox row's) is carried as it is, as it always was. */
+  const publishRaw: Publisher['publishRaw'] = (subject, payload, msgId, hdrs) =>
+    send(subject, payload, msgId, hdrs, hdrs?.traceparent, () => hdrs?.traceparent ?? childTraceparent());
+
   return {
     async publish(event, traceparent) {
       const check = checkEvent(event, event.type);
       if (!check.ok)
         throw new PermanentError(`refusing to publish ${event.type}: ${formatIssues(check.issues)}`);
-      await publishRaw(
+      await send(
         messages[event.type].subject,
         enc.encode(JSON.stringify(event)),
         event.id,
-        traceparent ? { traceparent } : undefined,
+        undefined,
+        traceparent,
+        () => childTraceparent(traceparent),
       );
     },
     publishRaw,

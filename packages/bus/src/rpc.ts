@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { FailureClassifier } from './delivery.ts';
 import { BusClosedError, RpcError, RpcUnavailableError } from './errors.ts';
 import {
+  childTraceparent,
   endSpan,
   extractMessageContext,
   injectMessageContext,
@@ -252,7 +253,7 @@ export function rpcClient(nc: NatsConnection, tracer: Tracer): RpcClient {
         { 'rpc.method': name, 'messaging.message.body.size': payload.byteLength },
       );
       const h = natsHeaders();
-      injectMessageContext(ctx, h, ropts.traceparent);
+      injectMessageContext(ctx, h, () => childTraceparent(ropts.traceparent));
       let answer: unknown;
       try {
         const msg = await context.with(ctx, () =>

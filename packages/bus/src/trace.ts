@@ -76,13 +76,14 @@ export function traceparentOf(ctx: Context, fallbackParent?: string | null): str
 
 /**
  * Writes `ctx`'s trace context (traceparent, tracestate) into message headers with the global
- * propagator; without one, a child of `fallbackParent` as `traceparent`. Returns the traceparent.
+ * propagator. When no propagator writes one (no SDK in this process), `otherwise()` is written as
+ * `traceparent` instead, so the trace id still travels. Returns the traceparent written.
  */
-export function injectMessageContext(ctx: Context, h: MsgHdrs, fallbackParent?: string | null): string {
+export function injectMessageContext(ctx: Context, h: MsgHdrs, otherwise: () => string): string {
   propagation.inject(ctx, h, natsHeaderSetter);
   const written = h.get('traceparent');
   if (written) return written;
-  const tp = childTraceparent(fallbackParent);
+  const tp = otherwise();
   h.set('traceparent', tp);
   return tp;
 }

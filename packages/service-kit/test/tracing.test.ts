@@ -177,7 +177,7 @@ test('without an SDK, NATS headers still get a traceparent in the parent trace, 
   assert.equal(tracingStarted(), false);
   const parent = childTraceparent();
   const h = natsHeaders();
-  const written = injectMessageContext(ROOT_CONTEXT, h, parent);
+  const written = injectMessageContext(ROOT_CONTEXT, h, () => childTraceparent(parent));
   assert.equal(h.get('traceparent'), written);
   assert.equal(traceIdOf(written), traceIdOf(parent));
   assert.notEqual(written, parent);
@@ -188,7 +188,7 @@ test("with the SDK, a span's context goes into NATS headers and comes back out a
   traceInMemory(t);
   const span = trace.getTracer('header-test').startSpan('send x', { kind: SpanKind.PRODUCER });
   const h = natsHeaders();
-  const written = injectMessageContext(trace.setSpan(ROOT_CONTEXT, span), h, childTraceparent());
+  const written = injectMessageContext(trace.setSpan(ROOT_CONTEXT, span), h, childTraceparent);
   span.end();
   const sc = span.spanContext();
   assert.equal(written, `00-${sc.traceId}-${sc.spanId}-01`);
