@@ -95,6 +95,12 @@ describe('traces across HTTP and NATS', () => {
     assert.equal(p.tenant.tracing, true);
 
     const { tenantId } = await createTenant(p, 'ontrace');
+    // Probes and scrapes make no spans.
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await fetch(`${p.gateway.url}${path}`);
+      assert.ok(res.status < 500, path);
+      await res.arrayBuffer();
+    }
 
     const spans = () => exporter.getFinishedSpans();
     const http = spans().find(
@@ -179,6 +185,13 @@ describe('traces across HTTP and NATS', () => {
     assert.ok(
       !spans().some((s) => ['audit', 'billing'].includes(s.instrumentationScope.name)),
       'services whose config leaves tracing off make no spans',
+    );
+    const probes = spans().filter((s) =>
+      ['/healthz', '/readyz', '/metrics'].some((path) => String(s.attributes['url.path']).startsWith(path)),
+    );
+    assert.deepEqual(
+      probes.map((s) => s.name),
+      [],
     );
   });
 });
