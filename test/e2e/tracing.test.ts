@@ -20,6 +20,7 @@ const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const createSubject = rpcs['tenant.create.v1'].subject;
 const createdSubject = messages['ocp.tenant.created.v1'].subject;
 const runSubject = messages['ocp.tenant.operation.run.v1'].subject;
+const auditSubject = messages['ocp.audit.request.v1'].subject;
 
 const spanIdOf = (traceparent: string | undefined) => traceparent?.split('-')[2];
 
@@ -115,9 +116,12 @@ describe('traces across HTTP and NATS', () => {
     const inTrace = (name: string) => (s: ReadableSpan) =>
       s.spanContext().traceId === traceId && s.name === name;
     await waitFor('the outbox’s publishes and the provisioning command’s handling in the trace', async () =>
-      [`send ${createdSubject}`, `process ${runSubject}`, 'operation tenant.provision'].every((name) =>
-        spans().some(inTrace(name)),
-      )
+      [
+        `send ${createdSubject}`,
+        `process ${runSubject}`,
+        'operation tenant.provision',
+        `send ${auditSubject}`,
+      ].every((name) => spans().some(inTrace(name)))
         ? true
         : undefined,
     );
@@ -176,6 +180,11 @@ describe('traces across HTTP and NATS', () => {
     const operation = one('provisioning run', (s) => s.name === 'operation tenant.provision');
     assert.equal(operation.instrumentationScope.name, 'tenant');
     assert.equal(parentOf(operation), handled);
+
+    // The request's audit entry, written to the gateway's outbox as it answered, is of its trace too.
+    const audited = one('audit entry publish', (s) => s.name === `send ${auditSubject}`);
+    assert.equal(audited.instrumentationScope.name, 'gateway');
+    assert.equal(parentOf(audited), http);
 
     // The event as subscribers get it carries the context of its publish's span.
     const headers = await tenantEventHeaders(p, tenantId, 'ocp.tenant.created.v1');

@@ -1,4 +1,5 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { traceparentOf } from '@ocp/bus';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 
 /** Probes and scrapes: many, alike, and of no interest in a trace. */
@@ -26,4 +27,15 @@ export function otelPlugin(): FastifyPluginCallback {
     requestHook: nameRequestSpan,
   });
   return instrumentation.plugin();
+}
+
+/**
+ * The traceparent of the request's span, for what the request writes to the outbox (its audit
+ * entry), so the relay's later publish continues the request's trace; undefined when the gateway
+ * does not trace or skips the route.
+ */
+export function requestTraceparent(req: FastifyRequest): string | undefined {
+  if (typeof req.opentelemetry !== 'function') return undefined;
+  const otel = req.opentelemetry();
+  return otel.instrumented && otel.context ? traceparentOf(otel.context) : undefined;
 }
