@@ -1,5 +1,6 @@
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { type EventConsumer, eventConsumer } from './consume.ts';
 import { type BatchConsumer, batchConsumer } from './consume-batch.ts';
@@ -40,6 +41,13 @@ export interface BusOptions {
   service: string;
   hooks?: BusHooks;
   /**
+   * Makes the spans of what the bus sends and handles (default: the global provider's tracer named
+   * after `service`, so a span tells which service made it even when several share a process).
+   * Without an OpenTelemetry SDK in the process its spans are no-ops, and messages still carry a
+   * `traceparent` that keeps the caller's trace id.
+   */
+  tracer?: Tracer;
+  /**
    * Replicas of every stream the bus creates or updates (default 1). A single nats-server holds 1;
    * a 3-node JetStream cluster uses 3, so a stream survives the loss of one server.
    */
@@ -62,6 +70,7 @@ const MAX_REPLICAS = 5;
 /** Creates the bus of one service over an open NATS connection. */
 export async function createBus(opts: BusOptions): Promise<Bus> {
   const { nc, logger, service, hooks } = opts;
+  const tracer = opts.tracer ?? trace.getTracer(service);
   const replicas = opts.streamReplicas ?? 1;
   const concurrency = opts.rpcConcurrency ?? 64;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
@@ -74,15 +83,16 @@ export async function createBus(opts: BusOptions): Promise<Bus> {
   const sup = supervisor(js, admin, service);
   const deliveryDeps = {
     logger,
+    tracer,
     hooks,
     deadLetters: deadLetters(js, service),
     classifyFailure: opts.classifyFailure,
   };
   const { consume } = eventConsumer(sup, deliveryDeps);
   const { consumeBatch } = batchConsumer(sup, deliveryDeps);
-  const { publish, publishRaw } = publisher(js, hooks);
-  const server = rpcServer(nc, { logger, concurrency, classifyFailure: opts.classifyFailure, hooks });
-  const { request } = rpcClient(nc);
+  const { publish, publishRaw } = publisher(js, tracer, hooks);
+  const server = rpcServer(nc, { logger, tracer, concurrency, classifyFailure: opts.classifyFailure, hooks });
+  const { request } = rpcClient(nc, tracer);
   const { streamBounds, follow } = streamFollower(js);
 
   return {

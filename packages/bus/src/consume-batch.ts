@@ -1,7 +1,9 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { MessageType } from '@ocp/contracts';
+import { context } from '@opentelemetry/api';
 import { type Admitted, type DeliveryDeps, delivery } from './delivery.ts';
 import type { Supervisor } from './supervise.ts';
+import { endSpan } from './trace.ts';
 import type { BatchConsumerSpec, BatchHandler, Consumption } from './types.ts';
 
 /** Hands a durable consumer's events to a handler in batches, one batch at a time. */
@@ -34,12 +36,18 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
       /** One event of a batch that failed for good, handled in a batch of its own. */
       async function handleAlone(a: Admitted<T>): Promise<void> {
         const started = performance.now();
+        let failure: unknown;
         try {
-          await handler([a.event], { deliveries: [a.delivery], working: () => a.m.working() });
+          await context.with(a.context, () =>
+            handler([a.event], { deliveries: [a.delivery], working: () => a.m.working() }),
+          );
           a.m.ack();
           kit.report(a.event.type, 'ack', performance.now() - started);
         } catch (err) {
+          failure = err;
           await kit.settleEventFailure(a.m, a.event, err, started, a.delivery.traceparent);
+        } finally {
+          endSpan(a.span, failure);
         }
       }
 
@@ -53,6 +61,13 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
         if (admitted.length === 0) return;
         const held = admitted.map((a) => a.m);
         const stopKeepAlive = kit.keepAlive(held);
+        // Each message has its span, in its own trace; the batch's work runs in none of them, and
+        // what the handler writes for one event carries that event's `delivery.traceparent`.
+        let spansEnded = false;
+        const endSpans = (err?: unknown) => {
+          for (const a of admitted) endSpan(a.span, err);
+          spansEnded = true;
+        };
         try {
           await handler(
             admitted.map((a) => a.event),
@@ -64,6 +79,7 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
             },
           );
           for (const m of held) m.ack();
+          endSpans();
           // The hooks count messages: each gets its share of the batch's time.
           const each = (performance.now() - started) / admitted.length;
           for (const a of admitted) kit.report(a.event.type, 'ack', each);
@@ -75,9 +91,11 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
               { err, size: admitted.length },
               'batch handler failed for good; handling its events one at a time to find the one at fault',
             );
+            spansEnded = true;
             for (const a of admitted) await handleAlone(a);
             return;
           }
+          endSpans(err);
           let retried = 0;
           let deadLettered = 0;
           let retryInMs = 0;
@@ -106,6 +124,7 @@ export function batchConsumer(sup: Supervisor, deps: DeliveryDeps): BatchConsume
           }
         } finally {
           stopKeepAlive();
+          if (!spansEnded) endSpans();
         }
       }
 

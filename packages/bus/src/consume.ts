@@ -1,7 +1,9 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { MessageType } from '@ocp/contracts';
+import { context } from '@opentelemetry/api';
 import { type DeliveryDeps, delivery } from './delivery.ts';
 import type { Supervisor } from './supervise.ts';
+import { endSpan } from './trace.ts';
 import type { ConsumerSpec, Consumption, EventHandler } from './types.ts';
 
 /** Hands a durable consumer's events to a handler, one event per call. */
@@ -22,16 +24,20 @@ export function eventConsumer(sup: Supervisor, deps: DeliveryDeps): EventConsume
         const started = performance.now();
         const admitted = await kit.admit(m, started);
         if (!admitted) return;
-        const { event, delivery: ctx } = admitted;
+        const { event, delivery: ctx, span } = admitted;
         const stopKeepAlive = kit.keepAlive([m]);
+        let failure: unknown;
         try {
-          await handler(event, ctx);
+          // In the message's span: what the handler publishes or requests continues its trace.
+          await context.with(admitted.context, () => handler(event, ctx));
           m.ack();
           kit.report(event.type, 'ack', performance.now() - started);
         } catch (err) {
+          failure = err;
           await kit.settleEventFailure(m, event, err, started, ctx.traceparent);
         } finally {
           stopKeepAlive();
+          endSpan(span, failure);
         }
       }
 

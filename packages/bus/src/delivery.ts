@@ -1,9 +1,10 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { type CloudEvent, checkEvent, formatIssues, type MessageType } from '@ocp/contracts';
+import { type Context, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { DeadLetters } from './dead-letter.ts';
 import { PermanentError, TransientError } from './errors.ts';
-import { childTraceparent, traceIdOf } from './trace.ts';
+import { extractMessageContext, startMessageSpan, traceIdOf, traceparentOf } from './trace.ts';
 import type { BusHooks, DeliveryContext, DurableSpec, HandledOutcome } from './types.ts';
 
 /** A checked message of a handled type, with what its handler is given. */
@@ -11,6 +12,13 @@ export interface Admitted<T extends MessageType> {
   m: JsMsg;
   event: CloudEvent<T>;
   delivery: DeliveryContext;
+  /**
+   * The span of its handling (`process <subject>`, CONSUMER), child of the publisher's span; the
+   * consumer ends it. `delivery.traceparent` is this span's.
+   */
+  span: Span;
+  /** The context the handler of this one message runs in. */
+  context: Context;
 }
 
 export type Settlement = { outcome: 'dead_letter' } | { outcome: 'retry'; delayMs: number };
@@ -20,7 +28,7 @@ export interface Delivery<T extends MessageType> {
   log: Logger;
   report(type: string, outcome: HandledOutcome, ms: number): void;
   /**
-   * Parses and checks a message. One that fails its schema, or comes past the delivery limit, is
+   * Parses and checks a message, and starts the span of its handling. One that fails its schema, or comes past the delivery limit, is
    * dead-lettered; one of a type this consumer does not handle is acked; both return undefined.
    */
   admit(m: JsMsg, started: number): Promise<Admitted<T> | undefined>;
@@ -66,6 +74,8 @@ export const UNKNOWN_FAILURE_LIMIT = 20;
 
 export interface DeliveryDeps {
   logger: Logger;
+  /** Makes the span of each message handled. */
+  tracer: Tracer;
   deadLetters: DeadLetters;
   hooks?: BusHooks | undefined;
   classifyFailure?: FailureClassifier | undefined;
@@ -147,15 +157,32 @@ export function delivery<T extends MessageType>(spec: DurableSpec<T>, deps: Deli
       report(event.type, settled.outcome, performance.now() - started);
       return undefined;
     }
+    const { span, context } = startMessageSpan(
+      deps.tracer,
+      'process',
+      SpanKind.CONSUMER,
+      m.subject,
+      extractMessageContext(m.headers),
+      {
+        'messaging.consumer.group.name': spec.durable,
+        'messaging.message.id': event.id,
+        'cloudevents.event_id': event.id,
+        'cloudevents.event_type': event.type,
+        ...(event.subject ? { 'cloudevents.event_subject': event.subject } : {}),
+        'messaging.nats.delivery_count': attempt,
+      },
+    );
     return {
       m,
       event: event as CloudEvent<T>,
       delivery: {
         deliveryCount: attempt,
-        traceparent: childTraceparent(m.headers?.get('traceparent')),
+        traceparent: traceparentOf(context, m.headers?.get('traceparent')),
         subject: m.subject,
         working: () => m.working(),
       },
+      span,
+      context,
     };
   }
 

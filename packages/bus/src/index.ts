@@ -1,3 +1,5 @@
+/** The type of `BusOptions.tracer` (OpenTelemetry's), for code that hands a tracer on. */
+export type { Tracer } from '@opentelemetry/api';
 export { type Bus, type BusOptions, createBus } from './bus.ts';
 export type { EventConsumer } from './consume.ts';
 export type { BatchConsumer } from './consume-batch.ts';
@@ -39,7 +41,17 @@ export {
 export type { Publisher } from './publish.ts';
 export type { RpcClient, RpcServer } from './rpc.ts';
 export type { StreamAdmin } from './streams.ts';
-export { childTraceparent, traceIdOf } from './trace.ts';
+export {
+  childTraceparent,
+  extractMessageContext,
+  injectMessageContext,
+  natsHeaderGetter,
+  natsHeaderSetter,
+  parentContext,
+  runInTrace,
+  traceIdOf,
+  traceparentOf,
+} from './trace.ts';
 export type {
   BatchConsumerSpec,
   BatchContext,

@@ -1,9 +1,19 @@
 import { type Msg, type NatsConnection, headers as natsHeaders, type Subscription } from '@nats-io/nats-core';
 import { formatIssues, type RpcMap, type RpcName, rpcs, type SchemaKey, validate } from '@ocp/contracts';
+import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { FailureClassifier } from './delivery.ts';
 import { BusClosedError, RpcError, RpcUnavailableError } from './errors.ts';
-import { childTraceparent, traceIdOf } from './trace.ts';
+import {
+  childTraceparent,
+  endSpan,
+  extractMessageContext,
+  injectMessageContext,
+  parentContext,
+  startMessageSpan,
+  traceIdOf,
+  traceparentOf,
+} from './trace.ts';
 import type { BusHooks, RpcHandler } from './types.ts';
 
 /** Answers request/reply methods of the catalog, in the queue group of the serving service. */
@@ -14,7 +24,10 @@ export interface RpcServer {
 
 /** Calls request/reply methods of the catalog. */
 export interface RpcClient {
-  /** Throws `RpcError` with the server's code, or `RpcUnavailableError` when nobody answered in time. */
+  /**
+   * Throws `RpcError` with the server's code, or `RpcUnavailableError` when nobody answered in time.
+   * The request is a span in the trace `traceparent` names, or else in the active one.
+   */
   request<N extends RpcName>(
     name: N,
     request: RpcMap[N]['request'],
@@ -24,6 +37,8 @@ export interface RpcClient {
 
 export interface RpcServerOptions {
   logger: Logger;
+  /** Makes the span of each request handled (`process <subject>`, SERVER). */
+  tracer: Tracer;
   /** Handlers running at once, across every method this server serves. */
   concurrency: number;
   /**
@@ -66,6 +81,17 @@ function slots(size: number) {
   };
 }
 
+/** Codes of answers that say the service failed, not the request: the span is marked as an error. */
+const SERVICE_FAILURES = new Set(['INTERNAL', 'DATABASE_UNAVAILABLE']);
+
+/** Notes an error answer on the request's span. */
+function noteAnswer(span: Span, body: unknown): void {
+  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
+  if (typeof code !== 'string') return;
+  span.setAttribute('error.type', code);
+  if (SERVICE_FAILURES.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+}
+
 /**
  * The request/reply server of one connection. Requests past `concurrency` wait in this process for a
  * slot, in arrival order; the caller's timeout keeps running meanwhile.
@@ -77,11 +103,42 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
   const taken = new Set<Promise<void>>();
   let closing = false;
 
-  /** Answers one request; returns what the answer was (`ok` or its error code), for the metrics. */
+  /**
+   * Answers one request inside a SERVER span, child of the caller's span: whatever the handler
+   * publishes or writes with its `traceparent` continues the caller's trace. Returns what the answer
+   * was (`ok` or its error code), for the metrics.
+   */
   async function answer<N extends RpcName>(name: N, handler: RpcHandler<N>, msg: Msg): Promise<string> {
     const def = rpcs[name];
-    const traceparent = childTraceparent(msg.headers?.get('traceparent'));
+    const { span, context: ctx } = startMessageSpan(
+      opts.tracer,
+      'process',
+      SpanKind.SERVER,
+      def.subject,
+      extractMessageContext(msg.headers),
+      { 'messaging.consumer.group.name': def.server, 'rpc.method': name },
+    );
+    const traceparent = traceparentOf(ctx, msg.headers?.get('traceparent'));
+    let code: string;
+    try {
+      code = await context.with(ctx, () => answerIn(def, handler, msg, span, traceparent));
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
+    endSpan(span);
+    return code;
+  }
+
+  async function answerIn<N extends RpcName>(
+    def: (typeof rpcs)[N],
+    handler: RpcHandler<N>,
+    msg: Msg,
+    span: Span,
+    traceparent: string,
+  ): Promise<string> {
     const reply = (body: unknown): string => {
+      noteAnswer(span, body);
       if (msg.reply) msg.respond(enc.encode(JSON.stringify(body)));
       return (body as { error?: { code?: string } }).error?.code ?? 'ok';
     };
@@ -111,6 +168,7 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
         return reply({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
       }
       const where = { err: e, subject: def.subject, traceId: traceIdOf(traceparent) };
+      span.recordException(e instanceof Error ? e : new Error(String(e)));
       const kind = opts.classifyFailure?.(e);
       if (kind?.kind === 'transient') {
         logger.warn(where, 'request failed for a passing reason');
@@ -184,8 +242,8 @@ export function rpcServer(nc: NatsConnection, opts: RpcServerOptions): ClosableR
   };
 }
 
-/** The request/reply client of one connection. */
-export function rpcClient(nc: NatsConnection): RpcClient {
+/** The request/reply client of one connection; `tracer` makes each request's span (`send <subject>`, PRODUCER). */
+export function rpcClient(nc: NatsConnection, tracer: Tracer): RpcClient {
   return {
     async request<N extends RpcName>(
       name: N,
@@ -193,18 +251,32 @@ export function rpcClient(nc: NatsConnection): RpcClient {
       ropts: { timeoutMs?: number; traceparent?: string } = {},
     ): Promise<RpcMap[N]['reply']> {
       const def = rpcs[name];
+      const payload = enc.encode(JSON.stringify(body));
+      const { span, context: ctx } = startMessageSpan(
+        tracer,
+        'send',
+        SpanKind.PRODUCER,
+        def.subject,
+        parentContext(ropts.traceparent),
+        { 'rpc.method': name, 'messaging.message.body.size': payload.byteLength },
+      );
       const h = natsHeaders();
-      h.set('traceparent', childTraceparent(ropts.traceparent));
+      injectMessageContext(ctx, h, () => childTraceparent(ropts.traceparent));
       let answer: unknown;
       try {
-        const msg = await nc.request(def.subject, enc.encode(JSON.stringify(body)), {
-          timeout: ropts.timeoutMs ?? 5000,
-          headers: h,
-        });
+        const msg = await context.with(ctx, () =>
+          nc.request(def.subject, payload, { timeout: ropts.timeoutMs ?? 5000, headers: h }),
+        );
         answer = JSON.parse(dec.decode(msg.data));
       } catch (e) {
-        throw new RpcUnavailableError(`${def.server} service did not answer ${def.subject}`, { cause: e });
+        const unavailable = new RpcUnavailableError(`${def.server} service did not answer ${def.subject}`, {
+          cause: e,
+        });
+        endSpan(span, unavailable);
+        throw unavailable;
       }
+      noteAnswer(span, answer);
+      endSpan(span);
       const err = (answer as { error?: { code: string; message: string; field?: string } }).error;
       if (err) throw RpcError.fromReply(err);
       return answer as RpcMap[N]['reply'];

@@ -117,6 +117,72 @@ export const baseConfig = {
     default: 64,
     description: 'Request/reply handlers running at once in this process; more requests wait their turn.',
   },
+  // OpenTelemetry traces (tracing.ts), by the SDK's standard variables. Tracing is on when an
+  // exporter or an OTLP endpoint is set and the SDK is not disabled; the OpenTelemetry SDK reads the
+  // exporter's settings (endpoint, protocol, headers) from the same variables itself.
+  OTEL_SDK_DISABLED: {
+    type: 'boolean',
+    default: false,
+    description: 'true: no OpenTelemetry SDK starts, whatever else is set.',
+  },
+  OTEL_TRACES_EXPORTER: {
+    type: 'string',
+    pattern: '^\\s*(otlp|console|none)\\s*(,\\s*(otlp|console|none)\\s*)*$',
+    description:
+      'Where spans go: otlp, console or none (comma-separated for several). Set (and not none), tracing is on; unset, it is on when an OTLP endpoint is set.',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    type: 'string',
+    format: 'uri',
+    description:
+      'The OTLP collector (e.g. http://otel-collector:4318); setting it turns tracing on. Traces go to <endpoint>/v1/traces over HTTP.',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+    type: 'string',
+    format: 'uri',
+    description:
+      'The full URL traces are sent to, instead of the one derived from OTEL_EXPORTER_OTLP_ENDPOINT.',
+  },
+  OTEL_EXPORTER_OTLP_PROTOCOL: {
+    type: 'string',
+    enum: ['grpc', 'http/protobuf', 'http/json'],
+    description: 'How spans reach the collector (the SDK defaults to http/protobuf).',
+  },
+  OTEL_EXPORTER_OTLP_HEADERS: {
+    type: 'string',
+    secret: true,
+    description: 'Headers sent to the collector (key=value,key=value), such as its API key.',
+  },
+  OTEL_SERVICE_NAME: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 200,
+    description: "The resource's service.name; the service's own name when unset.",
+  },
+  OTEL_RESOURCE_ATTRIBUTES: {
+    type: 'string',
+    pattern: '^\\s*([^=,\\s][^=,]*=[^,]*)?(\\s*,\\s*[^=,\\s][^=,]*=[^,]*)*\\s*$',
+    description:
+      'More resource attributes (key=value,key=value, values percent-encoded), e.g. deployment.environment.name=production.',
+  },
+  OTEL_TRACES_SAMPLER: {
+    type: 'string',
+    enum: [
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ],
+    description: 'Which traces are kept (the SDK defaults to parentbased_always_on).',
+  },
+  OTEL_TRACES_SAMPLER_ARG: {
+    type: 'number',
+    minimum: 0,
+    maximum: 1,
+    description: 'The share of traces the ratio samplers keep, from 0 to 1 (default 1).',
+  },
 } as const;
 
 /**

@@ -25,6 +25,7 @@ export {
   loadServiceConfig,
   type PoolOf,
   type RunningService,
+  type RunServiceOptions,
   runMain,
   runService,
   type ServiceDefinition,
@@ -38,4 +39,15 @@ export {
   type ShutdownPhase,
   type ShutdownStep,
 } from './shutdown.ts';
+export {
+  resourceAttributesOf,
+  samplerOf,
+  startTracing,
+  type Tracing,
+  type TracingConfig,
+  TracingError,
+  type TracingOptions,
+  tracingEnabled,
+  tracingStarted,
+} from './tracing.ts';
 export type { ReadinessCheck } from './types.ts';

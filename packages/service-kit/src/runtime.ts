@@ -12,6 +12,7 @@ import {
   prepareDatabase,
   type RuntimeGrants,
 } from '@ocp/db';
+import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type CommonConfig, type ConfigOf, type ConfigSchema, loadConfig, redactConfig } from './config.ts';
@@ -22,12 +23,13 @@ import { connectNats, type NatsHandle } from './nats.ts';
 import { startOpsServer } from './ops.ts';
 import { registerOutboxMetrics } from './outbox-metrics.ts';
 import { createShutdown, handleSignals, type ShutdownPhase } from './shutdown.ts';
+import { startTracing, type Tracing, tracingEnabled, tracingStarted } from './tracing.ts';
 import type { ReadinessCheck } from './types.ts';
 
 /**
  * What a service declares about itself; the runtime starts it from this in one stated order:
  *
- * 1. config (parsed once, before anything opens), logger, metrics;
+ * 1. config (parsed once, before anything opens), logger, metrics, traces (`tracing.ts`);
  * 2. the service's database: migrations and the runtime role's grants (over
  *    `DATABASE_MIGRATION_URL` when set), then its pool (over `DATABASE_URL`). A service whose config
  *    schema has no `DATABASE_URL` has no database: no migrations, pool or outbox;
@@ -38,7 +40,7 @@ import type { ReadinessCheck } from './types.ts';
  *    `/metrics`.
  *
  * Each resource registers its close the moment it opens, and the stop runs by phase (HTTP,
- * intake, work, outbox, NATS, database): requests, messages and operation steps in flight finish
+ * intake, work, outbox, NATS, database, telemetry): requests, messages and operation steps in flight finish
  * before the pools they use close, and a start that fails halfway closes what it had opened.
  */
 export interface ServiceDefinition<C, P> {
@@ -102,6 +104,13 @@ export interface ServiceRuntime<C> {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly busHooks: BusHooks;
+  /**
+   * The service's tracer (named after it: a span's instrumentation scope tells which service made
+   * it, even when several share a process); its spans are no-ops while `tracing` is false.
+   */
+  readonly tracer: Tracer;
+  /** Whether spans are recorded and exported: an OpenTelemetry SDK runs for this service. */
+  readonly tracing: boolean;
   /** The pool of the service's database; undefined for a service without one. */
   readonly pool: PoolOf<C>;
   readonly nats: NatsHandle;
@@ -138,6 +147,8 @@ export interface RunningService<C, P> {
   readonly url: string;
   /** The HTTP app (the service's own, or the ops server). */
   readonly http: FastifyInstance;
+  /** Whether the service traces (see `ServiceRuntime.tracing`). */
+  readonly tracing: boolean;
   /** Stops in order; safe to call more than once. */
   close(reason?: string): Promise<void>;
 }
@@ -152,11 +163,27 @@ export function loadServiceConfig<C, P>(
   return loadConfig<C>(def.configSchema, env, def.checkConfig);
 }
 
-/** Starts a service from its definition and a parsed config (tests call this directly). */
+export interface RunServiceOptions {
+  logger?: Logger;
+  /**
+   * The process's tracing, started by the caller (`startTracing`, e.g. with a test's in-memory
+   * exporter), which the caller shuts down: the service traces into it whatever its config says.
+   */
+  tracing?: Tracing;
+}
+
+/**
+ * Starts a service from its definition and a parsed config (tests call this directly).
+ *
+ * Tracing: with `opts.tracing`, the service uses it. Otherwise, when its config turns tracing on
+ * (`tracingEnabled`), it starts the OpenTelemetry SDK and shuts it down in the `telemetry` phase of
+ * its stop; but when this process has a tracer provider already (another service of the same
+ * process started it), it joins that one, which its starter shuts down.
+ */
 export async function runService<C, P>(
   def: ServiceDefinition<C, P>,
   config: C,
-  opts: { logger?: Logger } = {},
+  opts: RunServiceOptions = {},
 ): Promise<RunningService<C, P>> {
   const c = config as Runnable<C>;
   const logger = opts.logger ?? createLogger(def.name, c.LOG_LEVEL);
@@ -165,6 +192,20 @@ export async function runService<C, P>(
   const { registry, busHooks, observeHttp } = createMetrics(def.name);
   const checks: ReadinessCheck[] = [];
   try {
+    let tracing = opts.tracing !== undefined;
+    if (!tracing && tracingEnabled(c)) {
+      if (tracingStarted()) {
+        logger.info('tracing: joining the tracer provider this process has already');
+      } else {
+        const started = startTracing({ serviceName: def.name, config: c, logger });
+        // Last of all: every span of the stop is exported before the SDK goes.
+        shutdown.add('traces', () => started.shutdown(), 'telemetry');
+      }
+      tracing = true;
+    }
+    // After the SDK started: a tracer obtained before it would stay a no-op. Without tracing, one
+    // that stays a no-op even when another service of the process starts an SDK.
+    const tracer = tracing ? trace.getTracer(def.name) : new ProxyTracerProvider().getTracer(def.name);
     let pool: Pool | undefined;
     if (hasDatabase(def)) {
       if (def.migrations) {
@@ -200,6 +241,7 @@ export async function runService<C, P>(
       logger,
       service: def.name,
       hooks: busHooks,
+      tracer,
       streamReplicas: c.NATS_STREAM_REPLICAS,
       rpcConcurrency: c.RPC_CONCURRENCY,
       // A value the database refuses is dead-lettered at once; a lost connection is retried.
@@ -234,6 +276,8 @@ export async function runService<C, P>(
       logger,
       registry,
       busHooks,
+      tracer,
+      tracing,
       pool: pool as PoolOf<C>,
       nats,
       bus,
@@ -302,6 +346,7 @@ export async function runService<C, P>(
       port,
       url: `http://${c.HTTP_HOST}:${port}`,
       http,
+      tracing,
       close: (reason = 'close') => shutdown.run(reason),
     };
   } catch (e) {

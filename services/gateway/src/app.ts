@@ -25,6 +25,7 @@ import { adminAppPlugin } from './plugins/admin-app.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { authPlugin, CSRF_HEADER, routeGuard, SESSION_COOKIE } from './plugins/auth.ts';
 import { eventFeedPlugin } from './plugins/event-feed.ts';
+import { otelPlugin } from './plugins/otel.ts';
 import { problemsPlugin } from './plugins/problems.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -52,6 +53,8 @@ export interface GatewayDeps {
   registry: Registry;
   checks: readonly ReadinessCheck[];
   logger: Logger;
+  /** Whether the service traces: the requests get spans (`plugins/otel.ts`). */
+  tracing?: boolean;
 }
 
 /** The contracts the route schemas point at with `$ref`. */
@@ -127,6 +130,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
   for (const key of sharedSchemas) app.addSchema(absoluteRefs(schemaFiles[key], schemaFiles[key].$id));
 
+  // First: it instruments the routes and handlers declared after it.
+  if (deps.tracing) await app.register(otelPlugin());
   await app.register(problemsPlugin);
   // Before any route: an /api/v1 route without a permission stops the start.
   await app.register(routeGuard);

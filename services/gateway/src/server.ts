@@ -42,6 +42,7 @@ export const gatewayService = defineService({
       registry: rt.registry,
       logger: rt.logger,
       checks: rt.checks,
+      tracing: rt.tracing,
     }),
 });
 

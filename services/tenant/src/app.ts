@@ -104,6 +104,7 @@ export const tenantService = defineService({
       passwords,
       logger,
       bus,
+      tracer: rt.tracer,
       dispatch: (command) => {
         bus
           .publish(command)

@@ -4,6 +4,7 @@ import { enqueueEvent, type Pool, type PoolClient, type Queryable, withTransacti
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createRefusalTally, type RefusalSummary } from '../domain/refusal-tally.ts';
+import { requestTraceparent } from './otel.ts';
 
 /** What a handler tells the audit log about its request, beyond what the gateway sees itself. */
 export interface AuditNote {
@@ -82,10 +83,10 @@ export function auditData(req: FastifyRequest, status: number, problemDetail?: s
  * Writes the entry to the outbox; a shape the schema refuses is cut to what it accepts, never lost.
  * The writer refuses before it writes anything, so the second try runs in the same transaction.
  */
-async function enqueue(q: Queryable, log: FastifyBaseLogger, data: AuditRequestV1) {
+async function enqueue(q: Queryable, log: FastifyBaseLogger, data: AuditRequestV1, traceparent?: string) {
   const subject = data.tenantId ?? undefined;
   try {
-    await enqueueEvent(q, 'ocp.audit.request.v1', { subject, data });
+    await enqueueEvent(q, 'ocp.audit.request.v1', { subject, data, traceparent });
   } catch (err) {
     if (!(err instanceof InvalidEventError)) throw err;
     log.error(
@@ -93,7 +94,7 @@ async function enqueue(q: Queryable, log: FastifyBaseLogger, data: AuditRequestV
       'audit entry does not fit its schema; recording it without before/after',
     );
     const { before: _b, after: _a, ...rest } = data;
-    await enqueueEvent(q, 'ocp.audit.request.v1', { subject, data: rest });
+    await enqueueEvent(q, 'ocp.audit.request.v1', { subject, data: rest, traceparent });
   }
 }
 
@@ -109,7 +110,7 @@ export async function auditedTransaction<T>(
 ): Promise<T> {
   const result = await withTransaction(pool, async (client) => {
     const r = await fn(client);
-    await enqueue(client, req.log, auditData(req, status));
+    await enqueue(client, req.log, auditData(req, status), requestTraceparent(req));
     return r;
   });
   req.audit.written = true;
@@ -251,7 +252,7 @@ export const auditPlugin = fp(
         if (verdict === 'counted') return payload;
       }
       try {
-        await enqueue(opts.pool, req.log, entry);
+        await enqueue(opts.pool, req.log, entry, requestTraceparent(req));
         req.audit.written = true;
       } catch (err) {
         // The answer still goes out; the entry goes to the log so it can be recovered by hand.

@@ -1,4 +1,4 @@
-import type { RpcClient } from '@ocp/bus';
+import type { RpcClient, Tracer } from '@ocp/bus';
 import type { CloudEvent } from '@ocp/contracts';
 import type { Pool } from '@ocp/db';
 import type { OperationMetrics } from '@ocp/service-kit';
@@ -20,6 +20,11 @@ export interface HandlerContext {
   logger: Logger;
   /** Calls other services' request/reply methods (the backup service's final backup). */
   bus: RpcClient;
+  /**
+   * The service's tracer: an operation's run is a span of the trace that queued it (none when
+   * absent; the run still carries that trace's id).
+   */
+  tracer?: Tracer;
   /**
    * Publishes a committed work command at once instead of waiting for the outbox relay, which
    * publishes it again under the same id (JetStream drops the copy). Only for work commands:

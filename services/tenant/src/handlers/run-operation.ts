@@ -1,4 +1,4 @@
-import { childTraceparent, type EventHandler, PermanentError } from '@ocp/bus';
+import { type EventHandler, PermanentError, parentContext, runInTrace, traceparentOf } from '@ocp/bus';
 import { enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import { type OperationWorker, type OperationWorkerOptions, startOperationWorker } from '@ocp/operations';
 import type { OperationMetrics } from '@ocp/service-kit';
@@ -188,7 +188,8 @@ async function recordFailure(ctx: HandlerContext, client: PoolClient, op: Operat
       ...ctx,
       op,
       tenant: t,
-      traceparent: childTraceparent(op.traceparent),
+      // The trace of the request that queued the operation.
+      traceparent: traceparentOf(parentContext(op.traceparent ?? undefined), op.traceparent),
       signal: AbortSignal.abort(),
     };
     await transition(
@@ -220,9 +221,15 @@ function tenantRunners(ctx: HandlerContext): OperationWorkerOptions<OperationRow
     async (op, { signal }) => {
       const tenant = await getTenant(ctx.pool, op.tenant_id);
       if (!tenant) throw new PermanentError(`tenant ${op.tenant_id} does not exist`);
-      const traceparent = childTraceparent(op.traceparent);
       const log = ctx.logger.child({ tenantId: tenant.id, operationId: op.id, kind: op.kind });
-      await runner({ ...ctx, op, tenant, traceparent, signal });
+      // A span of the trace of the request that queued it: what the run publishes continues it.
+      await runInTrace(
+        ctx.tracer,
+        `operation ${op.kind}`,
+        op.traceparent,
+        (traceparent) => runner({ ...ctx, op, tenant, traceparent, signal }),
+        { 'ocp.operation.id': op.id, 'ocp.operation.kind': op.kind, 'ocp.tenant.id': tenant.id },
+      );
       log.info({ attempt: op.attempts }, 'operation succeeded');
     };
   return Object.fromEntries(Object.entries(runners).map(([kind, runner]) => [kind, wrap(runner)]));

@@ -12,6 +12,7 @@ import {
   webhookProviders,
 } from '../../domain/webhook-signatures.ts';
 import { apiError } from '../../errors.ts';
+import { requestTraceparent } from '../../plugins/otel.ts';
 
 export interface WebhookRoutesOptions {
   bus: Bus;
@@ -84,6 +85,7 @@ export default async function webhookRoutes(app: FastifyInstance, opts: WebhookR
     req.log.info({ provider, outcome, bodyBytes }, 'webhook refused');
     try {
       await enqueueEvent(opts.pool, 'ocp.billing.webhook_rejected.v1', {
+        traceparent: requestTraceparent(req),
         data: {
           provider,
           reason: reason.slice(0, 500),
