@@ -241,6 +241,22 @@ describe('the audit trail of the gateway', () => {
       await owner.call('PUT', `/api/v1/tenants/${tenantId}/backup-window`, { windowStart: '02:30' }),
       { actor: ownerActor, outcome: 'failed', action: 'backup.window.set', tenantId },
     );
+    await run(
+      'POST /api/v1/tenants/{tenant}/domains',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/domains`, { domain: 'erp.audited.example' }),
+      { actor: ownerActor, outcome: 'success', action: 'tenant.domains.add', tenantId },
+    );
+    // Unknown to the tenant: refused before any DNS lookup, and audited as failed all the same.
+    await run(
+      'POST /api/v1/tenants/{tenant}/domains/{domain}/verify',
+      await owner.call('POST', `/api/v1/tenants/${tenantId}/domains/nowhere.example/verify`),
+      { actor: ownerActor, outcome: 'failed', action: 'tenant.domains.verify', tenantId },
+    );
+    await run(
+      'DELETE /api/v1/tenants/{tenant}/domains/{domain}',
+      await owner.call('DELETE', `/api/v1/tenants/${tenantId}/domains/erp.audited.example`),
+      { actor: ownerActor, outcome: 'success', action: 'tenant.domains.remove', tenantId },
+    );
     for (const action of ['restore', 'drill'])
       await run(
         `POST /api/v1/backups/{backup}/${action}`,

@@ -40,7 +40,9 @@ test("starts a nats-server with JetStream and the catalog's users on the port of
     'backup',
     'billing',
     'gateway',
+    'notifier',
     'observer',
+    'router',
     'tenant',
   ]);
   for (const file of Object.values(seedFiles)) {
