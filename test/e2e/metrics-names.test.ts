@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { durables } from '@ocp/contracts';
+import type { NotifierService } from '@ocp/notifier';
 import type { RouterService } from '@ocp/router';
 import { adminQuery, waitFor } from '@ocp/testkit';
 import {
@@ -21,7 +22,7 @@ import {
   scrape,
   serviceLabels,
 } from '../support/observability.ts';
-import { type Platform, startPlatform, startRouter } from '../support/platform.ts';
+import { type Platform, startNotifier, startPlatform, startRouter } from '../support/platform.ts';
 import { createTenant } from '../support/tenants.ts';
 
 const limit = { timeout: 300_000 };
@@ -65,6 +66,7 @@ describe('the PromQL metric names the tests read', () => {
 describe('dashboards and alert rules name only metrics the services export', limit, () => {
   let p: Platform;
   let router: RouterService | undefined;
+  let notifier: NotifierService | undefined;
   let routerDir: string | undefined;
   let targets: ScrapeTarget[];
   const texts = new Map<string, string>();
@@ -109,13 +111,17 @@ describe('dashboards and alert rules name only metrics the services export', lim
     await waitFor('the router to render', async () =>
       (await fetch(`${r.url}/readyz`)).status === 200 ? true : undefined,
     );
-    targets = [...runningServices(p), { name: 'router', url: r.url }];
+    // The notifier too, with no Slack webhook: it still exports what it counts.
+    const n = await startNotifier(p);
+    notifier = n;
+    targets = [...runningServices(p), { name: 'router', url: r.url }, { name: 'notifier', url: n.url }];
     // Twice: the second answer has counted the first (a service nothing else calls over HTTP).
     for (const t of targets) await scrape(t);
     for (const t of targets) texts.set(t.name, await scrape(t));
   });
   after(async () => {
     await router?.close();
+    await notifier?.close();
     await p?.close();
     if (routerDir) await rm(routerDir, { recursive: true, force: true });
   });
