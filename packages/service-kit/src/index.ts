@@ -20,6 +20,7 @@ export {
 } from './operation-metrics.ts';
 export { opsRoutes, startOpsServer } from './ops.ts';
 export { registerOutboxMetrics } from './outbox-metrics.ts';
+export { pauseUnlessAborted } from './pause.ts';
 export {
   defineService,
   loadServiceConfig,

@@ -1,7 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import type { Bus } from '@ocp/bus';
 import { type CloudEvent, streams, UUID_PATTERN } from '@ocp/contracts';
-import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
+import {
+  defineService,
+  type Logger,
+  pauseUnlessAborted,
+  type RunningService,
+  runService,
+} from '@ocp/service-kit';
 import { checkConfig, configSchema, type RouterConfig } from './config.ts';
 import { hostName, hostPort } from './domain/names.ts';
 import { renderNginxConfig, type SiteSettings } from './domain/nginx-config.ts';
@@ -58,18 +64,6 @@ async function hostsWithCertificates(dir: string | undefined, hosts: readonly st
   return hosts.filter((h) => files.has(`${h}.crt`) && files.has(`${h}.key`));
 }
 
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    if (signal.aborted) done();
-    else signal.addEventListener('abort', done, { once: true });
-  });
-
 /** Reads `EVENTS_TENANT` from `afterSeq` for as long as the service runs; a failed reading follows again. */
 async function followTenantEvents(
   bus: Bus,
@@ -93,7 +87,7 @@ async function followTenantEvents(
       logger.warn({ err }, 'the reading of tenant events failed; following again and reading every route');
       table.requestFullRead();
     }
-    await pause(RETRY_MS, signal);
+    await pauseUnlessAborted(RETRY_MS, signal);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Bus, FollowedMessage, StreamBounds } from '@ocp/bus';
 import { type StreamDef, streams } from '@ocp/contracts';
+import { pauseUnlessAborted } from '@ocp/service-kit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Cursor, type FeedStream, feedStreams } from '../domain/event-cursor.ts';
@@ -58,18 +59,6 @@ function toFeed(stream: FeedStream, m: FollowedMessage): FeedMessage {
   return { stream, seq: m.seq, frame: m.event ? frameOf(m.event) : undefined };
 }
 
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    if (signal.aborted) done();
-    else signal.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * The feed over the bus. Nothing touches NATS until the first subscription, so an app built only
  * for its OpenAPI document stays offline. The live readings stop when the app closes.
@@ -114,7 +103,7 @@ export const eventFeedPlugin = fp(
             'event feed lost its reading; following again',
           );
         }
-        await pause(1000, stopping.signal);
+        await pauseUnlessAborted(1000, stopping.signal);
       }
     }
 
