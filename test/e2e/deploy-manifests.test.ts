@@ -6,6 +6,8 @@
  * the platform promises (non-root, read-only, no capabilities, network policies).
  */
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
@@ -22,10 +24,11 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import {
   envProblems,
   listenPort,
+  repoRoot,
   requireProgram,
   run,
   type ServiceSchema,
@@ -60,6 +63,32 @@ const OVERLAYS = {
   // OKE's workload identity is granted by an IAM policy naming the service account: no annotation.
   oke: { provisioner: 'fss.csi.oraclecloud.com', annotation: undefined },
 } as const;
+
+/**
+ * The Kustomization fields kustomize v2.0.3 knows (kubectl 1.20, Debian 12's kubernetes-client),
+ * all of which v5 still reads: whichever kubectl renders the trees must give the same objects.
+ */
+const KUSTOMIZE_V2_FIELDS = new Set([
+  'apiVersion',
+  'kind',
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'commonLabels',
+  'commonAnnotations',
+  'bases',
+  'resources',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+  'images',
+  'vars',
+  'configurations',
+  'crds',
+]);
+const GENERATOR_V2_FIELDS = new Set(['name', 'namespace', 'behavior', 'env', 'files', 'literals', 'type']);
 
 const kubectl = await requireProgram('kubectl', 'kubernetes-client');
 const schemas = await serviceSchemas();
@@ -126,6 +155,44 @@ test('kubectl kustomize renders the base and every overlay, and every object is 
       );
     }
   }
+});
+
+test('the Kustomizations use only what kustomize v2.0.3 (kubectl 1.20) knows as well as v5', () => {
+  for (const tree of ['base', ...Object.keys(OVERLAYS).map((o) => `overlays/${o}`)]) {
+    const dir = join(repoRoot, 'deploy/k8s', tree);
+    const k: Obj = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
+    for (const field of Object.keys(k)) assert.ok(KUSTOMIZE_V2_FIELDS.has(field), `${tree}: ${field}`);
+    for (const gen of [...(k.configMapGenerator ?? []), ...(k.secretGenerator ?? [])]) {
+      for (const field of Object.keys(gen))
+        assert.ok(GENERATOR_V2_FIELDS.has(field), `${tree}: generator ${gen.name} field ${field}`);
+      assert.ok(
+        gen.env === undefined || typeof gen.env === 'string',
+        `${tree}: ${gen.name}'s env is one file`,
+      );
+    }
+    const isDir = (path: string) => statSync(join(dir, path)).isDirectory();
+    for (const path of k.resources ?? []) assert.ok(!isDir(path), `${tree}: resource ${path} is a file`);
+    for (const path of k.bases ?? []) assert.ok(isDir(path), `${tree}: base ${path} is a directory`);
+    for (const patch of k.patchesStrategicMerge ?? [])
+      assert.ok(typeof patch === 'string' && !isDir(patch), `${tree}: a strategic merge patch is a file`);
+    for (const patch of k.patchesJson6902 ?? [])
+      assert.ok(
+        patch.target && typeof patch.path === 'string',
+        `${tree}: a JSON patch has a target and a file`,
+      );
+  }
+});
+
+test('every object of the base is labelled as part of the platform, and no selector is', () => {
+  for (const obj of base)
+    assert.equal(
+      obj.metadata.labels?.['app.kubernetes.io/part-of'],
+      'ocp',
+      `${obj.kind} ${obj.metadata.name} is labelled app.kubernetes.io/part-of`,
+    );
+  // Only the objects' own labels: a selector or pod template given it would change what it selects.
+  const beyondMetadata = JSON.stringify(base.map(({ metadata, ...rest }) => rest));
+  assert.doesNotMatch(beyondMetadata, /app\.kubernetes\.io\/part-of/);
 });
 
 test('the schemas refuse a malformed object: a container port given as a string', () => {
