@@ -1,0 +1,22 @@
+import type { PoolClient } from '@ocp/db';
+import type { MeasuredUsage } from './measure-tenant.ts';
+
+/** Adds a sample to the tenant's usage history. */
+export async function recordSample(client: PoolClient, s: MeasuredUsage): Promise<void> {
+  await client.query(
+    `INSERT INTO usage_samples (tenant_id, measured_at, active_users, database_bytes, filestore_bytes,
+       backup_bytes, backup_generations, error_code, error_message)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      s.tenantId,
+      s.measuredAt,
+      s.activeUsers,
+      s.databaseBytes,
+      s.filestoreBytes,
+      s.backupBytes,
+      s.backupGenerations,
+      s.error?.code ?? null,
+      s.error?.message ?? null,
+    ],
+  );
+}

@@ -1,0 +1,106 @@
+import { type Pool, withTransaction } from '@ocp/db';
+import type { Logger } from 'pino';
+import { afterSample } from './after-sample.ts';
+import { type MeasureDeps, type MeasuredUsage, measureTenant } from './measure-tenant.ts';
+import { recordSample } from './record-sample.ts';
+import { claimDueTenants, markMeasured, releaseClaim, tickOf } from './schedule.ts';
+
+export interface ScanDeps extends MeasureDeps {
+  pool: Pool;
+  logger: Logger;
+  /** QUOTA_SCAN_INTERVAL_MS: each tenant is measured once per interval. */
+  intervalMs: number;
+  /** Tenants measured at once by this replica; the connections are bounded per server apart from this. */
+  concurrency: number;
+}
+
+/**
+ * Measures a tenant and records the sample, its place in the scan and what the sample sets off
+ * (`afterSample`) in one transaction; answers the sample.
+ */
+export async function measureAndRecord(deps: ScanDeps, tenantId: string): Promise<MeasuredUsage> {
+  const sample = await measureTenant(deps, tenantId);
+  await withTransaction(deps.pool, async (client) => {
+    await recordSample(client, sample);
+    await markMeasured(client, tenantId, sample.measuredAt);
+    await afterSample(client, sample);
+  });
+  if (sample.error)
+    deps.logger.warn({ tenantId, error: sample.error }, 'tenant usage measured only in part');
+  return sample;
+}
+
+/** The background scan; `stop` waits for the measurements in flight. */
+export interface MeasureScan {
+  stop(): Promise<void>;
+  /** One look: claims the due tenants and measures them (tests and the benchmark call it). */
+  runOnce(): Promise<number>;
+}
+
+export function startMeasureScan(deps: ScanDeps, opts: { autoStart?: boolean } = {}): MeasureScan {
+  const tickMs = tickOf(deps.intervalMs);
+  // A claim outlives a slow measurement (a connection timeout plus a large filestore).
+  const leaseMs = Math.max(5 * 60_000, tickMs * 4);
+  const controller = new AbortController();
+  let running: Promise<void> = Promise.resolve();
+
+  const measureOne = async (tenantId: string) => {
+    try {
+      await measureAndRecord(deps, tenantId);
+    } catch (err) {
+      // Only the quota database failing lands here (a tenant's faults are in its sample).
+      deps.logger.error({ err, tenantId }, 'usage sample not recorded; retried next look');
+      await releaseClaim(deps.pool, tenantId).catch(() => {});
+    }
+  };
+
+  /** Claims a batch at a time and keeps `concurrency` measurements going until none is due. */
+  const runOnce = async (): Promise<number> => {
+    let measured = 0;
+    for (;;) {
+      if (controller.signal.aborted) return measured;
+      const due = await claimDueTenants(deps.pool, {
+        now: deps.now(),
+        intervalMs: deps.intervalMs,
+        limit: deps.concurrency * 4,
+        leaseMs,
+      });
+      if (due.length === 0) return measured;
+      let next = 0;
+      const lane = async () => {
+        while (next < due.length) {
+          const tenantId = due[next++]!;
+          await measureOne(tenantId);
+          measured++;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(deps.concurrency, due.length) }, lane));
+    }
+  };
+
+  const loop = async () => {
+    while (!controller.signal.aborted) {
+      await runOnce().catch((err: unknown) => deps.logger.error({ err }, 'usage scan look failed'));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, tickMs);
+        controller.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  };
+  if (opts.autoStart !== false) running = loop();
+
+  return {
+    runOnce,
+    async stop() {
+      controller.abort();
+      await running;
+    },
+  };
+}
