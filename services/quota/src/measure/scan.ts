@@ -1,4 +1,5 @@
 import { type Pool, withTransaction } from '@ocp/db';
+import { pauseUnlessAborted } from '@ocp/service-kit';
 import type { Logger } from 'pino';
 import { afterSample } from './after-sample.ts';
 import { type MeasureDeps, type MeasuredUsage, measureTenant } from './measure-tenant.ts';
@@ -81,17 +82,7 @@ export function startMeasureScan(deps: ScanDeps, opts: { autoStart?: boolean } =
   const loop = async () => {
     while (!controller.signal.aborted) {
       await runOnce().catch((err: unknown) => deps.logger.error({ err }, 'usage scan look failed'));
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, tickMs);
-        controller.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await pauseUnlessAborted(tickMs, controller.signal);
     }
   };
   if (opts.autoStart !== false) running = loop();
