@@ -12,4 +12,5 @@
  *   `share = False` into `(share IS NULL OR share = false)`, so a NULL share counts as internal.
  *   Portal and public users have `share = true` and never count.
  */
-export const ACTIVE_USERS_SQL = 'SELECT count(*)::bigint AS n FROM res_users WHERE active IS TRUE AND share IS NOT TRUE';
+export const ACTIVE_USERS_SQL =
+  'SELECT count(*)::bigint AS n FROM res_users WHERE active IS TRUE AND share IS NOT TRUE';

@@ -33,7 +33,9 @@ export function backupUsageHandler(pool: Pool): EventHandler<Followed> {
     await withTransaction(pool, async (client) => {
       if (!(await claimInbox(client, BACKUP_USAGE_CONSUMER, event.id))) return;
       // Lock the tenant's figure first, so that two events of one tenant apply one after the other.
-      await client.query('INSERT INTO backup_usage (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING', [b.tenantId]);
+      await client.query('INSERT INTO backup_usage (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+        b.tenantId,
+      ]);
       await client.query('SELECT 1 FROM backup_usage WHERE tenant_id = $1 FOR UPDATE', [b.tenantId]);
       if (event.type === 'ocp.backup.completed.v1')
         await client.query(

@@ -35,7 +35,8 @@ export async function filestoreBytes(dir: string, concurrency = 8): Promise<numb
   try {
     top = await lstat(dir);
   } catch (e) {
-    if (!gone(e)) throw new FilestoreError('FILESTORE_UNREADABLE', `cannot read ${dir}: ${String(e)}`, { cause: e });
+    if (!gone(e))
+      throw new FilestoreError('FILESTORE_UNREADABLE', `cannot read ${dir}: ${String(e)}`, { cause: e });
     const root = path.dirname(dir);
     const rootThere = await lstat(root).then(
       (s) => s.isDirectory(),
@@ -105,6 +106,8 @@ export async function filestoreBytes(dir: string, concurrency = 8): Promise<numb
   pump();
   await done;
   if (failure)
-    throw new FilestoreError('FILESTORE_UNREADABLE', `cannot read ${dir}: ${String(failure)}`, { cause: failure });
+    throw new FilestoreError('FILESTORE_UNREADABLE', `cannot read ${dir}: ${String(failure)}`, {
+      cause: failure,
+    });
   return total;
 }

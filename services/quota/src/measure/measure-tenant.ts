@@ -1,3 +1,4 @@
+import type { UsageSample } from '@ocp/contracts';
 import type { Queryable } from '@ocp/db';
 import { backupFigures } from './backup-usage.ts';
 import { type MeasureError, measureDatabase } from './database-figures.ts';
@@ -11,18 +12,6 @@ export interface TenantPlace {
   server: string | null;
   /** `<filestore root>/<database>`; null: the tenant has no filestore. */
   filestoreDir: string | null;
-}
-
-/** One measurement of a tenant (usage-sample.v1): a figure that could not be taken is null. */
-export interface MeasuredUsage {
-  tenantId: string;
-  measuredAt: string;
-  activeUsers: number | null;
-  databaseBytes: number | null;
-  filestoreBytes: number | null;
-  backupBytes: number | null;
-  backupGenerations: number | null;
-  error?: MeasureError;
 }
 
 export interface MeasureDeps {
@@ -53,7 +42,13 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 /** Several errors of one sample: the first one's code, every message. */
 function joined(errors: MeasureError[]): MeasureError | undefined {
   if (errors.length === 0) return undefined;
-  return { code: errors[0]!.code, message: errors.map((e) => e.message).join('; ').slice(0, 2000) };
+  return {
+    code: errors[0]!.code,
+    message: errors
+      .map((e) => e.message)
+      .join('; ')
+      .slice(0, 2000),
+  };
 }
 
 /**
@@ -62,7 +57,7 @@ function joined(errors: MeasureError[]): MeasureError | undefined {
  * backup events told it. Never throws for a tenant's fault: what could not be measured is null,
  * with the error saying why, so that a scan goes on to the next tenant.
  */
-export async function measureTenant(deps: MeasureDeps, tenantId: string): Promise<MeasuredUsage> {
+export async function measureTenant(deps: MeasureDeps, tenantId: string): Promise<UsageSample> {
   const measuredAt = deps.now().toISOString();
   const backups = await backupFigures(deps.db, tenantId);
   let place: TenantPlace;

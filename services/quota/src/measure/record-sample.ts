@@ -1,8 +1,8 @@
+import type { UsageSample } from '@ocp/contracts';
 import type { PoolClient } from '@ocp/db';
-import type { MeasuredUsage } from './measure-tenant.ts';
 
 /** Adds a sample to the tenant's usage history. */
-export async function recordSample(client: PoolClient, s: MeasuredUsage): Promise<void> {
+export async function recordSample(client: PoolClient, s: UsageSample): Promise<void> {
   await client.query(
     `INSERT INTO usage_samples (tenant_id, measured_at, active_users, database_bytes, filestore_bytes,
        backup_bytes, backup_generations, error_code, error_message)

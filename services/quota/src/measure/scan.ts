@@ -1,8 +1,9 @@
+import type { UsageSample } from '@ocp/contracts';
 import { type Pool, withTransaction } from '@ocp/db';
 import { pauseUnlessAborted } from '@ocp/service-kit';
 import type { Logger } from 'pino';
 import { afterSample } from './after-sample.ts';
-import { type MeasureDeps, type MeasuredUsage, measureTenant } from './measure-tenant.ts';
+import { type MeasureDeps, measureTenant } from './measure-tenant.ts';
 import { recordSample } from './record-sample.ts';
 import { claimDueTenants, markMeasured, releaseClaim, tickOf } from './schedule.ts';
 
@@ -19,15 +20,14 @@ export interface ScanDeps extends MeasureDeps {
  * Measures a tenant and records the sample, its place in the scan and what the sample sets off
  * (`afterSample`) in one transaction; answers the sample.
  */
-export async function measureAndRecord(deps: ScanDeps, tenantId: string): Promise<MeasuredUsage> {
+export async function measureAndRecord(deps: ScanDeps, tenantId: string): Promise<UsageSample> {
   const sample = await measureTenant(deps, tenantId);
   await withTransaction(deps.pool, async (client) => {
     await recordSample(client, sample);
     await markMeasured(client, tenantId, sample.measuredAt);
     await afterSample(client, sample);
   });
-  if (sample.error)
-    deps.logger.warn({ tenantId, error: sample.error }, 'tenant usage measured only in part');
+  if (sample.error) deps.logger.warn({ tenantId, error: sample.error }, 'tenant usage measured only in part');
   return sample;
 }
 

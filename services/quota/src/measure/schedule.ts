@@ -5,7 +5,8 @@ import type { Queryable } from '@ocp/db';
  * measurements spread evenly over the interval and each tenant comes at the same point of every
  * interval, across restarts and replicas (as the backup schedule derives a window from the id).
  */
-export const SLOT_OFFSET_SQL = '((hashtextextended(k.tenant_id::text, 0) % $2::bigint) + $2::bigint) % $2::bigint';
+export const SLOT_OFFSET_SQL =
+  '((hashtextextended(k.tenant_id::text, 0) % $2::bigint) + $2::bigint) % $2::bigint';
 
 /** The start of the tenant's latest slot at or before `$1` (epoch milliseconds). */
 const LATEST_SLOT_SQL = `($1::bigint - ((($1::bigint - ${SLOT_OFFSET_SQL}) % $2::bigint) + $2::bigint) % $2::bigint)`;

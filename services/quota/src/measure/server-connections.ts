@@ -13,7 +13,11 @@ export interface ServerConnections {
    * `server` (its name or id; null or unknown: the default server), waiting for a slot first.
    * One call holds one slot: `fn` must not open another connection.
    */
-  withDatabase<T>(server: string | null, database: string | null, fn: (c: pg.Client) => Promise<T>): Promise<T>;
+  withDatabase<T>(
+    server: string | null,
+    database: string | null,
+    fn: (c: pg.Client) => Promise<T>,
+  ): Promise<T>;
   /** Connections open now, over all servers (for metrics and tests). */
   open(): number;
 }

@@ -24,7 +24,11 @@ export interface TenantDatabases {
   /** Makes a tenant database (a copy of the prepared one) named `<prefix><suffix>`. */
   create(suffix: string): Promise<string>;
   /** Runs `sql` in `database` as the runtime role (the tables' owner, as Odoo runs). */
-  query<R extends pg.QueryResultRow>(database: string, sql: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow>(
+    database: string,
+    sql: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   /** Drops every database and role of the prefix, and the filestore root. */
   drop(): Promise<void>;
 }
@@ -51,7 +55,9 @@ export async function createTenantDatabases(prefix: string): Promise<TenantDatab
     filestoreRoot,
     async create(suffix) {
       const name = `${prefix}${suffix}`;
-      await adminQuery(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)} OWNER ${ident(runtimeRole)}`);
+      await adminQuery(
+        `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)} OWNER ${ident(runtimeRole)}`,
+      );
       await adminQuery(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
       return name;
     },
