@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, symlink } from 'node:fs/promises';
+import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CloudEvent } from '@ocp/contracts';
 import type { Pool } from '@ocp/db';
-import { adminQuery, uniqueName } from '@ocp/testkit';
+import { adminQuery, uniqueName, urlFor } from '@ocp/testkit';
 import { pino } from 'pino';
 import { backupUsageHandler } from '../src/measure/backup-usage.ts';
 import { measureTenant, type TenantPlace, TenantPlaceError } from '../src/measure/measure-tenant.ts';
@@ -101,7 +101,7 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
          ('gone', false, false, 1, 2), ('gone-null', NULL, false, 1, 2),
          ('portal1', true, true, 1, 2), ('portal2', true, true, 1, 2)`,
     );
-    await adminQuery(`VACUUM`, [], (await import('@ocp/testkit')).urlFor(t.db));
+    await adminQuery('VACUUM', [], urlFor(t.db));
 
     let files = 0;
     files += await writeFileOf(t.dir, 'ab/ab12', 1000);
