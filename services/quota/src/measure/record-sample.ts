@@ -5,8 +5,8 @@ import type { PoolClient } from '@ocp/db';
 export async function recordSample(client: PoolClient, s: UsageSample): Promise<void> {
   await client.query(
     `INSERT INTO usage_samples (tenant_id, measured_at, active_users, database_bytes, filestore_bytes,
-       backup_bytes, backup_generations, error_code, error_message)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       backup_bytes, backup_generations, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       s.tenantId,
       s.measuredAt,
@@ -15,8 +15,7 @@ export async function recordSample(client: PoolClient, s: UsageSample): Promise<
       s.filestoreBytes,
       s.backupBytes,
       s.backupGenerations,
-      s.error?.code ?? null,
-      s.error?.message ?? null,
+      s.error ? JSON.stringify(s.error) : null,
     ],
   );
 }

@@ -1,28 +1,12 @@
-import type { Bus, EventHandler, RpcHandler } from '@ocp/bus';
-import type { Pool } from '@ocp/db';
-import type { Logger } from 'pino';
+import type { EventHandler, RpcHandler } from '@ocp/bus';
+import type { QuotaContext } from '../handlers/context.ts';
+import { locateTenant } from '../handlers/tenants.ts';
 import { BACKUP_USAGE_TYPES, backupUsageHandler } from './backup-usage.ts';
-import { locateThroughTenantService } from './locate.ts';
+import { parseDbServers } from './db-servers.ts';
+import { locateKnownTenant } from './locate.ts';
 import { measureNowHandler } from './measure-now.ts';
 import { type MeasureScan, type ScanDeps, startMeasureScan } from './scan.ts';
 import { createServerConnections, type ServerConnections } from './server-connections.ts';
-
-export interface MeasurementOptions {
-  pool: Pool;
-  bus: Bus;
-  logger: Logger;
-  /** QUOTA_DB_ADMIN_URL. */
-  adminUrl: string;
-  /** QUOTA_DB_SERVERS, parsed. */
-  servers: ReadonlyMap<string, string>;
-  /** QUOTA_MAX_CONNECTIONS_PER_SERVER. */
-  maxPerServer: number;
-  /** QUOTA_SCAN_INTERVAL_MS. */
-  intervalMs: number;
-  /** How long to wait for the tenant service to say where a tenant's data is. */
-  tenantRpcTimeoutMs: number;
-  now?: () => Date;
-}
 
 /** Measurement as the service runs it; the service serves and consumes what it hands out. */
 export interface Measurement {
@@ -32,33 +16,39 @@ export interface Measurement {
   measureNow: RpcHandler<'quota.measure.now.v1'>;
   /** Consume `BACKUP_USAGE_TYPES` with it on the durable `quotaBackupEvents`. */
   backupUsage: EventHandler<(typeof BACKUP_USAGE_TYPES)[number]>;
+  /** Stops the scan, waiting for the measurements in flight. */
   stop(): Promise<void>;
 }
 
-/** Starts the scan and makes the handlers of measurement. */
-export function startMeasurement(o: MeasurementOptions): Measurement {
+/** The measurement's dependencies from the service's context (the scan not started). */
+export function measureDepsOf(ctx: QuotaContext): ScanDeps {
   const connections = createServerConnections({
-    defaultUrl: o.adminUrl,
-    servers: o.servers,
-    maxPerServer: o.maxPerServer,
+    defaultUrl: ctx.config.QUOTA_DB_ADMIN_URL,
+    servers: parseDbServers(ctx.config.QUOTA_DB_SERVERS).map,
+    maxPerServer: ctx.config.QUOTA_MAX_CONNECTIONS_PER_SERVER,
   });
-  const deps: ScanDeps = {
-    db: o.pool,
-    pool: o.pool,
-    logger: o.logger,
+  return {
+    db: ctx.pool,
+    pool: ctx.pool,
+    logger: ctx.logger,
     connections,
-    locate: locateThroughTenantService(o.bus, o.tenantRpcTimeoutMs),
-    now: o.now ?? (() => new Date()),
-    intervalMs: o.intervalMs,
-    // Enough measurements in flight to keep every server's slots busy while filestores are walked.
-    concurrency: Math.max(4, o.maxPerServer * 4),
+    locate: locateKnownTenant(ctx.pool, (t) => locateTenant(ctx, t)),
+    now: () => ctx.now(),
+    intervalMs: ctx.config.QUOTA_SCAN_INTERVAL_MS,
+    // Enough measurements in flight to keep a server's slots busy while filestores are walked.
+    concurrency: ctx.config.QUOTA_MAX_CONNECTIONS_PER_SERVER * 4,
   };
+}
+
+/** Starts the scan and makes the handlers of measurement. */
+export function startMeasurement(ctx: QuotaContext): Measurement {
+  const deps = measureDepsOf(ctx);
   const scan = startMeasureScan(deps);
   return {
-    connections,
+    connections: deps.connections,
     scan,
     measureNow: measureNowHandler(deps),
-    backupUsage: backupUsageHandler(o.pool),
+    backupUsage: backupUsageHandler(ctx.pool),
     stop: () => scan.stop(),
   };
 }

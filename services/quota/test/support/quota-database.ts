@@ -11,11 +11,6 @@ export async function createQuotaDatabase(): Promise<{ pool: Pool; drop(): Promi
   const logger = pino({ level: 'warn' });
   await migrate({ databaseUrl: db.url, dir: migrations, logger });
   const pool = createPool({ url: db.url, name: 'quota-measure-test', logger });
-  // STAND-IN until the service skeleton's migrations make these.
-  await pool.query(`CREATE TABLE IF NOT EXISTS known_tenants (tenant_id uuid PRIMARY KEY, state text NOT NULL);
-    CREATE TABLE IF NOT EXISTS usage_samples (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, measured_at timestamptz NOT NULL,
-      active_users integer, database_bytes bigint, filestore_bytes bigint, backup_bytes bigint, backup_generations integer,
-      error_code text, error_message text)`);
   return {
     pool,
     async drop() {
@@ -25,7 +20,19 @@ export async function createQuotaDatabase(): Promise<{ pool: Pool; drop(): Promi
   };
 }
 
-/** Enters a tenant in the quota service's copy of the tenants, as its tenant events would. */
-export async function knowTenant(pool: Pool, tenantId: string, state = 'active'): Promise<void> {
-  await pool.query('INSERT INTO known_tenants (tenant_id, state) VALUES ($1, $2)', [tenantId, state]);
+/**
+ * Enters a tenant in the quota service's copy of the tenants, as its tenant events would, with
+ * where its data is as `tenant.backup.source` would have said (`located_at` set).
+ */
+export async function knowTenant(
+  pool: Pool,
+  t: { id: string; databaseName: string; filestoreDir: string | null; server?: string | null },
+  state = 'active',
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO known_tenants (tenant_id, slug, plan, state, database_name, database_server_name, filestore_dir,
+       located_at, event_time)
+     VALUES ($1, $2, 'starter', $3, $4, $5, $6, now(), now())`,
+    [t.id, `t${t.id.slice(0, 8)}`, state, t.databaseName, t.server ?? null, t.filestoreDir],
+  );
 }

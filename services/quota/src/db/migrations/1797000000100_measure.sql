@@ -1,3 +1,4 @@
+-- Up Migration
 -- Measurement: when each tenant was last measured (the scan survives restarts and spreads over
 -- its interval from here) and its backup storage, kept from the backup service's events.
 
@@ -27,3 +28,8 @@ CREATE TABLE backup_usage (
   generations integer NOT NULL DEFAULT 0,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Down Migration
+DROP TABLE backup_usage;
+DROP TABLE measure_backups;
+DROP TABLE measure_schedule;
