@@ -171,12 +171,35 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
   test('a dropped database is an error sample on its tenant, and the scan measures the others', async () => {
     const ts = [await tenant('scan1'), await tenant('scan2'), await tenant('scan3')];
     await adminQuery(`DROP DATABASE "${ts[1]!.db}" WITH (FORCE)`);
+    // The hook sees each sample inside the transaction that records it.
+    const handed: Array<{ tenantId: string; code: string | null; visible: number }> = [];
     const scan = startMeasureScan(
-      { ...deps(), pool: quota.pool, logger, intervalMs: 3_600_000, concurrency: 4 } satisfies ScanDeps,
+      {
+        ...deps(),
+        pool: quota.pool,
+        logger,
+        intervalMs: 3_600_000,
+        concurrency: 4,
+        afterSample: async (sample, client) => {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM usage_samples WHERE tenant_id = $1',
+            [sample.tenantId],
+          );
+          handed.push({ tenantId: sample.tenantId, code: sample.error?.code ?? null, visible: rows[0]!.n });
+        },
+      } satisfies ScanDeps,
       { autoStart: false },
     );
     const measured = await scan.runOnce();
     assert.ok(measured >= 3);
+    assert.deepEqual(
+      handed
+        .filter((h) => ts.some((t) => t.id === h.tenantId))
+        .sort((a, b) => a.tenantId.localeCompare(b.tenantId)),
+      ts
+        .map((t, i) => ({ tenantId: t.id, code: i === 1 ? 'DATABASE_MISSING' : null, visible: 1 }))
+        .sort((a, b) => a.tenantId.localeCompare(b.tenantId)),
+    );
     const { rows } = await quota.pool.query<{
       tenant_id: string;
       active_users: number | null;
@@ -194,7 +217,14 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
     assert.equal(byId.get(ts[2]!.id)?.active_users, 1);
     // Measured this interval: the next look leaves them alone, across a new scan (a restart).
     const again = startMeasureScan(
-      { ...deps(), pool: quota.pool, logger, intervalMs: 3_600_000, concurrency: 4 },
+      {
+        ...deps(),
+        pool: quota.pool,
+        logger,
+        intervalMs: 3_600_000,
+        concurrency: 4,
+        afterSample: async () => {},
+      },
       { autoStart: false },
     );
     assert.equal(await again.runOnce(), 0);
@@ -218,7 +248,14 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
       }
     })();
     const scan = startMeasureScan(
-      { ...deps(), pool: quota.pool, logger, intervalMs: 3_600_000, concurrency: 20 },
+      {
+        ...deps(),
+        pool: quota.pool,
+        logger,
+        intervalMs: 3_600_000,
+        concurrency: 20,
+        afterSample: async () => {},
+      },
       { autoStart: false },
     );
     const measured = await scan.runOnce();

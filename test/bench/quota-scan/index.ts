@@ -22,13 +22,14 @@ import { adminQuery, adminUrl, uniqueName } from '@ocp/testkit';
 import pg from 'pg';
 import { pino } from 'pino';
 import { ACTIVE_USERS_SQL } from '../../../services/quota/src/measure/active-users.ts';
+import { locateKnownTenant } from '../../../services/quota/src/measure/locate.ts';
 import type { TenantPlace } from '../../../services/quota/src/measure/measure-tenant.ts';
 import { startMeasureScan } from '../../../services/quota/src/measure/scan.ts';
 import {
   createServerConnections,
   urlOfDatabase,
 } from '../../../services/quota/src/measure/server-connections.ts';
-import { createQuotaDatabase } from '../../../services/quota/test/support/quota-database.ts';
+import { createQuotaDatabase, knowTenant } from '../../../services/quota/test/support/quota-database.ts';
 import { createTenantDatabases, writeFileOf } from '../../../services/quota/test/support/tenant-databases.ts';
 import { positiveInt } from '../support/args.ts';
 
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
           await writeFileOf(dir, `${name.slice(0, 2)}/${name}`, 512 + ((i * 7919 + f * 104729) % 16_384));
         }
         places.set(id, { databaseName: db, server: null, filestoreDir: dir });
-        await quota.pool.query("INSERT INTO known_tenants (tenant_id, state) VALUES ($1, 'active')", [id]);
+        await knowTenant(quota.pool, { id, databaseName: db, filestoreDir: dir });
         if (++made % 100 === 0) progress(`${made}/${count} tenant databases made`);
       }
     };
@@ -165,10 +166,14 @@ async function main(): Promise<void> {
         pool: quota.pool,
         logger: pino({ level: 'silent' }),
         connections,
-        locate: async (id) => places.get(id)!,
+        // Located as the service does, from its copy of the tenants (located already here).
+        locate: locateKnownTenant(quota.pool, async () => {
+          throw new Error('every tenant of the benchmark is located already');
+        }),
         now: () => new Date(),
         intervalMs: 3_600_000,
         concurrency: maxConnections * 4,
+        afterSample: async () => {},
       },
       { autoStart: false },
     );
@@ -180,7 +185,7 @@ async function main(): Promise<void> {
     await scan.stop();
 
     const { rows } = await quota.pool.query<{ n: number; errors: number; users: string }>(
-      'SELECT count(*)::int AS n, count(error_code)::int AS errors, COALESCE(sum(active_users), 0) AS users FROM usage_samples',
+      'SELECT count(*)::int AS n, count(error)::int AS errors, COALESCE(sum(active_users), 0) AS users FROM usage_samples',
     );
     const perSecond = (n: number, ms: number) => (n / (ms / 1000)).toFixed(1);
     console.log(

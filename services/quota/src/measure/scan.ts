@@ -1,11 +1,17 @@
 import type { UsageSample } from '@ocp/contracts';
-import { type Pool, withTransaction } from '@ocp/db';
+import { type Pool, type PoolClient, withTransaction } from '@ocp/db';
 import { pauseUnlessAborted } from '@ocp/service-kit';
 import type { Logger } from 'pino';
-import { afterSample } from './after-sample.ts';
 import { type MeasureDeps, measureTenant } from './measure-tenant.ts';
 import { recordSample } from './record-sample.ts';
 import { claimDueTenants, markMeasured, releaseClaim, tickOf } from './schedule.ts';
+
+/**
+ * What a recorded sample sets off: the enforcer's `afterSample` (services/quota/src/enforce),
+ * given the transaction that records the sample, so that the levels it changes and the events it
+ * enqueues commit with the sample or not at all.
+ */
+export type AfterSample = (sample: UsageSample, client: PoolClient) => Promise<void>;
 
 export interface ScanDeps extends MeasureDeps {
   pool: Pool;
@@ -14,18 +20,19 @@ export interface ScanDeps extends MeasureDeps {
   intervalMs: number;
   /** Tenants measured at once by this replica; the connections are bounded per server apart from this. */
   concurrency: number;
+  afterSample: AfterSample;
 }
 
 /**
  * Measures a tenant and records the sample, its place in the scan and what the sample sets off
- * (`afterSample`) in one transaction; answers the sample.
+ * (`deps.afterSample`: thresholds and enforcement) in one transaction; answers the sample.
  */
 export async function measureAndRecord(deps: ScanDeps, tenantId: string): Promise<UsageSample> {
   const sample = await measureTenant(deps, tenantId);
   await withTransaction(deps.pool, async (client) => {
     await recordSample(client, sample);
     await markMeasured(client, tenantId, sample.measuredAt);
-    await afterSample(client, sample);
+    await deps.afterSample(sample, client);
   });
   if (sample.error) deps.logger.warn({ tenantId, error: sample.error }, 'tenant usage measured only in part');
   return sample;

@@ -5,7 +5,7 @@ import { BACKUP_USAGE_TYPES, backupUsageHandler } from './backup-usage.ts';
 import { parseDbServers } from './db-servers.ts';
 import { locateKnownTenant } from './locate.ts';
 import { measureNowHandler } from './measure-now.ts';
-import { type MeasureScan, type ScanDeps, startMeasureScan } from './scan.ts';
+import { type AfterSample, type MeasureScan, type ScanDeps, startMeasureScan } from './scan.ts';
 import { createServerConnections, type ServerConnections } from './server-connections.ts';
 
 /** Measurement as the service runs it; the service serves and consumes what it hands out. */
@@ -20,8 +20,11 @@ export interface Measurement {
   stop(): Promise<void>;
 }
 
-/** The measurement's dependencies from the service's context (the scan not started). */
-export function measureDepsOf(ctx: QuotaContext): ScanDeps {
+/**
+ * The measurement's dependencies from the service's context (the scan not started); `afterSample`
+ * is the enforcer's.
+ */
+export function measureDepsOf(ctx: QuotaContext, afterSample: AfterSample): ScanDeps {
   const connections = createServerConnections({
     defaultUrl: ctx.config.QUOTA_DB_ADMIN_URL,
     servers: parseDbServers(ctx.config.QUOTA_DB_SERVERS).map,
@@ -37,12 +40,16 @@ export function measureDepsOf(ctx: QuotaContext): ScanDeps {
     intervalMs: ctx.config.QUOTA_SCAN_INTERVAL_MS,
     // Enough measurements in flight to keep a server's slots busy while filestores are walked.
     concurrency: ctx.config.QUOTA_MAX_CONNECTIONS_PER_SERVER * 4,
+    afterSample,
   };
 }
 
-/** Starts the scan and makes the handlers of measurement. */
-export function startMeasurement(ctx: QuotaContext): Measurement {
-  const deps = measureDepsOf(ctx);
+/**
+ * Starts the scan and makes the handlers of measurement; each recorded sample goes to
+ * `afterSample` (the enforcer's) in the transaction that records it.
+ */
+export function startMeasurement(ctx: QuotaContext, afterSample: AfterSample): Measurement {
+  const deps = measureDepsOf(ctx, afterSample);
   const scan = startMeasureScan(deps);
   return {
     connections: deps.connections,
@@ -53,4 +60,4 @@ export function startMeasurement(ctx: QuotaContext): Measurement {
   };
 }
 
-export { BACKUP_USAGE_TYPES };
+export { type AfterSample, BACKUP_USAGE_TYPES };
