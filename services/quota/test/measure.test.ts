@@ -8,7 +8,9 @@ import type { Pool } from '@ocp/db';
 import { adminQuery, uniqueName, urlFor } from '@ocp/testkit';
 import { pino } from 'pino';
 import { backupUsageHandler } from '../src/measure/backup-usage.ts';
-import { measureTenant, type TenantPlace, TenantPlaceError } from '../src/measure/measure-tenant.ts';
+import { locateKnownTenant } from '../src/measure/locate.ts';
+import { measureNowHandler } from '../src/measure/measure-now.ts';
+import { measureTenant } from '../src/measure/measure-tenant.ts';
 import { type ScanDeps, startMeasureScan } from '../src/measure/scan.ts';
 import { createServerConnections, type ServerConnections } from '../src/measure/server-connections.ts';
 import { createQuotaDatabase, knowTenant } from './support/quota-database.ts';
@@ -270,5 +272,30 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
       [many.map((t) => t.id)],
     );
     assert.equal(rows[0]!.n, 30);
+  });
+  test('quota.measure.now measures one tenant at once and records it; a tenant never heard of is not found', async () => {
+    const t = await tenant('now');
+    await tenants.query(
+      t.db,
+      "INSERT INTO res_users (login, active, share, company_id, partner_id) VALUES ('x', true, false, 1, 2)",
+    );
+    const handler = measureNowHandler({
+      ...deps(),
+      pool: quota.pool,
+      logger,
+      intervalMs: 3_600_000,
+      concurrency: 1,
+      afterSample: async () => {},
+    });
+    const { sample } = await handler({ tenantId: t.id }, { traceparent: '' });
+    assert.equal(sample.activeUsers, 2);
+    const { rows } = await quota.pool.query<{ n: number }>(
+      'SELECT active_users::int AS n FROM usage_samples WHERE tenant_id = $1',
+      [t.id],
+    );
+    assert.deepEqual(rows, [{ n: 2 }]);
+    await assert.rejects(handler({ tenantId: randomUUID() }, { traceparent: '' }), {
+      code: 'TENANT_NOT_FOUND',
+    });
   });
 });
