@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { durables, streams } from '@ocp/contracts';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
-import { configSchema, type QuotaConfig } from './config.ts';
+import { checkConfig, configSchema, type QuotaConfig } from './config.ts';
 import { runtimeGrants } from './db/grants.ts';
 import type { QuotaContext } from './handlers/context.ts';
 import { deleteOverrideHandler, putOverrideHandler } from './handlers/overrides.ts';
@@ -9,6 +9,7 @@ import { deletePlanHandler, getPlanHandler, listPlansHandler, putPlanHandler } f
 import { getTenantQuotaHandler } from './handlers/tenant-quota.ts';
 import { FOLLOWED_TENANT_TYPES, tenantProjectionHandler } from './handlers/tenants.ts';
 import { usageHistoryHandler } from './handlers/usage-history.ts';
+import { type AfterSample, BACKUP_USAGE_TYPES, startMeasurement } from './measure/start.ts';
 
 /** Durable consumers of the quota service, shared by every replica. */
 export const QUOTA_DURABLES = {
@@ -24,6 +25,7 @@ export const QUOTA_DURABLES = {
 export const quotaService = defineService({
   name: 'quota',
   configSchema,
+  checkConfig,
   migrations: fileURLToPath(new URL('./db/migrations', import.meta.url)),
   grants: runtimeGrants,
   poolMax: (c) => c.DB_POOL_MAX,
@@ -55,6 +57,22 @@ export const quotaService = defineService({
         concurrency: 4,
       },
       tenantProjectionHandler(ctx),
+    );
+    // Measurement: the scan, `quota.measure.now` and backup storage from the backup events.
+    // Thresholds and enforcement judge each sample at `afterSample` (services/quota/src/enforce).
+    const afterSample: AfterSample = async () => {};
+    const measurement = startMeasurement(ctx, (name, ms, task) => rt.every(name, ms, task), afterSample);
+    rt.bus.serve('quota.measure.now.v1', measurement.measureNow);
+    await rt.bus.consume(
+      {
+        durable: QUOTA_DURABLES.backups,
+        stream: streams.backupEvents,
+        types: BACKUP_USAGE_TYPES,
+        deliverFrom: 'all',
+        maxDeliver: -1,
+        concurrency: 4,
+      },
+      measurement.backupUsage,
     );
     return { ctx };
   },

@@ -1,4 +1,5 @@
 import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import { dbServersConfig, parseDbServers } from './measure/db-servers.ts';
 
 export const configSchema = {
   type: 'object',
@@ -26,6 +27,7 @@ export const configSchema = {
       default: 4,
       description: 'Connections the scan opens at once to one database server.',
     },
+    ...dbServersConfig,
     QUOTA_WARNING_PERCENT: {
       type: 'integer',
       minimum: 1,
@@ -93,7 +95,12 @@ export function trialNoticeDays(c: Pick<QuotaConfig, 'QUOTA_TRIAL_NOTICE_DAYS'>)
   );
 }
 
+/** Cross-field checks: each problem says what would go wrong. */
+export function checkConfig(c: QuotaConfig): string[] {
+  return parseDbServers(c.QUOTA_DB_SERVERS).problems;
+}
+
 /** The quota service's configuration, from the environment, parsed once. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): QuotaConfig {
-  return loadConfig<QuotaConfig>(configSchema, env);
+  return loadConfig<QuotaConfig>(configSchema, env, checkConfig);
 }

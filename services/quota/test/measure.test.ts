@@ -160,10 +160,10 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
     const none = await measureTenant(deps(), t.id);
     assert.equal(none.filestoreBytes, 0);
     assert.equal(none.error, undefined);
-    places.set(t.id, {
-      ...places.get(t.id)!,
-      filestoreDir: path.join(tenants.filestoreRoot, 'unmounted', t.db),
-    });
+    await quota.pool.query('UPDATE known_tenants SET filestore_dir = $2 WHERE tenant_id = $1', [
+      t.id,
+      path.join(tenants.filestoreRoot, 'unmounted', t.db),
+    ]);
     const unmounted = await measureTenant(deps(), t.id);
     assert.equal(unmounted.filestoreBytes, null);
     assert.equal(unmounted.activeUsers, 1);

@@ -41,10 +41,18 @@ export async function measureAndRecord(deps: ScanDeps, tenantId: string): Promis
 /** The background scan; `stop` waits for the measurements in flight. */
 export interface MeasureScan {
   stop(): Promise<void>;
-  /** One look: claims the due tenants and measures them (tests and the benchmark call it). */
-  runOnce(): Promise<number>;
+  /**
+   * One look: claims the due tenants a batch at a time and measures them until none is due (or
+   * `signal` aborts); answers how many were measured.
+   */
+  runOnce(signal?: AbortSignal): Promise<number>;
 }
 
+/**
+ * The scan: with `autoStart` (the default) it looks every `tickOf(intervalMs)` by itself;
+ * without, the caller runs `runOnce` (the service through its runtime's `every`, tests, the
+ * benchmark).
+ */
 export function startMeasureScan(deps: ScanDeps, opts: { autoStart?: boolean } = {}): MeasureScan {
   const tickMs = tickOf(deps.intervalMs);
   // A claim outlives a slow measurement (a connection timeout plus a large filestore).
@@ -63,10 +71,10 @@ export function startMeasureScan(deps: ScanDeps, opts: { autoStart?: boolean } =
   };
 
   /** Claims a batch at a time and keeps `concurrency` measurements going until none is due. */
-  const runOnce = async (): Promise<number> => {
+  const runOnce = async (signal?: AbortSignal): Promise<number> => {
     let measured = 0;
     for (;;) {
-      if (controller.signal.aborted) return measured;
+      if (controller.signal.aborted || signal?.aborted) return measured;
       const due = await claimDueTenants(deps.pool, {
         now: deps.now(),
         intervalMs: deps.intervalMs,

@@ -6,6 +6,7 @@ import { parseDbServers } from './db-servers.ts';
 import { locateKnownTenant } from './locate.ts';
 import { measureNowHandler } from './measure-now.ts';
 import { type AfterSample, type MeasureScan, type ScanDeps, startMeasureScan } from './scan.ts';
+import { tickOf } from './schedule.ts';
 import { createServerConnections, type ServerConnections } from './server-connections.ts';
 
 /** Measurement as the service runs it; the service serves and consumes what it hands out. */
@@ -44,13 +45,21 @@ export function measureDepsOf(ctx: QuotaContext, afterSample: AfterSample): Scan
   };
 }
 
+/** How the service runs a periodic task: its runtime's `every` (never two runs at once; the stop waits). */
+export type Every = (
+  name: string,
+  intervalMs: number,
+  task: (signal: AbortSignal) => Promise<unknown>,
+) => void;
+
 /**
- * Starts the scan and makes the handlers of measurement; each recorded sample goes to
- * `afterSample` (the enforcer's) in the transaction that records it.
+ * Starts the scan on the service's runtime (`every`) and makes the handlers of measurement; each
+ * recorded sample goes to `afterSample` (the enforcer's) in the transaction that records it.
  */
-export function startMeasurement(ctx: QuotaContext, afterSample: AfterSample): Measurement {
+export function startMeasurement(ctx: QuotaContext, every: Every, afterSample: AfterSample): Measurement {
   const deps = measureDepsOf(ctx, afterSample);
-  const scan = startMeasureScan(deps);
+  const scan = startMeasureScan(deps, { autoStart: false });
+  every('quota-usage-scan', tickOf(deps.intervalMs), (signal) => scan.runOnce(signal));
   return {
     connections: deps.connections,
     scan,
