@@ -86,6 +86,12 @@ export function startMeasureScan(deps: ScanDeps, opts: { autoStart?: boolean } =
       const lane = async () => {
         while (next < due.length) {
           const tenantId = due[next++]!;
+          // On a stop, the measurements under way finish and the rest are handed back at once,
+          // so the next replica (or start) takes them without waiting for the claims to run out.
+          if (controller.signal.aborted || signal?.aborted) {
+            await releaseClaim(deps.pool, tenantId).catch(() => {});
+            continue;
+          }
           await measureOne(tenantId);
           measured++;
         }
