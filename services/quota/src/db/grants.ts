@@ -11,4 +11,8 @@ export const runtimeGrants: RuntimeGrants = {
   usage_samples: ['SELECT', 'INSERT', 'DELETE'],
   quota_states: ['SELECT', 'INSERT', 'UPDATE'],
   trials: ['SELECT', 'INSERT', 'UPDATE'],
+  // Measurement: each tenant's place in the scan, and its backup storage from the backup events.
+  measure_schedule: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  measure_backups: ['SELECT', 'INSERT', 'UPDATE'],
+  backup_usage: ['SELECT', 'INSERT', 'UPDATE'],
 };
