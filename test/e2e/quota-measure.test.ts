@@ -26,7 +26,7 @@ describe('usage measured on the platform (the protocol double as runtime)', { ti
   let tenant: Tenant;
 
   before(async () => {
-    p = await startPlatform();
+    p = await startPlatform({ backup: true });
     bus = await p.busAs('gateway');
     let runtime: { id: string };
     ({ odoo, role: runtimeRole, dataDir, filestore, runtime } = await startDoubleRuntime(bus, p.prefix));
@@ -78,5 +78,30 @@ describe('usage measured on the platform (the protocol double as runtime)', { ti
 
     const history = await bus.request('quota.usage.history.v1', { tenantId: tenant.id });
     assert.ok(history.items.some((s) => s.measuredAt === sample.measuredAt && s.activeUsers === 3));
+  });
+  test("a tenant's backup storage is what the backup service stored, from its events", async () => {
+    const { operation } = await bus.request('backup.create.v1', { tenantId: tenant.id });
+    const done = await waitFor(
+      'the backup to end',
+      async () => {
+        const { operation: op } = await bus.request('backup.operation.get.v1', { operationId: operation.id });
+        return op.state === 'succeeded' || op.state === 'failed' ? op : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    assert.equal(done.state, 'succeeded', done.error ?? '');
+    const { items } = await bus.request('backup.list.v1', { tenantId: tenant.id, limit: 10 });
+    const stored = items.filter((b) => b.state === 'succeeded');
+    assert.equal(stored.length, 1);
+    // backup.completed reaches the quota service through EVENTS_BACKUP; measure until it has.
+    const sample = await waitFor(
+      'the backup to count',
+      async () => {
+        const { sample } = await bus.request('quota.measure.now.v1', { tenantId: tenant.id });
+        return sample.backupGenerations === 1 ? sample : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    assert.equal(sample.backupBytes, stored[0]!.storedBytes);
   });
 });
