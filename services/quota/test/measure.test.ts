@@ -12,6 +12,7 @@ import { locateKnownTenant } from '../src/measure/locate.ts';
 import { measureNowHandler } from '../src/measure/measure-now.ts';
 import { measureTenant } from '../src/measure/measure-tenant.ts';
 import { type ScanDeps, startMeasureScan } from '../src/measure/scan.ts';
+import { claimDueTenants, markMeasured } from '../src/measure/schedule.ts';
 import { createServerConnections, type ServerConnections } from '../src/measure/server-connections.ts';
 import { createQuotaDatabase, knowTenant } from './support/quota-database.ts';
 import { createTenantDatabases, type TenantDatabases, writeFileOf } from './support/tenant-databases.ts';
@@ -297,5 +298,45 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
     await assert.rejects(handler({ tenantId: randomUUID() }, { traceparent: '' }), {
       code: 'TENANT_NOT_FOUND',
     });
+  });
+});
+
+describe('the scan schedule', { timeout: 60_000 }, () => {
+  test('spreads a fleet over the interval: each tenant due once per interval, never all at once, across restarts', async () => {
+    const quota = await createQuotaDatabase();
+    try {
+      const ids = Array.from({ length: 200 }, () => randomUUID());
+      for (const id of ids)
+        await knowTenant(quota.pool, { id, databaseName: `db${id.slice(0, 8)}`, filestoreDir: null });
+      const intervalMs = 1_000_000;
+      const steps = 10;
+      const t0 = Date.parse('2030-01-01T00:00:00Z');
+      const counts: number[] = [];
+      const perTenant = new Map<string, number>();
+      // Three intervals looked at ten times each, as the scan would (each look a fresh query: the
+      // state is the database's alone, so a restart between looks changes nothing).
+      for (let i = 0; i < 3 * steps; i++) {
+        const now = new Date(t0 + (i * intervalMs) / steps);
+        const due = await claimDueTenants(quota.pool, { now, intervalMs, limit: 1000, leaseMs: 1000 });
+        for (const id of due) await markMeasured(quota.pool, id, now.toISOString());
+        counts.push(due.length);
+        if (i >= 2 * steps) for (const id of due) perTenant.set(id, (perTenant.get(id) ?? 0) + 1);
+      }
+      // The first look measures every tenant never measured; after that each comes at its slot.
+      assert.equal(counts[0], 200);
+      const third = counts.slice(2 * steps);
+      assert.equal(
+        third.reduce((a, b) => a + b, 0),
+        200,
+        `looks of the third interval: ${third.join(' ')}`,
+      );
+      assert.deepEqual(new Set(perTenant.values()), new Set([1]));
+      // Spread over the looks after the first, the second interval too (the tenants measured
+      // together at the first look come back each at its own slot): about 20 a look.
+      const later = counts.slice(1);
+      assert.ok(Math.max(...later) <= 45, `looks after the first: ${later.join(' ')}`);
+    } finally {
+      await quota.drop();
+    }
   });
 });

@@ -12,11 +12,12 @@ export const SLOT_OFFSET_SQL =
 const LATEST_SLOT_SQL = `($1::bigint - ((($1::bigint - ${SLOT_OFFSET_SQL}) % $2::bigint) + $2::bigint) % $2::bigint)`;
 
 /**
- * Claims up to `limit` tenants that are due: never measured, or not measured since their latest
- * slot began and not in the last half interval (a tenant measured out of its turn, by
- * `quota.measure.now` or as a new tenant, a moment before its slot is not measured again at once;
- * its next one comes at the slot after, and its turns are back on its slots). A claim holds for `leaseMs` so another replica leaves the tenant alone meanwhile;
- * the measurement's sample ends it. Tenants on the platform (active or suspended) only: others
+ * Claims up to `limit` tenants that are due: never measured, or whose latest slot began at least
+ * half an interval after their last measurement. A tenant measured out of its turn (a new tenant,
+ * `quota.measure.now`) thus skips a slot that comes less than half an interval later and is back
+ * on its own slot the time after: measurements stay spread, never bunched behind a common delay,
+ * and a tenant goes at most one and a half intervals unmeasured. A claim holds for `leaseMs` so
+ * another replica leaves the tenant alone meanwhile; the measurement's sample ends it. Tenants on the platform (active or suspended) only: others
  * have no database to measure (being made, being restored or moved, deleted).
  *
  * A tenant never measured is due at once, so a new tenant has figures within a tick; after an
@@ -34,8 +35,7 @@ export async function claimDueTenants(
        WHERE k.state IN ('active', 'suspended')
          AND (m.claimed_until IS NULL OR m.claimed_until < to_timestamp($1::bigint / 1000.0))
          AND (m.last_measured_at IS NULL
-              OR (m.last_measured_at < to_timestamp(${LATEST_SLOT_SQL} / 1000.0)
-                  AND m.last_measured_at <= to_timestamp(($1::bigint - $2::bigint / 2) / 1000.0)))
+              OR m.last_measured_at <= to_timestamp((${LATEST_SLOT_SQL} - $2::bigint / 2) / 1000.0))
        ORDER BY slot, k.tenant_id
        LIMIT $3)
      INSERT INTO measure_schedule (tenant_id, claimed_until)
