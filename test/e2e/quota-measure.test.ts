@@ -78,6 +78,10 @@ describe('usage measured on the platform (the protocol double as runtime)', { ti
 
     const history = await bus.request('quota.usage.history.v1', { tenantId: tenant.id });
     assert.ok(history.items.some((s) => s.measuredAt === sample.measuredAt && s.activeUsers === 3));
+    // The service counts its samples on /metrics.
+    const metrics = await (await fetch(`${p.quota!.url}/metrics`)).text();
+    assert.match(metrics, /^ocp_quota_samples_total\{error="none"[^}]*\} [1-9]/m);
+    assert.match(metrics, /^ocp_quota_measure_connections\{[^}]*\} 0$/m);
   });
   test("a tenant's backup storage is what the backup service stored, from its events", async () => {
     const { operation } = await bus.request('backup.create.v1', { tenantId: tenant.id });

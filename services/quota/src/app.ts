@@ -61,7 +61,12 @@ export const quotaService = defineService({
     // Measurement: the scan, `quota.measure.now` and backup storage from the backup events.
     // Thresholds and enforcement judge each sample at `afterSample` (services/quota/src/enforce).
     const afterSample: AfterSample = async () => {};
-    const measurement = startMeasurement(ctx, (name, ms, task) => rt.every(name, ms, task), afterSample);
+    const measurement = startMeasurement(
+      ctx,
+      (name, ms, task) => rt.every(name, ms, task),
+      afterSample,
+      rt.registry,
+    );
     rt.bus.serve('quota.measure.now.v1', measurement.measureNow);
     await rt.bus.consume(
       {

@@ -21,6 +21,8 @@ export interface ScanDeps extends MeasureDeps {
   /** Tenants measured at once by this replica; the connections are bounded per server apart from this. */
   concurrency: number;
   afterSample: AfterSample;
+  /** Told of each sample once it is recorded (metrics). */
+  onRecorded?: (sample: UsageSample) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function measureAndRecord(deps: ScanDeps, tenantId: string): Promis
     await markMeasured(client, tenantId, sample.measuredAt);
     await deps.afterSample(sample, client);
   });
+  deps.onRecorded?.(sample);
   if (sample.error) deps.logger.warn({ tenantId, error: sample.error }, 'tenant usage measured only in part');
   return sample;
 }

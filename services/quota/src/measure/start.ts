@@ -1,10 +1,12 @@
 import type { EventHandler, RpcHandler } from '@ocp/bus';
+import type { Registry } from 'prom-client';
 import type { QuotaContext } from '../handlers/context.ts';
 import { locateTenant } from '../handlers/tenants.ts';
 import { BACKUP_USAGE_TYPES, backupUsageHandler } from './backup-usage.ts';
 import { parseDbServers } from './db-servers.ts';
 import { locateKnownTenant } from './locate.ts';
 import { measureNowHandler } from './measure-now.ts';
+import { registerMeasureMetrics } from './metrics.ts';
 import { type AfterSample, type MeasureScan, type ScanDeps, startMeasureScan } from './scan.ts';
 import { tickOf } from './schedule.ts';
 import { createServerConnections, type ServerConnections } from './server-connections.ts';
@@ -56,8 +58,14 @@ export type Every = (
  * Starts the scan on the service's runtime (`every`) and makes the handlers of measurement; each
  * recorded sample goes to `afterSample` (the enforcer's) in the transaction that records it.
  */
-export function startMeasurement(ctx: QuotaContext, every: Every, afterSample: AfterSample): Measurement {
-  const deps = measureDepsOf(ctx, afterSample);
+export function startMeasurement(
+  ctx: QuotaContext,
+  every: Every,
+  afterSample: AfterSample,
+  registry?: Registry,
+): Measurement {
+  const base = measureDepsOf(ctx, afterSample);
+  const deps: ScanDeps = registry ? { ...base, onRecorded: registerMeasureMetrics(registry, base) } : base;
   const scan = startMeasureScan(deps, { autoStart: false });
   every('quota-usage-scan', tickOf(deps.intervalMs), (signal) => scan.runOnce(signal));
   return {
