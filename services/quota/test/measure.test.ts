@@ -274,6 +274,33 @@ describe('measuring tenant usage', { timeout: 120_000 }, () => {
     );
     assert.equal(rows[0]!.n, 30);
   });
+  test('a sample that cannot be recorded leaves the scan going on, and its tenant waits for its claim to run out', async () => {
+    const [bad, good] = [await tenant('rec1'), await tenant('rec2')];
+    const scanDeps: ScanDeps = {
+      ...deps(),
+      pool: quota.pool,
+      logger,
+      intervalMs: 3_600_000,
+      concurrency: 2,
+      afterSample: async (sample) => {
+        if (sample.tenantId === bad.id) throw new Error('enforcement failed');
+      },
+    };
+    const scan = startMeasureScan(scanDeps, { autoStart: false });
+    await scan.runOnce();
+    // Again at once: the failed tenant is still claimed, so it is not measured over and over.
+    assert.equal(await scan.runOnce(), 0);
+    await scan.stop();
+    const { rows } = await quota.pool.query<{ tenant_id: string }>(
+      'SELECT tenant_id FROM usage_samples WHERE tenant_id = ANY($1)',
+      [[bad.id, good.id]],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.tenant_id),
+      [good.id],
+    );
+  });
+
   test('quota.measure.now measures one tenant at once and records it; a tenant never heard of is not found', async () => {
     const t = await tenant('now');
     await tenants.query(

@@ -67,9 +67,10 @@ export function startMeasureScan(deps: ScanDeps, opts: { autoStart?: boolean } =
     try {
       await measureAndRecord(deps, tenantId);
     } catch (err) {
-      // Only the quota database failing lands here (a tenant's faults are in its sample).
-      deps.logger.error({ err, tenantId }, 'usage sample not recorded; retried next look');
-      await releaseClaim(deps.pool, tenantId).catch(() => {});
+      // Only recording failing lands here (the quota database, or what afterSample does): a
+      // tenant's own faults are in its sample. The claim is kept until it runs out, so a tenant
+      // whose sample cannot be recorded is retried a lease later, not again and again at once.
+      deps.logger.error({ err, tenantId }, 'usage sample not recorded; retried when its claim runs out');
     }
   };
 
