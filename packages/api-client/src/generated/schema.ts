@@ -412,7 +412,7 @@ export interface paths {
         put?: never;
         /**
          * Install an Odoo module in a tenant
-         * @description Queues the install of the module with the modules it depends on; Odoo's auto-install modules whose dependencies are then all installed come too. The operation's result lists every module installed. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
+         * @description Queues the install of the module with the modules it depends on; Odoo's auto-install modules whose dependencies are then all installed come too. The operation's result lists every module installed. Refused with 403 QUOTA_MODULE_NOT_ALLOWED when the tenant's plan does not allow the module, and 403 QUOTA_EXCEEDED while the tenant has reached a limit of its plan. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
          *
          *     Needs the permission `modules:write`.
          */
@@ -434,7 +434,7 @@ export interface paths {
         put?: never;
         /**
          * Upgrade an Odoo module of a tenant
-         * @description Queues the upgrade of an installed module (and of the modules that depend on it, as Odoo does). Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
+         * @description Queues the upgrade of an installed module (and of the modules that depend on it, as Odoo does). Refused with 403 QUOTA_MODULE_NOT_ALLOWED when the tenant's plan does not allow the module. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
          *
          *     Needs the permission `modules:write`.
          */
@@ -456,7 +456,7 @@ export interface paths {
         put?: never;
         /**
          * Uninstall an Odoo module of a tenant
-         * @description Queues the uninstall of the module and of every installed module that depends on it. The operation's result lists every module removed. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
+         * @description Queues the uninstall of the module and of every installed module that depends on it. The operation's result lists every module removed. Never refused by the plan: uninstalling is how a tenant gets back inside it. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
          *
          *     Needs the permission `modules:write`.
          */
@@ -1217,7 +1217,7 @@ export interface components {
              * @description The stable code (proto-schemas/common/error-code.v1.json).
              * @enum {string}
              */
-            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED";
+            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED" | "PLAN_NOT_FOUND" | "PLAN_INVALID" | "PLAN_MODULE_UNKNOWN" | "PLAN_LIMIT_BELOW_USAGE" | "PLAN_IN_USE" | "TRIAL_END_IN_PAST" | "QUOTA_MODULE_NOT_ALLOWED" | "QUOTA_EXCEEDED";
             /** @description Where the value at fault is: querystring/cursor, body/slug, ... */
             field?: string;
             /** @description With FORBIDDEN: the permission the caller lacks. */
@@ -1758,7 +1758,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1821,7 +1821,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1839,7 +1839,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1848,7 +1848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1937,7 +1937,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1955,7 +1955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +1999,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2017,7 +2017,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2026,7 +2026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2103,7 +2103,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2121,7 +2121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2185,7 +2185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2203,7 +2203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2212,7 +2212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2291,7 +2291,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2309,7 +2309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2350,7 +2350,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2368,7 +2368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2377,7 +2377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2421,7 +2421,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2439,7 +2439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2448,7 +2448,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2457,7 +2457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2507,7 +2507,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,7 +2525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2534,7 +2534,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2543,7 +2543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2611,7 +2611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2629,7 +2629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2638,7 +2638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,7 +2647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2709,7 +2709,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2727,7 +2727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2736,7 +2736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2745,7 +2745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2820,7 +2820,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +2838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +2847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2856,7 +2856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2924,7 +2924,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2942,7 +2942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2951,7 +2951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,7 +2960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3019,7 +3019,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,7 +3037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3046,7 +3046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3055,7 +3055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3116,7 +3116,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3134,7 +3134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3143,7 +3143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3203,7 +3203,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDomain"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3221,7 +3221,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3230,7 +3230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3300,7 +3300,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDomain"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3318,7 +3318,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3327,7 +3327,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,7 +3336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3406,7 +3406,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDomain"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3424,7 +3424,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3433,7 +3433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3442,7 +3442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,7 +3494,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3512,7 +3512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3521,7 +3521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3567,7 +3567,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3594,7 +3594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3603,7 +3603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3667,7 +3667,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3685,7 +3685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3694,7 +3694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3703,7 +3703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3767,7 +3767,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,7 +3785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,7 +3794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3803,7 +3803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3868,7 +3868,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,7 +3886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3949,7 +3949,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3967,7 +3967,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3976,7 +3976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4046,7 +4046,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4064,7 +4064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4073,7 +4073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4116,7 +4116,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4134,7 +4134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +4143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4152,7 +4152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4213,7 +4213,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4231,7 +4231,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4240,7 +4240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4249,7 +4249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4307,7 +4307,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4325,7 +4325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4374,7 +4374,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4392,7 +4392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4401,7 +4401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4470,7 +4470,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4488,7 +4488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4528,7 +4528,7 @@ export interface operations {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,7 +4546,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4555,7 +4555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4606,7 +4606,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4624,7 +4624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4633,7 +4633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4677,7 +4677,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4695,7 +4695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4704,7 +4704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4713,7 +4713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4783,7 +4783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4801,7 +4801,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4810,7 +4810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4819,7 +4819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4878,7 +4878,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupWindow"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4896,7 +4896,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4905,7 +4905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4955,7 +4955,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupWindow"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4973,7 +4973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +4982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +4991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5051,7 +5051,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupOverdueReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5069,7 +5069,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5110,7 +5110,7 @@ export interface operations {
                     "application/json": components["schemas"]["Backup"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,7 +5128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5137,7 +5137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5198,7 +5198,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5216,7 +5216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5225,7 +5225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5234,7 +5234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5304,7 +5304,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5322,7 +5322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5331,7 +5331,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5340,7 +5340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5408,7 +5408,7 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5426,7 +5426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5435,7 +5435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5499,7 +5499,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5517,7 +5517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5526,7 +5526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5619,7 +5619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5637,7 +5637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5709,7 +5709,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5727,7 +5727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5736,7 +5736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5813,7 +5813,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5831,7 +5831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5840,7 +5840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5878,7 +5878,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5896,7 +5896,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5905,7 +5905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5914,7 +5914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5984,7 +5984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,7 +6002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6011,7 +6011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6020,7 +6020,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6076,7 +6076,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6094,7 +6094,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6103,7 +6103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6112,7 +6112,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6167,7 +6167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6185,7 +6185,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6253,7 +6253,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6271,7 +6271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6349,7 +6349,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6367,7 +6367,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6376,7 +6376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6432,7 +6432,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6450,7 +6450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6459,7 +6459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6468,7 +6468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6556,7 +6556,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6574,7 +6574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6626,7 +6626,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +6644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6689,7 +6689,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerifyReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6707,7 +6707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6716,7 +6716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6775,7 +6775,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingSubscriptionsGetReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6793,7 +6793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6802,7 +6802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,7 +6848,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingWebhooksListReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6866,7 +6866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6920,7 +6920,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6938,7 +6938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6947,7 +6947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6956,7 +6956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7028,7 +7028,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7046,7 +7046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7055,7 +7055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7064,7 +7064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7123,7 +7123,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7141,7 +7141,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
