@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
-import { type CloudEvent, makeEvent, type Plan, type Tenant } from '@ocp/contracts';
+import { type CloudEvent, makeEvent, type QuotaPlan, type Tenant } from '@ocp/contracts';
 import { adminQuery, urlFor, waitFor } from '@ocp/testkit';
 import type { OdooDouble } from '../support/odoo-double/index.ts';
 import { dropOwnedDatabases, ended, rpcError, startDoubleRuntime } from '../support/odoo-tenants.ts';
@@ -11,7 +11,7 @@ import { type Platform, startPlatform } from '../support/platform.ts';
 const limit = { timeout: 300_000 };
 
 /** A plan as the quota service announces it. */
-function plan(name: string, over: Partial<Plan> = {}): Plan {
+function plan(name: string, over: Partial<QuotaPlan> = {}): QuotaPlan {
   const now = new Date().toISOString();
   return {
     name,

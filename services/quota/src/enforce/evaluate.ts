@@ -1,7 +1,7 @@
 import type { PoolClient } from '@ocp/db';
 import { enqueueEvent } from '@ocp/db';
 import type { Logger } from 'pino';
-import { anyExceeded, compareLevels, type Crossing } from './crossings.ts';
+import { anyExceeded, type Crossing, compareLevels } from './crossings.ts';
 import { effectiveLimits, type Figures, type Limits, METRICS } from './levels.ts';
 import { type AtLimit, decideEnforcement } from './policy.ts';
 import { lockEnforcement, mergeFigures, saveEnforcement } from './state-store.ts';
@@ -56,7 +56,12 @@ export async function evaluateTenant(
   const judged = opts.figures ?? before.figures;
   const { levels, crossings } = compareLevels(before.levels, judged, limits, ctx.warningPercent);
   const decision = decideEnforcement(atLimit, anyExceeded(levels), before, now);
-  await saveEnforcement(client, tenantId, { levels, figures, ...decision.state, graceEndsAt: decision.graceEndsAt });
+  await saveEnforcement(client, tenantId, {
+    levels,
+    figures,
+    ...decision.state,
+    graceEndsAt: decision.graceEndsAt,
+  });
 
   const tp = opts.traceparent;
   for (const c of crossings) await enqueueCrossing(client, tenantId, c, tp);

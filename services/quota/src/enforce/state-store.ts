@@ -40,19 +40,27 @@ const fromRow = (r: Row | undefined): TenantEnforcement =>
         graceEndsAt: r.grace_ends_at,
         updatedAt: r.updated_at,
       }
-    : { levels: initialLevels(), figures: noFigures(), ...initialEnforcement(), graceEndsAt: null, updatedAt: null };
+    : {
+        levels: initialLevels(),
+        figures: noFigures(),
+        ...initialEnforcement(),
+        graceEndsAt: null,
+        updatedAt: null,
+      };
 
 /**
  * Locks the tenant's enforcement row for an evaluation (made on first use), so two evaluations of
  * one tenant (a scan and a plan change) take turns and each sees what the other decided.
  */
 export async function lockEnforcement(client: PoolClient, tenantId: string): Promise<TenantEnforcement> {
-  await client.query('INSERT INTO quota_enforcement (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING', [
-    tenantId,
-  ]);
-  const { rows } = await client.query<Row>('SELECT * FROM quota_enforcement WHERE tenant_id = $1 FOR UPDATE', [
-    tenantId,
-  ]);
+  await client.query(
+    'INSERT INTO quota_enforcement (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING',
+    [tenantId],
+  );
+  const { rows } = await client.query<Row>(
+    'SELECT * FROM quota_enforcement WHERE tenant_id = $1 FOR UPDATE',
+    [tenantId],
+  );
   return fromRow(rows[0]);
 }
 
