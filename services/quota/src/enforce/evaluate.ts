@@ -1,44 +1,54 @@
+import type { PartialLimits, PlanLimits, QuotaLevels } from '@ocp/contracts';
 import type { PoolClient } from '@ocp/db';
 import { enqueueEvent } from '@ocp/db';
 import type { Logger } from 'pino';
-import { anyExceeded, type Crossing, compareLevels } from './crossings.ts';
-import { effectiveLimits, type Figures, type Limits, METRICS } from './levels.ts';
+import { getPlan } from '../db/plans.ts';
+import { getOverride, liveTenant } from '../db/tenants.ts';
+import { effectiveLimits, METRICS, UNLIMITED } from '../domain/limits.ts';
+import { anyExceeded, type Crossing, compareLevels, type Figures } from './crossings.ts';
 import { type AtLimit, decideEnforcement } from './policy.ts';
-import { lockEnforcement, mergeFigures, saveEnforcement } from './state-store.ts';
+import { lastFigures, lockState, saveState } from './state-store.ts';
 
 /** What an evaluation needs to know of the tenant's plan; undefined when nothing limits it. */
 export interface TenantTerms {
   plan: string;
-  planLimits: Limits;
-  override: Partial<Limits> | null;
+  planLimits: PlanLimits;
+  override: PartialLimits | null;
   atLimit: AtLimit;
 }
 
 /** Reads a tenant's plan, its override and its policy at 100 %, in the caller's transaction. */
 export type TermsLookup = (client: PoolClient, tenantId: string) => Promise<TenantTerms | undefined>;
 
+/** The terms from the quota service's own catalog, overrides and known tenants. */
+export const catalogTerms: TermsLookup = async (client, tenantId) => {
+  const tenant = await liveTenant(client, tenantId);
+  if (!tenant) return undefined;
+  const plan = await getPlan(client, tenant.plan);
+  if (!plan) return undefined;
+  const override = await getOverride(client, tenantId);
+  return {
+    plan: plan.name,
+    planLimits: plan.limits,
+    override: override?.limits ?? null,
+    atLimit: plan.atLimit,
+  };
+};
+
 export interface EvaluateContext {
   logger: Logger;
   warningPercent: number;
   termsOf: TermsLookup;
-  now?: () => Date;
+  now: () => Date;
 }
-
-const unlimited: Limits = {
-  activeUsers: null,
-  databaseBytes: null,
-  filestoreBytes: null,
-  backupBytes: null,
-  backupGenerations: null,
-};
 
 /**
  * Evaluates one tenant in the caller's transaction: its levels against its effective limits, the
  * crossings to announce, and its enforcement. `figures` are a new sample's (a null figure keeps
- * its level); without them the last known figures are judged again (a plan or override change,
- * or the grace check). Every event goes to the outbox in the transaction that records the new
- * state, so an evaluation that finds what the last one found publishes nothing, and a crash
- * between the two can neither lose an event nor send one twice.
+ * its level); without them the tenant's last measured figures are judged again (its plan,
+ * override or policy changed, or the grace check). Every event goes to the outbox in the transaction that
+ * records the new state, so an evaluation that finds what the last one found publishes nothing,
+ * and a crash between the two can neither lose an event nor send one twice.
  */
 export async function evaluateTenant(
   client: PoolClient,
@@ -46,22 +56,16 @@ export async function evaluateTenant(
   tenantId: string,
   opts: { figures?: Figures; traceparent?: string | undefined } = {},
 ): Promise<void> {
-  const now = ctx.now?.() ?? new Date();
-  const before = await lockEnforcement(client, tenantId);
+  const now = ctx.now();
+  const before = await lockState(client, tenantId);
   const terms = await ctx.termsOf(client, tenantId);
   // A tenant the catalog has no plan for is limited by nothing: what was enforced is lifted.
-  const limits = terms ? effectiveLimits(terms.planLimits, terms.override) : unlimited;
+  const limits = terms ? effectiveLimits(terms.planLimits, terms.override ?? undefined) : UNLIMITED;
   const atLimit: AtLimit = terms?.atLimit ?? { action: 'block', graceSeconds: 0 };
-  const figures = opts.figures ? mergeFigures(before.figures, opts.figures) : before.figures;
-  const judged = opts.figures ?? before.figures;
-  const { levels, crossings } = compareLevels(before.levels, judged, limits, ctx.warningPercent);
+  const figures = opts.figures ?? (await lastFigures(client, tenantId));
+  const { levels, crossings } = compareLevels(before.levels, figures, limits, ctx.warningPercent);
   const decision = decideEnforcement(atLimit, anyExceeded(levels), before, now);
-  await saveEnforcement(client, tenantId, {
-    levels,
-    figures,
-    ...decision.state,
-    graceEndsAt: decision.graceEndsAt,
-  });
+  await saveState(client, tenantId, { levels, ...decision.state, graceEndsAt: decision.graceEndsAt });
 
   const tp = opts.traceparent;
   for (const c of crossings) await enqueueCrossing(client, tenantId, c, tp);
@@ -70,7 +74,7 @@ export async function evaluateTenant(
     await enqueueEvent(client, 'ocp.quota.enforcement_changed.v1', {
       subject: tenantId,
       data: decision.installsBlocked
-        ? { tenantId, installsBlocked: true, reason: `limit reached on plan "${terms?.plan}": ${over}` }
+        ? { tenantId, installsBlocked: true, reason: `over the limits of plan "${terms?.plan}": ${over}` }
         : { tenantId, installsBlocked: false },
       traceparent: tp,
     });
@@ -98,6 +102,11 @@ export async function evaluateTenant(
     );
 }
 
+const figuresOf = (s: Partial<Figures> | null): Figures =>
+  Object.fromEntries(METRICS.map((m) => [m, s?.[m] ?? null])) as Figures;
+
+export { figuresOf };
+
 async function enqueueCrossing(client: PoolClient, tenantId: string, c: Crossing, traceparent?: string) {
   const fields = { subject: tenantId, traceparent };
   switch (c.kind) {
@@ -122,8 +131,8 @@ async function enqueueCrossing(client: PoolClient, tenantId: string, c: Crossing
 }
 
 /** The exceeded figures as "activeUsers 3 of 2", for the events' reason and detail. */
-function overLimits(levels: Record<string, string>, figures: Figures, limits: Limits): string {
+function overLimits(levels: QuotaLevels, figures: Figures, limits: PlanLimits): string {
   return METRICS.filter((m) => levels[m] === 'exceeded')
-    .map((m) => `${m} ${figures[m]} of ${limits[m]}`)
+    .map((m) => `${m} ${figures[m] ?? '?'} of ${limits[m]}`)
     .join(', ');
 }
