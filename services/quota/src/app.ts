@@ -3,6 +3,7 @@ import { durables, streams } from '@ocp/contracts';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { configSchema, type QuotaConfig } from './config.ts';
 import { runtimeGrants } from './db/grants.ts';
+import { createEnforcer } from './enforce/index.ts';
 import type { QuotaContext } from './handlers/context.ts';
 import { deleteOverrideHandler, putOverrideHandler } from './handlers/overrides.ts';
 import { deletePlanHandler, getPlanHandler, listPlansHandler, putPlanHandler } from './handlers/plans.ts';
@@ -30,13 +31,23 @@ export const quotaService = defineService({
   streams: [streams.quotaEvents],
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {
+    const now = () => new Date();
+    const enforcer = createEnforcer({
+      pool: rt.pool,
+      logger: rt.logger,
+      warningPercent: rt.config.QUOTA_WARNING_PERCENT,
+      now,
+    });
     const ctx: QuotaContext = {
       pool: rt.pool,
       bus: rt.bus,
       config: rt.config,
       logger: rt.logger,
-      now: () => new Date(),
+      now,
+      enforcer,
     };
+    // A suspension after a grace period does not wait for the tenant's next measurement.
+    rt.every('quota grace check', rt.config.QUOTA_ENFORCE_CHECK_MS, () => enforcer.revokeAfterGrace());
     rt.bus.serve('quota.plans.list.v1', listPlansHandler(ctx));
     rt.bus.serve('quota.plans.get.v1', getPlanHandler(ctx));
     rt.bus.serve('quota.plans.put.v1', putPlanHandler(ctx));
