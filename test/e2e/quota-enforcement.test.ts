@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import type { Bus } from '@ocp/bus';
 import { type CloudEvent, makeEvent, type QuotaPlan, type Tenant } from '@ocp/contracts';
 import { adminQuery, urlFor, waitFor } from '@ocp/testkit';
@@ -56,6 +59,37 @@ async function addUser(database: string, login: string): Promise<number> {
     url,
   );
   return rows[0]!.id;
+}
+
+/** Every event of the quota service's stream, as another system would see them. */
+async function subscribeQuotaEvents(nats: ConnectionOptions) {
+  const nc = await connect({ ...nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const consumer = await jetstream(nc).consumers.get('EVENTS_QUOTA', { deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.consume();
+  const seen: CloudEvent[] = [];
+  const loop = (async () => {
+    for await (const m of messages) seen.push(m.json<CloudEvent>());
+  })();
+  return {
+    /** A tenant's events as `type` (without `ocp.quota.` and `.v1`) and what they say. */
+    of(tenantId: string): string[] {
+      return seen
+        .filter((e) => e.subject === tenantId)
+        .map((e) => {
+          const type = e.type.replace(/^ocp\.quota\.|\.v1$/g, '');
+          const d = e.data as unknown as Record<string, unknown>;
+          if ('metric' in d) return `${type}:${d.metric}:${d.usage}/${d.limit}`;
+          if ('installsBlocked' in d) return `${type}:${d.installsBlocked}`;
+          if ('access' in d) return `${type}:${d.access}:${d.reason}`;
+          return type;
+        });
+    },
+    async close() {
+      await messages.close();
+      await loop;
+      await nc.close();
+    },
+  };
 }
 
 describe("the tenant service follows the quota service's plans and decisions", limit, () => {
@@ -260,3 +294,183 @@ describe("the tenant service follows the quota service's plans and decisions", l
     await ended(bus, res.body.operation.id);
   });
 });
+
+describe(
+  'usage against a plan: warnings, enforcement and its lifting, through the quota service',
+  limit,
+  () => {
+    let p: Platform;
+    let bus: Bus;
+    let odoo: OdooDouble;
+    let dataDir: string;
+    let runtimeRole: string | undefined;
+    let runtimeId: string;
+    let quotaEvents: Awaited<ReturnType<typeof subscribeQuotaEvents>>;
+
+    const putPlan = (name: string, over: Record<string, unknown>) =>
+      bus.request('quota.plans.put.v1', {
+        plan: {
+          name,
+          displayName: name,
+          limits: {
+            activeUsers: 2,
+            databaseBytes: null,
+            filestoreBytes: null,
+            backupBytes: null,
+            backupGenerations: null,
+          },
+          ...over,
+        },
+      });
+    const measure = (tenantId: string) => bus.request('quota.measure.now.v1', { tenantId });
+    const install = (tenantId: string, module: string) =>
+      p.api.call('POST', `/api/v1/tenants/${tenantId}/modules/${module}/install`);
+    /** Waits until the quota service's events about a tenant are `expected`, then a scan more. */
+    const eventsAre = async (tenantId: string, expected: string[]) =>
+      await waitFor(`quota events ${expected.join(', ')}`, async () => {
+        const got = quotaEvents.of(tenantId);
+        return got.length >= expected.length ? got : undefined;
+      });
+
+    async function tenantOn(plan: string, slug: string): Promise<Tenant> {
+      const made = await bus.request('tenant.create.v1', { slug, displayName: slug, plan, runtimeId });
+      assert.equal((await ended(bus, made.operation.id)).state, 'succeeded');
+      // The quota service knows the tenant from its events before it can measure it.
+      await waitFor('the quota service to know the tenant', async () => {
+        const { rows } = await adminQuery(
+          "SELECT 1 FROM known_tenants WHERE tenant_id = $1 AND state = 'active'",
+          [made.tenant.id],
+          p.databases.quota,
+        );
+        return rows.length > 0 || undefined;
+      });
+      return made.tenant;
+    }
+
+    before(async () => {
+      p = await startPlatform({ quotaEnv: { QUOTA_ENFORCE_CHECK_MS: '200' } });
+      bus = await p.busAs('gateway');
+      quotaEvents = await subscribeQuotaEvents(p.natsAs('observer'));
+      let runtime: { id: string };
+      ({ odoo, role: runtimeRole, dataDir, runtime } = await startDoubleRuntime(bus, p.prefix));
+      runtimeId = runtime.id;
+    });
+    after(async () => {
+      await quotaEvents?.close();
+      await odoo?.close();
+      if (runtimeRole) await dropOwnedDatabases(runtimeRole);
+      await p?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    test('a two-user plan: warned at its limit, installs refused over it once however often it is measured, lifted back under', async () => {
+      await putPlan('two-users', {
+        allowedModules: ['crm', 'sale', 'sales_team'],
+        atLimit: { action: 'block', graceSeconds: 0 },
+      });
+      const t = await tenantOn('two-users', 'quota-two');
+      // A fresh database has one active internal user, its administrator.
+      assert.equal((await measure(t.id)).sample.activeUsers, 1);
+      const refusedModule = await waitFor('the plan in the tenant service', async () => {
+        const res = await install(t.id, 'stock');
+        return res.status === 403 ? res : undefined;
+      });
+      assert.equal(refusedModule.body.code, 'QUOTA_MODULE_NOT_ALLOWED');
+
+      await addUser(t.databaseName, 'second@example.com');
+      assert.equal((await measure(t.id)).sample.activeUsers, 2);
+      const third = await addUser(t.databaseName, 'third@example.com');
+      for (let i = 0; i < 3; i++) assert.equal((await measure(t.id)).sample.activeUsers, 3);
+      await eventsAre(t.id, ['warning', 'exceeded', 'enforcement_changed']);
+      const refused = await waitFor('installs to be refused', async () => {
+        const res = await install(t.id, 'crm');
+        if (res.status === 202) await ended(bus, res.body.operation.id);
+        return res.status === 403 ? res : undefined;
+      });
+      assert.equal(refused.body.code, 'QUOTA_EXCEEDED');
+      assert.match(refused.body.detail, /limit of plan "two-users"/);
+      const outside = await install(t.id, 'stock');
+      assert.equal(
+        outside.body.code,
+        'QUOTA_MODULE_NOT_ALLOWED',
+        'the allowed list is named first, even over quota',
+      );
+      const { quota } = await bus.request('quota.tenant.get.v1', { tenantId: t.id });
+      assert.equal(quota.enforcement.installsBlocked, true);
+
+      await adminQuery('UPDATE res_users SET active = false WHERE id = $1', [third], urlFor(t.databaseName));
+      for (let i = 0; i < 2; i++) assert.equal((await measure(t.id)).sample.activeUsers, 2);
+      await eventsAre(t.id, [
+        'warning',
+        'exceeded',
+        'enforcement_changed',
+        'back_under',
+        'enforcement_changed',
+      ]);
+      const allowed = await waitFor('installs to be allowed again', async () => {
+        const res = await install(t.id, 'crm');
+        return res.status === 202 ? res : undefined;
+      });
+      assert.equal((await ended(bus, allowed.body.operation.id)).state, 'succeeded');
+      assert.deepEqual(quotaEvents.of(t.id), [
+        'warning:activeUsers:2/2',
+        'exceeded:activeUsers:3/2',
+        'enforcement_changed:true',
+        'back_under:activeUsers:2/2',
+        'enforcement_changed:false',
+      ]);
+    });
+
+    test('a suspend plan: suspended for quota after its grace period, resumed when back under, a manual suspension kept', async () => {
+      await putPlan('one-user', {
+        limits: {
+          activeUsers: 1,
+          databaseBytes: null,
+          filestoreBytes: null,
+          backupBytes: null,
+          backupGenerations: null,
+        },
+        atLimit: { action: 'suspend', graceSeconds: 1 },
+      });
+      const t = await tenantOn('one-user', 'quota-one');
+      await addUser(t.databaseName, 'second@example.com');
+      assert.equal((await measure(t.id)).sample.activeUsers, 2);
+      const suspended = await waitFor(
+        'the suspension for quota',
+        async () => {
+          const now = await tenantNow(bus, t.id);
+          return now.state === 'suspended' && now.suspensionReasons.includes('quota') ? now : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      assert.deepEqual(suspended.suspensionReasons, ['quota']);
+      const manual = await p.api.call('POST', `/api/v1/tenants/${t.id}/suspend`, { reason: 'manual' });
+      assert.equal(manual.status, 202, JSON.stringify(manual.body));
+      await ended(bus, manual.body.operation.id);
+      // Its database refuses connections while suspended: a raised limit brings it back under.
+      await bus.request('quota.overrides.put.v1', { tenantId: t.id, limits: { activeUsers: 5 } });
+      const cleared = await waitFor('the quota reason cleared', async () => {
+        const now = await tenantNow(bus, t.id);
+        return now.suspensionReasons.includes('quota') ? undefined : now;
+      });
+      assert.deepEqual(cleared.suspensionReasons, ['manual']);
+      assert.equal(cleared.state, 'suspended', 'the manual suspension stands');
+      await eventsAre(t.id, [
+        'exceeded',
+        'enforcement_changed',
+        'tenant_access_changed',
+        'back_under',
+        'enforcement_changed',
+        'tenant_access_changed',
+      ]);
+      assert.deepEqual(quotaEvents.of(t.id), [
+        'exceeded:activeUsers:2/1',
+        'enforcement_changed:true',
+        'tenant_access_changed:revoked:quota',
+        'back_under:activeUsers:2/5',
+        'enforcement_changed:false',
+        'tenant_access_changed:granted:quota',
+      ]);
+    });
+  },
+);
