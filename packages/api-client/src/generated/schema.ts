@@ -1155,6 +1155,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan catalog, by name
+         * @description Page with after = next of the previous page.
+         *
+         *     Needs the permission `plans:read`.
+         */
+        get: operations["planList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One plan
+         * @description Needs the permission `plans:read`.
+         */
+        get: operations["planRead"];
+        /**
+         * Create or replace a plan
+         * @description Limits are non-negative integers or null (unlimited). Module names are checked against the plan's Odoo version (400 PLAN_MODULE_UNKNOWN); default modules must be among the allowed ones (400 PLAN_INVALID); a limit below a tenant's current usage is refused (409 PLAN_LIMIT_BELOW_USAGE) unless `force`. Every change is announced (quota.plan_changed). 201 when the plan is new.
+         *
+         *     Needs the permission `plans:write`.
+         */
+        put: operations["planPut"];
+        post?: never;
+        /**
+         * Delete a plan no tenant is on
+         * @description 409 PLAN_IN_USE while tenants are on it. Announced (quota.plan_changed, deleted).
+         *
+         *     Needs the permission `plans:write`.
+         */
+        delete: operations["planDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's limits, usage and what is enforced
+         * @description The effective limits (the plan's with the tenant's override on top), the latest usage sample, each metric's level (ok, warning, exceeded, unlimited, unknown), enforcement and trial.
+         *
+         *     Needs the permission `quotas:read`.
+         */
+        get: operations["quotaRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's usage history, newest first
+         * @description Page with after = next of the previous page; since: only samples measured from then on.
+         *
+         *     Needs the permission `quotas:read`.
+         */
+        get: operations["quotaUsageRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/usage/measure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Measure a tenant now
+         * @description Out of the schedule; the sample is kept in its history and judged like any other.
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        post: operations["quotaMeasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/quota/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a tenant's override of its plan
+         * @description Replaces the override: each limit named replaces the plan's (null: unlimited), the others follow the plan; allowedModules, when given, replaces the plan's list (null: any module).
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        put: operations["quotaOverridePut"];
+        post?: never;
+        /**
+         * Remove a tenant's override
+         * @description The plan's limits apply again.
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        delete: operations["quotaOverrideDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/trial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Start a tenant's trial, or move its end
+         * @description Starts a trial ending at endsAt, or extends (or shortens) the running one. An end that is not in the future is refused (400 TRIAL_END_IN_PAST).
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        put: operations["quotaTrialPut"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1697,6 +1867,222 @@ export interface components {
             /** Format: uri */
             url: string;
         };
+        /**
+         * QuotaPlan
+         * @description A plan of the quota service's catalog: its limits, the Odoo modules a tenant on it may install, its trial and what happens at 100 %. Tenants carry its name in `plan`.
+         */
+        QuotaPlan: {
+            name: components["schemas"]["Tenant-plan"];
+            displayName: components["schemas"]["QuotaPlan-displayName"];
+            odooVersion: components["schemas"]["QuotaPlan-odooVersion"];
+            limits: components["schemas"]["QuotaPlan-limits"];
+            allowedModules: components["schemas"]["QuotaPlan-moduleList"];
+            defaultModules: components["schemas"]["QuotaPlan-defaultModules"];
+            trialDays: components["schemas"]["QuotaPlan-trialDays"];
+            atLimit: components["schemas"]["QuotaPlan-atLimit"];
+            metered: components["schemas"]["QuotaPlan-metered"];
+            /** @description Raised by one at each change: a follower keeps the highest it saw. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * PlanInput
+         * @description A plan as an operator writes it (create or replace).
+         */
+        "QuotaPlan-input": {
+            name: components["schemas"]["Tenant-plan"];
+            displayName: components["schemas"]["QuotaPlan-displayName"];
+            odooVersion?: components["schemas"]["QuotaPlan-odooVersion"];
+            limits: components["schemas"]["QuotaPlan-limits"];
+            allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+            defaultModules?: components["schemas"]["QuotaPlan-defaultModules"];
+            trialDays?: components["schemas"]["QuotaPlan-trialDays"];
+            atLimit?: components["schemas"]["QuotaPlan-atLimit"];
+            metered?: components["schemas"]["QuotaPlan-metered"];
+        };
+        /**
+         * PlanDisplayName
+         * @description A name to show: 1 to 200 characters, no control characters.
+         */
+        "QuotaPlan-displayName": string;
+        /**
+         * PlanOdooVersion
+         * @description The Odoo version the plan's module names are checked against; null: not checked.
+         */
+        "QuotaPlan-odooVersion": null | components["schemas"]["Runtime-odooVersion"];
+        /**
+         * PlanLimit
+         * @description A non-negative integer; null: unlimited.
+         */
+        "QuotaPlan-limit": number | null;
+        /**
+         * QuotaMetric
+         * @enum {string}
+         */
+        "QuotaPlan-metric": "activeUsers" | "databaseBytes" | "filestoreBytes" | "backupBytes" | "backupGenerations";
+        /** PlanLimits */
+        "QuotaPlan-limits": {
+            activeUsers: components["schemas"]["QuotaPlan-limit"];
+            databaseBytes: components["schemas"]["QuotaPlan-limit"];
+            filestoreBytes: components["schemas"]["QuotaPlan-limit"];
+            backupBytes: components["schemas"]["QuotaPlan-limit"];
+            backupGenerations: components["schemas"]["QuotaPlan-limit"];
+        };
+        /**
+         * PartialLimits
+         * @description Some limits: a metric left out follows the plan.
+         */
+        "QuotaPlan-partialLimits": {
+            activeUsers?: components["schemas"]["QuotaPlan-limit"];
+            databaseBytes?: components["schemas"]["QuotaPlan-limit"];
+            filestoreBytes?: components["schemas"]["QuotaPlan-limit"];
+            backupBytes?: components["schemas"]["QuotaPlan-limit"];
+            backupGenerations?: components["schemas"]["QuotaPlan-limit"];
+        };
+        /**
+         * PlanModuleList
+         * @description Technical module names; null: any module.
+         */
+        "QuotaPlan-moduleList": components["schemas"]["Tenant-moduleName"][] | null;
+        /**
+         * PlanDefaultModules
+         * @description Installed when a tenant is created on the plan; each one among allowedModules.
+         */
+        "QuotaPlan-defaultModules": components["schemas"]["Tenant-moduleName"][];
+        /**
+         * PlanTrialDays
+         * @description Length of a trial on this plan in days; null: no trial.
+         */
+        "QuotaPlan-trialDays": number | null;
+        /** PlanAtLimit */
+        "QuotaPlan-atLimit": {
+            /**
+             * @description block: module installs are refused while a limit is reached; suspend: also suspended (reason quota) once the grace period is over.
+             * @enum {string}
+             */
+            action: "block" | "suspend";
+            graceSeconds: number;
+        };
+        /**
+         * PlanMetered
+         * @description Usage-priced: the active-user count is reported to the provider once per period; null: not metered.
+         */
+        "QuotaPlan-metered": null | {
+            /** @enum {unknown} */
+            provider: "stripe";
+            meterEventName: string;
+        } | {
+            /** @enum {unknown} */
+            provider: "paddle";
+            priceId: string;
+        };
+        /**
+         * UsageSample
+         * @description A tenant's usage as measured once. A figure that could not be measured is null, with `error` saying why.
+         */
+        UsageSample: {
+            /** Format: uuid */
+            tenantId: string;
+            /** Format: date-time */
+            measuredAt: string;
+            activeUsers: components["schemas"]["UsageSample-figure"];
+            databaseBytes: components["schemas"]["UsageSample-figure"];
+            filestoreBytes: components["schemas"]["UsageSample-figure"];
+            backupBytes: components["schemas"]["UsageSample-figure"];
+            backupGenerations: components["schemas"]["UsageSample-figure"];
+            error?: {
+                /** @description e.g. DATABASE_MISSING, DATABASE_UNREACHABLE, FILESTORE_UNREADABLE. */
+                code: string;
+                message: string;
+            };
+        };
+        /** UsageFigure */
+        "UsageSample-figure": number | null;
+        /**
+         * TenantQuota
+         * @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial.
+         */
+        TenantQuota: {
+            /** Format: uuid */
+            tenantId: string;
+            plan: components["schemas"]["Tenant-plan"];
+            /** @description False when the tenant's plan is not in the catalog: no limits apply. */
+            planKnown?: boolean;
+            limits: components["schemas"]["QuotaPlan-limits"];
+            allowedModules: components["schemas"]["QuotaPlan-moduleList"];
+            override: null | components["schemas"]["TenantQuota-override"];
+            usage: null | components["schemas"]["UsageSample"];
+            /** QuotaLevels */
+            levels: {
+                activeUsers: components["schemas"]["TenantQuota-level"];
+                databaseBytes: components["schemas"]["TenantQuota-level"];
+                filestoreBytes: components["schemas"]["TenantQuota-level"];
+                backupBytes: components["schemas"]["TenantQuota-level"];
+                backupGenerations: components["schemas"]["TenantQuota-level"];
+            };
+            enforcement: components["schemas"]["TenantQuota-enforcement"];
+            trial: null | components["schemas"]["TenantQuota-trial"];
+        };
+        /**
+         * QuotaLevel
+         * @description unlimited: no limit; unknown: a limit, but no figure measured yet (or the last measurement failed).
+         * @enum {string}
+         */
+        "TenantQuota-level": "ok" | "warning" | "exceeded" | "unlimited" | "unknown";
+        /** QuotaOverride */
+        "TenantQuota-override": {
+            limits: components["schemas"]["QuotaPlan-partialLimits"];
+            allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** QuotaEnforcement */
+        "TenantQuota-enforcement": {
+            installsBlocked: boolean;
+            /** @description Suspended for reason quota. */
+            suspended: boolean;
+            /**
+             * Format: date-time
+             * @description When a limit was first reached.
+             */
+            since?: string;
+            /** Format: date-time */
+            graceEndsAt?: string;
+        };
+        /** QuotaTrial */
+        "TenantQuota-trial": {
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @enum {string} */
+            state: "running" | "converted" | "ended";
+        };
+        /**
+         * QuotaPlansListReplyV1
+         * @description A page of plans.
+         */
+        QuotaPlansListReplyV1: {
+            items: components["schemas"]["QuotaPlan"][];
+            /** @description Absent on the last page. */
+            next?: string;
+        };
+        /**
+         * QuotaUsageHistoryReplyV1
+         * @description A page of usage samples.
+         */
+        QuotaUsageHistoryReplyV1: {
+            items: components["schemas"]["UsageSample"][];
+            /** @description Absent on the last page. */
+            next?: string;
+        };
+        /** QuotaMeasureNowReplyV1 */
+        QuotaMeasureNowReplyV1: {
+            sample: components["schemas"]["UsageSample"];
+        };
     };
     responses: never;
     parameters: never;
@@ -1923,7 +2309,7 @@ export interface operations {
                             updatedAt: string;
                         };
                         /** @description What the caller may do now: hide what is not here. */
-                        permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                        permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                         /** @description The tenants the caller is limited to; null: every tenant. */
                         tenantScope: string[] | null;
                         /** @enum {string} */
@@ -6154,12 +6540,12 @@ export interface operations {
                             name: "owner" | "admin" | "operator" | "billing" | "viewer";
                             description: string;
                             /** @description Exactly what the role holds, in the order of `permissions`. An account of the role limited to some tenants holds these less the global ones. */
-                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                         }[];
                         /** @description Every permission of the table, grouped by resource. */
                         permissions: {
                             /** @enum {string} */
-                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
+                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
                             description: string;
                             /** @description Acts beyond single tenants (creating tenants, runtimes, operators, ...): never held by an account limited to tenants. */
                             global: boolean;
@@ -6303,7 +6689,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Permissions the token may use; each one must be held by the one who makes it. */
-                    scopes: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                    scopes: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                     /** @default 30 */
                     expiresInDays?: number;
                     /** @description Make the token for this service account (made on first use, with the maker role, never owner): it cannot log in with a password. Needs operators:write. */
@@ -7026,6 +7412,855 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planList: {
+        parameters: {
+            query?: {
+                /** @description `next` of the previous page: the plans after this name. */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of plans. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPlansListReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
+                plan: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A plan of the quota service's catalog: its limits, the Odoo modules a tenant on it may install, its trial and what happens at 100 %. Tenants carry its name in `plan`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPlan"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
+                plan: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    displayName: components["schemas"]["QuotaPlan-displayName"];
+                    odooVersion?: components["schemas"]["QuotaPlan-odooVersion"];
+                    limits: components["schemas"]["QuotaPlan-limits"];
+                    allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+                    defaultModules?: components["schemas"]["QuotaPlan-defaultModules"];
+                    trialDays?: components["schemas"]["QuotaPlan-trialDays"];
+                    atLimit?: components["schemas"]["QuotaPlan-atLimit"];
+                    metered?: components["schemas"]["QuotaPlan-metered"];
+                    /** @description Lower a limit below a tenant's current usage anyway (the tenant is then over it); refused with 409 PLAN_LIMIT_BELOW_USAGE otherwise. */
+                    force?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plan: components["schemas"]["QuotaPlan"];
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plan: components["schemas"]["QuotaPlan"];
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
+                plan: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaUsageRead: {
+        parameters: {
+            query?: {
+                /** @description `next` of the previous page. Opaque. */
+                after?: string;
+                limit?: number;
+                /** @description Only samples measured at or after this time. */
+                since?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of usage samples. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaUsageHistoryReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaMeasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaMeasureNowReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaOverridePut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    limits: components["schemas"]["QuotaPlan-partialLimits"];
+                    allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+                };
+            };
+        };
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaOverrideDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaTrialPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description When the trial ends (RFC 3339); in the future.
+                     */
+                    endsAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
                 };
             };
             /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
