@@ -448,7 +448,11 @@ describe(
       assert.equal(manual.status, 202, JSON.stringify(manual.body));
       await ended(bus, manual.body.operation.id);
       // Its database refuses connections while suspended: a raised limit brings it back under.
-      await bus.request('quota.overrides.put.v1', { tenantId: t.id, limits: { activeUsers: 5 }, allowedModules: null });
+      await bus.request('quota.overrides.put.v1', {
+        tenantId: t.id,
+        limits: { activeUsers: 5 },
+        allowedModules: null,
+      });
       const cleared = await waitFor('the quota reason cleared', async () => {
         const now = await tenantNow(bus, t.id);
         return now.suspensionReasons.includes('quota') ? undefined : now;
