@@ -397,6 +397,15 @@ describe(
       );
       const { quota } = await bus.request('quota.tenant.get.v1', { tenantId: t.id });
       assert.equal(quota.enforcement.installsBlocked, true);
+      // The quota service's own answer agrees with what the tenant service decided from its copy.
+      assert.deepEqual(await bus.request('quota.module.check.v1', { tenantId: t.id, module: 'crm' }), {
+        allowed: false,
+        reason: 'over_quota',
+      });
+      assert.deepEqual(await bus.request('quota.module.check.v1', { tenantId: t.id, module: 'stock' }), {
+        allowed: false,
+        reason: 'not_in_plan',
+      });
 
       await adminQuery('UPDATE res_users SET active = false WHERE id = $1', [third], urlFor(t.databaseName));
       for (let i = 0; i < 2; i++) assert.equal((await measure(t.id)).sample.activeUsers, 2);

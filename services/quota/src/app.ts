@@ -4,6 +4,7 @@ import { defineService, type Logger, type RunningService, runService } from '@oc
 import { configSchema, type QuotaConfig } from './config.ts';
 import { runtimeGrants } from './db/grants.ts';
 import { createEnforcer } from './enforce/index.ts';
+import { moduleCheckHandler } from './enforce/module-check.ts';
 import type { QuotaContext } from './handlers/context.ts';
 import { deleteOverrideHandler, putOverrideHandler } from './handlers/overrides.ts';
 import { deletePlanHandler, getPlanHandler, listPlansHandler, putPlanHandler } from './handlers/plans.ts';
@@ -56,6 +57,7 @@ export const quotaService = defineService({
     rt.bus.serve('quota.overrides.delete.v1', deleteOverrideHandler(ctx));
     rt.bus.serve('quota.tenant.get.v1', getTenantQuotaHandler(ctx));
     rt.bus.serve('quota.usage.history.v1', usageHistoryHandler(ctx));
+    rt.bus.serve('quota.module.check.v1', moduleCheckHandler(ctx));
     await rt.bus.consume(
       {
         durable: QUOTA_DURABLES.tenants,
