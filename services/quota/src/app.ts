@@ -3,6 +3,8 @@ import { durables, streams } from '@ocp/contracts';
 import { defineService, type Logger, type RunningService, runService } from '@ocp/service-kit';
 import { checkConfig, configSchema, type QuotaConfig } from './config.ts';
 import { runtimeGrants } from './db/grants.ts';
+import { createEnforcer } from './enforce/index.ts';
+import { moduleCheckHandler } from './enforce/module-check.ts';
 import type { QuotaContext } from './handlers/context.ts';
 import { deleteOverrideHandler, putOverrideHandler } from './handlers/overrides.ts';
 import { deletePlanHandler, getPlanHandler, listPlansHandler, putPlanHandler } from './handlers/plans.ts';
@@ -32,13 +34,23 @@ export const quotaService = defineService({
   streams: [streams.quotaEvents],
   outbox: { pollMs: (c) => c.OUTBOX_POLL_MS },
   async start(rt) {
+    const now = () => new Date();
+    const enforcer = createEnforcer({
+      pool: rt.pool,
+      logger: rt.logger,
+      warningPercent: rt.config.QUOTA_WARNING_PERCENT,
+      now,
+    });
     const ctx: QuotaContext = {
       pool: rt.pool,
       bus: rt.bus,
       config: rt.config,
       logger: rt.logger,
-      now: () => new Date(),
+      now,
+      enforcer,
     };
+    // A suspension after a grace period does not wait for the tenant's next measurement.
+    rt.every('quota grace check', rt.config.QUOTA_ENFORCE_CHECK_MS, () => enforcer.revokeAfterGrace());
     rt.bus.serve('quota.plans.list.v1', listPlansHandler(ctx));
     rt.bus.serve('quota.plans.get.v1', getPlanHandler(ctx));
     rt.bus.serve('quota.plans.put.v1', putPlanHandler(ctx));
@@ -47,6 +59,7 @@ export const quotaService = defineService({
     rt.bus.serve('quota.overrides.delete.v1', deleteOverrideHandler(ctx));
     rt.bus.serve('quota.tenant.get.v1', getTenantQuotaHandler(ctx));
     rt.bus.serve('quota.usage.history.v1', usageHistoryHandler(ctx));
+    rt.bus.serve('quota.module.check.v1', moduleCheckHandler(ctx));
     await rt.bus.consume(
       {
         durable: QUOTA_DURABLES.tenants,
@@ -60,7 +73,7 @@ export const quotaService = defineService({
     );
     // Measurement: the scan, `quota.measure.now` and backup storage from the backup events.
     // Thresholds and enforcement judge each sample at `afterSample` (services/quota/src/enforce).
-    const afterSample: AfterSample = async () => {};
+    const afterSample: AfterSample = (sample, client) => enforcer.afterSample(sample, client);
     const measurement = startMeasurement(
       ctx,
       (name, ms, task) => rt.every(name, ms, task),

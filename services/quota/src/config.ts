@@ -48,6 +48,14 @@ export const configSchema = {
       default: 3600000,
       description: "How often metered plans' usage due for a period is looked for and reported.",
     },
+    QUOTA_ENFORCE_CHECK_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 3600000,
+      default: 60000,
+      description:
+        'How often tenants whose grace period at a limit has run out are looked for, so a suspension does not wait for their next measurement.',
+    },
     QUOTA_TENANT_RPC_TIMEOUT_MS: {
       type: 'integer',
       minimum: 100,

@@ -33,6 +33,7 @@ import {
 } from './handlers/lifecycle-commands.ts';
 import { listModulesHandler, moduleOperationHandler } from './handlers/module-commands.ts';
 import { getOperationHandler, getTenantHandler, listOperationsHandler } from './handlers/queries.ts';
+import { QUOTA_DURABLE, QUOTA_EVENT_TYPES, quotaEventHandler } from './handlers/quota-decisions.ts';
 import { reconcileTenants } from './handlers/reconcile-tenants.ts';
 import { backupSourceHandler, beginRestoreHandler, endRestoreHandler } from './handlers/restore-hold.ts';
 import { getRouteHandler, listRoutesHandler } from './handlers/routes.ts';
@@ -59,7 +60,7 @@ export const WORKER_DURABLE = durables.tenantWorker.durable;
 
 /**
  * The tenant service: the database servers and the template, the request/reply methods, the
- * operation workers and the billing decisions; its lifecycle events leave through its outbox.
+ * operation workers, the billing and quota decisions; its lifecycle events leave through its outbox.
  */
 export const tenantService = defineService({
   name: 'tenant',
@@ -192,6 +193,19 @@ export const tenantService = defineService({
         event.type === 'ocp.billing.subscription_changed.v1'
           ? customers(event as Parameters<typeof customers>[0], delivery)
           : decisions(event as Parameters<typeof decisions>[0], delivery),
+    );
+    // The quota service's plan catalog and decisions: module operations are decided from this copy.
+    await bus.consume(
+      {
+        durable: QUOTA_DURABLE,
+        stream: streams.quotaEvents,
+        types: [...QUOTA_EVENT_TYPES],
+        deliverFrom: 'all',
+        maxDeliver: -1,
+        // One at a time: a tenant's decisions apply in the order the quota service made them.
+        concurrency: 1,
+      },
+      quotaEventHandler(ctx),
     );
     rt.every('idempotency key pruning', 60 * 60 * 1000, () => pruneIdempotencyKeys(pool));
   },

@@ -412,7 +412,7 @@ export interface paths {
         put?: never;
         /**
          * Install an Odoo module in a tenant
-         * @description Queues the install of the module with the modules it depends on; Odoo's auto-install modules whose dependencies are then all installed come too. The operation's result lists every module installed. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
+         * @description Queues the install of the module with the modules it depends on; Odoo's auto-install modules whose dependencies are then all installed come too. The operation's result lists every module installed. Refused with 403 QUOTA_MODULE_NOT_ALLOWED when the tenant's plan does not allow the module, and 403 QUOTA_EXCEEDED while the tenant has reached a limit of its plan. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
          *
          *     Needs the permission `modules:write`.
          */
@@ -434,7 +434,7 @@ export interface paths {
         put?: never;
         /**
          * Upgrade an Odoo module of a tenant
-         * @description Queues the upgrade of an installed module (and of the modules that depend on it, as Odoo does). Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
+         * @description Queues the upgrade of an installed module (and of the modules that depend on it, as Odoo does). Refused with 403 QUOTA_MODULE_NOT_ALLOWED when the tenant's plan does not allow the module. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
          *
          *     Needs the permission `modules:write`.
          */
@@ -456,7 +456,7 @@ export interface paths {
         put?: never;
         /**
          * Uninstall an Odoo module of a tenant
-         * @description Queues the uninstall of the module and of every installed module that depends on it. The operation's result lists every module removed. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
+         * @description Queues the uninstall of the module and of every installed module that depends on it. The operation's result lists every module removed. Never refused by the plan: uninstalling is how a tenant gets back inside it. Answers 202 with the operation to follow; a failed change leaves the tenant as it was and the operation says why, in Odoo's words. A tenant no runtime serves answers 409 NO_RUNTIME; one that is not active, or busy with another operation, answers 409 naming its state.
          *
          *     Needs the permission `modules:write`.
          */

@@ -2,6 +2,7 @@ import type { Bus } from '@ocp/bus';
 import type { Pool } from '@ocp/db';
 import type { Logger } from 'pino';
 import type { QuotaConfig } from '../config.ts';
+import type { Enforcer } from '../enforce/index.ts';
 
 /** What every handler of the quota service is given. */
 export interface QuotaContext {
@@ -11,4 +12,6 @@ export interface QuotaContext {
   logger: Logger;
   /** The clock; tests may move it. */
   now(): Date;
+  /** Judges usage against limits and enforces the plans (see enforce/). */
+  enforcer: Enforcer;
 }

@@ -6,13 +6,15 @@ import { mustKnowTenant, tenantQuotaOf } from './tenant-quota.ts';
 
 /**
  * `rpc.quota.overrides.put.v1`: replaces the tenant's override. A metric left out of `limits`
- * follows the plan; `allowedModules` left out follows the plan's list.
+ * follows the plan; `allowedModules` left out follows the plan's list. The tenant is judged again
+ * against its new limits in the same transaction.
  */
 export function putOverrideHandler(ctx: QuotaContext): RpcHandler<'quota.overrides.put.v1'> {
   return async (req) =>
     await withTransaction(ctx.pool, async (client) => {
       await mustKnowTenant(client, req.tenantId);
       await putOverride(client, req.tenantId, req.limits, req.allowedModules, ctx.now());
+      await ctx.enforcer.reevaluateTenant(req.tenantId, client);
       return { quota: await tenantQuotaOf(client, req.tenantId, ctx.config.QUOTA_WARNING_PERCENT) };
     });
 }
@@ -23,6 +25,7 @@ export function deleteOverrideHandler(ctx: QuotaContext): RpcHandler<'quota.over
     await withTransaction(ctx.pool, async (client) => {
       await mustKnowTenant(client, req.tenantId);
       await deleteOverride(client, req.tenantId);
+      await ctx.enforcer.reevaluateTenant(req.tenantId, client);
       return { quota: await tenantQuotaOf(client, req.tenantId, ctx.config.QUOTA_WARNING_PERCENT) };
     });
 }

@@ -101,7 +101,7 @@ export function putPlanHandler(ctx: QuotaContext): RpcHandler<'quota.plans.put.v
         `Odoo ${input.odooVersion} has no module named ${unknown.map((m) => `"${m}"`).join(', ')}; use technical module names (e.g. "sale_management", "crm")`,
         '/plan/allowedModules',
       );
-    return await withTransaction(ctx.pool, async (client) => {
+    const reply = await withTransaction(ctx.pool, async (client) => {
       const before = await planRow(client, input.name, true);
       if (!req.force) {
         const below = await limitBelowUsage(client, input);
@@ -117,6 +117,14 @@ export function putPlanHandler(ctx: QuotaContext): RpcHandler<'quota.plans.put.v
       });
       return { plan, created: !live };
     });
+    // Its tenants are judged against the new limits and policy at once, each in a transaction of
+    // its own; one that fails is judged again at its next measurement.
+    await ctx.enforcer
+      .reevaluatePlan(reply.plan.name)
+      .catch((err: unknown) =>
+        ctx.logger.warn({ err, plan: reply.plan.name }, 'judging the tenants of a changed plan failed'),
+      );
+    return reply;
   };
 }
 

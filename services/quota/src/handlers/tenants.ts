@@ -34,6 +34,8 @@ export function tenantProjectionHandler(ctx: QuotaContext): EventHandler<Followe
   return async (event) => {
     const t = event.data.tenant;
     await recordKnownTenant(ctx.pool, t, new Date(event.time ?? t.updatedAt));
+    // New limits apply at once: the tenant is judged again from its last figures.
+    if (event.type === 'ocp.tenant.plan_changed.v1') await ctx.enforcer.reevaluateTenant(t.id);
   };
 }
 

@@ -14,4 +14,7 @@ export const runtimeGrants: RuntimeGrants = {
   odoo_runtimes: ['SELECT', 'INSERT', 'UPDATE'],
   // A removed custom domain is gone: another tenant may claim and verify it.
   tenant_domains: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // The copies of the quota service's plans and enforcement decisions, replaced as events arrive.
+  quota_plans: ['SELECT', 'INSERT', 'UPDATE'],
+  quota_enforcement: ['SELECT', 'INSERT', 'UPDATE'],
 };

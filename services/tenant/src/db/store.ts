@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@ocp/contracts';
 import { enqueueEvent, type PoolClient, type Queryable } from '@ocp/db';
 import type { OperationKind, SuspensionReason, TenantState } from '../domain/lifecycle.ts';
+import type { QuotaCopy } from '../domain/module-policy.ts';
 import { type OperationRow, type TenantRow, toOperation } from './rows.ts';
 
 export async function getTenant(db: Queryable, id: string): Promise<TenantRow | undefined> {
@@ -217,4 +218,37 @@ export async function forgetOperationParams(
   keys: readonly string[],
 ): Promise<void> {
   await db.query('UPDATE operations SET params = params - $2::text[] WHERE id = $1', [id, keys]);
+}
+
+/** The tenant service's copy of a tenant's plan (allowed modules) and quota enforcement. */
+export async function quotaCopyOf(
+  client: PoolClient,
+  tenant: { id: string; plan: string },
+): Promise<QuotaCopy> {
+  const { rows } = await client.query<{
+    allowed_modules: string[] | null;
+    known: boolean;
+    blocked: boolean | null;
+  }>(
+    `SELECT p.allowed_modules, p.name IS NOT NULL AS known,
+            (SELECT installs_blocked FROM quota_enforcement WHERE tenant_id = $1) AS blocked
+       FROM (SELECT 1) AS one
+       LEFT JOIN quota_plans p ON p.name = $2 AND NOT p.deleted`,
+    [tenant.id, tenant.plan],
+  );
+  const row = rows[0]!;
+  return {
+    plan: tenant.plan,
+    ...(row.known ? { known: { allowedModules: row.allowed_modules } } : {}),
+    installsBlocked: row.blocked === true,
+  };
+}
+
+/** The modules a plan installs at creation, from the copy of the catalog (none when unknown). */
+export async function defaultModulesOf(client: PoolClient, plan: string): Promise<string[]> {
+  const { rows } = await client.query<{ default_modules: string[] }>(
+    'SELECT default_modules FROM quota_plans WHERE name = $1 AND NOT deleted',
+    [plan],
+  );
+  return rows[0]?.default_modules ?? [];
 }

@@ -3,8 +3,9 @@ import { type CloudEvent, durables } from '@ocp/contracts';
 import { claimInbox, enqueueEvent, type PoolClient, withTransaction } from '@ocp/db';
 import type { Logger } from 'pino';
 import { type TenantRow, toTenant } from '../db/rows.ts';
-import { lockTenant, queueOperation } from '../db/store.ts';
+import { lockTenant } from '../db/store.ts';
 import type { TenantState } from '../domain/lifecycle.ts';
+import { queueAccessDecision } from './access-decision.ts';
 import type { HandlerContext } from './context.ts';
 
 /** The durable consumer of billing's decisions. */
@@ -25,22 +26,6 @@ const HELD: readonly TenantState[] = ['pending', 'provisioning', 'failed'];
 const SKIPPED: readonly TenantState[] = ['deleting', 'deleted'];
 /** Transient states: the decision waits (redelivered) until the tenant leaves them. */
 const WAIT: readonly TenantState[] = ['restoring', 'migrating'];
-
-/**
- * Whether the tenant is, or is about to be, suspended for billing: the last open billing operation
- * decides (it runs after everything before it), else the reasons it has now. Looking at open
- * operations keeps a revoke that follows a grant still queued from being lost, and the reverse.
- */
-async function billingSuspended(client: PoolClient, tenantId: string, reasons: readonly string[]) {
-  const { rows } = await client.query<{ kind: string }>(
-    `SELECT kind FROM operations WHERE tenant_id = $1 AND state IN ('queued', 'running')
-       AND kind IN ('tenant.suspend', 'tenant.resume') AND params->>'reason' = 'billing'
-     ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [tenantId],
-  );
-  const last = rows[0]?.kind;
-  return last ? last === 'tenant.suspend' : reasons.includes('billing');
-}
 
 /**
  * `events.billing.tenant_access_changed.v1` and `tenant_plan_changed.v1`: applies billing's
@@ -106,23 +91,20 @@ async function changePlan(
 }
 
 /** Queues the suspension or resumption for reason `billing` that the decision asks for, if any. */
-async function applyAccess(
+function applyAccess(
   client: PoolClient,
   tenant: TenantRow,
   access: 'granted' | 'revoked',
   traceparent: string | undefined,
   log: Logger,
 ): Promise<CloudEvent | undefined> {
-  const suspended = await billingSuspended(client, tenant.id, tenant.suspension_reasons);
-  if ((access === 'revoked') === suspended) return undefined;
-  const kind = access === 'revoked' ? 'tenant.suspend' : 'tenant.resume';
-  const { command } = await queueOperation(
+  return queueAccessDecision(
     client,
-    { tenantId: tenant.id, kind, params: { reason: 'billing' }, actor: 'system:billing' },
+    tenant,
+    { access, reason: 'billing', actor: 'system:billing' },
     traceparent,
+    log,
   );
-  log.info({ kind }, 'billing decision queued');
-  return command;
 }
 
 /** Keeps a decision for a tenant that is not active yet: the latest access and plan, each. */

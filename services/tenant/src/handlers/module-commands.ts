@@ -3,9 +3,10 @@ import { RpcError } from '@ocp/bus';
 import { withTransaction } from '@ocp/db';
 import { OdooError, OdooTransportError } from '@ocp/odoo';
 import { type TenantRow, toOperation, toTenant } from '../db/rows.ts';
-import { getTenant, lockTenant, openCopyOf, queueOperation } from '../db/store.ts';
+import { getTenant, lockTenant, openCopyOf, queueOperation, quotaCopyOf } from '../db/store.ts';
 import { withServerSql } from '../dbserver/snapshot.ts';
 import { type OperationKind, refuseOperation } from '../domain/lifecycle.ts';
+import { refuseModuleOperation } from '../domain/module-policy.ts';
 import { listModules } from '../odoo/modules.ts';
 import { runtimeOfTenant, withTenantSession } from '../odoo/tenant-session.ts';
 import type { HandlerContext } from './context.ts';
@@ -88,7 +89,9 @@ const kinds: Record<'install' | 'upgrade' | 'uninstall', OperationKind> = {
  * `rpc.tenant.module.v1`: queues installing, upgrading or uninstalling one module. Operations of
  * a tenant run one at a time, oldest first, so a second request waits behind the first. Refused
  * while a staging copy of the tenant is being made (the copy is the new tenant's operation, so it
- * would not wait for it).
+ * would not wait for it). Refused as well when the tenant's plan does not allow the module or its
+ * installs are blocked by a reached limit, decided from this service's copy of the quota service's
+ * plans and decisions (see domain/module-policy.ts).
  */
 export function moduleOperationHandler(ctx: HandlerContext): RpcHandler<'tenant.module.v1'> {
   return async (req, { traceparent }) => {
@@ -98,6 +101,14 @@ export function moduleOperationHandler(ctx: HandlerContext): RpcHandler<'tenant.
       if (!row.runtime_id) throw noRuntime();
       const refusal = refuseOperation(kind, row.state);
       if (refusal) throw new RpcError('INVALID_STATE', refusal);
+      const quota = await quotaCopyOf(client, row);
+      if (!quota.known)
+        ctx.logger.warn(
+          { tenantId: row.id, plan: row.plan, module: req.module, action: req.action },
+          'the tenant plan is not in the copy of the quota catalog; the module operation is allowed',
+        );
+      const quotaRefusal = refuseModuleOperation(req.action, req.module, quota);
+      if (quotaRefusal) throw new RpcError(quotaRefusal.code, quotaRefusal.message);
       const copying = await openCopyOf(client, row.id);
       if (copying)
         throw new RpcError(

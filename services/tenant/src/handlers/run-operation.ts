@@ -12,6 +12,7 @@ import { baseUrlFor, personalise } from '../odoo/personalise.ts';
 import { getRuntime } from '../runtime/registry.ts';
 import { applyHeldBillingDecisions } from './billing-decisions.ts';
 import type { HandlerContext } from './context.ts';
+import { queueDefaultModules } from './default-modules.ts';
 import { adminFor, finish, type RunContext, type Runner, start, transition } from './operation-kit.ts';
 import { runDuplicate, runRename } from './run-copy.ts';
 import { runDelete, runPurge } from './run-delete.ts';
@@ -108,6 +109,7 @@ const provision: Runner = async (rc) => {
     if (locked?.state === 'provisioning') {
       await transition(client, rc, 'active', 'ocp.tenant.activated.v1', {});
       await applyHeldBillingDecisions(client, rc, t.id, rc.traceparent);
+      await queueDefaultModules(client, rc, locked);
     }
     // Its hash is in the tenant's database now: the platform keeps no administrator password.
     await client.query(

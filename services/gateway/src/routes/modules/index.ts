@@ -21,10 +21,11 @@ const summaries: Record<ModuleAction, string> = {
 
 const descriptions: Record<ModuleAction, string> = {
   install:
-    "Queues the install of the module with the modules it depends on; Odoo's auto-install modules whose dependencies are then all installed come too. The operation's result lists every module installed.",
-  upgrade: 'Queues the upgrade of an installed module (and of the modules that depend on it, as Odoo does).',
+    "Queues the install of the module with the modules it depends on; Odoo's auto-install modules whose dependencies are then all installed come too. The operation's result lists every module installed. Refused with 403 QUOTA_MODULE_NOT_ALLOWED when the tenant's plan does not allow the module, and 403 QUOTA_EXCEEDED while the tenant has reached a limit of its plan.",
+  upgrade:
+    "Queues the upgrade of an installed module (and of the modules that depend on it, as Odoo does). Refused with 403 QUOTA_MODULE_NOT_ALLOWED when the tenant's plan does not allow the module.",
   uninstall:
-    "Queues the uninstall of the module and of every installed module that depends on it. The operation's result lists every module removed.",
+    "Queues the uninstall of the module and of every installed module that depends on it. The operation's result lists every module removed. Never refused by the plan: uninstalling is how a tenant gets back inside it.",
 };
 
 /**
@@ -32,6 +33,8 @@ const descriptions: Record<ModuleAction, string> = {
  * operation of the tenant (one at a time): a fast copy of the database is kept before it and put
  * back when Odoo fails, so a failed change leaves the tenant as it was, with Odoo's own message.
  * A tenant no registered runtime serves answers 409 NO_RUNTIME: nobody could run Odoo's code.
+ * The tenant service refuses what the tenant's plan does not allow (403 QUOTA_MODULE_NOT_ALLOWED,
+ * QUOTA_EXCEEDED: the codes carry their status).
  */
 export default async function moduleRoutes(
   app: FastifyInstance,
