@@ -26,29 +26,29 @@ export async function meteredTenantsDue(
   limit: number,
 ): Promise<MeteredTenant[]> {
   const { rows } = await db.query<MeteredTenant>(
-    `SELECT t.id AS "tenantId",
+    `SELECT t.tenant_id AS "tenantId",
             p.metered->>'provider' AS provider,
             p.metered->>'meterEventName' AS "meterEventName",
             p.metered->>'priceId' AS "priceId",
             s.customer_id AS "customerId",
             s.provider_subscription_id AS "subscriptionId",
-            u.active_users AS "activeUsers"
+            u.active_users::integer AS "activeUsers"
        FROM known_tenants t
        JOIN plans p ON p.name = t.plan
        LEFT JOIN LATERAL (
          SELECT customer_id, provider_subscription_id FROM tenant_subscriptions s
-          WHERE s.tenant_id = t.id AND s.provider = p.metered->>'provider'
+          WHERE s.tenant_id = t.tenant_id AND s.provider = p.metered->>'provider'
           ORDER BY (s.status IN ('active', 'trialing')) DESC, s.last_event_at DESC
           LIMIT 1) s ON true
        LEFT JOIN LATERAL (
          SELECT active_users FROM usage_samples u
-          WHERE u.tenant_id = t.id AND u.active_users IS NOT NULL
+          WHERE u.tenant_id = t.tenant_id AND u.active_users IS NOT NULL
           ORDER BY u.measured_at DESC
           LIMIT 1) u ON true
-      WHERE p.metered IS NOT NULL AND jsonb_typeof(p.metered) = 'object'
+      WHERE p.deleted_at IS NULL AND jsonb_typeof(p.metered) = 'object'
         AND t.state IN ('active', 'suspended')
-        AND NOT EXISTS (SELECT 1 FROM usage_reports r WHERE r.tenant_id = t.id AND r.period = $1)
-      ORDER BY t.id
+        AND NOT EXISTS (SELECT 1 FROM usage_reports r WHERE r.tenant_id = t.tenant_id AND r.period = $1)
+      ORDER BY t.tenant_id
       LIMIT $2`,
     [period, limit],
   );

@@ -40,7 +40,7 @@ export async function insertTrial(
   endsAt: Date,
 ): Promise<boolean> {
   const res = await db.query(
-    `INSERT INTO trials (tenant_id, started_at, ends_at) VALUES ($1, $2, $3)
+    `INSERT INTO trials (tenant_id, started_at, ends_at, state) VALUES ($1, $2, $3, 'running')
      ON CONFLICT (tenant_id) DO NOTHING`,
     [tenantId, startedAt, endsAt],
   );
@@ -119,7 +119,7 @@ export async function saveTrialEnd(
   endsAt: Date,
 ): Promise<TrialRow> {
   const { rows } = await db.query<TrialRow>(
-    `INSERT INTO trials (tenant_id, started_at, ends_at) VALUES ($1, $2, $3)
+    `INSERT INTO trials (tenant_id, started_at, ends_at, state) VALUES ($1, $2, $3, 'running')
      ON CONFLICT (tenant_id) DO UPDATE
        SET ends_at = EXCLUDED.ends_at, state = 'running', notices_sent = '{}', revoked = false,
            ended_at = NULL, updated_at = now()

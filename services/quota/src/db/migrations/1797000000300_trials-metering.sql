@@ -1,20 +1,8 @@
 -- Up Migration
--- A tenant's trial: one row per tenant, its end movable by an operator.
-CREATE TABLE trials (
-  tenant_id uuid PRIMARY KEY,
-  started_at timestamptz NOT NULL,
-  ends_at timestamptz NOT NULL,
-  -- running until the end passes; then converted (billing reported a paying subscription) or ended.
-  state text NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'converted', 'ended')),
-  -- The notice days (of QUOTA_TRIAL_NOTICE_DAYS) announced for the current end; emptied when the
-  -- end moves, so a new end is announced again.
-  notices_sent integer[] NOT NULL DEFAULT '{}',
-  -- Whether access stands revoked for reason `trial` (set at the end, cleared when granted back).
-  revoked boolean NOT NULL DEFAULT false,
-  ended_at timestamptz,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX trials_running ON trials (ends_at) WHERE state = 'running';
+-- Whether access stands revoked for reason `trial` (set at the trial's end when billing reports no
+-- paying subscription, cleared when access is granted back), and when the trial ended.
+ALTER TABLE trials ADD COLUMN revoked boolean NOT NULL DEFAULT false;
+ALTER TABLE trials ADD COLUMN ended_at timestamptz;
 
 -- Billing's subscriptions as `billing.subscription_changed` tells them: whether a tenant pays, and
 -- the provider's customer and subscription ids that metered usage is reported against.
@@ -46,4 +34,5 @@ CREATE TABLE usage_reports (
 -- Down Migration
 DROP TABLE usage_reports;
 DROP TABLE tenant_subscriptions;
-DROP TABLE trials;
+ALTER TABLE trials DROP COLUMN ended_at;
+ALTER TABLE trials DROP COLUMN revoked;
