@@ -68,10 +68,17 @@ export async function claimRunningTrial(db: Queryable, tenantId: string): Promis
   return rows[0];
 }
 
-/** Running trials whose end or first notice falls before `horizon`, soonest first. */
+/**
+ * Running trials whose end or first notice falls before `horizon`, soonest first; a tenant being
+ * deleted is told nothing more.
+ */
 export async function runningTrialsBefore(db: Queryable, horizon: Date, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ tenant_id: string }>(
-    `SELECT tenant_id FROM trials WHERE state = 'running' AND ends_at <= $1 ORDER BY ends_at LIMIT $2`,
+    `SELECT tenant_id FROM trials t
+      WHERE state = 'running' AND ends_at <= $1
+        AND NOT EXISTS (SELECT 1 FROM known_tenants k
+                         WHERE k.tenant_id = t.tenant_id AND k.state IN ('deleting', 'deleted'))
+      ORDER BY ends_at LIMIT $2`,
     [horizon, limit],
   );
   return rows.map((r) => r.tenant_id);
