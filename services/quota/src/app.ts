@@ -9,6 +9,8 @@ import { deletePlanHandler, getPlanHandler, listPlansHandler, putPlanHandler } f
 import { getTenantQuotaHandler } from './handlers/tenant-quota.ts';
 import { FOLLOWED_TENANT_TYPES, tenantProjectionHandler } from './handlers/tenants.ts';
 import { usageHistoryHandler } from './handlers/usage-history.ts';
+import { runMetering } from './metering/run-metering.ts';
+import { runTrials } from './trials/run-trials.ts';
 
 /** Durable consumers of the quota service, shared by every replica. */
 export const QUOTA_DURABLES = {
@@ -56,6 +58,8 @@ export const quotaService = defineService({
       },
       tenantProjectionHandler(ctx),
     );
+    await runTrials(rt, ctx);
+    runMetering(rt, ctx);
     return { ctx };
   },
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { meteringPeriodOf } from '../src/metering/period.ts';
-import { parseNoticeDays } from '../src/trials/context.ts';
 import { dueNotice } from '../src/trials/notice.ts';
 
 const DAY = 86_400_000;
@@ -29,12 +28,6 @@ describe('trial notices', () => {
   test('no notice once the end has come: the end is announced instead', () => {
     assert.equal(dueNotice(now, now, [7, 3, 1], []), null);
     assert.equal(dueNotice(endIn(-1), now, [7, 3, 1], []), null);
-  });
-
-  test('QUOTA_TRIAL_NOTICE_DAYS is read as whole days, largest first, and refused otherwise', () => {
-    assert.deepEqual(parseNoticeDays('1, 7,3,7'), { days: [7, 3, 1] });
-    assert.match(parseNoticeDays('7,0').problem ?? '', /whole days from 1 to 365/);
-    assert.match(parseNoticeDays('7,x').problem ?? '', /QUOTA_TRIAL_NOTICE_DAYS/);
   });
 });
 

@@ -11,4 +11,7 @@ export const runtimeGrants: RuntimeGrants = {
   usage_samples: ['SELECT', 'INSERT', 'DELETE'],
   quota_states: ['SELECT', 'INSERT', 'UPDATE'],
   trials: ['SELECT', 'INSERT', 'UPDATE'],
+  tenant_subscriptions: ['SELECT', 'INSERT', 'UPDATE'],
+  // Accepted metered usage is history: never changed or removed.
+  usage_reports: ['SELECT', 'INSERT'],
 };

@@ -1,5 +1,6 @@
 import type { EventHandler } from '@ocp/bus';
 import { type KnownTenantRow, recordKnownTenant, recordTenantLocation } from '../db/tenants.ts';
+import { startTrialOfNewTenant } from '../trials/tenant-trial.ts';
 import type { QuotaContext } from './context.ts';
 
 /**
@@ -34,6 +35,7 @@ export function tenantProjectionHandler(ctx: QuotaContext): EventHandler<Followe
   return async (event) => {
     const t = event.data.tenant;
     await recordKnownTenant(ctx.pool, t, new Date(event.time ?? t.updatedAt));
+    await startTrialOfNewTenant(ctx.pool, event);
   };
 }
 

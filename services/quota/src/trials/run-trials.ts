@@ -1,8 +1,8 @@
 import { durables, streams } from '@ocp/contracts';
 import type { ServiceRuntime } from '@ocp/service-kit';
-import type { QuotaConfig } from '../config.ts';
+import { type QuotaConfig, trialNoticeDays } from '../config.ts';
 import type { QuotaContext } from '../handlers/context.ts';
-import { parseNoticeDays, type TrialsContext } from './context.ts';
+import type { TrialsContext } from './context.ts';
 import { putTrialHandler } from './put-trial-handler.ts';
 import { applySubscriptionChange } from './subscriptions.ts';
 import { sweepTrials } from './sweep.ts';
@@ -15,7 +15,7 @@ export async function runTrials(rt: ServiceRuntime<QuotaConfig>, ctx: QuotaConte
   const trials: TrialsContext = {
     pool: ctx.pool,
     logger: ctx.logger.child({ part: 'trials' }),
-    noticeDays: parseNoticeDays(rt.config.QUOTA_TRIAL_NOTICE_DAYS).days,
+    noticeDays: trialNoticeDays(rt.config),
     now: ctx.now,
   };
   rt.bus.serve('quota.trial.put.v1', putTrialHandler(ctx, trials));
