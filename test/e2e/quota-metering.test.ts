@@ -46,7 +46,7 @@ describe('metered usage: the active-user count reaches Stripe and Paddle once pe
       { name: 'seats-paddle', metered: { provider: 'paddle', priceId: 'pri_seats' } },
     ]) {
       const res = await p.api.call('PUT', `/api/v1/plans/${plan.name}`, {
-        ...plan,
+        metered: plan.metered,
         displayName: plan.name,
         limits: UNLIMITED,
       });

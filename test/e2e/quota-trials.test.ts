@@ -29,7 +29,6 @@ describe('trials end on their date: a tenant without a subscription is suspended
     bus = await p.busAs('admin');
     events = await followQuotaEvents(p.natsAs('observer'));
     const plan = await p.api.call('PUT', '/api/v1/plans/trial', {
-      name: 'trial',
       displayName: 'Trial',
       limits: UNLIMITED,
       trialDays: 14,
