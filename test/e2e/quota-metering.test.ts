@@ -108,7 +108,7 @@ describe('metered usage: the active-user count reaches Stripe and Paddle once pe
   }
   async function meteringRuns(): Promise<number> {
     const text = await (await fetch(`${p.quota!.url}/metrics`)).text();
-    return Number(/^ocp_quota_metering_runs_total (\d+)/m.exec(text)?.[1] ?? 0);
+    return Number(/^ocp_quota_metering_runs_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
   }
   /** Waits until the metering has run `n` more times. */
   async function moreRuns(n: number) {
