@@ -68,7 +68,11 @@ export async function startStripeDouble(apiKey = `sk_test_${Date.now()}`): Promi
   const identifiers = new Set<string>();
   let refusals = 0;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    seen: { form: Record<string, string> },
+  ): Promise<number> {
     const auth = req.headers.authorization ?? '';
     if (auth !== `Bearer ${apiKey}`) {
       return stripeError(res, 401, {
@@ -101,6 +105,7 @@ export async function startStripeDouble(apiKey = `sk_test_${Date.now()}`): Promi
       });
     }
     const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+    seen.form = form;
     const payload: Record<string, string> = {};
     for (const [k, v] of Object.entries(form)) {
       const m = /^payload\[([^\]]+)\]$/.exec(k);
@@ -148,19 +153,19 @@ export async function startStripeDouble(apiKey = `sk_test_${Date.now()}`): Promi
     if (idempotencyKey) replays.set(idempotencyKey, { status: 200, body });
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${Date.now()}` });
     res.end(body);
-    (res as ServerResponse & { form?: Record<string, string> }).form = form;
     return 200;
   }
 
   const server = createServer((req, res) => {
     const key = req.headers['idempotency-key'];
-    handle(req, res).then(
+    const seen: { form: Record<string, string> } = { form: {} };
+    handle(req, res, seen).then(
       (status) => {
         requests.push({
           method: req.method ?? '',
           path: req.url ?? '',
           status,
-          form: (res as ServerResponse & { form?: Record<string, string> }).form ?? {},
+          form: seen.form,
           idempotencyKey: Array.isArray(key) ? key[0] : key,
         });
       },
