@@ -12,6 +12,8 @@ import { getTenantQuotaHandler } from './handlers/tenant-quota.ts';
 import { FOLLOWED_TENANT_TYPES, tenantProjectionHandler } from './handlers/tenants.ts';
 import { usageHistoryHandler } from './handlers/usage-history.ts';
 import { type AfterSample, BACKUP_USAGE_TYPES, startMeasurement } from './measure/start.ts';
+import { runMetering } from './metering/run-metering.ts';
+import { runTrials } from './trials/run-trials.ts';
 
 /** Durable consumers of the quota service, shared by every replica. */
 export const QUOTA_DURABLES = {
@@ -92,6 +94,8 @@ export const quotaService = defineService({
       },
       measurement.backupUsage,
     );
+    await runTrials(rt, ctx);
+    runMetering(rt, ctx);
     return { ctx };
   },
 });

@@ -45,8 +45,24 @@ export const configSchema = {
       type: 'integer',
       minimum: 1000,
       maximum: 31 * 24 * 3600 * 1000,
-      default: 3600000,
-      description: "How often metered plans' usage due for a period is looked for and reported.",
+      default: 86400000,
+      description:
+        "The metering period: a usage-priced tenant's active users are reported once per period (periods counted from the Unix epoch in UTC; a day by default).",
+    },
+    QUOTA_METERING_RUN_INTERVAL_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 24 * 3600 * 1000,
+      default: 300000,
+      description:
+        'How often the periods not reported yet are looked for: also how soon a refused report is sent again.',
+    },
+    QUOTA_TRIAL_SWEEP_INTERVAL_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 3600000,
+      default: 60000,
+      description: 'How often trials are looked at for notices that are due and ends that have come.',
     },
     QUOTA_ENFORCE_CHECK_MS: {
       type: 'integer',

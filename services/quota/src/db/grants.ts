@@ -15,4 +15,7 @@ export const runtimeGrants: RuntimeGrants = {
   measure_schedule: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   measure_backups: ['SELECT', 'INSERT', 'UPDATE'],
   backup_usage: ['SELECT', 'INSERT', 'UPDATE'],
+  tenant_subscriptions: ['SELECT', 'INSERT', 'UPDATE'],
+  // Accepted metered usage is history: never changed or removed.
+  usage_reports: ['SELECT', 'INSERT'],
 };

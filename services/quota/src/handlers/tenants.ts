@@ -1,5 +1,6 @@
 import type { EventHandler } from '@ocp/bus';
 import { type KnownTenantRow, recordKnownTenant, recordTenantLocation } from '../db/tenants.ts';
+import { startTrialOfNewTenant } from '../trials/tenant-trial.ts';
 import type { QuotaContext } from './context.ts';
 
 /**
@@ -36,6 +37,7 @@ export function tenantProjectionHandler(ctx: QuotaContext): EventHandler<Followe
     await recordKnownTenant(ctx.pool, t, new Date(event.time ?? t.updatedAt));
     // New limits apply at once: the tenant is judged again from its last figures.
     if (event.type === 'ocp.tenant.plan_changed.v1') await ctx.enforcer.reevaluateTenant(t.id);
+    await startTrialOfNewTenant(ctx.pool, event);
   };
 }
 
