@@ -269,6 +269,13 @@ describe('the plan catalog and tenant quotas through the admin API', limit, () =
     assert.equal(set.body.levels.activeUsers, 'ok');
     assert.equal(set.body.levels.databaseBytes, 'unlimited');
     assert.deepEqual(set.body.override.limits, { activeUsers: 5, databaseBytes: null });
+    // Without allowedModules the override follows the plan's list again.
+    const limitsOnly = await owner.call('PUT', `/api/v1/tenants/${tenantId}/quota/override`, {
+      limits: { activeUsers: 5, databaseBytes: null },
+    });
+    assert.equal(limitsOnly.status, 200, limitsOnly.text);
+    assert.equal(limitsOnly.body.override.allowedModules, undefined);
+    assert.equal(limitsOnly.body.limits.activeUsers, 5);
     const negative = await owner.call('PUT', `/api/v1/tenants/${tenantId}/quota/override`, {
       limits: { activeUsers: -2 },
     });
