@@ -31,6 +31,7 @@ test('the identities are the services of the catalog, the observer and the admin
     'billing',
     'gateway',
     'notifier',
+    'quota',
     'router',
     'tenant',
   ]);
@@ -40,6 +41,7 @@ test('the identities are the services of the catalog, the observer and the admin
     'billing',
     'gateway',
     'notifier',
+    'quota',
     'router',
     'tenant',
     OBSERVER,

@@ -42,6 +42,7 @@ test("starts a nats-server with JetStream and the catalog's users on the port of
     'gateway',
     'notifier',
     'observer',
+    'quota',
     'router',
     'tenant',
   ]);

@@ -54,6 +54,37 @@ import type {
   OperationListReplyV1,
   OperationListRequestV1,
   OperationUpdatedV1,
+  QuotaBackUnderV1,
+  QuotaEnforcementChangedV1,
+  QuotaExceededV1,
+  QuotaMeasureNowReplyV1,
+  QuotaMeasureNowRequestV1,
+  QuotaModuleCheckReplyV1,
+  QuotaModuleCheckRequestV1,
+  QuotaOverridesDeleteReplyV1,
+  QuotaOverridesDeleteRequestV1,
+  QuotaOverridesPutReplyV1,
+  QuotaOverridesPutRequestV1,
+  QuotaPlanChangedV1,
+  QuotaPlansDeleteReplyV1,
+  QuotaPlansDeleteRequestV1,
+  QuotaPlansGetReplyV1,
+  QuotaPlansGetRequestV1,
+  QuotaPlansListReplyV1,
+  QuotaPlansListRequestV1,
+  QuotaPlansPutReplyV1,
+  QuotaPlansPutRequestV1,
+  QuotaTenantAccessChangedV1,
+  QuotaTenantGetReplyV1,
+  QuotaTenantGetRequestV1,
+  QuotaTrialEndedV1,
+  QuotaTrialEndingV1,
+  QuotaTrialPutReplyV1,
+  QuotaTrialPutRequestV1,
+  QuotaUsageHistoryReplyV1,
+  QuotaUsageHistoryRequestV1,
+  QuotaUsageReportedV1,
+  QuotaWarningV1,
   TenantActivatedV1,
   TenantBackupSourceReplyV1,
   TenantBackupSourceRequestV1,
@@ -117,6 +148,8 @@ import type {
   TenantRuntimeGetRequestV1,
   TenantRuntimeListReplyV1,
   TenantRuntimeListRequestV1,
+  TenantRuntimeModulesReplyV1,
+  TenantRuntimeModulesRequestV1,
   TenantRuntimeRegisterReplyV1,
   TenantRuntimeRegisterRequestV1,
   TenantRuntimeTemplateReplyV1,
@@ -243,6 +276,14 @@ export const streams = {
     retention: 'workqueue',
     maxAgeDays: 7,
   },
+  quotaEvents: {
+    name: 'EVENTS_QUOTA',
+    subjects: ['events.quota.>'],
+    description:
+      'The plan catalog, usage thresholds crossed, enforcement and trial decisions, metered usage reported.',
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
   deadLetters: {
     name: 'DEAD_LETTERS',
     subjects: ['deadletter.>'],
@@ -263,7 +304,7 @@ export interface MessageDef {
   consumers: readonly string[];
 }
 
-const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'billing', 'backup']) =>
+const tenantEvent = (name: string, consumers: readonly string[] = ['audit', 'billing', 'backup', 'quota']) =>
   ({
     subject: `events.tenant.${name}.v1`,
     stream: streams.tenantEvents,
@@ -283,6 +324,16 @@ const backupEvent = (name: string, consumers: readonly string[] = ['audit']) =>
     consumers,
   }) as const;
 
+const quotaEvent = (name: string, consumers: readonly string[] = ['audit']) =>
+  ({
+    subject: `events.quota.${name}.v1`,
+    stream: streams.quotaEvents,
+    schema: `events/quota.${name}.v1`,
+    kind: 'event',
+    publisher: 'quota',
+    consumers,
+  }) as const;
+
 /** Every CloudEvents type the platform publishes, with its subject, stream and data schema. */
 export const messages = {
   'ocp.tenant.created.v1': tenantEvent('created'),
@@ -295,20 +346,21 @@ export const messages = {
   'ocp.tenant.deleting.v1': tenantEvent('deleting'),
   'ocp.tenant.deleted.v1': tenantEvent('deleted'),
   'ocp.tenant.plan_changed.v1': tenantEvent('plan_changed'),
-  'ocp.tenant.renamed.v1': tenantEvent('renamed', ['audit']),
+  'ocp.tenant.renamed.v1': tenantEvent('renamed', ['audit', 'quota']),
   'ocp.tenant.module_installed.v1': tenantEvent('module_installed', ['audit']),
   'ocp.tenant.module_upgraded.v1': tenantEvent('module_upgraded', ['audit']),
   'ocp.tenant.module_uninstalled.v1': tenantEvent('module_uninstalled', ['audit']),
   'ocp.tenant.deletion_cancelled.v1': tenantEvent('deletion_cancelled'),
-  'ocp.tenant.restoring.v1': tenantEvent('restoring', ['audit', 'backup']),
-  'ocp.tenant.moved.v1': tenantEvent('moved', ['audit', 'backup']),
-  'ocp.tenant.restored.v1': tenantEvent('restored', ['audit', 'billing', 'backup']),
+  'ocp.tenant.restoring.v1': tenantEvent('restoring', ['audit', 'backup', 'quota']),
+  'ocp.tenant.moved.v1': tenantEvent('moved', ['audit', 'backup', 'quota']),
+  'ocp.tenant.restored.v1': tenantEvent('restored', ['audit', 'billing', 'backup', 'quota']),
   'ocp.tenant.domain_verified.v1': tenantEvent('domain_verified', ['audit']),
   'ocp.tenant.domain_removed.v1': tenantEvent('domain_removed', ['audit']),
-  'ocp.backup.completed.v1': backupEvent('completed'),
+  // The quota service adds up each tenant's backup storage.
+  'ocp.backup.completed.v1': backupEvent('completed', ['audit', 'quota']),
   // The notifier tells Slack of failed backups and failed drills.
   'ocp.backup.failed.v1': backupEvent('failed', ['audit', 'notifier']),
-  'ocp.backup.pruned.v1': backupEvent('pruned'),
+  'ocp.backup.pruned.v1': backupEvent('pruned', ['audit', 'quota']),
   'ocp.backup.drilled.v1': backupEvent('drilled', ['audit', 'notifier']),
   'ocp.backup.operation_updated.v1': {
     subject: 'events.operation.backup.updated.v1',
@@ -356,8 +408,9 @@ export const messages = {
     schema: 'events/billing.subscription_changed.v1',
     kind: 'event',
     publisher: 'billing',
-    // The tenant service keeps each tenant's customer id, for the tenant list's search.
-    consumers: ['tenant', 'audit'],
+    // The tenant service keeps each tenant's customer id, for the tenant list's search; the quota
+    // service whether a tenant pays (its trial's end) and its provider ids (metered usage).
+    consumers: ['tenant', 'audit', 'quota'],
   },
   'ocp.billing.tenant_access_changed.v1': {
     subject: 'events.billing.tenant_access_changed.v1',
@@ -400,6 +453,17 @@ export const messages = {
     publisher: 'tenant',
     consumers: ['tenant'],
   },
+  // The tenant service keeps the plan catalog (allowed modules, default modules) and applies the
+  // quota service's decisions.
+  'ocp.quota.plan_changed.v1': quotaEvent('plan_changed', ['audit', 'tenant']),
+  'ocp.quota.warning.v1': quotaEvent('warning'),
+  'ocp.quota.exceeded.v1': quotaEvent('exceeded'),
+  'ocp.quota.back_under.v1': quotaEvent('back_under'),
+  'ocp.quota.enforcement_changed.v1': quotaEvent('enforcement_changed', ['audit', 'tenant']),
+  'ocp.quota.tenant_access_changed.v1': quotaEvent('tenant_access_changed', ['audit', 'tenant']),
+  'ocp.quota.trial_ending.v1': quotaEvent('trial_ending'),
+  'ocp.quota.trial_ended.v1': quotaEvent('trial_ended'),
+  'ocp.quota.usage_reported.v1': quotaEvent('usage_reported'),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageType = keyof typeof messages;
@@ -441,6 +505,15 @@ export interface MessageDataMap {
   'ocp.backup.drilled.v1': BackupDrilledV1;
   'ocp.backup.operation_updated.v1': OperationUpdatedV1;
   'ocp.backup.operation.run.v1': BackupOperationRunV1;
+  'ocp.quota.plan_changed.v1': QuotaPlanChangedV1;
+  'ocp.quota.warning.v1': QuotaWarningV1;
+  'ocp.quota.exceeded.v1': QuotaExceededV1;
+  'ocp.quota.back_under.v1': QuotaBackUnderV1;
+  'ocp.quota.enforcement_changed.v1': QuotaEnforcementChangedV1;
+  'ocp.quota.tenant_access_changed.v1': QuotaTenantAccessChangedV1;
+  'ocp.quota.trial_ending.v1': QuotaTrialEndingV1;
+  'ocp.quota.trial_ended.v1': QuotaTrialEndedV1;
+  'ocp.quota.usage_reported.v1': QuotaUsageReportedV1;
 }
 
 /** A durable consumer a service keeps on a stream, shared by every replica of the service. */
@@ -480,6 +553,11 @@ export const durables = {
     stream: streams.backupEvents,
     service: 'notifier',
   },
+  quotaTenants: { durable: 'quota-tenants', stream: streams.tenantEvents, service: 'quota' },
+  quotaBackupEvents: { durable: 'quota-backup-events', stream: streams.backupEvents, service: 'quota' },
+  quotaBilling: { durable: 'quota-billing', stream: streams.billingEvents, service: 'quota' },
+  tenantQuota: { durable: 'tenant-quota', stream: streams.quotaEvents, service: 'tenant' },
+  auditQuotaEvents: { durable: 'audit-quota-events', stream: streams.quotaEvents, service: 'audit' },
 } as const satisfies Record<string, DurableDef>;
 
 /** A request/reply subject: short queries and commands from the gateway. */
@@ -509,6 +587,15 @@ const backupRpc = (name: string) =>
     clients: ['gateway'],
   }) as const;
 
+const quotaRpc = (name: string, clients: readonly string[] = ['gateway']) =>
+  ({
+    subject: `rpc.quota.${name}.v1`,
+    request: `rpc/quota.${name}.v1.request`,
+    reply: `rpc/quota.${name}.v1.reply`,
+    server: 'quota',
+    clients,
+  }) as const;
+
 /** Every request/reply method, served by one service in a queue group. */
 export const rpcs = {
   'tenant.create.v1': tenantRpc('create'),
@@ -531,7 +618,21 @@ export const rpcs = {
   'tenant.rename.v1': tenantRpc('rename'),
   'tenant.restore.begin.v1': tenantRpc('restore.begin', ['backup']),
   'tenant.restore.end.v1': tenantRpc('restore.end', ['backup']),
-  'tenant.backup.source.v1': tenantRpc('backup.source', ['backup']),
+  // The quota service measures a tenant's database and filestore where this says they are.
+  'tenant.backup.source.v1': tenantRpc('backup.source', ['backup', 'quota']),
+  // The quota service checks a plan's module names against what its Odoo version offers.
+  'tenant.runtime.modules.v1': tenantRpc('runtime.modules', ['quota']),
+  'quota.plans.list.v1': quotaRpc('plans.list'),
+  'quota.plans.get.v1': quotaRpc('plans.get'),
+  'quota.plans.put.v1': quotaRpc('plans.put'),
+  'quota.plans.delete.v1': quotaRpc('plans.delete'),
+  'quota.overrides.put.v1': quotaRpc('overrides.put'),
+  'quota.overrides.delete.v1': quotaRpc('overrides.delete'),
+  'quota.tenant.get.v1': quotaRpc('tenant.get'),
+  'quota.usage.history.v1': quotaRpc('usage.history'),
+  'quota.trial.put.v1': quotaRpc('trial.put'),
+  'quota.measure.now.v1': quotaRpc('measure.now'),
+  'quota.module.check.v1': quotaRpc('module.check', ['tenant', 'gateway']),
   'backup.create.v1': backupRpc('create'),
   'backup.list.v1': backupRpc('list'),
   'backup.get.v1': backupRpc('get'),
@@ -679,6 +780,18 @@ export interface RpcMap {
   'tenant.routes.list.v1': { request: TenantRoutesListRequestV1; reply: TenantRoutesListReplyV1 };
   'tenant.routes.get.v1': { request: TenantRoutesGetRequestV1; reply: TenantRoutesGetReplyV1 };
   'backup.move.v1': { request: BackupMoveRequestV1; reply: BackupMoveReplyV1 };
+  'quota.plans.list.v1': { request: QuotaPlansListRequestV1; reply: QuotaPlansListReplyV1 };
+  'quota.plans.get.v1': { request: QuotaPlansGetRequestV1; reply: QuotaPlansGetReplyV1 };
+  'quota.plans.put.v1': { request: QuotaPlansPutRequestV1; reply: QuotaPlansPutReplyV1 };
+  'quota.plans.delete.v1': { request: QuotaPlansDeleteRequestV1; reply: QuotaPlansDeleteReplyV1 };
+  'quota.overrides.put.v1': { request: QuotaOverridesPutRequestV1; reply: QuotaOverridesPutReplyV1 };
+  'quota.overrides.delete.v1': { request: QuotaOverridesDeleteRequestV1; reply: QuotaOverridesDeleteReplyV1 };
+  'quota.tenant.get.v1': { request: QuotaTenantGetRequestV1; reply: QuotaTenantGetReplyV1 };
+  'quota.usage.history.v1': { request: QuotaUsageHistoryRequestV1; reply: QuotaUsageHistoryReplyV1 };
+  'quota.trial.put.v1': { request: QuotaTrialPutRequestV1; reply: QuotaTrialPutReplyV1 };
+  'quota.measure.now.v1': { request: QuotaMeasureNowRequestV1; reply: QuotaMeasureNowReplyV1 };
+  'quota.module.check.v1': { request: QuotaModuleCheckRequestV1; reply: QuotaModuleCheckReplyV1 };
+  'tenant.runtime.modules.v1': { request: TenantRuntimeModulesRequestV1; reply: TenantRuntimeModulesReplyV1 };
 }
 
 /** Base of every `$id` and `dataschema`. */

@@ -48,4 +48,12 @@ export const errorCodes = {
   DOMAIN_TAKEN: { status: 409, description: "Another tenant verified this custom domain: a verified domain routes to one tenant only." },
   TOO_MANY_DOMAINS: { status: 409, description: "The tenant has claimed as many custom domains as it may; remove one first." },
   DOMAIN_VERIFICATION_FAILED: { status: 422, description: "The custom domain's DNS TXT record was not found, or not with the expected value: the detail names the record to create and what DNS answered." },
+  PLAN_NOT_FOUND: { status: 404, description: "No plan of the catalog has this name." },
+  PLAN_INVALID: { status: 400, description: "The plan does not hold together: `field` names the value (e.g. a default module not among the allowed modules); the detail says what a valid plan looks like." },
+  PLAN_MODULE_UNKNOWN: { status: 400, description: "The plan names a module that its Odoo version does not have; the detail names the modules." },
+  PLAN_LIMIT_BELOW_USAGE: { status: 409, description: "A limit of the plan is below what a tenant on it uses now; the detail names the tenant, the metric and its usage. Send `force` to lower it anyway (the tenant is then over its limit)." },
+  PLAN_IN_USE: { status: 409, description: "Tenants are on this plan: move them to another plan before deleting it." },
+  TRIAL_END_IN_PAST: { status: 400, description: "The trial's end is not in the future; give a time to come (RFC 3339)." },
+  QUOTA_MODULE_NOT_ALLOWED: { status: 403, description: "The module is not among those the tenant's plan allows; choose another plan, or ask for an override." },
+  QUOTA_EXCEEDED: { status: 403, description: "The tenant has reached a limit of its plan, so module installs are refused until its usage is back under (or its limits are raised)." },
 } as const satisfies Record<ErrorCode, { status: number; description: string }>;

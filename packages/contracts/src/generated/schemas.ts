@@ -852,6 +852,46 @@ export const schemaFiles = {
         "const": "DOMAIN_VERIFICATION_FAILED",
         "x-http-status": 422,
         "description": "The custom domain's DNS TXT record was not found, or not with the expected value: the detail names the record to create and what DNS answered."
+      },
+      {
+        "const": "PLAN_NOT_FOUND",
+        "x-http-status": 404,
+        "description": "No plan of the catalog has this name."
+      },
+      {
+        "const": "PLAN_INVALID",
+        "x-http-status": 400,
+        "description": "The plan does not hold together: `field` names the value (e.g. a default module not among the allowed modules); the detail says what a valid plan looks like."
+      },
+      {
+        "const": "PLAN_MODULE_UNKNOWN",
+        "x-http-status": 400,
+        "description": "The plan names a module that its Odoo version does not have; the detail names the modules."
+      },
+      {
+        "const": "PLAN_LIMIT_BELOW_USAGE",
+        "x-http-status": 409,
+        "description": "A limit of the plan is below what a tenant on it uses now; the detail names the tenant, the metric and its usage. Send `force` to lower it anyway (the tenant is then over its limit)."
+      },
+      {
+        "const": "PLAN_IN_USE",
+        "x-http-status": 409,
+        "description": "Tenants are on this plan: move them to another plan before deleting it."
+      },
+      {
+        "const": "TRIAL_END_IN_PAST",
+        "x-http-status": 400,
+        "description": "The trial's end is not in the future; give a time to come (RFC 3339)."
+      },
+      {
+        "const": "QUOTA_MODULE_NOT_ALLOWED",
+        "x-http-status": 403,
+        "description": "The module is not among those the tenant's plan allows; choose another plan, or ask for an override."
+      },
+      {
+        "const": "QUOTA_EXCEEDED",
+        "x-http-status": 403,
+        "description": "The tenant has reached a limit of its plan, so module installs are refused until its usage is back under (or its limits are raised)."
       }
     ]
   },
@@ -970,6 +1010,298 @@ export const schemaFiles = {
         ],
         "minimum": 0,
         "description": "Bytes moved so far by a backup, restore or import (progress of work whose size is not known ahead)."
+      }
+    }
+  },
+  "common/plan.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/plan.v1.json",
+    "title": "QuotaPlan",
+    "description": "A plan of the quota service's catalog: its limits, the Odoo modules a tenant on it may install, its trial and what happens at 100 %. Tenants carry its name in `plan`.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "name",
+      "displayName",
+      "odooVersion",
+      "limits",
+      "allowedModules",
+      "defaultModules",
+      "trialDays",
+      "atLimit",
+      "metered",
+      "version",
+      "createdAt",
+      "updatedAt"
+    ],
+    "properties": {
+      "name": {
+        "$ref": "tenant.v1.json#/definitions/plan"
+      },
+      "displayName": {
+        "$ref": "#/definitions/displayName"
+      },
+      "odooVersion": {
+        "$ref": "#/definitions/odooVersion"
+      },
+      "limits": {
+        "$ref": "#/definitions/limits"
+      },
+      "allowedModules": {
+        "$ref": "#/definitions/moduleList"
+      },
+      "defaultModules": {
+        "$ref": "#/definitions/defaultModules"
+      },
+      "trialDays": {
+        "$ref": "#/definitions/trialDays"
+      },
+      "atLimit": {
+        "$ref": "#/definitions/atLimit"
+      },
+      "metered": {
+        "$ref": "#/definitions/metered"
+      },
+      "version": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2147483647,
+        "description": "Raised by one at each change: a follower keeps the highest it saw."
+      },
+      "createdAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "updatedAt": {
+        "type": "string",
+        "format": "date-time"
+      }
+    },
+    "definitions": {
+      "input": {
+        "title": "PlanInput",
+        "description": "A plan as an operator writes it (create or replace).",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "displayName",
+          "limits"
+        ],
+        "properties": {
+          "name": {
+            "$ref": "tenant.v1.json#/definitions/plan"
+          },
+          "displayName": {
+            "$ref": "#/definitions/displayName"
+          },
+          "odooVersion": {
+            "$ref": "#/definitions/odooVersion"
+          },
+          "limits": {
+            "$ref": "#/definitions/limits"
+          },
+          "allowedModules": {
+            "$ref": "#/definitions/moduleList"
+          },
+          "defaultModules": {
+            "$ref": "#/definitions/defaultModules"
+          },
+          "trialDays": {
+            "$ref": "#/definitions/trialDays"
+          },
+          "atLimit": {
+            "$ref": "#/definitions/atLimit"
+          },
+          "metered": {
+            "$ref": "#/definitions/metered"
+          }
+        }
+      },
+      "displayName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+        "description": "A name to show: 1 to 200 characters, no control characters."
+      },
+      "odooVersion": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}$",
+        "maxLength": 50,
+        "description": "The Odoo version the plan's module names are checked against (e.g. 18.0); null: not checked."
+      },
+      "limit": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 0,
+        "maximum": 9007199254740991,
+        "description": "A non-negative integer; null: unlimited."
+      },
+      "metric": {
+        "title": "QuotaMetric",
+        "type": "string",
+        "enum": [
+          "activeUsers",
+          "databaseBytes",
+          "filestoreBytes",
+          "backupBytes",
+          "backupGenerations"
+        ]
+      },
+      "limits": {
+        "title": "PlanLimits",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "activeUsers",
+          "databaseBytes",
+          "filestoreBytes",
+          "backupBytes",
+          "backupGenerations"
+        ],
+        "properties": {
+          "activeUsers": {
+            "$ref": "#/definitions/limit"
+          },
+          "databaseBytes": {
+            "$ref": "#/definitions/limit"
+          },
+          "filestoreBytes": {
+            "$ref": "#/definitions/limit"
+          },
+          "backupBytes": {
+            "$ref": "#/definitions/limit"
+          },
+          "backupGenerations": {
+            "$ref": "#/definitions/limit"
+          }
+        }
+      },
+      "partialLimits": {
+        "title": "PartialLimits",
+        "description": "Some limits: a metric left out follows the plan.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "activeUsers": {
+            "$ref": "#/definitions/limit"
+          },
+          "databaseBytes": {
+            "$ref": "#/definitions/limit"
+          },
+          "filestoreBytes": {
+            "$ref": "#/definitions/limit"
+          },
+          "backupBytes": {
+            "$ref": "#/definitions/limit"
+          },
+          "backupGenerations": {
+            "$ref": "#/definitions/limit"
+          }
+        }
+      },
+      "moduleList": {
+        "type": [
+          "array",
+          "null"
+        ],
+        "items": {
+          "$ref": "tenant.v1.json#/definitions/moduleName"
+        },
+        "uniqueItems": true,
+        "maxItems": 2000,
+        "description": "Technical module names; null: any module."
+      },
+      "defaultModules": {
+        "type": "array",
+        "items": {
+          "$ref": "tenant.v1.json#/definitions/moduleName"
+        },
+        "uniqueItems": true,
+        "maxItems": 500,
+        "description": "Installed when a tenant is created on the plan; each one among allowedModules."
+      },
+      "trialDays": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 1,
+        "maximum": 3650,
+        "description": "Length of a trial on this plan in days; null: no trial."
+      },
+      "atLimit": {
+        "title": "PlanAtLimit",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "action",
+          "graceSeconds"
+        ],
+        "properties": {
+          "action": {
+            "type": "string",
+            "enum": [
+              "block",
+              "suspend"
+            ],
+            "description": "block: module installs are refused while a limit is reached; suspend: also suspended (reason quota) once the grace period is over."
+          },
+          "graceSeconds": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 31536000
+          }
+        }
+      },
+      "metered": {
+        "title": "PlanMetered",
+        "description": "Usage-priced: the active-user count is reported to the provider once per period; null: not metered.",
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "provider",
+              "meterEventName"
+            ],
+            "properties": {
+              "provider": {
+                "const": "stripe"
+              },
+              "meterEventName": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9_.:-]{1,100}$"
+              }
+            }
+          },
+          {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "provider",
+              "priceId"
+            ],
+            "properties": {
+              "provider": {
+                "const": "paddle"
+              },
+              "priceId": {
+                "type": "string",
+                "pattern": "^pri_[a-z0-9]{1,100}$"
+              }
+            }
+          }
+        ]
       }
     }
   },
@@ -1404,6 +1736,197 @@ export const schemaFiles = {
       }
     }
   },
+  "common/tenant-quota.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/tenant-quota.v1.json",
+    "title": "TenantQuota",
+    "description": "A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "plan",
+      "limits",
+      "allowedModules",
+      "override",
+      "usage",
+      "levels",
+      "enforcement",
+      "trial"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "plan": {
+        "$ref": "tenant.v1.json#/definitions/plan"
+      },
+      "planKnown": {
+        "type": "boolean",
+        "description": "False when the tenant's plan is not in the catalog: no limits apply."
+      },
+      "limits": {
+        "$ref": "plan.v1.json#/definitions/limits"
+      },
+      "allowedModules": {
+        "$ref": "plan.v1.json#/definitions/moduleList"
+      },
+      "override": {
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "$ref": "#/definitions/override"
+          }
+        ]
+      },
+      "usage": {
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "$ref": "usage-sample.v1.json"
+          }
+        ]
+      },
+      "levels": {
+        "title": "QuotaLevels",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "activeUsers",
+          "databaseBytes",
+          "filestoreBytes",
+          "backupBytes",
+          "backupGenerations"
+        ],
+        "properties": {
+          "activeUsers": {
+            "$ref": "#/definitions/level"
+          },
+          "databaseBytes": {
+            "$ref": "#/definitions/level"
+          },
+          "filestoreBytes": {
+            "$ref": "#/definitions/level"
+          },
+          "backupBytes": {
+            "$ref": "#/definitions/level"
+          },
+          "backupGenerations": {
+            "$ref": "#/definitions/level"
+          }
+        }
+      },
+      "enforcement": {
+        "$ref": "#/definitions/enforcement"
+      },
+      "trial": {
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "$ref": "#/definitions/trial"
+          }
+        ]
+      }
+    },
+    "definitions": {
+      "level": {
+        "title": "QuotaLevel",
+        "type": "string",
+        "enum": [
+          "ok",
+          "warning",
+          "exceeded",
+          "unlimited",
+          "unknown"
+        ],
+        "description": "unlimited: no limit; unknown: a limit, but no figure measured yet (or the last measurement failed)."
+      },
+      "override": {
+        "title": "QuotaOverride",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "limits",
+          "allowedModules",
+          "updatedAt"
+        ],
+        "properties": {
+          "limits": {
+            "$ref": "plan.v1.json#/definitions/partialLimits"
+          },
+          "allowedModules": {
+            "$ref": "plan.v1.json#/definitions/moduleList"
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "enforcement": {
+        "title": "QuotaEnforcement",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "installsBlocked",
+          "suspended"
+        ],
+        "properties": {
+          "installsBlocked": {
+            "type": "boolean"
+          },
+          "suspended": {
+            "type": "boolean",
+            "description": "Suspended for reason quota."
+          },
+          "since": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When a limit was first reached."
+          },
+          "graceEndsAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "trial": {
+        "title": "QuotaTrial",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "startedAt",
+          "endsAt",
+          "state"
+        ],
+        "properties": {
+          "startedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "endsAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "running",
+              "converted",
+              "ended"
+            ]
+          }
+        }
+      }
+    }
+  },
   "common/tenant.v1": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/common/tenant.v1.json",
@@ -1625,6 +2148,77 @@ export const schemaFiles = {
         "maxLength": 100,
         "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
         "description": "Free text, 1 to 100 characters without control characters: found anywhere (case-insensitive) in the display name, slug, domain or billing customer id."
+      }
+    }
+  },
+  "common/usage-sample.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/common/usage-sample.v1.json",
+    "title": "UsageSample",
+    "description": "A tenant's usage as measured once. A figure that could not be measured is null, with `error` saying why.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "measuredAt",
+      "activeUsers",
+      "databaseBytes",
+      "filestoreBytes",
+      "backupBytes",
+      "backupGenerations"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "measuredAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "activeUsers": {
+        "$ref": "#/definitions/figure"
+      },
+      "databaseBytes": {
+        "$ref": "#/definitions/figure"
+      },
+      "filestoreBytes": {
+        "$ref": "#/definitions/figure"
+      },
+      "backupBytes": {
+        "$ref": "#/definitions/figure"
+      },
+      "backupGenerations": {
+        "$ref": "#/definitions/figure"
+      },
+      "error": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "code",
+          "message"
+        ],
+        "properties": {
+          "code": {
+            "type": "string",
+            "maxLength": 64,
+            "description": "e.g. DATABASE_MISSING, DATABASE_UNREACHABLE, FILESTORE_UNREADABLE."
+          },
+          "message": {
+            "type": "string",
+            "maxLength": 2000
+          }
+        }
+      }
+    },
+    "definitions": {
+      "figure": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 0,
+        "maximum": 9007199254740991
       }
     }
   },
@@ -2016,6 +2610,283 @@ export const schemaFiles = {
     "properties": {
       "operation": {
         "$ref": "../common/operation.v1.json"
+      }
+    }
+  },
+  "events/quota.back_under.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.back_under.v1.json",
+    "title": "QuotaBackUnderV1",
+    "description": "A tenant's usage of a metric fell back under its limit.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "metric",
+      "usage",
+      "limit"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "metric": {
+        "$ref": "../common/plan.v1.json#/definitions/metric"
+      },
+      "usage": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "limit": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 0,
+        "maximum": 9007199254740991
+      }
+    }
+  },
+  "events/quota.enforcement_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.enforcement_changed.v1.json",
+    "title": "QuotaEnforcementChangedV1",
+    "description": "Whether module installs are refused for a tenant because a limit is reached; the tenant service keeps it and refuses installs while true.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "installsBlocked"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "installsBlocked": {
+        "type": "boolean"
+      },
+      "reason": {
+        "type": "string",
+        "maxLength": 500
+      }
+    }
+  },
+  "events/quota.exceeded.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.exceeded.v1.json",
+    "title": "QuotaExceededV1",
+    "description": "A tenant's usage of a metric reached its limit (100 %); once per crossing.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "metric",
+      "usage",
+      "limit"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "metric": {
+        "$ref": "../common/plan.v1.json#/definitions/metric"
+      },
+      "usage": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      }
+    }
+  },
+  "events/quota.plan_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.plan_changed.v1.json",
+    "title": "QuotaPlanChangedV1",
+    "description": "A plan was created, changed or deleted (`deleted`): the catalog the tenant, billing and backup services follow. Keep the highest `plan.version` per name.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "plan"
+    ],
+    "properties": {
+      "plan": {
+        "$ref": "../common/plan.v1.json"
+      },
+      "deleted": {
+        "const": true
+      }
+    }
+  },
+  "events/quota.tenant_access_changed.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.tenant_access_changed.v1.json",
+    "title": "QuotaTenantAccessChangedV1",
+    "description": "The quota service's decision for a tenant: access revoked (suspend for `reason`) or granted (clear that reason only). The tenant service applies it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "access",
+      "reason",
+      "detail"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "access": {
+        "type": "string",
+        "enum": [
+          "granted",
+          "revoked"
+        ]
+      },
+      "reason": {
+        "type": "string",
+        "enum": [
+          "quota",
+          "trial"
+        ]
+      },
+      "detail": {
+        "type": "string",
+        "maxLength": 500
+      }
+    }
+  },
+  "events/quota.trial_ended.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.trial_ended.v1.json",
+    "title": "QuotaTrialEndedV1",
+    "description": "A tenant's trial ended: suspended (reason trial) without an active subscription, or converted.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "outcome"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "outcome": {
+        "type": "string",
+        "enum": [
+          "suspended",
+          "converted"
+        ]
+      }
+    }
+  },
+  "events/quota.trial_ending.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.trial_ending.v1.json",
+    "title": "QuotaTrialEndingV1",
+    "description": "A tenant's trial ends soon (sent at each configured number of days before the end).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "endsAt",
+      "daysLeft"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "endsAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "daysLeft": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 3650
+      }
+    }
+  },
+  "events/quota.usage_reported.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.usage_reported.v1.json",
+    "title": "QuotaUsageReportedV1",
+    "description": "A tenant's metered usage for a period was sent to its billing provider (once per period).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "provider",
+      "period",
+      "quantity"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "provider": {
+        "$ref": "../common/billing-subscription.v1.json#/definitions/provider"
+      },
+      "period": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 64,
+        "description": "The period reported, e.g. 2026-12-01T00:00:00Z/2026-12-02T00:00:00Z or a day 2026-12-01."
+      },
+      "quantity": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      }
+    }
+  },
+  "events/quota.warning.v1": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/events/quota.warning.v1.json",
+    "title": "QuotaWarningV1",
+    "description": "A tenant's usage of a metric crossed the warning threshold (80 % by default) upward; once per crossing.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "metric",
+      "usage",
+      "limit",
+      "percent"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "metric": {
+        "$ref": "../common/plan.v1.json#/definitions/metric"
+      },
+      "usage": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "percent": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 1000000
       }
     }
   },
@@ -3948,6 +4819,419 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/quota.measure.now.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.measure.now.v1.reply.json",
+    "title": "QuotaMeasureNowReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "sample"
+    ],
+    "properties": {
+      "sample": {
+        "$ref": "../common/usage-sample.v1.json"
+      }
+    }
+  },
+  "rpc/quota.measure.now.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.measure.now.v1.request.json",
+    "title": "QuotaMeasureNowRequestV1",
+    "description": "Measure one tenant now, out of the schedule.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/quota.module.check.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.module.check.v1.reply.json",
+    "title": "QuotaModuleCheckReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "allowed"
+    ],
+    "properties": {
+      "allowed": {
+        "type": "boolean"
+      },
+      "reason": {
+        "type": "string",
+        "enum": [
+          "not_in_plan",
+          "over_quota"
+        ]
+      }
+    }
+  },
+  "rpc/quota.module.check.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.module.check.v1.request.json",
+    "title": "QuotaModuleCheckRequestV1",
+    "description": "Whether a tenant may install a module now, as the quota service sees it.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "module"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "module": {
+        "$ref": "../common/tenant.v1.json#/definitions/moduleName"
+      }
+    }
+  },
+  "rpc/quota.overrides.delete.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.overrides.delete.v1.reply.json",
+    "title": "QuotaOverridesDeleteReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "quota"
+    ],
+    "properties": {
+      "quota": {
+        "$ref": "../common/tenant-quota.v1.json"
+      }
+    }
+  },
+  "rpc/quota.overrides.delete.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.overrides.delete.v1.request.json",
+    "title": "QuotaOverridesDeleteRequestV1",
+    "description": "Remove a tenant's override: its plan's limits apply again.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/quota.overrides.put.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.overrides.put.v1.reply.json",
+    "title": "QuotaOverridesPutReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "quota"
+    ],
+    "properties": {
+      "quota": {
+        "$ref": "../common/tenant-quota.v1.json"
+      }
+    }
+  },
+  "rpc/quota.overrides.put.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.overrides.put.v1.request.json",
+    "title": "QuotaOverridesPutRequestV1",
+    "description": "Set a tenant's override: the limits given replace the plan's; allowedModules, when present, replaces the plan's list (null: any module).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "limits"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "limits": {
+        "$ref": "../common/plan.v1.json#/definitions/partialLimits"
+      },
+      "allowedModules": {
+        "$ref": "../common/plan.v1.json#/definitions/moduleList"
+      }
+    }
+  },
+  "rpc/quota.plans.delete.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.delete.v1.reply.json",
+    "title": "QuotaPlansDeleteReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [],
+    "properties": {}
+  },
+  "rpc/quota.plans.delete.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.delete.v1.request.json",
+    "title": "QuotaPlansDeleteRequestV1",
+    "description": "Delete a plan no tenant is on (PLAN_IN_USE otherwise).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "name"
+    ],
+    "properties": {
+      "name": {
+        "$ref": "../common/tenant.v1.json#/definitions/plan"
+      }
+    }
+  },
+  "rpc/quota.plans.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.get.v1.reply.json",
+    "title": "QuotaPlansGetReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "plan"
+    ],
+    "properties": {
+      "plan": {
+        "$ref": "../common/plan.v1.json"
+      }
+    }
+  },
+  "rpc/quota.plans.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.get.v1.request.json",
+    "title": "QuotaPlansGetRequestV1",
+    "description": "One plan by name.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "name"
+    ],
+    "properties": {
+      "name": {
+        "$ref": "../common/tenant.v1.json#/definitions/plan"
+      }
+    }
+  },
+  "rpc/quota.plans.list.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.list.v1.reply.json",
+    "title": "QuotaPlansListReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/plan.v1.json"
+        },
+        "maxItems": 200
+      },
+      "next": {
+        "type": "string",
+        "maxLength": 32,
+        "description": "Absent on the last page."
+      }
+    },
+    "description": "A page of plans."
+  },
+  "rpc/quota.plans.list.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.list.v1.request.json",
+    "title": "QuotaPlansListRequestV1",
+    "description": "One page of the plan catalog, by name.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [],
+    "properties": {
+      "after": {
+        "type": "string",
+        "maxLength": 32,
+        "description": "`next` of the previous page: the plans after this name."
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200
+      }
+    }
+  },
+  "rpc/quota.plans.put.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.put.v1.reply.json",
+    "title": "QuotaPlansPutReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "plan",
+      "created"
+    ],
+    "properties": {
+      "plan": {
+        "$ref": "../common/plan.v1.json"
+      },
+      "created": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/quota.plans.put.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.plans.put.v1.request.json",
+    "title": "QuotaPlansPutRequestV1",
+    "description": "Create or replace a plan. A limit below a tenant's current usage is refused (PLAN_LIMIT_BELOW_USAGE) unless `force`.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "plan"
+    ],
+    "properties": {
+      "plan": {
+        "$ref": "../common/plan.v1.json#/definitions/input"
+      },
+      "force": {
+        "type": "boolean"
+      }
+    }
+  },
+  "rpc/quota.tenant.get.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.tenant.get.v1.reply.json",
+    "title": "QuotaTenantGetReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "quota"
+    ],
+    "properties": {
+      "quota": {
+        "$ref": "../common/tenant-quota.v1.json"
+      }
+    }
+  },
+  "rpc/quota.tenant.get.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.tenant.get.v1.request.json",
+    "title": "QuotaTenantGetRequestV1",
+    "description": "A tenant's quota status.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      }
+    }
+  },
+  "rpc/quota.trial.put.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.trial.put.v1.reply.json",
+    "title": "QuotaTrialPutReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "quota"
+    ],
+    "properties": {
+      "quota": {
+        "$ref": "../common/tenant-quota.v1.json"
+      }
+    }
+  },
+  "rpc/quota.trial.put.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.trial.put.v1.request.json",
+    "title": "QuotaTrialPutRequestV1",
+    "description": "Start a tenant's trial, or move its end (extend). An end in the past is refused (TRIAL_END_IN_PAST).",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId",
+      "endsAt"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "endsAt": {
+        "type": "string",
+        "format": "date-time"
+      }
+    }
+  },
+  "rpc/quota.usage.history.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.usage.history.v1.reply.json",
+    "title": "QuotaUsageHistoryReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "../common/usage-sample.v1.json"
+        },
+        "maxItems": 1000
+      },
+      "next": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Absent on the last page."
+      }
+    },
+    "description": "A page of usage samples."
+  },
+  "rpc/quota.usage.history.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/quota.usage.history.v1.request.json",
+    "title": "QuotaUsageHistoryRequestV1",
+    "description": "One page of a tenant's usage samples, newest first.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "tenantId"
+    ],
+    "properties": {
+      "tenantId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "after": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "description": "`next` of the previous page. Opaque."
+      },
+      "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000
+      },
+      "since": {
+        "type": "string",
+        "format": "date-time",
+        "description": "Only samples measured at or after this time."
+      }
+    }
+  },
   "rpc/tenant.backup.source.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.backup.source.v1.reply.json",
@@ -5135,6 +6419,54 @@ export const schemaFiles = {
       }
     }
   },
+  "rpc/tenant.runtime.modules.v1.reply": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.modules.v1.reply.json",
+    "title": "TenantRuntimeModulesReplyV1",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "odooVersion",
+      "runtimeId",
+      "modules"
+    ],
+    "properties": {
+      "odooVersion": {
+        "type": "string",
+        "maxLength": 50
+      },
+      "runtimeId": {
+        "type": "string",
+        "format": "uuid"
+      },
+      "modules": {
+        "type": "array",
+        "items": {
+          "type": "string",
+          "maxLength": 128
+        },
+        "maxItems": 20000
+      }
+    }
+  },
+  "rpc/tenant.runtime.modules.v1.request": {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$id": "https://ocp.local/schemas/rpc/tenant.runtime.modules.v1.request.json",
+    "title": "TenantRuntimeModulesRequestV1",
+    "description": "The technical names of every module an Odoo version offers, read from the template database of a ready runtime of that version.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "odooVersion"
+    ],
+    "properties": {
+      "odooVersion": {
+        "type": "string",
+        "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}$",
+        "maxLength": 50
+      }
+    }
+  },
   "rpc/tenant.runtime.register.v1.reply": {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "$id": "https://ocp.local/schemas/rpc/tenant.runtime.register.v1.reply.json",
@@ -5523,12 +6855,15 @@ export const validatorNames = {
   "common/database-server.v1": "common_database_server_v1",
   "common/error-code.v1": "common_error_code_v1",
   "common/operation.v1": "common_operation_v1",
+  "common/plan.v1": "common_plan_v1",
   "common/restore-target.v1": "common_restore_target_v1",
   "common/route.v1": "common_route_v1",
   "common/rpc-error.v1": "common_rpc_error_v1",
   "common/runtime.v1": "common_runtime_v1",
   "common/tenant-domain.v1": "common_tenant_domain_v1",
+  "common/tenant-quota.v1": "common_tenant_quota_v1",
   "common/tenant.v1": "common_tenant_v1",
+  "common/usage-sample.v1": "common_usage_sample_v1",
   "events/audit.checkpoint.v1": "events_audit_checkpoint_v1",
   "events/audit.request.v1": "events_audit_request_v1",
   "events/backup.completed.v1": "events_backup_completed_v1",
@@ -5541,6 +6876,15 @@ export const validatorNames = {
   "events/billing.webhook_received.v1": "events_billing_webhook_received_v1",
   "events/billing.webhook_rejected.v1": "events_billing_webhook_rejected_v1",
   "events/operation.updated.v1": "events_operation_updated_v1",
+  "events/quota.back_under.v1": "events_quota_back_under_v1",
+  "events/quota.enforcement_changed.v1": "events_quota_enforcement_changed_v1",
+  "events/quota.exceeded.v1": "events_quota_exceeded_v1",
+  "events/quota.plan_changed.v1": "events_quota_plan_changed_v1",
+  "events/quota.tenant_access_changed.v1": "events_quota_tenant_access_changed_v1",
+  "events/quota.trial_ended.v1": "events_quota_trial_ended_v1",
+  "events/quota.trial_ending.v1": "events_quota_trial_ending_v1",
+  "events/quota.usage_reported.v1": "events_quota_usage_reported_v1",
+  "events/quota.warning.v1": "events_quota_warning_v1",
   "events/tenant.activated.v1": "events_tenant_activated_v1",
   "events/tenant.created.v1": "events_tenant_created_v1",
   "events/tenant.deleted.v1": "events_tenant_deleted_v1",
@@ -5603,6 +6947,28 @@ export const validatorNames = {
   "rpc/operation.get.v1.request": "rpc_operation_get_v1_request",
   "rpc/operation.list.v1.reply": "rpc_operation_list_v1_reply",
   "rpc/operation.list.v1.request": "rpc_operation_list_v1_request",
+  "rpc/quota.measure.now.v1.reply": "rpc_quota_measure_now_v1_reply",
+  "rpc/quota.measure.now.v1.request": "rpc_quota_measure_now_v1_request",
+  "rpc/quota.module.check.v1.reply": "rpc_quota_module_check_v1_reply",
+  "rpc/quota.module.check.v1.request": "rpc_quota_module_check_v1_request",
+  "rpc/quota.overrides.delete.v1.reply": "rpc_quota_overrides_delete_v1_reply",
+  "rpc/quota.overrides.delete.v1.request": "rpc_quota_overrides_delete_v1_request",
+  "rpc/quota.overrides.put.v1.reply": "rpc_quota_overrides_put_v1_reply",
+  "rpc/quota.overrides.put.v1.request": "rpc_quota_overrides_put_v1_request",
+  "rpc/quota.plans.delete.v1.reply": "rpc_quota_plans_delete_v1_reply",
+  "rpc/quota.plans.delete.v1.request": "rpc_quota_plans_delete_v1_request",
+  "rpc/quota.plans.get.v1.reply": "rpc_quota_plans_get_v1_reply",
+  "rpc/quota.plans.get.v1.request": "rpc_quota_plans_get_v1_request",
+  "rpc/quota.plans.list.v1.reply": "rpc_quota_plans_list_v1_reply",
+  "rpc/quota.plans.list.v1.request": "rpc_quota_plans_list_v1_request",
+  "rpc/quota.plans.put.v1.reply": "rpc_quota_plans_put_v1_reply",
+  "rpc/quota.plans.put.v1.request": "rpc_quota_plans_put_v1_request",
+  "rpc/quota.tenant.get.v1.reply": "rpc_quota_tenant_get_v1_reply",
+  "rpc/quota.tenant.get.v1.request": "rpc_quota_tenant_get_v1_request",
+  "rpc/quota.trial.put.v1.reply": "rpc_quota_trial_put_v1_reply",
+  "rpc/quota.trial.put.v1.request": "rpc_quota_trial_put_v1_request",
+  "rpc/quota.usage.history.v1.reply": "rpc_quota_usage_history_v1_reply",
+  "rpc/quota.usage.history.v1.request": "rpc_quota_usage_history_v1_request",
   "rpc/tenant.backup.source.v1.reply": "rpc_tenant_backup_source_v1_reply",
   "rpc/tenant.backup.source.v1.request": "rpc_tenant_backup_source_v1_request",
   "rpc/tenant.create.v1.reply": "rpc_tenant_create_v1_reply",
@@ -5647,6 +7013,8 @@ export const validatorNames = {
   "rpc/tenant.runtime.get.v1.request": "rpc_tenant_runtime_get_v1_request",
   "rpc/tenant.runtime.list.v1.reply": "rpc_tenant_runtime_list_v1_reply",
   "rpc/tenant.runtime.list.v1.request": "rpc_tenant_runtime_list_v1_request",
+  "rpc/tenant.runtime.modules.v1.reply": "rpc_tenant_runtime_modules_v1_reply",
+  "rpc/tenant.runtime.modules.v1.request": "rpc_tenant_runtime_modules_v1_request",
   "rpc/tenant.runtime.register.v1.reply": "rpc_tenant_runtime_register_v1_reply",
   "rpc/tenant.runtime.register.v1.request": "rpc_tenant_runtime_register_v1_request",
   "rpc/tenant.runtime.template.v1.reply": "rpc_tenant_runtime_template_v1_reply",

@@ -155,7 +155,7 @@ tenantCount: number
 createdAt: string
 }
 
-export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED")
+export type ErrorCode = ("BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED" | "PLAN_NOT_FOUND" | "PLAN_INVALID" | "PLAN_MODULE_UNKNOWN" | "PLAN_LIMIT_BELOW_USAGE" | "PLAN_IN_USE" | "TRIAL_END_IN_PAST" | "QUOTA_MODULE_NOT_ALLOWED" | "QUOTA_EXCEEDED")
 
 export interface Operation {
 id: string
@@ -180,6 +180,63 @@ result?: ({
  * Bytes moved so far by a backup, restore or import (progress of work whose size is not known ahead).
  */
 bytesDone?: (number | null)
+}
+
+export type DisplayName = string
+
+export type OdooVersion = (string | null)
+
+export type Limit = (number | null)
+
+export type ModuleList = (string[] | null)
+
+export type DefaultModules = string[]
+
+export type TrialDays = (number | null)
+
+export type PlanMetered = (null | {
+provider: "stripe"
+meterEventName: string
+} | {
+provider: "paddle"
+priceId: string
+})
+
+export interface QuotaPlan {
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+name: string
+displayName: DisplayName
+odooVersion: OdooVersion
+limits: PlanLimits
+allowedModules: ModuleList
+defaultModules: DefaultModules
+trialDays: TrialDays
+atLimit: PlanAtLimit
+metered: PlanMetered
+/**
+ * Raised by one at each change: a follower keeps the highest it saw.
+ */
+version: number
+createdAt: string
+updatedAt: string
+}
+
+export interface PlanLimits {
+activeUsers: Limit
+databaseBytes: Limit
+filestoreBytes: Limit
+backupBytes: Limit
+backupGenerations: Limit
+}
+
+export interface PlanAtLimit {
+/**
+ * block: module installs are refused while a limit is reached; suspend: also suspended (reason quota) once the grace period is over.
+ */
+action: ("block" | "suspend")
+graceSeconds: number
 }
 
 export interface RestoreTarget {
@@ -254,8 +311,6 @@ field?: string
 
 export type Name = string
 
-export type OdooVersion = ("16.0" | "17.0" | "18.0")
-
 export type DbRole = string
 
 export interface Runtime {
@@ -316,6 +371,100 @@ name: string
 value: string
 }
 
+export type QuotaLevel = ("ok" | "warning" | "exceeded" | "unlimited" | "unknown")
+
+export interface TenantQuota {
+tenantId: string
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+plan: string
+/**
+ * False when the tenant's plan is not in the catalog: no limits apply.
+ */
+planKnown?: boolean
+limits: PlanLimits
+allowedModules: ModuleList
+override: (null | QuotaOverride)
+usage: (null | UsageSample)
+levels: QuotaLevels
+enforcement: QuotaEnforcement
+trial: (null | QuotaTrial)
+}
+
+export interface QuotaOverride {
+limits: PartialLimits
+allowedModules: ModuleList
+updatedAt: string
+}
+
+export interface PartialLimits {
+/**
+ * A non-negative integer; null: unlimited.
+ */
+activeUsers?: (number | null)
+/**
+ * A non-negative integer; null: unlimited.
+ */
+databaseBytes?: (number | null)
+/**
+ * A non-negative integer; null: unlimited.
+ */
+filestoreBytes?: (number | null)
+/**
+ * A non-negative integer; null: unlimited.
+ */
+backupBytes?: (number | null)
+/**
+ * A non-negative integer; null: unlimited.
+ */
+backupGenerations?: (number | null)
+}
+
+export interface UsageSample {
+tenantId: string
+measuredAt: string
+activeUsers: (number | null)
+databaseBytes: (number | null)
+filestoreBytes: (number | null)
+backupBytes: (number | null)
+backupGenerations: (number | null)
+error?: {
+/**
+ * e.g. DATABASE_MISSING, DATABASE_UNREACHABLE, FILESTORE_UNREADABLE.
+ */
+code: string
+message: string
+}
+}
+
+export interface QuotaLevels {
+activeUsers: QuotaLevel
+databaseBytes: QuotaLevel
+filestoreBytes: QuotaLevel
+backupBytes: QuotaLevel
+backupGenerations: QuotaLevel
+}
+
+export interface QuotaEnforcement {
+installsBlocked: boolean
+/**
+ * Suspended for reason quota.
+ */
+suspended: boolean
+/**
+ * When a limit was first reached.
+ */
+since?: string
+graceEndsAt?: string
+}
+
+export interface QuotaTrial {
+startedAt: string
+endsAt: string
+state: ("running" | "converted" | "ended")
+}
+
 export type Slug = string
 
 export type Plan = string
@@ -373,6 +522,8 @@ finalBackupId?: (string | null)
  */
 billingCustomerId?: (string | null)
 }
+
+export type Figure = (number | null)
 
 export interface AuditCheckpointV1 {
 /**
@@ -495,6 +646,69 @@ sourceIp: string
 
 export interface OperationUpdatedV1 {
 operation: Operation
+}
+
+export type QuotaMetric = ("activeUsers" | "databaseBytes" | "filestoreBytes" | "backupBytes" | "backupGenerations")
+
+export interface QuotaBackUnderV1 {
+tenantId: string
+metric: QuotaMetric
+usage: number
+limit: (number | null)
+}
+
+export interface QuotaEnforcementChangedV1 {
+tenantId: string
+installsBlocked: boolean
+reason?: string
+}
+
+export interface QuotaExceededV1 {
+tenantId: string
+metric: QuotaMetric
+usage: number
+limit: number
+}
+
+export interface QuotaPlanChangedV1 {
+plan: QuotaPlan
+deleted?: true
+}
+
+export interface QuotaTenantAccessChangedV1 {
+tenantId: string
+access: ("granted" | "revoked")
+reason: ("quota" | "trial")
+detail: string
+}
+
+export interface QuotaTrialEndedV1 {
+tenantId: string
+outcome: ("suspended" | "converted")
+}
+
+export interface QuotaTrialEndingV1 {
+tenantId: string
+endsAt: string
+daysLeft: number
+}
+
+export interface QuotaUsageReportedV1 {
+tenantId: string
+provider: BillingProvider
+/**
+ * The period reported, e.g. 2026-12-01T00:00:00Z/2026-12-02T00:00:00Z or a day 2026-12-01.
+ */
+period: string
+quantity: number
+}
+
+export interface QuotaWarningV1 {
+tenantId: string
+metric: QuotaMetric
+usage: number
+limit: number
+percent: number
 }
 
 export interface TenantActivatedV1 {
@@ -1073,6 +1287,161 @@ tenantId?: string
 tenantIds?: string[]
 }
 
+export interface QuotaMeasureNowReplyV1 {
+sample: UsageSample
+}
+
+export interface QuotaMeasureNowRequestV1 {
+tenantId: string
+}
+
+export interface QuotaModuleCheckReplyV1 {
+allowed: boolean
+reason?: ("not_in_plan" | "over_quota")
+}
+
+export interface QuotaModuleCheckRequestV1 {
+tenantId: string
+/**
+ * A technical module name: lowercase letters, digits and underscores, at most 64.
+ */
+module: string
+}
+
+export interface QuotaOverridesDeleteReplyV1 {
+quota: TenantQuota
+}
+
+export interface QuotaOverridesDeleteRequestV1 {
+tenantId: string
+}
+
+export interface QuotaOverridesPutReplyV1 {
+quota: TenantQuota
+}
+
+export interface QuotaOverridesPutRequestV1 {
+tenantId: string
+limits: PartialLimits
+allowedModules?: ModuleList
+}
+
+export interface QuotaPlansDeleteReplyV1 {
+
+}
+
+export interface QuotaPlansDeleteRequestV1 {
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+name: string
+}
+
+export interface QuotaPlansGetReplyV1 {
+plan: QuotaPlan
+}
+
+export interface QuotaPlansGetRequestV1 {
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+name: string
+}
+
+export interface QuotaPlansListReplyV1 {
+/**
+ * @maxItems 200
+ */
+items: QuotaPlan[]
+/**
+ * Absent on the last page.
+ */
+next?: string
+}
+
+export interface QuotaPlansListRequestV1 {
+/**
+ * `next` of the previous page: the plans after this name.
+ */
+after?: string
+limit?: number
+}
+
+export interface QuotaPlansPutReplyV1 {
+plan: QuotaPlan
+created: boolean
+}
+
+export interface QuotaPlansPutRequestV1 {
+plan: PlanInput
+force?: boolean
+}
+
+export interface PlanInput {
+/**
+ * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
+ */
+name: string
+/**
+ * A name to show: 1 to 200 characters, no control characters.
+ */
+displayName: string
+/**
+ * The Odoo version the plan's module names are checked against (e.g. 18.0); null: not checked.
+ */
+odooVersion?: (string | null)
+limits: PlanLimits
+allowedModules?: ModuleList
+defaultModules?: DefaultModules
+/**
+ * Length of a trial on this plan in days; null: no trial.
+ */
+trialDays?: (number | null)
+atLimit?: PlanAtLimit
+metered?: PlanMetered
+}
+
+export interface QuotaTenantGetReplyV1 {
+quota: TenantQuota
+}
+
+export interface QuotaTenantGetRequestV1 {
+tenantId: string
+}
+
+export interface QuotaTrialPutReplyV1 {
+quota: TenantQuota
+}
+
+export interface QuotaTrialPutRequestV1 {
+tenantId: string
+endsAt: string
+}
+
+export interface QuotaUsageHistoryReplyV1 {
+/**
+ * @maxItems 1000
+ */
+items: UsageSample[]
+/**
+ * Absent on the last page.
+ */
+next?: string
+}
+
+export interface QuotaUsageHistoryRequestV1 {
+tenantId: string
+/**
+ * `next` of the previous page. Opaque.
+ */
+after?: string
+limit?: number
+/**
+ * Only samples measured at or after this time.
+ */
+since?: string
+}
+
 export interface TenantBackupSourceReplyV1 {
 tenant: Tenant
 target: RestoreTarget
@@ -1468,6 +1837,19 @@ export interface TenantRuntimeListRequestV1 {
 limit: number
 cursor?: string
 includeDisabled?: boolean
+}
+
+export interface TenantRuntimeModulesReplyV1 {
+odooVersion: string
+runtimeId: string
+/**
+ * @maxItems 20000
+ */
+modules: string[]
+}
+
+export interface TenantRuntimeModulesRequestV1 {
+odooVersion: string
 }
 
 export interface TenantRuntimeRegisterReplyV1 {

@@ -34,6 +34,7 @@ export const AUDITED_STREAMS = [
   durables.auditRequests,
   durables.auditBillingEvents,
   durables.auditBackupEvents,
+  durables.auditQuotaEvents,
 ] as const;
 
 const optional = (s: string | null | undefined) => (s == null ? null : storable(s));
