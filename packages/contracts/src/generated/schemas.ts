@@ -1119,6 +1119,7 @@ export const schemaFiles = {
         }
       },
       "displayName": {
+        "title": "PlanDisplayName",
         "type": "string",
         "minLength": 1,
         "maxLength": 200,
@@ -1126,15 +1127,19 @@ export const schemaFiles = {
         "description": "A name to show: 1 to 200 characters, no control characters."
       },
       "odooVersion": {
-        "type": [
-          "string",
-          "null"
-        ],
-        "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}$",
-        "maxLength": 50,
-        "description": "The Odoo version the plan's module names are checked against (e.g. 18.0); null: not checked."
+        "title": "PlanOdooVersion",
+        "description": "The Odoo version the plan's module names are checked against; null: not checked.",
+        "oneOf": [
+          {
+            "type": "null"
+          },
+          {
+            "$ref": "runtime.v1.json#/definitions/odooVersion"
+          }
+        ]
       },
       "limit": {
+        "title": "PlanLimit",
         "type": [
           "integer",
           "null"
@@ -1207,6 +1212,7 @@ export const schemaFiles = {
         }
       },
       "moduleList": {
+        "title": "PlanModuleList",
         "type": [
           "array",
           "null"
@@ -1219,6 +1225,7 @@ export const schemaFiles = {
         "description": "Technical module names; null: any module."
       },
       "defaultModules": {
+        "title": "PlanDefaultModules",
         "type": "array",
         "items": {
           "$ref": "tenant.v1.json#/definitions/moduleName"
@@ -1228,6 +1235,7 @@ export const schemaFiles = {
         "description": "Installed when a tenant is created on the plan; each one among allowedModules."
       },
       "trialDays": {
+        "title": "PlanTrialDays",
         "type": [
           "integer",
           "null"
@@ -2213,6 +2221,7 @@ export const schemaFiles = {
     },
     "definitions": {
       "figure": {
+        "title": "UsageFigure",
         "type": [
           "integer",
           "null"
@@ -6432,8 +6441,7 @@ export const schemaFiles = {
     ],
     "properties": {
       "odooVersion": {
-        "type": "string",
-        "maxLength": 50
+        "$ref": "../common/runtime.v1.json#/definitions/odooVersion"
       },
       "runtimeId": {
         "type": "string",
@@ -6461,9 +6469,7 @@ export const schemaFiles = {
     ],
     "properties": {
       "odooVersion": {
-        "type": "string",
-        "pattern": "^[0-9]{1,3}\\.[0-9]{1,3}$",
-        "maxLength": 50
+        "$ref": "../common/runtime.v1.json#/definitions/odooVersion"
       }
     }
   },

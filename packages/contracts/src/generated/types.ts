@@ -182,17 +182,17 @@ result?: ({
 bytesDone?: (number | null)
 }
 
-export type DisplayName = string
+export type PlanDisplayName = string
 
-export type OdooVersion = (string | null)
+export type PlanOdooVersion = (null | ("16.0" | "17.0" | "18.0"))
 
-export type Limit = (number | null)
+export type PlanLimit = (number | null)
 
-export type ModuleList = (string[] | null)
+export type PlanModuleList = (string[] | null)
 
-export type DefaultModules = string[]
+export type PlanDefaultModules = string[]
 
-export type TrialDays = (number | null)
+export type PlanTrialDays = (number | null)
 
 export type PlanMetered = (null | {
 provider: "stripe"
@@ -207,12 +207,12 @@ export interface QuotaPlan {
  * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
  */
 name: string
-displayName: DisplayName
-odooVersion: OdooVersion
+displayName: PlanDisplayName
+odooVersion: PlanOdooVersion
 limits: PlanLimits
-allowedModules: ModuleList
-defaultModules: DefaultModules
-trialDays: TrialDays
+allowedModules: PlanModuleList
+defaultModules: PlanDefaultModules
+trialDays: PlanTrialDays
 atLimit: PlanAtLimit
 metered: PlanMetered
 /**
@@ -224,11 +224,11 @@ updatedAt: string
 }
 
 export interface PlanLimits {
-activeUsers: Limit
-databaseBytes: Limit
-filestoreBytes: Limit
-backupBytes: Limit
-backupGenerations: Limit
+activeUsers: PlanLimit
+databaseBytes: PlanLimit
+filestoreBytes: PlanLimit
+backupBytes: PlanLimit
+backupGenerations: PlanLimit
 }
 
 export interface PlanAtLimit {
@@ -311,6 +311,8 @@ field?: string
 
 export type Name = string
 
+export type OdooVersion = ("16.0" | "17.0" | "18.0")
+
 export type DbRole = string
 
 export interface Runtime {
@@ -371,6 +373,8 @@ name: string
 value: string
 }
 
+export type UsageFigure = (number | null)
+
 export type QuotaLevel = ("ok" | "warning" | "exceeded" | "unlimited" | "unknown")
 
 export interface TenantQuota {
@@ -384,7 +388,7 @@ plan: string
  */
 planKnown?: boolean
 limits: PlanLimits
-allowedModules: ModuleList
+allowedModules: PlanModuleList
 override: (null | QuotaOverride)
 usage: (null | UsageSample)
 levels: QuotaLevels
@@ -394,41 +398,26 @@ trial: (null | QuotaTrial)
 
 export interface QuotaOverride {
 limits: PartialLimits
-allowedModules: ModuleList
+allowedModules: PlanModuleList
 updatedAt: string
 }
 
 export interface PartialLimits {
-/**
- * A non-negative integer; null: unlimited.
- */
-activeUsers?: (number | null)
-/**
- * A non-negative integer; null: unlimited.
- */
-databaseBytes?: (number | null)
-/**
- * A non-negative integer; null: unlimited.
- */
-filestoreBytes?: (number | null)
-/**
- * A non-negative integer; null: unlimited.
- */
-backupBytes?: (number | null)
-/**
- * A non-negative integer; null: unlimited.
- */
-backupGenerations?: (number | null)
+activeUsers?: PlanLimit
+databaseBytes?: PlanLimit
+filestoreBytes?: PlanLimit
+backupBytes?: PlanLimit
+backupGenerations?: PlanLimit
 }
 
 export interface UsageSample {
 tenantId: string
 measuredAt: string
-activeUsers: (number | null)
-databaseBytes: (number | null)
-filestoreBytes: (number | null)
-backupBytes: (number | null)
-backupGenerations: (number | null)
+activeUsers: UsageFigure
+databaseBytes: UsageFigure
+filestoreBytes: UsageFigure
+backupBytes: UsageFigure
+backupGenerations: UsageFigure
 error?: {
 /**
  * e.g. DATABASE_MISSING, DATABASE_UNREACHABLE, FILESTORE_UNREADABLE.
@@ -522,8 +511,6 @@ finalBackupId?: (string | null)
  */
 billingCustomerId?: (string | null)
 }
-
-export type Figure = (number | null)
 
 export interface AuditCheckpointV1 {
 /**
@@ -1323,7 +1310,7 @@ quota: TenantQuota
 export interface QuotaOverridesPutRequestV1 {
 tenantId: string
 limits: PartialLimits
-allowedModules?: ModuleList
+allowedModules?: PlanModuleList
 }
 
 export interface QuotaPlansDeleteReplyV1 {
@@ -1382,21 +1369,12 @@ export interface PlanInput {
  * A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.
  */
 name: string
-/**
- * A name to show: 1 to 200 characters, no control characters.
- */
-displayName: string
-/**
- * The Odoo version the plan's module names are checked against (e.g. 18.0); null: not checked.
- */
-odooVersion?: (string | null)
+displayName: PlanDisplayName
+odooVersion?: PlanOdooVersion
 limits: PlanLimits
-allowedModules?: ModuleList
-defaultModules?: DefaultModules
-/**
- * Length of a trial on this plan in days; null: no trial.
- */
-trialDays?: (number | null)
+allowedModules?: PlanModuleList
+defaultModules?: PlanDefaultModules
+trialDays?: PlanTrialDays
 atLimit?: PlanAtLimit
 metered?: PlanMetered
 }
@@ -1840,7 +1818,10 @@ includeDisabled?: boolean
 }
 
 export interface TenantRuntimeModulesReplyV1 {
-odooVersion: string
+/**
+ * The Odoo series the runtime serves.
+ */
+odooVersion: ("16.0" | "17.0" | "18.0")
 runtimeId: string
 /**
  * @maxItems 20000
@@ -1849,7 +1830,10 @@ modules: string[]
 }
 
 export interface TenantRuntimeModulesRequestV1 {
-odooVersion: string
+/**
+ * The Odoo series the runtime serves.
+ */
+odooVersion: ("16.0" | "17.0" | "18.0")
 }
 
 export interface TenantRuntimeRegisterReplyV1 {
