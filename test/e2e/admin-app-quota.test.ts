@@ -14,9 +14,6 @@ import {
 import { type Platform, startPlatform } from '../support/platform.ts';
 import { invite, login } from '../support/rbac.ts';
 
-/** Generous: the platform runs for real on this machine's PostgreSQL. */
-const wait = { timeout: 30_000 };
-
 /** Logs in through the app's own login page; `next` is a path of the app. */
 async function logIn(w: WatchedPage, base: string, email: string, password: string, next = '/') {
   await w.page.goto(`${base}/admin/login?next=${encodeURIComponent(next)}`);
