@@ -16,6 +16,8 @@ import { type Gateway, startGateway } from '@ocp/gateway';
 import { parseConfig as gatewayConfig } from '@ocp/gateway/config';
 import { type NotifierService, startNotifierService } from '@ocp/notifier';
 import { parseConfig as notifierConfig } from '@ocp/notifier/config';
+import { type QuotaService, startQuotaService } from '@ocp/quota';
+import { parseConfig as quotaConfig } from '@ocp/quota/config';
 import { type RouterService, startRouterService } from '@ocp/router';
 import { parseConfig as routerConfig } from '@ocp/router/config';
 import { createLogger, type Logger } from '@ocp/service-kit';
@@ -40,6 +42,7 @@ export type NatsIdentity =
   | 'backup'
   | 'gateway'
   | 'notifier'
+  | 'quota'
   | 'router'
   | 'observer'
   | 'admin';
@@ -67,13 +70,14 @@ export interface PlatformEnv {
    * services run as runtime roles that own nothing (`DATABASE_URL`) and migrate as owner roles
    * (`DATABASE_MIGRATION_URL`), each of this test's own.
    */
-  databases: Record<'tenant' | 'gateway' | 'audit' | 'billing', string> & { backup?: string };
+  databases: Record<'tenant' | 'gateway' | 'audit' | 'billing' | 'quota', string> & { backup?: string };
   tenantEnv: Record<string, string>;
   /** Set when the platform runs the backup service (`backup: true`). */
   backupEnv: Record<string, string> | undefined;
   gatewayEnv: Record<string, string>;
   auditEnv: Record<string, string>;
   billingEnv: Record<string, string>;
+  quotaEnv: Record<string, string>;
   /** The notifier's settings (no webhook URL: a test gives its own with `startNotifier`). */
   notifierEnv: Record<string, string>;
   ownerPassword: string;
@@ -88,6 +92,7 @@ export async function preparePlatform(
     tenantEnv?: Record<string, string>;
     auditEnv?: Record<string, string>;
     billingEnv?: Record<string, string>;
+    quotaEnv?: Record<string, string>;
     gatewayEnv?: Record<string, string>;
     /**
      * Runs the backup service too (a database of its own, a local key file; a directory store
@@ -142,6 +147,7 @@ export async function preparePlatform(
       gateway: await made(createServiceDatabase('ocp_test_gw_', server), (d) => d.drop()),
       audit: await made(createServiceDatabase('ocp_test_audit_', server), (d) => d.drop()),
       billing: await made(createServiceDatabase('ocp_test_billing_', server), (d) => d.drop()),
+      quota: await made(createServiceDatabase('ocp_test_quota_', server), (d) => d.drop()),
     };
     // Not a superuser; the hyphen keeps it apart from every tenant role of the prefix.
     const adminUrl = await made(createTenantAdminRole(`${prefix}db-admin`, server), () =>
@@ -162,7 +168,13 @@ export async function preparePlatform(
     for (const step of undo) await step().catch(() => {});
     throw err;
   });
-  const { tenant: tenantDb, gateway: gatewayDb, audit: auditDb, billing: billingDb } = prepared.dbs;
+  const {
+    tenant: tenantDb,
+    gateway: gatewayDb,
+    audit: auditDb,
+    billing: billingDb,
+    quota: quotaDb,
+  } = prepared.dbs;
   const tenantAdminUrl = prepared.adminUrl;
   const filestoreDir = prepared.filestore;
   const ownerPassword = randomBytes(12).toString('base64url');
@@ -183,6 +195,7 @@ export async function preparePlatform(
       gateway: gatewayDb.superuserUrl,
       audit: auditDb.superuserUrl,
       billing: billingDb.superuserUrl,
+      quota: quotaDb.superuserUrl,
       ...(prepared.backup ? { backup: prepared.backup.db.superuserUrl } : {}),
     },
     ownerPassword,
@@ -267,6 +280,18 @@ export async function preparePlatform(
       BILLING_SWEEP_INTERVAL_MS: '200',
       ...opts.billingEnv,
     },
+    quotaEnv: {
+      NATS_URL: nats.url,
+      ...seedEnv('quota'),
+      DATABASE_URL: quotaDb.url,
+      DATABASE_MIGRATION_URL: quotaDb.migrationUrl,
+      // The tenant admin, as ./run start gives it: counts users in the tenant databases.
+      QUOTA_DB_ADMIN_URL: tenantAdminUrl,
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      OUTBOX_POLL_MS: '200',
+      ...opts.quotaEnv,
+    },
     notifierEnv: {
       NATS_URL: nats.url,
       ...seedEnv('notifier'),
@@ -297,6 +322,7 @@ export async function preparePlatform(
       await gatewayDb.drop();
       await auditDb.drop();
       await billingDb.drop();
+      await quotaDb.drop();
       if (prepared.backup) {
         await prepared.backup.db.drop();
         await rm(prepared.backup.dir, { recursive: true, force: true });
@@ -305,7 +331,7 @@ export async function preparePlatform(
   };
 }
 
-/** The services of one test (tenant, audit, billing, gateway), running in this process. */
+/** The services of one test (tenant, audit, billing, quota, gateway), running in this process. */
 export interface Platform extends PlatformEnv {
   tenant: TenantService;
   gateway: Gateway;
@@ -313,6 +339,8 @@ export interface Platform extends PlatformEnv {
   audit: AuditService | undefined;
   /** The billing service running now: `stopBilling()` closes it, `startBilling()` starts another. */
   billing: BillingService | undefined;
+  /** The quota service running now: `stopQuota()` closes it, `startQuota()` starts another. */
+  quota: QuotaService | undefined;
   /** The backup service, when the platform was started with `backup: true`. */
   backup: BackupService | undefined;
   api: Api;
@@ -320,6 +348,8 @@ export interface Platform extends PlatformEnv {
   startAudit(): Promise<AuditService>;
   stopBilling(): Promise<void>;
   startBilling(): Promise<BillingService>;
+  stopQuota(): Promise<void>;
+  startQuota(): Promise<QuotaService>;
   close(): Promise<void>;
 }
 
@@ -376,6 +406,12 @@ export async function startBilling(env: PlatformEnv): Promise<BillingService> {
   return await startBillingService(config, createLogger('billing', config.LOG_LEVEL));
 }
 
+/** Starts the quota service of a prepared platform, in this process. */
+export async function startQuota(env: PlatformEnv): Promise<QuotaService> {
+  const config = quotaConfig(env.quotaEnv);
+  return await startQuotaService(config, createLogger('quota', config.LOG_LEVEL));
+}
+
 export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] = {}): Promise<Platform> {
   const env = await preparePlatform(opts);
   // A start that fails halfway closes what it had started, so the test fails instead of hanging.
@@ -388,6 +424,7 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
   let tenant: TenantService;
   let audit: AuditService;
   let billing: BillingService;
+  let quota: QuotaService;
   let gateway: Gateway;
   let api: Api;
   let backup: BackupService | undefined;
@@ -396,6 +433,7 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
     tenant = await up(startTenantService(tcfg, createLogger('tenant', tcfg.LOG_LEVEL)));
     audit = await up(startAudit(env));
     billing = await up(startBilling(env));
+    quota = await up(startQuota(env));
     if (env.backupEnv) {
       backup = await up(startBackup(env));
       env.gatewayEnv.BACKUP_SERVICE_URL = backup.url;
@@ -414,6 +452,7 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
     gateway,
     audit,
     billing,
+    quota,
     backup,
     api,
     async stopAudit() {
@@ -436,10 +475,21 @@ export async function startPlatform(opts: Parameters<typeof preparePlatform>[0] 
       platform.billing = await startBilling(env);
       return platform.billing;
     },
+    async stopQuota() {
+      const running = platform.quota;
+      platform.quota = undefined;
+      await running?.close();
+    },
+    async startQuota() {
+      if (platform.quota) throw new Error('the quota service is running already');
+      platform.quota = await startQuota(env);
+      return platform.quota;
+    },
     async close() {
       await gateway.close();
       await tenant.close();
       await platform.backup?.close();
+      await platform.stopQuota();
       await platform.stopBilling();
       await platform.stopAudit();
       await env.dispose();

@@ -36,6 +36,8 @@ export interface StartConfig {
   routerPort: number;
   /** `OCP_BACKUP_HTTP_PORT`: the backup service's port (health, metrics, and the downloads and imports the gateway streams through it). */
   backupPort: number;
+  /** `OCP_QUOTA_HTTP_PORT`: the quota service's port (health and metrics). */
+  quotaPort: number;
   /** `OCP_NOTIFIER_HTTP_PORT`: the notifier's port (health, metrics and Alertmanager's webhook). */
   notifierPort: number;
   /** `OCP_LOG_LEVEL`: handed to every service. */
@@ -118,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
     auditPort: port('OCP_AUDIT_HTTP_PORT', 8082),
     billingPort: port('OCP_BILLING_HTTP_PORT', 8083),
     backupPort: port('OCP_BACKUP_HTTP_PORT', 8084),
+    quotaPort: port('OCP_QUOTA_HTTP_PORT', 8085),
     routerPort: port('OCP_ROUTER_HTTP_PORT', 8086),
     notifierPort: port('OCP_NOTIFIER_HTTP_PORT', 8087),
     logLevel: logLevel as StartConfig['logLevel'],
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   claim(config.auditPort, 'OCP_AUDIT_HTTP_PORT');
   claim(config.billingPort, 'OCP_BILLING_HTTP_PORT');
   claim(config.backupPort, 'OCP_BACKUP_HTTP_PORT');
+  claim(config.quotaPort, 'OCP_QUOTA_HTTP_PORT');
   claim(config.routerPort, 'OCP_ROUTER_HTTP_PORT');
   claim(config.notifierPort, 'OCP_NOTIFIER_HTTP_PORT');
   claim(config.embeddedPostgresPort, 'OCP_EMBEDDED_PG_PORT');

@@ -118,6 +118,7 @@ async function checkPortsFree(config: StartConfig): Promise<void> {
     ['OCP_AUDIT_HTTP_PORT', config.auditPort],
     ['OCP_BILLING_HTTP_PORT', config.billingPort],
     ['OCP_BACKUP_HTTP_PORT', config.backupPort],
+    ['OCP_QUOTA_HTTP_PORT', config.quotaPort],
     ['OCP_ROUTER_HTTP_PORT', config.routerPort],
     ['OCP_NOTIFIER_HTTP_PORT', config.notifierPort],
   ] as const;

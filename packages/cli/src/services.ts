@@ -12,7 +12,16 @@ import type { ChildSpec } from './supervisor.ts';
  * The services, in start order: the gateway last, so its first requests find the others on the bus
  * (the router, which only reads the tenant service, and the notifier before it).
  */
-export const SERVICES = ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway'] as const;
+export const SERVICES = [
+  'tenant',
+  'audit',
+  'billing',
+  'backup',
+  'quota',
+  'router',
+  'notifier',
+  'gateway',
+] as const;
 
 /** The database of each service that has one, created on the server before the services start. */
 export const SERVICE_DATABASES = {
@@ -20,6 +29,7 @@ export const SERVICE_DATABASES = {
   backup: 'ocp_backup',
   billing: 'ocp_billing',
   gateway: 'ocp_gateway',
+  quota: 'ocp_quota',
   tenant: 'ocp_tenant',
 } as const;
 
@@ -175,6 +185,17 @@ export function serviceSpecs(
         BACKUP_DB_ADMIN_URL: tenantAdminUrl,
         ...backupStorage(config),
         HTTP_PORT: String(config.backupPort),
+      }),
+    },
+    {
+      ...common,
+      name: 'quota',
+      args: entry('quota', from),
+      env: env({
+        ...database('quota'),
+        // Counts each tenant's users and reads its database size, as a member of the runtime roles.
+        QUOTA_DB_ADMIN_URL: tenantAdminUrl,
+        HTTP_PORT: String(config.quotaPort),
       }),
     },
     {

@@ -34,9 +34,21 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
   // As root the embedded PostgreSQL runs as the postgres OS user, which must enter the directory.
   await chmod(dataDir, 0o755);
   // Distinct ports: separate freePort() calls can answer the same one.
-  const [postgres, nats, gateway, tenant, audit, billing, backup, router, notifier, nothing] =
-    (await freePorts(10)) as [number, number, number, number, number, number, number, number, number, number];
-  const ports = { postgres, nats, gateway, tenant, audit, billing, backup, router, notifier };
+  const [postgres, nats, gateway, tenant, audit, billing, backup, quota, router, notifier, nothing] =
+    (await freePorts(11)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+  const ports = { postgres, nats, gateway, tenant, audit, billing, backup, quota, router, notifier };
   const config = loadConfig({
     OCP_DATA_DIR: dataDir,
     // Nothing answers there: the embedded PostgreSQL is started.
@@ -48,6 +60,7 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
     OCP_AUDIT_HTTP_PORT: String(ports.audit),
     OCP_BILLING_HTTP_PORT: String(ports.billing),
     OCP_BACKUP_HTTP_PORT: String(ports.backup),
+    OCP_QUOTA_HTTP_PORT: String(ports.quota),
     OCP_ROUTER_HTTP_PORT: String(ports.router),
     OCP_NOTIFIER_HTTP_PORT: String(ports.notifier),
     OCP_LOG_LEVEL: 'warn',
@@ -67,7 +80,7 @@ test('a nats-server or embedded PostgreSQL killed with SIGKILL is logged and res
     throw new Error(`${err.message}\n${lines.slice(-60).join('\n')}`);
   });
 
-  const readyz = ['gateway', 'tenant', 'audit', 'billing', 'backup'].map(
+  const readyz = ['gateway', 'tenant', 'audit', 'billing', 'backup', 'quota'].map(
     (name) => [name, `http://127.0.0.1:${ports[name as keyof typeof ports]}/readyz`] as const,
   );
   const everyServiceAnswers = (status: number, what: string) =>

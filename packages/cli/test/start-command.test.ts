@@ -36,7 +36,7 @@ async function startCommandRepo(defer: (step: () => unknown) => void): Promise<s
     join(root, 'packages', 'cli', 'node_modules'),
   );
   await writeFile(join(root, 'package.json'), '{"type":"module"}\n');
-  for (const name of ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway']) {
+  for (const name of ['tenant', 'audit', 'billing', 'backup', 'quota', 'router', 'notifier', 'gateway']) {
     for (const entry of ['src/main.ts', 'dist/main.js']) {
       await mkdir(join(root, 'services', name, entry, '..'), { recursive: true });
       await writeFile(join(root, 'services', name, entry), STAND_IN);
@@ -49,10 +49,21 @@ test('a Ctrl-C is logged as the SIGINT it is, and the platform stops in order an
   const defer = cleanups(t);
   const root = await startCommandRepo(defer);
   // Distinct ports: separate freePort() calls can answer the same one.
-  const [pg, nats, gateway, tenant, audit, billing, backup, router, notifier, nothing] = (await freePorts(
-    10,
-  )) as [number, number, number, number, number, number, number, number, number, number];
-  const ports = { pg, nats, gateway, tenant, audit, billing, backup, router, notifier };
+  const [pg, nats, gateway, tenant, audit, billing, backup, quota, router, notifier, nothing] =
+    (await freePorts(11)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+  const ports = { pg, nats, gateway, tenant, audit, billing, backup, quota, router, notifier };
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/cli/src/start.ts')], {
     cwd: root,
     env: {
@@ -66,6 +77,7 @@ test('a Ctrl-C is logged as the SIGINT it is, and the platform stops in order an
       OCP_AUDIT_HTTP_PORT: String(ports.audit),
       OCP_BILLING_HTTP_PORT: String(ports.billing),
       OCP_BACKUP_HTTP_PORT: String(ports.backup),
+      OCP_QUOTA_HTTP_PORT: String(ports.quota),
       OCP_ROUTER_HTTP_PORT: String(ports.router),
       OCP_NOTIFIER_HTTP_PORT: String(ports.notifier),
     },

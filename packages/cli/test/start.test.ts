@@ -64,6 +64,7 @@ interface Rig {
     audit: number;
     billing: number;
     backup: number;
+    quota: number;
     router: number;
     notifier: number;
   };
@@ -77,6 +78,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     ['audit', 0],
     ['billing', 0],
     ['backup', 0],
+    ['quota', 0],
     ['router', 0],
     ['notifier', 0],
     ['gateway', gatewayReadyAfterMs],
@@ -99,6 +101,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     audit: await freePort(),
     billing: await freePort(),
     backup: await freePort(),
+    quota: await freePort(),
     router: await freePort(),
     notifier: await freePort(),
   };
@@ -112,6 +115,7 @@ async function rig(defer: (step: () => unknown) => void, gatewayReadyAfterMs: nu
     OCP_AUDIT_HTTP_PORT: String(ports.audit),
     OCP_BILLING_HTTP_PORT: String(ports.billing),
     OCP_BACKUP_HTTP_PORT: String(ports.backup),
+    OCP_QUOTA_HTTP_PORT: String(ports.quota),
     OCP_ROUTER_HTTP_PORT: String(ports.router),
     OCP_NOTIFIER_HTTP_PORT: String(ports.notifier),
     OCP_LOG_LEVEL: 'debug',
@@ -152,6 +156,7 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   const audit = envOf(lines, 'audit');
   const billing = envOf(lines, 'billing');
   const backup = envOf(lines, 'backup');
+  const quota = envOf(lines, 'quota');
   const router = envOf(lines, 'router');
   const notifier = envOf(lines, 'notifier');
   assert.equal(new URL(tenant.DATABASE_URL!).pathname, '/ocp_tenant');
@@ -180,6 +185,10 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(backup.BACKUP_LOCAL_KEY_FILE, join(config.dataDir, 'backup-key'));
   assert.equal(backup.HTTP_PORT, String(ports.backup));
   assert.equal(gateway.BACKUP_SERVICE_URL, `http://127.0.0.1:${ports.backup}`);
+  // The quota service: its own database, and the tenant admin's rights to count users.
+  assert.equal(new URL(quota.DATABASE_URL!).pathname, '/ocp_quota');
+  assert.equal(quota.QUOTA_DB_ADMIN_URL, tenant.TENANT_DB_ADMIN_URL);
+  assert.equal(quota.HTTP_PORT, String(ports.quota));
   // The router: no database; it renders NGINX's routes into the data directory and reloads nothing.
   assert.equal(router.DATABASE_URL, undefined);
   assert.equal(router.ROUTER_OUTPUT_DIR, join(config.dataDir, 'nginx'));
@@ -190,18 +199,18 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
   assert.equal(notifier.HTTP_PORT, String(ports.notifier));
   assert.equal(notifier.NOTIFY_PUBLIC_URL, url);
   // Each service runs as its own runtime role and migrates as its owner role; no superuser.
-  for (const [name, env] of Object.entries({ tenant, gateway, audit, billing, backup })) {
+  for (const [name, env] of Object.entries({ tenant, gateway, audit, billing, backup, quota })) {
     assert.equal(new URL(env.DATABASE_URL!).username, `ocp_${name}_app`);
     assert.equal(new URL(env.DATABASE_MIGRATION_URL!).username, `ocp_${name}_owner`);
     assert.equal(new URL(env.DATABASE_MIGRATION_URL!).pathname, `/ocp_${name}`);
   }
   assert.equal(new URL(tenant.TENANT_DB_ADMIN_URL!).username, 'ocp_tenant_admin');
-  for (const env of [tenant, audit, billing, backup, router, notifier, gateway]) {
+  for (const env of [tenant, audit, billing, backup, quota, router, notifier, gateway]) {
     assert.equal(env.NATS_URL, `nats://127.0.0.1:${ports.nats}`);
     assert.equal(env.LOG_LEVEL, 'debug');
   }
   // Built JavaScript under plain node: no loader, and workspace packages resolved to their dist/.
-  for (const service of ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'backup', 'quota', 'router', 'notifier', 'gateway']) {
     assert.ok(lines.includes(`[${service}] execArgv ["--conditions=production"]`), `${service} ran built`);
   }
   const client = new pg.Client({ connectionString: tenant.TENANT_DB_ADMIN_URL });
@@ -213,12 +222,13 @@ test('the platform starts PostgreSQL, NATS and the services, prints where to log
     { datname: 'ocp_backup' },
     { datname: 'ocp_billing' },
     { datname: 'ocp_gateway' },
+    { datname: 'ocp_quota' },
     { datname: 'ocp_tenant' },
   ]);
 
   await platform.stop();
 
-  for (const service of ['tenant', 'audit', 'billing', 'backup', 'gateway']) {
+  for (const service of ['tenant', 'audit', 'billing', 'backup', 'quota', 'gateway']) {
     assert.ok(
       lines.includes(`[${service}] on SIGTERM: postgres up=true nats up=true`),
       `${service} stopped first`,
@@ -327,6 +337,7 @@ test('the environment is read with defaults, and values that cannot work are ref
   assert.equal(config.auditPort, 8082);
   assert.equal(config.billingPort, 8083);
   assert.equal(config.backupPort, 8084);
+  assert.equal(config.quotaPort, 8085);
   assert.equal(config.routerPort, 8086);
   assert.equal(config.notifierPort, 8087);
   assert.equal(config.logLevel, 'info');
@@ -358,7 +369,16 @@ test('the backup service runs before the gateway, with the tenant admin URL, a s
     auditCheckpointKey: 'a',
   };
   const config = loadConfig({ OCP_DATA_DIR: '/srv/ocp', OCP_BACKUP_HTTP_PORT: '9084' });
-  assert.deepEqual(SERVICES, ['tenant', 'audit', 'billing', 'backup', 'router', 'notifier', 'gateway']);
+  assert.deepEqual(SERVICES, [
+    'tenant',
+    'audit',
+    'billing',
+    'backup',
+    'quota',
+    'router',
+    'notifier',
+    'gateway',
+  ]);
   const specs = serviceSpecs(config, endpoints);
   assert.deepEqual(
     specs.map((spec) => spec.name),
@@ -377,6 +397,10 @@ test('the backup service runs before the gateway, with the tenant admin URL, a s
   assert.equal(backup.HTTP_PORT, '9084');
   assert.equal(envOfSpec('gateway').BACKUP_SERVICE_URL, 'http://127.0.0.1:9084');
   assert.equal(envOfSpec('tenant').TENANT_FILESTORE_DIR, '/srv/ocp/filestore');
+  const quota = envOfSpec('quota');
+  assert.equal(quota.QUOTA_DB_ADMIN_URL, envOfSpec('tenant').TENANT_DB_ADMIN_URL);
+  assert.equal(new URL(quota.DATABASE_URL!).pathname, '/ocp_quota');
+  assert.equal(quota.HTTP_PORT, '8085');
   // The router renders into the data directory, reloads no NGINX and has no database.
   const router = envOfSpec('router');
   assert.equal(router.ROUTER_OUTPUT_DIR, '/srv/ocp/nginx');

@@ -69,6 +69,14 @@ const titles: Record<ErrorCode, string> = {
   DOMAIN_TAKEN: 'Domain verified by another tenant',
   TOO_MANY_DOMAINS: 'Too many custom domains',
   DOMAIN_VERIFICATION_FAILED: 'Domain verification failed',
+  PLAN_NOT_FOUND: 'Plan not found',
+  PLAN_INVALID: 'The plan is not valid',
+  PLAN_MODULE_UNKNOWN: 'The plan names a module its Odoo version does not have',
+  PLAN_LIMIT_BELOW_USAGE: "A limit is below a tenant's current usage",
+  PLAN_IN_USE: 'Tenants are on this plan',
+  TRIAL_END_IN_PAST: 'The trial end is not in the future',
+  QUOTA_MODULE_NOT_ALLOWED: "The module is not allowed by the tenant's plan",
+  QUOTA_EXCEEDED: 'The tenant is over a limit of its plan',
 };
 
 /** The title of a code's problem. */

@@ -37,6 +37,7 @@ import { reconcileTenants } from './handlers/reconcile-tenants.ts';
 import { backupSourceHandler, beginRestoreHandler, endRestoreHandler } from './handlers/restore-hold.ts';
 import { getRouteHandler, listRoutesHandler } from './handlers/routes.ts';
 import { operationWakeHandler, startTenantWorker } from './handlers/run-operation.ts';
+import { runtimeModulesHandler } from './handlers/runtime-modules.ts';
 import {
   disableRuntimeHandler,
   getRuntimeHandler,
@@ -135,6 +136,7 @@ export const tenantService = defineService({
     bus.serve('tenant.runtime.register.v1', registerRuntimeHandler(runtimeCtx));
     bus.serve('tenant.runtime.get.v1', getRuntimeHandler(ctx));
     bus.serve('tenant.runtime.list.v1', listRuntimesHandler(ctx));
+    bus.serve('tenant.runtime.modules.v1', runtimeModulesHandler(ctx));
     bus.serve('tenant.runtime.disable.v1', disableRuntimeHandler(ctx));
     bus.serve('tenant.runtime.template.v1', rebuildTemplateHandler(runtimeCtx));
     bus.serve('tenant.modules.list.v1', listModulesHandler(ctx));

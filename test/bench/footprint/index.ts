@@ -104,6 +104,7 @@ function portOf(config: StartConfig, name: ServiceName): number {
     billing: config.billingPort,
     gateway: config.gatewayPort,
     backup: config.backupPort,
+    quota: config.quotaPort,
     router: config.routerPort,
     notifier: config.notifierPort,
   }[name];

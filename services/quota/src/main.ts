@@ -1,0 +1,4 @@
+import { runMain } from '@ocp/service-kit';
+import { quotaService } from './app.ts';
+
+await runMain(quotaService);
