@@ -257,6 +257,65 @@ describe('the audit trail of the gateway', () => {
       await owner.call('DELETE', `/api/v1/tenants/${tenantId}/domains/erp.audited.example`),
       { actor: ownerActor, outcome: 'success', action: 'tenant.domains.remove', tenantId },
     );
+    const planLimits = {
+      activeUsers: 3,
+      databaseBytes: null,
+      filestoreBytes: null,
+      backupBytes: null,
+      backupGenerations: 7,
+    };
+    await run(
+      'PUT /api/v1/plans/{plan}',
+      await owner.call('PUT', '/api/v1/plans/audited-plan', { displayName: 'Audited', limits: planLimits }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'plan.put',
+        target: 'plan:audited-plan',
+        check: (e) => {
+          assert.equal(e.data.before, null, 'a new plan had nothing before');
+          assert.equal((e.data.after as { version: number }).version, 1);
+        },
+      },
+    );
+    await run('DELETE /api/v1/plans/{plan}', await owner.call('DELETE', '/api/v1/plans/audited-plan'), {
+      actor: ownerActor,
+      outcome: 'success',
+      action: 'plan.delete',
+      target: 'plan:audited-plan',
+      check: (e) => assert.equal((e.data.before as { name: string }).name, 'audited-plan'),
+    });
+    await waitFor('the quota service to know the tenant', async () =>
+      (await owner.call('GET', `/api/v1/tenants/${tenantId}/quota`)).status === 200 ? true : undefined,
+    );
+    await run(
+      'PUT /api/v1/tenants/{tenant}/quota/override',
+      await owner.call('PUT', `/api/v1/tenants/${tenantId}/quota/override`, { limits: { activeUsers: 9 } }),
+      {
+        actor: ownerActor,
+        outcome: 'success',
+        action: 'quota.override.put',
+        tenantId,
+        check: (e) => assert.deepEqual((e.data.after as { limits: object }).limits, { activeUsers: 9 }),
+      },
+    );
+    await run(
+      'DELETE /api/v1/tenants/{tenant}/quota/override',
+      await owner.call('DELETE', `/api/v1/tenants/${tenantId}/quota/override`),
+      { actor: ownerActor, outcome: 'success', action: 'quota.override.delete', tenantId },
+    );
+    // An end in the past: refused (400) and audited as failed.
+    await run(
+      'PUT /api/v1/tenants/{tenant}/trial',
+      await owner.call('PUT', `/api/v1/tenants/${tenantId}/trial`, { endsAt: '2020-01-01T00:00:00Z' }),
+      { actor: ownerActor, outcome: 'failed', action: 'quota.trial.put', tenantId },
+    );
+    // No such tenant: refused (404) before anything is measured.
+    await run(
+      'POST /api/v1/tenants/{tenant}/usage/measure',
+      await owner.call('POST', `/api/v1/tenants/${nowhere}/usage/measure`),
+      { actor: ownerActor, outcome: 'failed', action: 'quota.measure' },
+    );
     for (const action of ['restore', 'drill'])
       await run(
         `POST /api/v1/backups/{backup}/${action}`,

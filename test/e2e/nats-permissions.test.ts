@@ -166,6 +166,36 @@ describe('NATS identities and permissions', () => {
     assert.equal(t.body.state, 'active');
   });
 
+  test("the quota service's credentials ask where a tenant is, but cannot delete one, publish a tenant event or take the tenant's durable of quota decisions", async () => {
+    const quota = await as('quota');
+    const reply = await quota.request(
+      'rpc.tenant.backup.source.v1',
+      enc.encode(JSON.stringify({ tenantId })),
+      {
+        timeout: 5000,
+      },
+    );
+    assert.equal(reply.json<{ tenant: { id: string } }>().tenant.id, tenantId);
+    const refused = violationOn(quota, 'rpc.tenant.delete.v1');
+    await assert.rejects(
+      quota.request('rpc.tenant.delete.v1', enc.encode(JSON.stringify({ tenantId, actor: 'quota' })), {
+        timeout: 1500,
+      }),
+    );
+    assert.ok(await refused, 'the quota service was not refused rpc.tenant.delete.v1');
+    assert.equal(await publishRefused(quota, 'events.tenant.suspended.v1'), true);
+    assert.equal(await publishRefused(quota, '$JS.API.CONSUMER.MSG.NEXT.EVENTS_QUOTA.tenant-quota'), true);
+    // Nobody but the quota service announces quota decisions.
+    for (const who of ['tenant', 'billing', 'gateway'] as const)
+      assert.equal(
+        await publishRefused(await as(who), 'events.quota.tenant_access_changed.v1'),
+        true,
+        `${who} may publish a quota decision`,
+      );
+    const t = await p.api.call('GET', `/api/v1/tenants/${tenantId}`);
+    assert.equal(t.body.state, 'active');
+  });
+
   test("nobody reads another identity's replies, nor listens on the request subjects", async () => {
     for (const who of ['billing', 'observer', 'tenant', 'audit'] as const) {
       const nc = await as(who);

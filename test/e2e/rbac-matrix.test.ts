@@ -87,6 +87,16 @@ const matrix: Record<string, [permission: string, ...allowed: Cell[]]> = {
   'POST /api/v1/tenants/{tenant}/domains':          ['tenants:write',   Y,    Y,    Y,    N,    N,    Y,    N],
   'POST /api/v1/tenants/{tenant}/domains/{domain}/verify': ['tenants:write', Y, Y, Y,  N,    N,    Y,    N],
   'DELETE /api/v1/tenants/{tenant}/domains/{domain}': ['tenants:write', Y,    Y,    Y,    N,    N,    Y,    N],
+  'GET /api/v1/plans':                              ['plans:read',      Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'GET /api/v1/plans/{plan}':                       ['plans:read',      Y,    Y,    Y,    Y,    Y,    Y,    Y],
+  'PUT /api/v1/plans/{plan}':                       ['plans:write',     Y,    Y,    N,    N,    N,    N,    N],
+  'DELETE /api/v1/plans/{plan}':                    ['plans:write',     Y,    Y,    N,    N,    N,    N,    N],
+  'GET /api/v1/tenants/{tenant}/quota':             ['quotas:read',     Y,    Y,    Y,    Y,    Y,    Y,    N],
+  'GET /api/v1/tenants/{tenant}/usage':             ['quotas:read',     Y,    Y,    Y,    Y,    Y,    Y,    N],
+  'POST /api/v1/tenants/{tenant}/usage/measure':    ['quotas:write',    Y,    Y,    Y,    N,    N,    Y,    N],
+  'PUT /api/v1/tenants/{tenant}/quota/override':    ['quotas:write',    Y,    Y,    Y,    N,    N,    Y,    N],
+  'DELETE /api/v1/tenants/{tenant}/quota/override': ['quotas:write',    Y,    Y,    Y,    N,    N,    Y,    N],
+  'PUT /api/v1/tenants/{tenant}/trial':             ['quotas:write',    Y,    Y,    Y,    N,    N,    Y,    N],
 };
 /** Routes that answer without a login. */
 const publicRoutes = ['POST /api/v1/auth/login'];
@@ -265,6 +275,40 @@ const requests: Record<
   }),
   'DELETE /api/v1/tenants/{tenant}/domains/{domain}': async (c) => ({
     path: `/api/v1/tenants/${c.tenant}/domains/unclaimed.matrix.example`,
+  }),
+  'GET /api/v1/plans': async () => ({ path: '/api/v1/plans?limit=5' }),
+  // A plan that does not exist: allowed cells answer 404 PLAN_NOT_FOUND.
+  'GET /api/v1/plans/{plan}': async () => ({ path: '/api/v1/plans/no-such-plan' }),
+  // A plan of each allowed column's own, no tenant on it.
+  'PUT /api/v1/plans/{plan}': async (c) => ({
+    path: `/api/v1/plans/matrix-${c.column.toLowerCase()}`,
+    body: {
+      displayName: `Made by ${c.column}`,
+      limits: {
+        activeUsers: 5,
+        databaseBytes: null,
+        filestoreBytes: null,
+        backupBytes: null,
+        backupGenerations: 7,
+      },
+    },
+  }),
+  'DELETE /api/v1/plans/{plan}': async () => ({ path: '/api/v1/plans/no-such-plan' }),
+  'GET /api/v1/tenants/{tenant}/quota': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/quota` }),
+  'GET /api/v1/tenants/{tenant}/usage': async (c) => ({ path: `/api/v1/tenants/${c.tenant}/usage?limit=5` }),
+  'POST /api/v1/tenants/{tenant}/usage/measure': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/usage/measure`,
+  }),
+  'PUT /api/v1/tenants/{tenant}/quota/override': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/quota/override`,
+    body: { limits: { activeUsers: 10 } },
+  }),
+  'DELETE /api/v1/tenants/{tenant}/quota/override': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/quota/override`,
+  }),
+  'PUT /api/v1/tenants/{tenant}/trial': async (c) => ({
+    path: `/api/v1/tenants/${c.tenant}/trial`,
+    body: { endsAt: new Date(Date.now() + 30 * 86400_000).toISOString() },
   }),
 };
 

@@ -33,3 +33,32 @@ export async function subscribeTenantEvents(nats: ConnectionOptions) {
     },
   };
 }
+
+/**
+ * An independent subscriber of one event stream (`EVENTS_QUOTA`, `EVENTS_BILLING`, ...), as another
+ * system would be: it records every event the stream holds, from its start.
+ */
+export async function subscribeStreamEvents(nats: ConnectionOptions, stream: string) {
+  const nc = await connect({ ...nats, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const js = jetstream(nc);
+  const seen: Array<{ event: CloudEvent; msgId: string | undefined; seq: number }> = [];
+  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.consume();
+  const loop = (async () => {
+    for await (const m of messages) {
+      seen.push({ event: m.json<CloudEvent>(), msgId: m.headers?.get('Nats-Msg-Id'), seq: m.seq });
+    }
+  })();
+  return {
+    seen,
+    /** The events of one type, in stream order. */
+    ofType(type: string): CloudEvent[] {
+      return seen.filter((s) => s.event.type === type).map((s) => s.event);
+    },
+    async close() {
+      await messages.close();
+      await loop;
+      await nc.close();
+    },
+  };
+}

@@ -35,7 +35,7 @@ const up = (url) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
-const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'ROUTER_OUTPUT_DIR', 'ROUTER_NGINX_PID_FILE', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'NOTIFY_PUBLIC_URL', 'LOG_LEVEL'];
+const keys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TENANT_DB_ADMIN_URL', 'TENANT_SECRETS_KEY', 'AUDIT_CHECKPOINT_KEY', 'BACKUP_DB_ADMIN_URL', 'BACKUP_STORE', 'BACKUP_STORE_DIR', 'BACKUP_KEYS', 'BACKUP_LOCAL_KEY_FILE', 'BACKUP_SERVICE_URL', 'QUOTA_DB_ADMIN_URL', 'ROUTER_OUTPUT_DIR', 'ROUTER_NGINX_PID_FILE', 'NATS_URL', 'HTTP_PORT', 'PUBLIC_URL', 'NOTIFY_PUBLIC_URL', 'LOG_LEVEL'];
 console.log('env ' + JSON.stringify(Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]))));
 if ('SERVICE_NAME' === 'gateway' && !existsSync('owner-shown')) {
   writeFileSync('owner-shown', '');

@@ -39,6 +39,7 @@ import eventRoutes from './routes/events/index.ts';
 import moduleRoutes from './routes/modules/index.ts';
 import operationRoutes from './routes/operations/index.ts';
 import operatorRoutes from './routes/operators/index.ts';
+import quotaRoutes from './routes/quota/index.ts';
 import roleRoutes from './routes/roles/index.ts';
 import runtimeRoutes from './routes/runtimes/index.ts';
 import tenantRoutes from './routes/tenants/index.ts';
@@ -75,6 +76,12 @@ const sharedSchemas = [
   'rpc/billing.webhooks.list.v1.request',
   'rpc/billing.webhooks.list.v1.reply',
   'rpc/billing.checkout.create.v1.reply',
+  'common/plan.v1',
+  'common/usage-sample.v1',
+  'common/tenant-quota.v1',
+  'rpc/quota.plans.list.v1.reply',
+  'rpc/quota.usage.history.v1.reply',
+  'rpc/quota.measure.now.v1.reply',
 ] as const;
 
 /**
@@ -144,7 +151,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
         title: 'Odoo control plane admin API',
         version: '1.0.0',
         description: [
-          'Tenants, their operations, Odoo modules and backups, Odoo runtimes, operators, API tokens, the audit log and billing.',
+          'Tenants, their operations, Odoo modules and backups, Odoo runtimes, operators, API tokens, the audit log, billing, and plans with quotas and trials.',
           'Log in with POST /api/v1/auth/login and send the session token as a Bearer token, or use the session cookie; cookie writes also send the x-csrf-token header. Machines use API tokens (POST /api/v1/tokens) as Bearer tokens.',
           'Every route needs one permission (`x-permission`); GET /api/v1/me lists the caller’s. A refusal is a 403 problem naming the missing `permission`.',
         ].join('\n\n'),
@@ -262,6 +269,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     verifyTimeoutMs: config.AUDIT_VERIFY_TIMEOUT_MS,
   });
   await app.register(billingRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
+  await app.register(quotaRoutes, { bus: deps.bus, timeoutMs: config.RPC_TIMEOUT_MS });
   await app.register(eventFeedPlugin, { bus: deps.bus });
   await app.register(eventRoutes, {
     pool: deps.pool,

@@ -1155,6 +1155,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan catalog, by name
+         * @description Page with after = next of the previous page.
+         *
+         *     Needs the permission `plans:read`.
+         */
+        get: operations["planList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One plan
+         * @description Needs the permission `plans:read`.
+         */
+        get: operations["planRead"];
+        /**
+         * Create or replace a plan
+         * @description Limits are non-negative integers or null (unlimited). Module names are checked against the plan's Odoo version (400 PLAN_MODULE_UNKNOWN); default modules must be among the allowed ones (400 PLAN_INVALID); a limit below a tenant's current usage is refused (409 PLAN_LIMIT_BELOW_USAGE) unless `force`. Every change is announced (quota.plan_changed). 201 when the plan is new.
+         *
+         *     Needs the permission `plans:write`.
+         */
+        put: operations["planPut"];
+        post?: never;
+        /**
+         * Delete a plan no tenant is on
+         * @description 409 PLAN_IN_USE while tenants are on it. Announced (quota.plan_changed, deleted).
+         *
+         *     Needs the permission `plans:write`.
+         */
+        delete: operations["planDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's limits, usage and what is enforced
+         * @description The effective limits (the plan's with the tenant's override on top), the latest usage sample, each metric's level (ok, warning, exceeded, unlimited, unknown), enforcement and trial.
+         *
+         *     Needs the permission `quotas:read`.
+         */
+        get: operations["quotaRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's usage history, newest first
+         * @description Page with after = next of the previous page; since: only samples measured from then on.
+         *
+         *     Needs the permission `quotas:read`.
+         */
+        get: operations["quotaUsageRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/usage/measure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Measure a tenant now
+         * @description Out of the schedule; the sample is kept in its history and judged like any other.
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        post: operations["quotaMeasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/quota/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a tenant's override of its plan
+         * @description Replaces the override: each limit named replaces the plan's (null: unlimited), the others follow the plan; allowedModules, when given, replaces the plan's list (null: any module).
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        put: operations["quotaOverridePut"];
+        post?: never;
+        /**
+         * Remove a tenant's override
+         * @description The plan's limits apply again.
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        delete: operations["quotaOverrideDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/trial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Start a tenant's trial, or move its end
+         * @description Starts a trial ending at endsAt, or extends (or shortens) the running one. An end that is not in the future is refused (400 TRIAL_END_IN_PAST).
+         *
+         *     Needs the permission `quotas:write`.
+         */
+        put: operations["quotaTrialPut"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1217,7 +1387,7 @@ export interface components {
              * @description The stable code (proto-schemas/common/error-code.v1.json).
              * @enum {string}
              */
-            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED";
+            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "WEBHOOK_REJECTED" | "UNAUTHENTICATED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "TENANT_NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATOR_NOT_FOUND" | "TOKEN_NOT_FOUND" | "BACKUP_NOT_FOUND" | "TENANT_EXISTS" | "OPERATOR_EXISTS" | "LAST_OWNER" | "INVALID_STATE" | "BILLING_NOT_CONFIGURED" | "BILLING_NO_CUSTOMER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_ATTEMPTS" | "INTERNAL" | "BILLING_PROVIDER_FAILED" | "NO_CAPACITY" | "WEBHOOK_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "RUNTIME_NOT_FOUND" | "RUNTIME_EXISTS" | "NO_RUNTIME" | "RUNTIME_REFUSED" | "RUNTIME_UNREACHABLE" | "BACKUP_UNUSABLE" | "STORE_UNAVAILABLE" | "DOMAIN_INVALID" | "DOMAIN_TOO_LONG" | "DOMAIN_LABEL_INVALID" | "DOMAIN_NOT_QUALIFIED" | "DOMAIN_IS_IP" | "DOMAIN_RESERVED" | "DOMAIN_NOT_FOUND" | "DOMAIN_TAKEN" | "TOO_MANY_DOMAINS" | "DOMAIN_VERIFICATION_FAILED" | "PLAN_NOT_FOUND" | "PLAN_INVALID" | "PLAN_MODULE_UNKNOWN" | "PLAN_LIMIT_BELOW_USAGE" | "PLAN_IN_USE" | "TRIAL_END_IN_PAST" | "QUOTA_MODULE_NOT_ALLOWED" | "QUOTA_EXCEEDED";
             /** @description Where the value at fault is: querystring/cursor, body/slug, ... */
             field?: string;
             /** @description With FORBIDDEN: the permission the caller lacks. */
@@ -1697,6 +1867,222 @@ export interface components {
             /** Format: uri */
             url: string;
         };
+        /**
+         * QuotaPlan
+         * @description A plan of the quota service's catalog: its limits, the Odoo modules a tenant on it may install, its trial and what happens at 100 %. Tenants carry its name in `plan`.
+         */
+        QuotaPlan: {
+            name: components["schemas"]["Tenant-plan"];
+            displayName: components["schemas"]["QuotaPlan-displayName"];
+            odooVersion: components["schemas"]["QuotaPlan-odooVersion"];
+            limits: components["schemas"]["QuotaPlan-limits"];
+            allowedModules: components["schemas"]["QuotaPlan-moduleList"];
+            defaultModules: components["schemas"]["QuotaPlan-defaultModules"];
+            trialDays: components["schemas"]["QuotaPlan-trialDays"];
+            atLimit: components["schemas"]["QuotaPlan-atLimit"];
+            metered: components["schemas"]["QuotaPlan-metered"];
+            /** @description Raised by one at each change: a follower keeps the highest it saw. */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * PlanInput
+         * @description A plan as an operator writes it (create or replace).
+         */
+        "QuotaPlan-input": {
+            name: components["schemas"]["Tenant-plan"];
+            displayName: components["schemas"]["QuotaPlan-displayName"];
+            odooVersion?: components["schemas"]["QuotaPlan-odooVersion"];
+            limits: components["schemas"]["QuotaPlan-limits"];
+            allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+            defaultModules?: components["schemas"]["QuotaPlan-defaultModules"];
+            trialDays?: components["schemas"]["QuotaPlan-trialDays"];
+            atLimit?: components["schemas"]["QuotaPlan-atLimit"];
+            metered?: components["schemas"]["QuotaPlan-metered"];
+        };
+        /**
+         * PlanDisplayName
+         * @description A name to show: 1 to 200 characters, no control characters.
+         */
+        "QuotaPlan-displayName": string;
+        /**
+         * PlanOdooVersion
+         * @description The Odoo version the plan's module names are checked against; null: not checked.
+         */
+        "QuotaPlan-odooVersion": null | components["schemas"]["Runtime-odooVersion"];
+        /**
+         * PlanLimit
+         * @description A non-negative integer; null: unlimited.
+         */
+        "QuotaPlan-limit": number | null;
+        /**
+         * QuotaMetric
+         * @enum {string}
+         */
+        "QuotaPlan-metric": "activeUsers" | "databaseBytes" | "filestoreBytes" | "backupBytes" | "backupGenerations";
+        /** PlanLimits */
+        "QuotaPlan-limits": {
+            activeUsers: components["schemas"]["QuotaPlan-limit"];
+            databaseBytes: components["schemas"]["QuotaPlan-limit"];
+            filestoreBytes: components["schemas"]["QuotaPlan-limit"];
+            backupBytes: components["schemas"]["QuotaPlan-limit"];
+            backupGenerations: components["schemas"]["QuotaPlan-limit"];
+        };
+        /**
+         * PartialLimits
+         * @description Some limits: a metric left out follows the plan.
+         */
+        "QuotaPlan-partialLimits": {
+            activeUsers?: components["schemas"]["QuotaPlan-limit"];
+            databaseBytes?: components["schemas"]["QuotaPlan-limit"];
+            filestoreBytes?: components["schemas"]["QuotaPlan-limit"];
+            backupBytes?: components["schemas"]["QuotaPlan-limit"];
+            backupGenerations?: components["schemas"]["QuotaPlan-limit"];
+        };
+        /**
+         * PlanModuleList
+         * @description Technical module names; null: any module.
+         */
+        "QuotaPlan-moduleList": components["schemas"]["Tenant-moduleName"][] | null;
+        /**
+         * PlanDefaultModules
+         * @description Installed when a tenant is created on the plan; each one among allowedModules.
+         */
+        "QuotaPlan-defaultModules": components["schemas"]["Tenant-moduleName"][];
+        /**
+         * PlanTrialDays
+         * @description Length of a trial on this plan in days; null: no trial.
+         */
+        "QuotaPlan-trialDays": number | null;
+        /** PlanAtLimit */
+        "QuotaPlan-atLimit": {
+            /**
+             * @description block: module installs are refused while a limit is reached; suspend: also suspended (reason quota) once the grace period is over.
+             * @enum {string}
+             */
+            action: "block" | "suspend";
+            graceSeconds: number;
+        };
+        /**
+         * PlanMetered
+         * @description Usage-priced: the active-user count is reported to the provider once per period; null: not metered.
+         */
+        "QuotaPlan-metered": null | {
+            /** @enum {unknown} */
+            provider: "stripe";
+            meterEventName: string;
+        } | {
+            /** @enum {unknown} */
+            provider: "paddle";
+            priceId: string;
+        };
+        /**
+         * UsageSample
+         * @description A tenant's usage as measured once. A figure that could not be measured is null, with `error` saying why.
+         */
+        UsageSample: {
+            /** Format: uuid */
+            tenantId: string;
+            /** Format: date-time */
+            measuredAt: string;
+            activeUsers: components["schemas"]["UsageSample-figure"];
+            databaseBytes: components["schemas"]["UsageSample-figure"];
+            filestoreBytes: components["schemas"]["UsageSample-figure"];
+            backupBytes: components["schemas"]["UsageSample-figure"];
+            backupGenerations: components["schemas"]["UsageSample-figure"];
+            error?: {
+                /** @description e.g. DATABASE_MISSING, DATABASE_UNREACHABLE, FILESTORE_UNREADABLE. */
+                code: string;
+                message: string;
+            };
+        };
+        /** UsageFigure */
+        "UsageSample-figure": number | null;
+        /**
+         * TenantQuota
+         * @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial.
+         */
+        TenantQuota: {
+            /** Format: uuid */
+            tenantId: string;
+            plan: components["schemas"]["Tenant-plan"];
+            /** @description False when the tenant's plan is not in the catalog: no limits apply. */
+            planKnown?: boolean;
+            limits: components["schemas"]["QuotaPlan-limits"];
+            allowedModules: components["schemas"]["QuotaPlan-moduleList"];
+            override: null | components["schemas"]["TenantQuota-override"];
+            usage: null | components["schemas"]["UsageSample"];
+            /** QuotaLevels */
+            levels: {
+                activeUsers: components["schemas"]["TenantQuota-level"];
+                databaseBytes: components["schemas"]["TenantQuota-level"];
+                filestoreBytes: components["schemas"]["TenantQuota-level"];
+                backupBytes: components["schemas"]["TenantQuota-level"];
+                backupGenerations: components["schemas"]["TenantQuota-level"];
+            };
+            enforcement: components["schemas"]["TenantQuota-enforcement"];
+            trial: null | components["schemas"]["TenantQuota-trial"];
+        };
+        /**
+         * QuotaLevel
+         * @description unlimited: no limit; unknown: a limit, but no figure measured yet (or the last measurement failed).
+         * @enum {string}
+         */
+        "TenantQuota-level": "ok" | "warning" | "exceeded" | "unlimited" | "unknown";
+        /** QuotaOverride */
+        "TenantQuota-override": {
+            limits: components["schemas"]["QuotaPlan-partialLimits"];
+            allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** QuotaEnforcement */
+        "TenantQuota-enforcement": {
+            installsBlocked: boolean;
+            /** @description Suspended for reason quota. */
+            suspended: boolean;
+            /**
+             * Format: date-time
+             * @description When a limit was first reached.
+             */
+            since?: string;
+            /** Format: date-time */
+            graceEndsAt?: string;
+        };
+        /** QuotaTrial */
+        "TenantQuota-trial": {
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @enum {string} */
+            state: "running" | "converted" | "ended";
+        };
+        /**
+         * QuotaPlansListReplyV1
+         * @description A page of plans.
+         */
+        QuotaPlansListReplyV1: {
+            items: components["schemas"]["QuotaPlan"][];
+            /** @description Absent on the last page. */
+            next?: string;
+        };
+        /**
+         * QuotaUsageHistoryReplyV1
+         * @description A page of usage samples.
+         */
+        QuotaUsageHistoryReplyV1: {
+            items: components["schemas"]["UsageSample"][];
+            /** @description Absent on the last page. */
+            next?: string;
+        };
+        /** QuotaMeasureNowReplyV1 */
+        QuotaMeasureNowReplyV1: {
+            sample: components["schemas"]["UsageSample"];
+        };
     };
     responses: never;
     parameters: never;
@@ -1758,7 +2144,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1821,7 +2207,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1839,7 +2225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1848,7 +2234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1923,7 +2309,7 @@ export interface operations {
                             updatedAt: string;
                         };
                         /** @description What the caller may do now: hide what is not here. */
-                        permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                        permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                         /** @description The tenants the caller is limited to; null: every tenant. */
                         tenantScope: string[] | null;
                         /** @enum {string} */
@@ -1937,7 +2323,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1955,7 +2341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +2385,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2017,7 +2403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2026,7 +2412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2103,7 +2489,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2121,7 +2507,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2185,7 +2571,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2203,7 +2589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2212,7 +2598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2291,7 +2677,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2309,7 +2695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2350,7 +2736,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2368,7 +2754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2377,7 +2763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2421,7 +2807,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2439,7 +2825,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2448,7 +2834,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2457,7 +2843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2507,7 +2893,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,7 +2911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2534,7 +2920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2543,7 +2929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2611,7 +2997,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2629,7 +3015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2638,7 +3024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,7 +3033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2709,7 +3095,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2727,7 +3113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2736,7 +3122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2745,7 +3131,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2820,7 +3206,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +3224,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +3233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2856,7 +3242,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2924,7 +3310,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2942,7 +3328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2951,7 +3337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,7 +3346,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3019,7 +3405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,7 +3423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3046,7 +3432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3055,7 +3441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3116,7 +3502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3134,7 +3520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3143,7 +3529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3203,7 +3589,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDomain"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3221,7 +3607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3230,7 +3616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3300,7 +3686,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDomain"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3318,7 +3704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3327,7 +3713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,7 +3722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3406,7 +3792,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDomain"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3424,7 +3810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3433,7 +3819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3442,7 +3828,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,7 +3880,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3512,7 +3898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3521,7 +3907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3567,7 +3953,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3594,7 +3980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3603,7 +3989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3667,7 +4053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3685,7 +4071,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3694,7 +4080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3703,7 +4089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3767,7 +4153,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,7 +4171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,7 +4180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3803,7 +4189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3868,7 +4254,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,7 +4272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3949,7 +4335,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3967,7 +4353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3976,7 +4362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4046,7 +4432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4064,7 +4450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4073,7 +4459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4116,7 +4502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4134,7 +4520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +4529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4152,7 +4538,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4213,7 +4599,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4231,7 +4617,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4240,7 +4626,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4249,7 +4635,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4307,7 +4693,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4325,7 +4711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4374,7 +4760,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4392,7 +4778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4401,7 +4787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4470,7 +4856,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4488,7 +4874,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4528,7 +4914,7 @@ export interface operations {
                     "application/json": components["schemas"]["Operation"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,7 +4932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4555,7 +4941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4606,7 +4992,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4624,7 +5010,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4633,7 +5019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4677,7 +5063,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4695,7 +5081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4704,7 +5090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4713,7 +5099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4783,7 +5169,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4801,7 +5187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4810,7 +5196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4819,7 +5205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4878,7 +5264,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupWindow"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4896,7 +5282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4905,7 +5291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4955,7 +5341,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupWindow"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4973,7 +5359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +5368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +5377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5051,7 +5437,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupOverdueReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5069,7 +5455,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5110,7 +5496,7 @@ export interface operations {
                     "application/json": components["schemas"]["Backup"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,7 +5514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5137,7 +5523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5198,7 +5584,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5216,7 +5602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5225,7 +5611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5234,7 +5620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5304,7 +5690,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5322,7 +5708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5331,7 +5717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5340,7 +5726,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5408,7 +5794,7 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5426,7 +5812,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5435,7 +5821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5499,7 +5885,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5517,7 +5903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5526,7 +5912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5619,7 +6005,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5637,7 +6023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5709,7 +6095,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5727,7 +6113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5736,7 +6122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5813,7 +6199,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5831,7 +6217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5840,7 +6226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5878,7 +6264,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5896,7 +6282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5905,7 +6291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5914,7 +6300,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5984,7 +6370,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,7 +6388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6011,7 +6397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6020,7 +6406,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6076,7 +6462,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6094,7 +6480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6103,7 +6489,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6112,7 +6498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6154,12 +6540,12 @@ export interface operations {
                             name: "owner" | "admin" | "operator" | "billing" | "viewer";
                             description: string;
                             /** @description Exactly what the role holds, in the order of `permissions`. An account of the role limited to some tenants holds these less the global ones. */
-                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                            permissions: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                         }[];
                         /** @description Every permission of the table, grouped by resource. */
                         permissions: {
                             /** @enum {string} */
-                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
+                            name: "self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write";
                             description: string;
                             /** @description Acts beyond single tenants (creating tenants, runtimes, operators, ...): never held by an account limited to tenants. */
                             global: boolean;
@@ -6167,7 +6553,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6185,7 +6571,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6253,7 +6639,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6271,7 +6657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6303,7 +6689,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Permissions the token may use; each one must be held by the one who makes it. */
-                    scopes: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
+                    scopes: ("self" | "tenants:read" | "tenants:create" | "tenants:suspend" | "tenants:resume" | "tenants:retry" | "tenants:delete" | "tenants:duplicate" | "tenants:rename" | "tenants:import" | "tenants:move" | "tenants:write" | "operations:read" | "operators:read" | "operators:write" | "operators:owners" | "operators:unlock" | "tokens:own" | "tokens:all" | "audit:read" | "audit:export" | "audit:verify" | "backups:read" | "backups:write" | "backups:restore" | "backups:download" | "backups:delete" | "billing:read" | "billing:write" | "plans:read" | "plans:write" | "quotas:read" | "quotas:write" | "modules:read" | "modules:write" | "runtimes:read" | "runtimes:write")[];
                     /** @default 30 */
                     expiresInDays?: number;
                     /** @description Make the token for this service account (made on first use, with the maker role, never owner): it cannot log in with a password. Needs operators:write. */
@@ -6349,7 +6735,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6367,7 +6753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6376,7 +6762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6432,7 +6818,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6450,7 +6836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6459,7 +6845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6468,7 +6854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6556,7 +6942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6574,7 +6960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6626,7 +7012,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +7030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6689,7 +7075,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerifyReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6707,7 +7093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6716,7 +7102,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6775,7 +7161,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingSubscriptionsGetReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6793,7 +7179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6802,7 +7188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,7 +7234,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingWebhooksListReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6866,7 +7252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6920,7 +7306,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6938,7 +7324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6947,7 +7333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6956,7 +7342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7028,7 +7414,7 @@ export interface operations {
                     "application/json": components["schemas"]["BillingCheckoutCreateReplyV1"];
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7046,7 +7432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7055,7 +7441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND. */
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7064,7 +7450,856 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS. */
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planList: {
+        parameters: {
+            query?: {
+                /** @description `next` of the previous page: the plans after this name. */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of plans. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPlansListReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
+                plan: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A plan of the quota service's catalog: its limits, the Odoo modules a tenant on it may install, its trial and what happens at 100 %. Tenants carry its name in `plan`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaPlan"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
+                plan: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    displayName: components["schemas"]["QuotaPlan-displayName"];
+                    odooVersion?: components["schemas"]["QuotaPlan-odooVersion"];
+                    limits: components["schemas"]["QuotaPlan-limits"];
+                    allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+                    defaultModules?: components["schemas"]["QuotaPlan-defaultModules"];
+                    trialDays?: components["schemas"]["QuotaPlan-trialDays"];
+                    atLimit?: components["schemas"]["QuotaPlan-atLimit"];
+                    metered?: components["schemas"]["QuotaPlan-metered"];
+                    /** @description Lower a limit below a tenant's current usage anyway (the tenant is then over it); refused with 409 PLAN_LIMIT_BELOW_USAGE otherwise. */
+                    force?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plan: components["schemas"]["QuotaPlan"];
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plan: components["schemas"]["QuotaPlan"];
+                        created: boolean;
+                    };
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters. */
+                plan: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaUsageRead: {
+        parameters: {
+            query?: {
+                /** @description `next` of the previous page. Opaque. */
+                after?: string;
+                limit?: number;
+                /** @description Only samples measured at or after this time. */
+                since?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of usage samples. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaUsageHistoryReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaMeasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaMeasureNowReplyV1"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaOverridePut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    limits: components["schemas"]["QuotaPlan-partialLimits"];
+                    allowedModules?: components["schemas"]["QuotaPlan-moduleList"];
+                };
+            };
+        };
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaOverrideDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TOO_MANY_ATTEMPTS. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quotaTrialPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant id (a UUID) or its slug. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description When the trial ends (RFC 3339); in the future.
+                     */
+                    endsAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A tenant's quota status: its effective limits (the plan's, with the tenant's override on top), its latest usage, the level of each metric, what is enforced and its trial. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantQuota"];
+                };
+            };
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code NOT_FOUND, TENANT_NOT_FOUND, OPERATION_NOT_FOUND, OPERATOR_NOT_FOUND, TOKEN_NOT_FOUND, BACKUP_NOT_FOUND, RUNTIME_NOT_FOUND, DOMAIN_NOT_FOUND, PLAN_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; code TENANT_EXISTS, OPERATOR_EXISTS, LAST_OWNER, INVALID_STATE, BILLING_NOT_CONFIGURED, BILLING_NO_CUSTOMER, RUNTIME_EXISTS, NO_RUNTIME, DOMAIN_TAKEN, TOO_MANY_DOMAINS, PLAN_LIMIT_BELOW_USAGE, PLAN_IN_USE. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7123,7 +8358,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED. */
+            /** @description Problem details; code BAD_REQUEST, VALIDATION_FAILED, WEBHOOK_REJECTED, DOMAIN_INVALID, DOMAIN_TOO_LONG, DOMAIN_LABEL_INVALID, DOMAIN_NOT_QUALIFIED, DOMAIN_IS_IP, DOMAIN_RESERVED, PLAN_INVALID, PLAN_MODULE_UNKNOWN, TRIAL_END_IN_PAST. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7141,7 +8376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; code FORBIDDEN, CSRF_FAILED. */
+            /** @description Problem details; code FORBIDDEN, CSRF_FAILED, QUOTA_MODULE_NOT_ALLOWED, QUOTA_EXCEEDED. */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1862,7 +1862,6 @@ export const schemaFiles = {
         "additionalProperties": false,
         "required": [
           "limits",
-          "allowedModules",
           "updatedAt"
         ],
         "properties": {

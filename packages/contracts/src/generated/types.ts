@@ -398,7 +398,7 @@ trial: (null | QuotaTrial)
 
 export interface QuotaOverride {
 limits: PartialLimits
-allowedModules: PlanModuleList
+allowedModules?: PlanModuleList
 updatedAt: string
 }
 

@@ -34,8 +34,10 @@
  * | backups:delete     |   x   |   x   |          |         |        | delete a backup                                   |
  * | billing:read       |   x   |   x   |          |    x    |        | subscriptions, customers, invoices                |
  * | billing:write      |   x   |   x   |          |    x    |        | checkout and portal links, plan changes           |
- * | quotas:read        |   x   |   x   |    x     |    x    |   x    | usage and limits                                  |
- * | quotas:write       |   x   |   x   |          |         |        | limit overrides                                   |
+ * | plans:read         |   x   |   x   |    x     |    x    |   x    | the plan catalog                                  |
+ * | plans:write     *  |   x   |   x   |          |         |        | create, change and delete plans                   |
+ * | quotas:read        |   x   |   x   |    x     |    x    |   x    | a tenant's usage, limits, history and trial       |
+ * | quotas:write       |   x   |   x   |    x     |         |        | overrides, trials, measuring a tenant now         |
  * | modules:read       |   x   |   x   |    x     |         |   x    | a tenant's Odoo modules                           |
  * | modules:write      |   x   |   x   |    x     |         |        | install, upgrade, uninstall modules               |
  * | runtimes:read   *  |   x   |   x   |    x     |         |   x    | list and read Odoo runtimes                       |
@@ -46,6 +48,11 @@
  * admin cannot manage operators, a limited operator cannot make a staging copy, which is a new
  * tenant, nor see the runtimes every tenant shares, nor import a tenant). Owners are never limited
  * to tenants.
+ *
+ * Plans are the platform's price list: everyone reads them (billing maps prices to them), only
+ * owners and admins change them, and never an account limited to tenants (a plan binds every
+ * tenant on it). Overrides, trial ends and "measure now" concern one tenant: day-to-day operator
+ * work, like suspending it.
  *
  * A restore is an operator's recovery work: the backup service takes a pre-restore backup first, so
  * it can be undone. Restoring into a new tenant makes a tenant, a staging copy: it needs
@@ -85,8 +92,10 @@ export const permissionDescriptions = {
   'backups:delete': 'delete a backup',
   'billing:read': 'read subscriptions and customers',
   'billing:write': 'change subscriptions, make checkout and portal links',
-  'quotas:read': 'read usage and limits',
-  'quotas:write': 'override limits',
+  'plans:read': 'read the plan catalog',
+  'plans:write': 'create, change and delete plans',
+  'quotas:read': "read a tenant's usage, limits, usage history and trial",
+  'quotas:write': "override a tenant's limits, start or extend its trial, measure it now",
   'modules:read': "read a tenant's Odoo modules",
   'modules:write': 'install, upgrade and uninstall Odoo modules',
   'runtimes:read': 'list and read Odoo runtimes and database servers',
@@ -106,9 +115,10 @@ export const roleDescriptions: Record<Role, string> = {
   admin:
     "runs the platform: tenants, backups and their downloads, runtimes and database servers, operators (but not owners), everyone's API tokens, the audit log with export and verification",
   operator:
-    'day-to-day tenant work: create, suspend, resume, rename, copy and import tenants, back them up and restore them, manage their Odoo modules, make API tokens of its own; no deletion, operators or audit log',
-  billing: 'subscriptions and billing webhooks, checkout and portal links; reads tenants and their usage',
-  viewer: 'reads tenants, operations, backups, modules, runtimes, usage and the audit log; changes nothing',
+    "day-to-day tenant work: create, suspend, resume, rename, copy and import tenants, back them up and restore them, manage their Odoo modules, set a tenant's quota override and trial, make API tokens of its own; no deletion, plans, operators or audit log",
+  billing: 'subscriptions and billing webhooks, checkout and portal links; reads tenants, plans and usage',
+  viewer:
+    'reads tenants, operations, backups, modules, runtimes, plans, usage and the audit log; changes nothing',
 };
 
 /** Permissions that reach beyond single tenants: never held by an account limited to tenants. */
@@ -119,6 +129,7 @@ export const globalPermissions: ReadonlySet<Permission> = new Set<Permission>([
   'tenants:move',
   'runtimes:read',
   'runtimes:write',
+  'plans:write',
   'operators:read',
   'operators:write',
   'operators:owners',
@@ -149,18 +160,28 @@ export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
     'backups:read',
     'backups:write',
     'backups:restore',
+    'plans:read',
     'quotas:read',
+    'quotas:write',
     'modules:read',
     'modules:write',
     'runtimes:read',
   ]),
-  billing: new Set<Permission>(['self', 'tenants:read', 'billing:read', 'billing:write', 'quotas:read']),
+  billing: new Set<Permission>([
+    'self',
+    'tenants:read',
+    'billing:read',
+    'billing:write',
+    'plans:read',
+    'quotas:read',
+  ]),
   viewer: new Set<Permission>([
     'self',
     'tenants:read',
     'operations:read',
     'audit:read',
     'backups:read',
+    'plans:read',
     'quotas:read',
     'modules:read',
     'runtimes:read',

@@ -426,6 +426,18 @@ export class DbServerAdmin {
   }
 
   /**
+   * The technical names of the modules a database made by Odoo lists (`ir_module_module` holds
+   * every module on the runtime's addons path once Odoo made it). Read from a new template before
+   * it is taken over: a template accepts no connection afterwards.
+   */
+  async moduleNames(name: string): Promise<string[]> {
+    return await this.withDatabase(name, async (c) => {
+      const { rows } = await c.query<{ name: string }>('SELECT name FROM ir_module_module ORDER BY name');
+      return rows.map((r) => r.name);
+    });
+  }
+
+  /**
    * Drops a runtime's template database, or one an interrupted preparation left under the name
    * (no longer a template first, its sessions ended). `owner` is the runtime's role. No-op when
    * there is no database of that name.

@@ -1,24 +1,20 @@
 import type { RpcHandler } from '@ocp/bus';
 import { RpcError } from '@ocp/bus';
-import { withServerSql } from '../dbserver/snapshot.ts';
 import type { HandlerContext } from './context.ts';
 
 /**
- * `rpc.tenant.runtime.modules.v1`: every module an Odoo version offers, as the template database of
- * a ready runtime of that version lists them (`ir_module_module` holds each module on the addons
- * path once Odoo made the database). Read by SQL: the template is no tenant with an administrator
- * to call Odoo as, and the list is what Odoo itself wrote.
+ * `rpc.tenant.runtime.modules.v1`: every module an Odoo version offers, as a ready runtime of that
+ * version listed them in its template when it was made (`ir_module_module` holds each module on
+ * the addons path once Odoo made the database; the template accepts no connection afterwards, so
+ * the list is kept then). A runtime whose template was made before the list was kept learns it at
+ * its next template rebuild.
  */
 export function runtimeModulesHandler(ctx: HandlerContext): RpcHandler<'tenant.runtime.modules.v1'> {
   return async (req) => {
-    const { rows } = await ctx.pool.query<{
-      id: string;
-      database_server_id: string;
-      template_database: string;
-    }>(
-      `SELECT id, database_server_id, template_database FROM odoo_runtimes
+    const { rows } = await ctx.pool.query<{ id: string; name: string; template_modules: string[] | null }>(
+      `SELECT id, name, template_modules FROM odoo_runtimes
         WHERE odoo_version = $1 AND state = 'ready' AND template_database IS NOT NULL
-        ORDER BY created_at, id LIMIT 1`,
+        ORDER BY template_modules IS NULL, created_at, id`,
       [req.odooVersion],
     );
     const runtime = rows[0];
@@ -27,12 +23,11 @@ export function runtimeModulesHandler(ctx: HandlerContext): RpcHandler<'tenant.r
         'RUNTIME_NOT_FOUND',
         `no ready Odoo runtime serves Odoo ${req.odooVersion}; register one (POST /api/v1/runtimes)`,
       );
-    const modules = await withServerSql(ctx, runtime.database_server_id, (sql) =>
-      sql.inDatabase(runtime.template_database, async (c) => {
-        const r = await c.query<{ name: string }>('SELECT name FROM ir_module_module ORDER BY name');
-        return r.rows.map((m) => m.name);
-      }),
-    );
-    return { odooVersion: req.odooVersion, runtimeId: runtime.id, modules };
+    if (!runtime.template_modules)
+      throw new RpcError(
+        'RUNTIME_NOT_FOUND',
+        `the template of runtime "${runtime.name}" (Odoo ${req.odooVersion}) was made before the platform kept its module list; rebuild it (POST /api/v1/runtimes/${runtime.id}/template)`,
+      );
+    return { odooVersion: req.odooVersion, runtimeId: runtime.id, modules: runtime.template_modules };
   };
 }

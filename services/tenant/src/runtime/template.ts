@@ -75,6 +75,8 @@ export function startTemplateBuilder(ctx: HandlerContext, pollMs: number): Templ
     try {
       const admin = await ctx.servers.admin(row.database_server_id);
       const found = await admin.databaseInfo(name);
+      // Null when an earlier attempt took the template over already: it accepts no connection.
+      let modules: string[] | null = null;
       if (!(found?.is_template && found.comment === templateMark(row.id))) {
         if (found) {
           // An interrupted attempt's database (Odoo may still have been making it): start again.
@@ -98,17 +100,20 @@ export function startTemplateBuilder(ctx: HandlerContext, pollMs: number): Templ
           },
           { timeoutMs: ctx.config.ODOO_CREATE_TIMEOUT_MS },
         );
+        // What this Odoo version offers, for plans that name modules (tenant.runtime.modules).
+        modules = await admin.moduleNames(name);
         await step('taking the database over as the template');
         await admin.takeOverTemplate(name, row.id, row.db_role);
       }
       const { rows } = await ctx.pool.query<{ previous: string | null }>(
-        `UPDATE odoo_runtimes n SET template_database = $3, template_building = NULL, template_step = 'ready',
+        `UPDATE odoo_runtimes n SET template_database = $3, template_modules = COALESCE($4, n.template_modules),
+                template_building = NULL, template_step = 'ready',
                 template_error = NULL, template_attempts = 0, template_leased_by = NULL,
                 template_lease_expires_at = NULL, updated_at = now(),
                 state = CASE WHEN n.state = 'preparing' THEN 'ready' ELSE n.state END
            FROM odoo_runtimes o WHERE n.id = o.id AND n.id = $1 AND n.template_leased_by = $2
          RETURNING o.template_database AS previous`,
-        [row.id, me, name],
+        [row.id, me, name, modules],
       );
       if (rows.length === 0) {
         rlog.warn('the template was made after this replica lost its lease; the holder finishes it');
