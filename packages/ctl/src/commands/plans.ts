@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { ApiProblemError, unwrap } from '@ocp/api-client';
+import { ApiProblemError, type Schemas, unwrap } from '@ocp/api-client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { action } from '../action.ts';
 import type { Context, Io } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import type { Column } from '../output.ts';
-import { type PagingOptions, pagesOf, positiveInt, printPages } from '../pages.ts';
+import { type Page, type PagingOptions, pagesOf, positiveInt, printPages } from '../pages.ts';
 import { promptLine, readStdin } from '../prompt.ts';
 
-type ApiOf = Awaited<ReturnType<Context['api']>>;
-const listPlans = (api: ApiOf) => unwrap(api.GET('/api/v1/plans'));
-type Plan = Awaited<ReturnType<typeof listPlans>>['items'][number];
+type Plan = Schemas['QuotaPlan'];
 
 /** The limits of a plan, in the order every screen shows them. */
 export const limitNames = [
@@ -142,6 +140,11 @@ function inputOf(p: Plan): Record<string, unknown> {
   return input;
 }
 
+/** A page of the quota routes (`next`) as the list printer reads pages (`nextCursor`). */
+export function asPage<T>(page: { items: T[]; next?: string }): Page<T> {
+  return { items: page.items, nextCursor: page.next ?? null };
+}
+
 /** The JSON document of `--file` (`-` for stdin): a plan object. */
 async function readPlanFile(ctx: Context, file: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -188,7 +191,20 @@ export function registerPlans(program: Command, io: Io): void {
     .action(
       action<PagingOptions>(io, async (ctx, _args, opts) => {
         const api = await ctx.api();
-        const pages = pagesOf((page) => unwrap(api.GET('/api/v1/plans', { params: { query: page } })), opts);
+        const pages = pagesOf(
+          (page) =>
+            unwrap(
+              api.GET('/api/v1/plans', {
+                params: {
+                  query: {
+                    ...(page.limit !== undefined ? { limit: page.limit } : {}),
+                    ...(page.cursor !== undefined ? { after: page.cursor } : {}),
+                  },
+                },
+              }),
+            ).then(asPage),
+          opts,
+        );
         await printPages(ctx, planColumns, pages, opts);
       }),
     );
@@ -200,7 +216,7 @@ export function registerPlans(program: Command, io: Io): void {
     .action(
       action(io, async (ctx, [name]) => {
         const api = await ctx.api();
-        const { plan } = await unwrap(api.GET('/api/v1/plans/{plan}', { params: { path: { plan: name! } } }));
+        const plan = await unwrap(api.GET('/api/v1/plans/{plan}', { params: { path: { plan: name! } } }));
         ctx.out.record(plan, planFields(plan));
       }),
     );
@@ -248,9 +264,7 @@ export function registerPlans(program: Command, io: Io): void {
         if (opts.file) base = await readPlanFile(ctx, opts.file);
         else
           try {
-            const { plan } = await unwrap(
-              api.GET('/api/v1/plans/{plan}', { params: { path: { plan: name! } } }),
-            );
+            const plan = await unwrap(api.GET('/api/v1/plans/{plan}', { params: { path: { plan: name! } } }));
             base = inputOf(plan);
           } catch (e) {
             if (!(e instanceof ApiProblemError && e.status === 404)) throw e;
@@ -258,7 +272,11 @@ export function registerPlans(program: Command, io: Io): void {
           }
         const limits = { ...((base.limits as Record<string, unknown> | undefined) ?? {}) };
         for (const n of limitNames) if (opts[n] !== undefined) limits[n] = opts[n];
-        const body: Record<string, unknown> = { ...base, name: name! };
+        if (base.name !== undefined && base.name !== name)
+          throw new UsageError(`the file is plan "${String(base.name)}", not "${name}"`);
+        // The path names the plan; the body is the rest of it.
+        const { name: _name, ...rest } = base;
+        const body: Record<string, unknown> = { ...rest };
         if (Object.keys(limits).length > 0) body.limits = limits;
         if (opts.displayName !== undefined) body.displayName = opts.displayName;
         if (opts.odooVersion !== undefined) body.odooVersion = opts.odooVersion;
@@ -274,8 +292,6 @@ export function registerPlans(program: Command, io: Io): void {
         }
         if (opts.metered !== undefined) body.metered = parseMetered(opts.metered);
         if (opts.force) body.force = true;
-        if (base.name !== undefined && base.name !== name)
-          throw new UsageError(`the file is plan "${String(base.name)}", not "${name}"`);
         const answer = await unwrap(
           api.PUT('/api/v1/plans/{plan}', {
             params: { path: { plan: name! } },

@@ -1,18 +1,13 @@
-import { unwrap } from '@ocp/api-client';
+import { type Schemas, unwrap } from '@ocp/api-client';
 import { type Command, InvalidArgumentError } from 'commander';
 import { action } from '../action.ts';
 import type { Context, Io } from '../context.ts';
 import type { Column } from '../output.ts';
 import { type PagingOptions, pagesOf, positiveInt, printPages } from '../pages.ts';
-import { limitNames } from './plans.ts';
+import { asPage, limitNames } from './plans.ts';
 
-type ApiOf = Awaited<ReturnType<Context['api']>>;
-const getQuota = (api: ApiOf, tenant: string) =>
-  unwrap(api.GET('/api/v1/tenants/{tenant}/quota', { params: { path: { tenant } } }));
-type Quota = Awaited<ReturnType<typeof getQuota>>['quota'];
-const getHistory = (api: ApiOf, tenant: string) =>
-  unwrap(api.GET('/api/v1/tenants/{tenant}/usage', { params: { path: { tenant } } }));
-type Sample = Awaited<ReturnType<typeof getHistory>>['items'][number];
+type Quota = Schemas['TenantQuota'];
+type Sample = Schemas['UsageSample'];
 
 const DAY = 86_400_000;
 
@@ -115,7 +110,12 @@ export function registerTenantQuota(tenants: Command, io: Io): void {
       action<PagingOptions & { history?: boolean; since?: string }>(io, async (ctx, [tenant], opts) => {
         const api = await ctx.api();
         if (!opts.history) {
-          printQuota(ctx, (await getQuota(api, tenant!)).quota);
+          printQuota(
+            ctx,
+            await unwrap(
+              api.GET('/api/v1/tenants/{tenant}/quota', { params: { path: { tenant: tenant! } } }),
+            ),
+          );
           return;
         }
         const pages = pagesOf(
@@ -124,10 +124,14 @@ export function registerTenantQuota(tenants: Command, io: Io): void {
               api.GET('/api/v1/tenants/{tenant}/usage', {
                 params: {
                   path: { tenant: tenant! },
-                  query: { ...page, ...(opts.since ? { since: opts.since } : {}) },
+                  query: {
+                    ...(page.limit !== undefined ? { limit: page.limit } : {}),
+                    ...(page.cursor !== undefined ? { after: page.cursor } : {}),
+                    ...(opts.since ? { since: opts.since } : {}),
+                  },
                 },
               }),
-            ),
+            ).then(asPage),
           opts,
         );
         await printPages(ctx, sampleColumns, pages, opts);
@@ -146,7 +150,7 @@ export function registerTenantQuota(tenants: Command, io: Io): void {
     .action(
       action<{ ends: string }>(io, async (ctx, [tenant], opts) => {
         const api = await ctx.api();
-        const { quota } = await unwrap(
+        const quota = await unwrap(
           api.PUT('/api/v1/tenants/{tenant}/trial', {
             params: { path: { tenant: tenant! } },
             body: { endsAt: opts.ends },

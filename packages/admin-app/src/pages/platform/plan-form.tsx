@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
-import { api, isProblem, unwrap } from '../../api.ts';
+import { api, isProblem, type Schemas, unwrap } from '../../api.ts';
 import {
   type BodyOf,
   type FieldErrors,
@@ -26,9 +26,13 @@ import { formColors } from '../admin-kit/page.tsx';
 import { limitFromInput, limitToInput, metricInfo, metrics } from '../admin-kit/quota-figures.ts';
 
 type PlanBody = BodyOf<'put', '/api/v1/plans/{plan}'>;
-const listPlans = () => unwrap(api.GET('/api/v1/plans'));
-/** A plan of the catalog, as the API lists it. */
-export type Plan = Awaited<ReturnType<typeof listPlans>>['items'][number];
+/** A plan of the catalog, as the API answers it. */
+export type Plan = Schemas['QuotaPlan'];
+
+/** The plan name tenants carry (tenant.v1's `plan`): the path names it, so the body's schema does not. */
+const planName = /^[a-z][a-z0-9-]{0,31}$/;
+const planNameWords =
+  'A plan name: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.';
 
 type Provider = 'none' | 'stripe' | 'paddle';
 
@@ -80,7 +84,6 @@ function numberOr(text: string): number | string {
 function bodyOf(v: Values, force: boolean): Record<string, unknown> {
   const grace = numberOr(v.graceHours);
   return {
-    name: v.name.trim(),
     displayName: v.displayName.trim(),
     odooVersion: v.odooVersion.trim() === '' ? null : v.odooVersion.trim(),
     limits: Object.fromEntries(metrics.map((m) => [m, limitFromInput(m, v.limits[m] ?? '')])),
@@ -116,7 +119,7 @@ export function PlanFormModal(props: { plan: Plan | null; opened: boolean; onClo
   const [force, setForce] = useState(false);
   const save = useMutation({
     mutationFn: (body: PlanBody) =>
-      unwrap(api.PUT('/api/v1/plans/{plan}', { params: { path: { plan: body.name } }, body })),
+      unwrap(api.PUT('/api/v1/plans/{plan}', { params: { path: { plan: values.name.trim() } }, body })),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['plans'] });
       props.onClose();
@@ -140,6 +143,7 @@ export function PlanFormModal(props: { plan: Plan | null; opened: boolean; onClo
     e.preventDefault();
     const body = bodyOf(values, force);
     const found = validateBody(schema, body);
+    if (!planName.test(values.name.trim())) found.name = values.name.trim() ? planNameWords : 'Required.';
     setErrors(found);
     if (Object.keys(found).length === 0) save.mutate(body as PlanBody);
   };

@@ -14,7 +14,9 @@ import { formatLimit, metricInfo, metrics } from '../admin-kit/quota-figures.ts'
 import { type Plan, PlanFormModal } from './plan-form.tsx';
 
 const fetchPlans = (cursor?: string) =>
-  unwrap(api.GET('/api/v1/plans', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }));
+  unwrap(
+    api.GET('/api/v1/plans', { params: { query: { limit: 50, ...(cursor ? { after: cursor } : {}) } } }),
+  );
 
 function atLimitWords(plan: Plan): string {
   if (plan.atLimit.action === 'block') return 'Refuse module installs';
@@ -176,7 +178,7 @@ export default function PlansPage() {
         label="Plans"
         page={pages.page}
         hasPrevious={pages.hasPrevious}
-        nextCursor={list.data?.nextCursor}
+        nextCursor={list.data?.next}
         onPrevious={pages.previous}
         onNext={pages.next}
       />

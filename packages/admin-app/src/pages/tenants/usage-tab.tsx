@@ -38,7 +38,7 @@ type Tenant = Schemas['Tenant'];
 
 const fetchQuota = (tenant: string) =>
   unwrap(api.GET('/api/v1/tenants/{tenant}/quota', { params: { path: { tenant } } }));
-export type Quota = Awaited<ReturnType<typeof fetchQuota>>['quota'];
+export type Quota = Schemas['TenantQuota'];
 
 const DAY = 86_400_000;
 const ranges = { '7': 7 * DAY, '30': 30 * DAY, '90': 90 * DAY } as const;
@@ -49,7 +49,7 @@ async function fetchHistory(tenant: string, range: Range) {
   const since = new Date(Date.now() - ranges[range]).toISOString();
   const page = await unwrap(
     api.GET('/api/v1/tenants/{tenant}/usage', {
-      params: { path: { tenant }, query: { since, limit: 500 } },
+      params: { path: { tenant }, query: { since, limit: 1000 } },
     }),
   );
   return [...page.items].sort((a, b) => a.measuredAt.localeCompare(b.measuredAt));
@@ -215,7 +215,7 @@ export function UsageTab({ tenant }: { tenant: Tenant }) {
         <Skeleton height={180} />
       </Stack>
     );
-  const q = quota.data.quota;
+  const q = quota.data;
   const sample = q.usage;
   const enforced = q.enforcement.installsBlocked || q.enforcement.suspended;
 
