@@ -150,7 +150,7 @@ describe('ocpctl plans and tenants usage/trial/measure against the running platf
     assert.equal((await run(['plans', 'get', 'no-such-plan'])).code, 5);
   });
 
-  test('tenants usage shows the limits of the tenant’s plan; trial --ends starts a trial through that day, refusing a past end', async () => {
+  test('tenants usage shows the limits of the tenant’s plan, as JSON or as a table', async () => {
     const created = await p.api.call('POST', '/api/v1/tenants', {
       slug: 'cli-quota',
       displayName: 'Quota by CLI',
@@ -173,6 +173,14 @@ describe('ocpctl plans and tenants usage/trial/measure against the running platf
     assert.equal(q.limits.activeUsers, 2);
     assert.equal(q.limits.databaseBytes, 1024 ** 3);
 
+    const table = await ocpctl(['--output', 'table', 'tenants', 'usage', 'cli-quota'], { configDir });
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^FIGURE\s+USED\s+LIMIT\s+PERCENT\s+LEVEL$/m);
+    assert.match(table.stdout, /^activeUsers\s+.*\b2\b/m);
+    assert.match(table.stdout, /^filestoreBytes\s+.*unlimited/m);
+  });
+
+  test('tenants trial --ends starts a trial through that day and moves its end, refusing an end in the past', async () => {
     const past = await run(['tenants', 'trial', 'cli-quota', '--ends', '2020-01-01']);
     assert.equal(past.code, 6, past.stderr);
     assert.equal(past.problem().code, 'TRIAL_END_IN_PAST');
@@ -189,12 +197,6 @@ describe('ocpctl plans and tenants usage/trial/measure against the running platf
     const extended = await run(['tenants', 'trial', 'cli-quota', '--ends', later.date]);
     assert.equal(extended.code, 0, extended.stderr);
     assert.equal(Date.parse(extended.json().trial.endsAt), Date.parse(later.endsAt));
-
-    const table = await ocpctl(['--output', 'table', 'tenants', 'usage', 'cli-quota'], { configDir });
-    assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^FIGURE\s+USED\s+LIMIT\s+PERCENT\s+LEVEL$/m);
-    assert.match(table.stdout, /^activeUsers\s+.*\b2\b/m);
-    assert.match(table.stdout, /^filestoreBytes\s+.*unlimited/m);
   });
 
   test('tenants measure measures at once, and --history lists the measurements newest first', async () => {

@@ -39,10 +39,13 @@ const sizeUnits: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
-/** A limit flag's value: `unlimited` (null), a count, or for sizes a number with a unit (`500MB`, `2GiB`). */
-export function parseLimit(text: string, bytes: boolean): number | null {
+/**
+ * A limit flag's value: `unlimited`, a count, or for sizes a number with a unit (`500MB`, `2GiB`).
+ * Not null for unlimited: commander stores a parser's null as an empty string.
+ */
+export function parseLimit(text: string, bytes: boolean): number | 'unlimited' {
   const t = text.trim().toLowerCase();
-  if (t === 'unlimited' || t === 'none') return null;
+  if (t === 'unlimited' || t === 'none') return 'unlimited';
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(t);
   const unit = m ? sizeUnits[m[2] ?? ''] : undefined;
   if (!m || unit === undefined || (!bytes && m[2] !== ''))
@@ -64,12 +67,12 @@ const nonNegativeInt = (text: string): number => {
   return n;
 };
 
-/** `sale,crm` as a list; `any` (null: every module) where `allowAny`. */
+/** `sale,crm` as a list; `any` (every module) where `allowAny`. */
 const moduleList =
   (allowAny: boolean) =>
-  (text: string): string[] | null => {
+  (text: string): string[] | 'any' => {
     const t = text.trim();
-    if (allowAny && (t === 'any' || t === '*')) return null;
+    if (allowAny && (t === 'any' || t === '*')) return 'any';
     return t === '' ? [] : t.split(',').map((s) => s.trim());
   };
 
@@ -116,16 +119,25 @@ export function planFields(p: Plan): Array<readonly [string, unknown]> {
   ];
 }
 
+/** Each limit's flag, and the option key commander gives it. */
+const limitFlags = {
+  activeUsers: { flag: 'active-users', key: 'activeUsers', what: 'active internal users at most' },
+  databaseBytes: { flag: 'database-size', key: 'databaseSize', what: 'database size at most' },
+  filestoreBytes: { flag: 'filestore-size', key: 'filestoreSize', what: 'filestore size at most' },
+  backupBytes: { flag: 'backup-size', key: 'backupSize', what: 'backup storage at most' },
+  backupGenerations: { flag: 'backup-generations', key: 'backupGenerations', what: 'backups kept at most' },
+} as const satisfies Record<LimitName, { flag: string; key: string; what: string }>;
+
 interface PutOptions {
   file?: string;
   displayName?: string;
   odooVersion?: string;
-  activeUsers?: number | null;
-  databaseBytes?: number | null;
-  filestoreBytes?: number | null;
-  backupBytes?: number | null;
-  backupGenerations?: number | null;
-  allowedModules?: string[] | null;
+  activeUsers?: number | 'unlimited';
+  databaseSize?: number | 'unlimited';
+  filestoreSize?: number | 'unlimited';
+  backupSize?: number | 'unlimited';
+  backupGenerations?: number | 'unlimited';
+  allowedModules?: string[] | 'any';
   defaultModules?: string[];
   trialDays?: number;
   atLimit?: 'block' | 'suspend';
@@ -221,11 +233,13 @@ export function registerPlans(program: Command, io: Io): void {
       }),
     );
 
-  const limitOption = (name: LimitName, flag: string, what: string) =>
-    new Option(
+  const limitOption = (name: LimitName) => {
+    const { flag, what } = limitFlags[name];
+    return new Option(
       `--${flag} <${byteLimits.has(name) ? 'size' : 'n'}>`,
       `${what} (${byteLimits.has(name) ? 'bytes, or with a unit: 500MB, 2GiB' : 'a number'}; "unlimited")`,
     ).argParser((t) => parseLimit(t, byteLimits.has(name)));
+  };
 
   plans
     .command('put')
@@ -236,11 +250,11 @@ export function registerPlans(program: Command, io: Io): void {
     .option('--file <path>', 'a JSON plan, as `plans get --output json` prints it (- for stdin)')
     .option('--display-name <text>', 'the name to show')
     .option('--odoo-version <version>', 'check module names against this Odoo version (e.g. 18.0)')
-    .addOption(limitOption('activeUsers', 'active-users', 'active internal users at most'))
-    .addOption(limitOption('databaseBytes', 'database-size', 'database size at most'))
-    .addOption(limitOption('filestoreBytes', 'filestore-size', 'filestore size at most'))
-    .addOption(limitOption('backupBytes', 'backup-size', 'backup storage at most'))
-    .addOption(limitOption('backupGenerations', 'backup-generations', 'backups kept at most'))
+    .addOption(limitOption('activeUsers'))
+    .addOption(limitOption('databaseBytes'))
+    .addOption(limitOption('filestoreBytes'))
+    .addOption(limitOption('backupBytes'))
+    .addOption(limitOption('backupGenerations'))
     .option(
       '--allowed-modules <list>',
       'modules a tenant may install, comma-separated; "any"',
@@ -261,6 +275,7 @@ export function registerPlans(program: Command, io: Io): void {
       action<PutOptions>(io, async (ctx, [name], opts) => {
         const api = await ctx.api();
         let base: Record<string, unknown>;
+        let isNew = false;
         if (opts.file) base = await readPlanFile(ctx, opts.file);
         else
           try {
@@ -269,9 +284,15 @@ export function registerPlans(program: Command, io: Io): void {
           } catch (e) {
             if (!(e instanceof ApiProblemError && e.status === 404)) throw e;
             base = {};
+            isNew = true;
           }
         const limits = { ...((base.limits as Record<string, unknown> | undefined) ?? {}) };
-        for (const n of limitNames) if (opts[n] !== undefined) limits[n] = opts[n];
+        for (const n of limitNames) {
+          const given = opts[limitFlags[n].key];
+          if (given !== undefined) limits[n] = given === 'unlimited' ? null : given;
+          // A new plan made from flags: a limit not given is none.
+          else if (isNew && !(n in limits)) limits[n] = null;
+        }
         if (base.name !== undefined && base.name !== name)
           throw new UsageError(`the file is plan "${String(base.name)}", not "${name}"`);
         // The path names the plan; the body is the rest of it.
@@ -280,7 +301,8 @@ export function registerPlans(program: Command, io: Io): void {
         if (Object.keys(limits).length > 0) body.limits = limits;
         if (opts.displayName !== undefined) body.displayName = opts.displayName;
         if (opts.odooVersion !== undefined) body.odooVersion = opts.odooVersion;
-        if (opts.allowedModules !== undefined) body.allowedModules = opts.allowedModules;
+        if (opts.allowedModules !== undefined)
+          body.allowedModules = opts.allowedModules === 'any' ? null : opts.allowedModules;
         if (opts.defaultModules !== undefined) body.defaultModules = opts.defaultModules;
         if (opts.trialDays !== undefined) body.trialDays = opts.trialDays === 0 ? null : opts.trialDays;
         if (opts.atLimit !== undefined || opts.graceSeconds !== undefined) {
