@@ -12,6 +12,7 @@ import {
   Table,
   Text,
   Title,
+  Tooltip,
 } from '@mantine/core';
 import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -30,7 +31,7 @@ import {
   metricInfo,
   metrics,
 } from '../admin-kit/quota-figures.ts';
-import { toneStyle } from '../admin-kit/tone.tsx';
+import { ToneBadge, toneStyle } from '../admin-kit/tone.tsx';
 import { OverrideModal } from './usage-override.tsx';
 import { TrialModal } from './usage-trial.tsx';
 
@@ -55,7 +56,7 @@ async function fetchHistory(tenant: string, range: Range) {
   return [...page.items].sort((a, b) => a.measuredAt.localeCompare(b.measuredAt));
 }
 
-/** A figure against its limit: the numbers, a bar, and the level in words. */
+/** A figure against its limit: the numbers, a bar (none without a limit), and the level in words. */
 function Meter({ metric, quota }: { metric: Metric; quota: Quota }) {
   const used = quota.usage?.[metric] ?? null;
   const limit = quota.limits[metric];
@@ -63,14 +64,16 @@ function Meter({ metric, quota }: { metric: Metric; quota: Quota }) {
   const percent = limit !== null && used !== null ? (limit === 0 ? 100 : (used / limit) * 100) : null;
   const label = metricInfo[metric].label;
   return (
-    <Paper p="md" withBorder>
+    <Paper p="md" withBorder data-metric={metric}>
       <Group justify="space-between" align="baseline" wrap="nowrap">
         <Text size="sm" fw={600} component="h3" m={0}>
           {label}
         </Text>
-        <Text size="xs" fw={600} c={levelColor[level]} title={levelWords[level]}>
-          {level}
-        </Text>
+        <Tooltip label={levelWords[level]}>
+          <ToneBadge tone={levelColor[level] ?? 'gray.8'} tabIndex={0}>
+            {level}
+          </ToneBadge>
+        </Tooltip>
       </Group>
       <Text size="lg" fw={500} mt={4}>
         {formatFigure(metric, used)}{' '}
@@ -79,13 +82,19 @@ function Meter({ metric, quota }: { metric: Metric; quota: Quota }) {
           {percent !== null ? ` (${Math.round(percent)} %)` : ''}
         </Text>
       </Text>
-      <Progress
-        mt="xs"
-        size="md"
-        value={percent === null ? 0 : Math.min(100, percent)}
-        color={levelColor[level]}
-        aria-label={`${label}: ${formatFigure(metric, used)} of ${formatLimit(metric, limit)}`}
-      />
+      {limit === null ? (
+        <Text size="xs" c="dimmed" mt="xs">
+          No limit on this plan
+        </Text>
+      ) : (
+        <Progress
+          mt="xs"
+          size="md"
+          value={percent === null ? 0 : Math.min(100, percent)}
+          color={levelColor[level]}
+          aria-label={`${label}: ${formatFigure(metric, used)} of ${formatLimit(metric, limit)}`}
+        />
+      )}
     </Paper>
   );
 }
