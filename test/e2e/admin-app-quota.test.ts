@@ -222,7 +222,6 @@ describe('the quota screens of the web app (plans, a tenant’s usage), in headl
   step('a plan tenants are on is not deleted (the dialog says why); one no tenant is on is', async () => {
     const { page } = owner;
     const spare = await p.api.call('PUT', '/api/v1/plans/ui-spare', {
-      name: 'ui-spare',
       displayName: 'Spare plan',
       limits: {
         activeUsers: null,
