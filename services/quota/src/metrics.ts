@@ -45,7 +45,7 @@ export function registerQuotaMetrics(registry: Registry, ctx: Pick<QuotaContext,
   };
   new Gauge({
     name: 'ocp_quota_tenants_over_limit',
-    help: 'Tenants at or over 100 % of a limit of their plan (with their override), by figure, as last measured.',
+    help: 'Tenants over a limit of their plan (with their override), by figure, as last measured.',
     labelNames: ['metric'],
     registers: [registry],
     async collect() {
@@ -54,7 +54,7 @@ export function registerQuotaMetrics(registry: Registry, ctx: Pick<QuotaContext,
   });
   new Gauge({
     name: 'ocp_quota_tenants_warning',
-    help: 'Tenants at or over the warning threshold (QUOTA_WARNING_PERCENT) and under 100 % of a limit, by figure.',
+    help: 'Tenants at or over the warning threshold (QUOTA_WARNING_PERCENT) and not over the limit, by figure.',
     labelNames: ['metric'],
     registers: [registry],
     async collect() {

@@ -192,7 +192,7 @@ function parseMetered(text: string): unknown {
 export function registerPlans(program: Command, io: Io): void {
   const plans = program
     .command('plans')
-    .description('the plan catalog: limits, allowed modules, trials and what happens at 100 %');
+    .description('the plan catalog: limits, allowed modules, trials and what happens over a limit');
 
   plans
     .command('list')
@@ -265,7 +265,7 @@ export function registerPlans(program: Command, io: Io): void {
     .addOption(
       new Option(
         '--at-limit <action>',
-        'at 100 %: refuse module installs, or suspend after the grace',
+        'over a limit: refuse module installs, or also suspend after the grace',
       ).choices(['block', 'suspend']),
     )
     .option('--grace-seconds <n>', 'seconds over a limit before a suspension', nonNegativeInt)

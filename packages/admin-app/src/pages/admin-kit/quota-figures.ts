@@ -67,7 +67,7 @@ export const levelColor: Record<string, string> = {
 export const levelWords: Record<string, string> = {
   ok: 'Under the warning threshold',
   warning: 'At or over the warning threshold',
-  exceeded: 'At or over the limit',
+  exceeded: 'Over the limit',
   unlimited: 'No limit',
   unknown: 'Not measured yet, or the last measurement failed',
 };

@@ -242,7 +242,7 @@ export function PlanFormModal(props: { plan: Plan | null; opened: boolean; onClo
               error={errors.trialDays}
             />
             <Select
-              label="At 100 %"
+              label="Over a limit"
               allowDeselect={false}
               data={[
                 { value: 'block', label: 'Refuse module installs' },

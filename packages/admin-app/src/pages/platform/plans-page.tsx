@@ -55,7 +55,7 @@ export default function PlansPage() {
   return (
     <AdminPage
       title="Plans"
-      description="What a tenant on each plan may use: its limits, the Odoo modules it may install, its trial and what happens when it reaches a limit. Usage is measured on a schedule; at 80 % a warning goes out, at 100 % the plan's policy applies."
+      description="What a tenant on each plan may use: its limits, the Odoo modules it may install, its trial and what happens when it reaches a limit. Usage is measured on a schedule; at 80 % a warning goes out, over the limit the plan's policy applies."
       actions={
         writable ? (
           <Button leftSection={<IconPlus size={18} aria-hidden />} onClick={() => setEditing({ plan: null })}>
@@ -78,7 +78,7 @@ export default function PlansPage() {
               ))}
               <Table.Th scope="col">Modules</Table.Th>
               <Table.Th scope="col">Trial</Table.Th>
-              <Table.Th scope="col">At 100 %</Table.Th>
+              <Table.Th scope="col">Over a limit</Table.Th>
               {writable ? (
                 <Table.Th scope="col">
                   <VisuallyHidden>Actions</VisuallyHidden>
