@@ -9,7 +9,7 @@ import { deletePlanHandler, getPlanHandler, listPlansHandler, putPlanHandler } f
 import { getTenantQuotaHandler } from './handlers/tenant-quota.ts';
 import { FOLLOWED_TENANT_TYPES, tenantProjectionHandler } from './handlers/tenants.ts';
 import { usageHistoryHandler } from './handlers/usage-history.ts';
-import { type QuotaScanMetrics, registerQuotaMetrics } from './metrics.ts';
+import { registerQuotaMetrics } from './metrics.ts';
 
 /** Durable consumers of the quota service, shared by every replica. */
 export const QUOTA_DURABLES = {
@@ -38,8 +38,7 @@ export const quotaService = defineService({
       logger: rt.logger,
       now: () => new Date(),
     };
-    // The scan reports each measurement and its duration to these; the gauges read the tables.
-    const scanMetrics = registerQuotaMetrics(rt.registry, ctx);
+    registerQuotaMetrics(rt.registry, ctx);
     rt.bus.serve('quota.plans.list.v1', listPlansHandler(ctx));
     rt.bus.serve('quota.plans.get.v1', getPlanHandler(ctx));
     rt.bus.serve('quota.plans.put.v1', putPlanHandler(ctx));
@@ -59,12 +58,12 @@ export const quotaService = defineService({
       },
       tenantProjectionHandler(ctx),
     );
-    return { ctx, scanMetrics };
+    return { ctx };
   },
 });
 
 /** A started quota service: its logger, bus, port, handler context and close. */
-export type QuotaService = RunningService<QuotaConfig, { ctx: QuotaContext; scanMetrics: QuotaScanMetrics }>;
+export type QuotaService = RunningService<QuotaConfig, { ctx: QuotaContext }>;
 
 /** Starts the quota service with a parsed config (as `main` does, without the process wiring). */
 export async function startQuotaService(config: QuotaConfig, logger?: Logger): Promise<QuotaService> {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { QuotaContext } from './handlers/context.ts';
 
 /** The figures a plan limits, as the `metric` label names them (the contracts' QuotaMetric). */
@@ -11,21 +11,13 @@ const METRICS = [
 ] as const;
 const TRIAL_STATES = ['running', 'converted', 'ended'] as const;
 
-/** What the scan counts as it goes: each tenant measured, by outcome, and each whole scan's duration. */
-export interface QuotaScanMetrics {
-  /** One tenant measured: `ok`, or `error` when a figure could not be read (also a scan error). */
-  measured(outcome: 'ok' | 'error'): void;
-  /** A scan over every tenant due ended after `seconds`. */
-  scanned(seconds: number): void;
-}
-
 /**
- * The quota service's figures. Read from its tables at each scrape (every replica the same figure:
- * take the `max`): tenants at the warning level and over a limit, per figure, from the levels the
- * enforcement keeps; trials by state. Counted by the process (sum across replicas): measurements
- * by outcome, measurement errors, scan durations. No series carries a tenant.
+ * The quota service's figures of its tenants against their plans, read from its tables at each
+ * scrape (every replica the same figure: take the `max`): tenants at the warning level and over a
+ * limit, per figure, from the levels the enforcement keeps; trials by state. The measurement's own
+ * figures are its own (measure/metrics.ts). No series carries a tenant.
  */
-export function registerQuotaMetrics(registry: Registry, ctx: Pick<QuotaContext, 'pool'>): QuotaScanMetrics {
+export function registerQuotaMetrics(registry: Registry, ctx: Pick<QuotaContext, 'pool'>): void {
   const { pool } = ctx;
   /** Live tenants whose last seen level of each figure is `level`, by figure (every figure at 0 first). */
   const byLevel = async (gauge: Gauge<'metric'>, level: string) => {
@@ -75,31 +67,4 @@ export function registerQuotaMetrics(registry: Registry, ctx: Pick<QuotaContext,
       for (const r of rows) this.set({ state: r.state }, Number(r.n));
     },
   });
-  const measurements = new Counter({
-    name: 'ocp_quota_measurements_total',
-    help: 'Tenants measured, by outcome (error: a figure could not be read).',
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
-  for (const outcome of ['ok', 'error']) measurements.inc({ outcome }, 0);
-  const errors = new Counter({
-    name: 'ocp_quota_scan_errors_total',
-    help: 'Tenants whose measurement failed (database dropped or unreachable, filestore unreadable); the scan goes on.',
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'ocp_quota_scan_duration_seconds',
-    help: 'Time a scan over every tenant due took.',
-    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 900, 3600],
-    registers: [registry],
-  });
-  return {
-    measured(outcome) {
-      measurements.inc({ outcome });
-      if (outcome === 'error') errors.inc();
-    },
-    scanned(seconds) {
-      duration.observe(seconds);
-    },
-  };
 }
