@@ -147,16 +147,20 @@ describe('the quota screens of the web app (plans, a tenant’s usage), in headl
     const dialog = page.getByRole('dialog', { name: 'Change plan Two users' });
     assert.equal(await dialog.getByRole('textbox', { name: /^Name/ }).isDisabled(), true);
     assert.equal(await dialog.getByRole('textbox', { name: /^Database size/ }).inputValue(), '1024');
-    await dialog.getByRole('textbox', { name: /^Trial/ }).fill('30');
+    assert.equal(await dialog.getByRole('textbox', { name: /^Trial/ }).inputValue(), '14');
+    // No trial on the plan from now on: the tenant made on it below starts without one.
+    await dialog.getByRole('textbox', { name: /^Trial/ }).fill('');
+    await dialog.getByRole('textbox', { name: /^Active users/ }).fill('2');
     await checkScreen(owner, 'plan-edit');
     await dialog.getByRole('button', { name: 'Save plan' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page
       .getByRole('row', { name: /Two users/ })
-      .getByText('30 days')
-      .waitFor();
+      .getByText('14 days')
+      .waitFor({ state: 'detached' });
     const saved = await p.api.call('GET', '/api/v1/plans/ui-two');
-    assert.equal(saved.body.trialDays, 30);
+    assert.equal(saved.body.trialDays, null, 'an empty trial length is no trial');
+    assert.equal(saved.body.limits.databaseBytes, 1024 ** 3, 'what was not changed is kept');
     assert.equal(saved.body.version, 2);
   });
 
