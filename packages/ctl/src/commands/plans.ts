@@ -55,9 +55,9 @@ export function parseLimit(text: string, bytes: boolean): number | 'unlimited' {
         : 'a whole number, or "unlimited"',
     );
   const value = Number(m[1]) * unit;
-  if (!Number.isSafeInteger(Math.round(value)) || (!bytes && !Number.isInteger(value)))
+  if (!Number.isSafeInteger(value))
     throw new InvalidArgumentError(bytes ? 'a size of whole bytes' : 'a whole number, or "unlimited"');
-  return Math.round(value);
+  return value;
 }
 
 const nonNegativeInt = (text: string): number => {
