@@ -17,23 +17,25 @@ SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLIC
   FROM unnest(ARRAY[
     'ocp_tenant_owner', 'ocp_tenant_app', 'ocp_audit_owner', 'ocp_audit_app',
     'ocp_billing_owner', 'ocp_billing_app', 'ocp_backup_owner', 'ocp_backup_app',
-    'ocp_gateway_owner', 'ocp_gateway_app']) AS r
+    'ocp_gateway_owner', 'ocp_gateway_app', 'ocp_quota_owner', 'ocp_quota_app']) AS r
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
 \gexec
 
 SELECT format('CREATE DATABASE %I OWNER %I', d, d || '_owner')
-  FROM unnest(ARRAY['ocp_tenant', 'ocp_audit', 'ocp_billing', 'ocp_backup', 'ocp_gateway']) AS d
+  FROM unnest(ARRAY['ocp_tenant', 'ocp_audit', 'ocp_billing', 'ocp_backup', 'ocp_gateway', 'ocp_quota']) AS d
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d)
 \gexec
 
 -- Only the service's own roles open its database (the owner does as owner).
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', d), format('GRANT CONNECT ON DATABASE %I TO %I', d, d || '_app')
-  FROM unnest(ARRAY['ocp_tenant', 'ocp_audit', 'ocp_billing', 'ocp_backup', 'ocp_gateway']) AS d
+  FROM unnest(ARRAY['ocp_tenant', 'ocp_audit', 'ocp_billing', 'ocp_backup', 'ocp_gateway', 'ocp_quota']) AS d
 \gexec
 
 -- The tenant service's database administration (TENANT_DB_ADMIN_URL, on the `postgres`
 -- database), which the backup service uses too (BACKUP_DB_ADMIN_URL: pg_dump reads each tenant's
--- database as a member of its owner, a restore creates databases owned by the runtime roles).
+-- database as a member of its owner, a restore creates databases owned by the runtime roles), and
+-- the quota service (QUOTA_DB_ADMIN_URL: counts each tenant's active users and its database size,
+-- as a member of the tenant's owner role).
 -- Not a superuser:
 --   CREATEDB            clone the template into each tenant's database, build the template,
 --                       rename, mark (COMMENT), ALLOW_CONNECTIONS on/off and DROP ... WITH (FORCE)

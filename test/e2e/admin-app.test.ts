@@ -288,7 +288,9 @@ describe('the admin web app, in headless Chromium against the running platform',
       await page.waitForLoadState('networkidle');
       await checkScreen(`tenant-${tab.toLowerCase()}`);
     }
-    await page.getByText(/not measured yet/).waitFor(wait);
+    // The Usage tab (the last one visited): the tenant's plan is in no catalog, and nothing was measured.
+    await page.getByRole('heading', { name: /^Usage against the plan/ }).waitFor(wait);
+    await page.getByText(/^Not measured yet/).waitFor(wait);
   });
 
   step(

@@ -479,9 +479,17 @@ test("each overlay puts Odoo's filestore on its cloud's shared file storage and 
     );
     assert.deepEqual(
       mounted.map((w) => w.metadata.name).sort(),
-      ['backup', 'odoo-http', 'odoo-websocket', 'tenant'],
-      `${overlay}: Odoo, the tenant and the backup services share the filestore`,
+      ['backup', 'odoo-http', 'odoo-websocket', 'quota', 'tenant'],
+      `${overlay}: Odoo, the tenant and the backup services share the filestore, which the quota service measures`,
     );
+    const quota = named(objs, 'Deployment', 'quota');
+    const quotaVolume = quota.spec.template.spec.volumes.find(
+      (v: Obj) => v.persistentVolumeClaim?.claimName === 'odoo-filestore',
+    );
+    const quotaMount = quota.spec.template.spec.containers[0].volumeMounts.find(
+      (m: Obj) => m.name === quotaVolume.name,
+    );
+    assert.equal(quotaMount?.readOnly, true, `${overlay}: the quota service only reads the filestore`);
   }
   const aks = named(rendered.get('aks') ?? [], 'Deployment', 'backup');
   assert.equal(aks.spec.template.metadata.labels['azure.workload.identity/use'], 'true');

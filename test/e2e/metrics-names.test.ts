@@ -237,9 +237,14 @@ describe('the dashboards of grafana/dashboards', () => {
   test('each is a Grafana dashboard: uid, panels with targets and unique ids, the datasource variable', async () => {
     const boards = await loadDashboards();
     assert.deepEqual(
-      ['backups.json', 'billing.json', 'fleet-overview.json', 'jetstream.json', 'services.json'].filter(
-        (f) => !boards.some((b) => b.file === f),
-      ),
+      [
+        'backups.json',
+        'billing.json',
+        'fleet-overview.json',
+        'jetstream.json',
+        'quotas.json',
+        'services.json',
+      ].filter((f) => !boards.some((b) => b.file === f)),
       [],
     );
     assert.deepEqual(

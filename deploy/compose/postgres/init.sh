@@ -24,6 +24,8 @@ set_password ocp_backup_owner "$PG_BACKUP_OWNER_PASSWORD"
 set_password ocp_backup_app "$PG_BACKUP_APP_PASSWORD"
 set_password ocp_gateway_owner "$PG_GATEWAY_OWNER_PASSWORD"
 set_password ocp_gateway_app "$PG_GATEWAY_APP_PASSWORD"
+set_password ocp_quota_owner "$PG_QUOTA_OWNER_PASSWORD"
+set_password ocp_quota_app "$PG_QUOTA_APP_PASSWORD"
 set_password ocp_tenant_admin "$PG_TENANT_ADMIN_PASSWORD"
 
 # The Odoo runtime's role (registered with dbRole odoo): owns the tenants' databases it serves,

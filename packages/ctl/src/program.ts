@@ -6,6 +6,7 @@ import { registerBackups } from './commands/backups.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerModules } from './commands/modules.ts';
 import { registerOperations } from './commands/operations.ts';
+import { registerPlans } from './commands/plans.ts';
 import { registerRuntimes } from './commands/runtimes.ts';
 import { registerTenants } from './commands/tenants.ts';
 import { DEFAULT_URL, type Io } from './context.ts';
@@ -54,6 +55,7 @@ export function buildProgram(io: Io): Command {
   registerAuth(program, io);
   registerTenants(program, io);
   registerRuntimes(program, io);
+  registerPlans(program, io);
   registerModules(program, io);
   registerBackups(program, io);
   registerOperations(program, io);

@@ -13,6 +13,7 @@ import { FOLLOWED_TENANT_TYPES, tenantProjectionHandler } from './handlers/tenan
 import { usageHistoryHandler } from './handlers/usage-history.ts';
 import { type AfterSample, BACKUP_USAGE_TYPES, startMeasurement } from './measure/start.ts';
 import { runMetering } from './metering/run-metering.ts';
+import { registerQuotaMetrics } from './metrics.ts';
 import { runTrials } from './trials/run-trials.ts';
 
 /** Durable consumers of the quota service, shared by every replica. */
@@ -53,6 +54,7 @@ export const quotaService = defineService({
     };
     // A suspension after a grace period does not wait for the tenant's next measurement.
     rt.every('quota grace check', rt.config.QUOTA_ENFORCE_CHECK_MS, () => enforcer.revokeAfterGrace());
+    registerQuotaMetrics(rt.registry, ctx);
     rt.bus.serve('quota.plans.list.v1', listPlansHandler(ctx));
     rt.bus.serve('quota.plans.get.v1', getPlanHandler(ctx));
     rt.bus.serve('quota.plans.put.v1', putPlanHandler(ctx));

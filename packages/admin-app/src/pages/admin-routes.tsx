@@ -2,6 +2,7 @@ import {
   IconApi,
   IconCreditCard,
   IconListCheck,
+  IconReceipt2,
   IconServer2,
   IconShieldLock,
   IconUsers,
@@ -14,11 +15,12 @@ const RolesPage = lazy(() => import('./access/roles-page.tsx'));
 const TokensPage = lazy(() => import('./access/tokens-page.tsx'));
 const AuditPage = lazy(() => import('./audit/audit-page.tsx'));
 const BillingPage = lazy(() => import('./platform/billing-page.tsx'));
+const PlansPage = lazy(() => import('./platform/plans-page.tsx'));
 const RuntimesPage = lazy(() => import('./platform/runtimes-page.tsx'));
 
 /**
  * The screens of the platform's administration (operators, roles and tokens, the audit log,
- * runtimes, billing), mounted by the app's router under `/admin/` and listed in its navigation.
+ * runtimes, plans, billing), mounted by the app's router under `/admin/` and listed in its navigation.
  * A screen is offered only to an account holding `permission`.
  */
 export interface AdminRoute {
@@ -38,6 +40,16 @@ export const adminRoutes: AdminRoute[] = [
       label: 'Runtimes',
       icon: <IconServer2 {...icon} />,
       permission: 'runtimes:read',
+      group: 'Platform',
+    },
+  },
+  {
+    path: 'plans',
+    element: <PlansPage />,
+    nav: {
+      label: 'Plans',
+      icon: <IconReceipt2 {...icon} />,
+      permission: 'plans:read',
       group: 'Platform',
     },
   },

@@ -8,6 +8,7 @@ import { pagesOf, positiveInt, printPages } from '../pages.ts';
 import { promptLine } from '../prompt.ts';
 import { finishOperation } from '../watch.ts';
 import { registerDomains } from './domains.ts';
+import { registerTenantQuota } from './tenant-quota.ts';
 
 type Tenant = Schemas['Tenant'];
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -77,11 +78,11 @@ interface CreateOptions {
   wait?: boolean;
 }
 
-/** `tenants list|get|create|suspend|resume|delete` and `tenants domains ...`. */
+/** `tenants list|get|create|suspend|resume|delete`, `tenants domains ...` and `tenants usage|trial|measure`. */
 export function registerTenants(program: Command, io: Io): void {
   const tenants = program
     .command('tenants')
-    .description('list, create, suspend, resume and delete tenants; their custom domains');
+    .description('list, create, suspend, resume and delete tenants; their custom domains, usage and trials');
 
   tenants
     .command('list')
@@ -259,4 +260,5 @@ export function registerTenants(program: Command, io: Io): void {
     );
 
   registerDomains(tenants, io);
+  registerTenantQuota(tenants, io);
 }

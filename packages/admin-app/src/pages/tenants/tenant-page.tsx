@@ -24,7 +24,8 @@ import { useCan } from '../../session.tsx';
 import { useTrackedOperations } from '../../tracked-operations.tsx';
 import { DomainsTab } from './domains-tab.tsx';
 import { TenantActions, useAccepted } from './tenant-actions.tsx';
-import { AuditTab, BackupsTab, ModulesTab, OverviewTab, SubscriptionTab, UsageTab } from './tenant-tabs.tsx';
+import { AuditTab, BackupsTab, ModulesTab, OverviewTab, SubscriptionTab } from './tenant-tabs.tsx';
+import { UsageTab } from './usage-tab.tsx';
 
 const transient = new Set(['pending', 'provisioning', 'restoring', 'migrating', 'deleting']);
 
@@ -145,7 +146,7 @@ export function TenantPage() {
           {can('backups:read') && <Tabs.Tab value="backups">Backups</Tabs.Tab>}
           {can('billing:read') && <Tabs.Tab value="subscription">Subscription</Tabs.Tab>}
           {can('audit:read') && <Tabs.Tab value="audit">Audit trail</Tabs.Tab>}
-          <Tabs.Tab value="usage">Usage</Tabs.Tab>
+          {can('quotas:read') && <Tabs.Tab value="usage">Usage</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="overview" pt="md">
           <OverviewTab tenant={t} />
@@ -166,7 +167,7 @@ export function TenantPage() {
           <AuditTab tenant={t} />
         </Tabs.Panel>
         <Tabs.Panel value="usage" pt="md">
-          <UsageTab />
+          <UsageTab tenant={t} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -16,7 +16,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconDownload, IconInfoCircle, IconSearch } from '@tabler/icons-react';
+import { IconDownload, IconSearch } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../api.ts';
@@ -527,14 +527,5 @@ export function AuditTab({ tenant }: { tenant: Tenant }) {
         </Text>
       )}
     </Paper>
-  );
-}
-
-export function UsageTab() {
-  return (
-    <Alert variant="light" color="gray" icon={<IconInfoCircle aria-hidden />}>
-      Usage and quotas are not measured yet: the quota service is still to come, so there are no numbers to
-      show.
-    </Alert>
   );
 }
