@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Bus } from '@ocp/bus';
-import type { QuotaPlanChangedV1 } from '@ocp/contracts';
+import { makeEvent, type QuotaPlanChangedV1 } from '@ocp/contracts';
 import { adminQuery, waitFor } from '@ocp/testkit';
 import { subscribeStreamEvents } from '../support/events.ts';
 import type { OdooDouble } from '../support/odoo-double/index.ts';
@@ -317,6 +318,44 @@ describe('the plan catalog and tenant quotas through the admin API', limit, () =
     });
     assert.equal(pastTrial.status, 400);
     assert.equal(pastTrial.body.code, 'TRIAL_END_IN_PAST');
+  });
+
+  test("a plan change from billing changes the tenant's limits at once", async () => {
+    for (const [name, users] of [
+      ['seats-two', 2],
+      ['seats-ten', 10],
+    ] as const) {
+      const made = await owner.call('PUT', `/api/v1/plans/${name}`, {
+        displayName: name,
+        limits: limits(users),
+        allowedModules: null,
+        defaultModules: [],
+        trialDays: null,
+        atLimit: { action: 'block', graceSeconds: 0 },
+        metered: null,
+      });
+      assert.equal(made.status, 201, made.text);
+    }
+    const tenantId = await tenantOn('billed-one', 'seats-two');
+    await sample(tenantId, 3, 1000, new Date());
+    const over = await owner.call('GET', `/api/v1/tenants/${tenantId}/quota`);
+    assert.equal(over.body.levels.activeUsers, 'exceeded', '3 users on a two-user plan');
+
+    // Billing's decision, as the billing service publishes it after a subscription's price changed.
+    const billing = await p.busAs('billing');
+    await billing.publish(
+      makeEvent(
+        'ocp.billing.tenant_plan_changed.v1',
+        { tenantId, plan: 'seats-ten', provider: 'stripe', subscriptionId: randomUUID() },
+        { source: 'ocp/billing', subject: tenantId },
+      ),
+    );
+    const moved = await waitFor('the quota service to apply the new plan', async () => {
+      const q = await owner.call('GET', `/api/v1/tenants/${tenantId}/quota`);
+      return q.body.plan === 'seats-ten' ? q : undefined;
+    });
+    assert.equal(moved.body.limits.activeUsers, 10);
+    assert.equal(moved.body.levels.activeUsers, 'ok', 'the same 3 users are within the new plan');
   });
 
   test('plans are read by every role and changed by owners and admins; overrides by operators too', async () => {
