@@ -32,6 +32,7 @@ export {
   type ServiceDefinition,
   type ServiceRuntime,
 } from './runtime.ts';
+export { parseServerUrls } from './server-urls.ts';
 export {
   createShutdown,
   handleSignals,

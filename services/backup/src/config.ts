@@ -1,4 +1,10 @@
-import { type ConfigOf, type ConfigSchema, commonConfig, loadConfig } from '@ocp/service-kit';
+import {
+  type ConfigOf,
+  type ConfigSchema,
+  commonConfig,
+  loadConfig,
+  parseServerUrls,
+} from '@ocp/service-kit';
 import { parseRetention } from './domain/retention.ts';
 
 export const configSchema = {
@@ -151,25 +157,7 @@ export type BackupConfig = ConfigOf<typeof configSchema>;
 
 /** The admin URLs of the database servers by id; `undefined` key: the default. */
 export function parseServers(raw: string): { map: ReadonlyMap<string, string>; problems: string[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return {
-      map: new Map(),
-      problems: ['BACKUP_DB_SERVERS is not JSON; give an object such as {"<server id>":"postgres://..."}'],
-    };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return { map: new Map(), problems: ['BACKUP_DB_SERVERS must be a JSON object from server id to URL'] };
-  const map = new Map<string, string>();
-  const problems: string[] = [];
-  for (const [id, url] of Object.entries(parsed)) {
-    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url))
-      problems.push(`BACKUP_DB_SERVERS gives server ${id} something that is not a postgres:// URL`);
-    else map.set(id, url);
-  }
-  return { map, problems };
+  return parseServerUrls('BACKUP_DB_SERVERS', raw, { key: 'server id' });
 }
 
 /** Cross-field checks: each problem says what would go wrong. */

@@ -1,3 +1,5 @@
+import { parseServerUrls } from '@ocp/service-kit';
+
 /**
  * QUOTA_DB_SERVERS: the admin URLs of the tenant database servers other than the default one
  * (QUOTA_DB_ADMIN_URL), by the server's name as registered with the tenant service, or its id.
@@ -16,25 +18,8 @@ export const dbServersConfig = {
 
 /** The admin URLs by server name or id, and what is wrong with the setting. */
 export function parseDbServers(raw: string): { map: ReadonlyMap<string, string>; problems: string[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return {
-      map: new Map(),
-      problems: ['QUOTA_DB_SERVERS is not JSON; give an object such as {"<server name>":"postgres://..."}'],
-    };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return { map: new Map(), problems: ['QUOTA_DB_SERVERS must be a JSON object from server name to URL'] };
-  const map = new Map<string, string>();
-  const problems: string[] = [];
-  for (const [name, url] of Object.entries(parsed)) {
-    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url))
-      problems.push(
-        `QUOTA_DB_SERVERS gives server ${name} something that is not a postgres:// URL: its tenants could not be measured`,
-      );
-    else map.set(name, url);
-  }
-  return { map, problems };
+  return parseServerUrls('QUOTA_DB_SERVERS', raw, {
+    key: 'server name',
+    consequence: 'its tenants could not be measured',
+  });
 }
